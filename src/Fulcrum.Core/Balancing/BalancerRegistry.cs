@@ -1,0 +1,22 @@
+using System.Collections.Frozen;
+
+namespace Fulcrum.Core.Balancing;
+
+/// <summary>Every algorithm Fulcrum knows, by config name.</summary>
+public static class BalancerRegistry
+{
+    private static readonly IBalancerFactory[] Factories =
+    [
+        new RoundRobin.Factory(),
+    ];
+
+    private static readonly FrozenDictionary<string, IBalancerFactory> ByName =
+        Factories.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
+
+    public static IReadOnlyCollection<string> Names => ByName.Keys;
+
+    public static bool TryGet(string name, out IBalancerFactory factory) => ByName.TryGetValue(name, out factory!);
+
+    public static IBalancerFactory Get(string name) =>
+        ByName.TryGetValue(name, out var f) ? f : throw new ArgumentException($"unknown algorithm '{name}'", nameof(name));
+}

@@ -1,0 +1,12 @@
+using System.Collections.Immutable;
+
+namespace Fulcrum.Core.Configuration;
+
+/// <summary>The whole config file, immutable. A reload builds a new one; runtime state lives elsewhere.</summary>
+public sealed record FulcrumConfig
+{
+    public string SourcePath { get; init; } = "<memory>";
+    public AdminConfig? Admin { get; init; }
+    public ImmutableArray<ListenerConfig> Listeners { get; init; } = [];
+    public ImmutableArray<PoolConfig> Pools { get; init; } = [];
+}

@@ -1,0 +1,9 @@
+namespace Fulcrum.Core.Configuration;
+
+public enum ListenerProtocol
+{
+    Http,
+    Https,
+    Tcp,
+    Udp,
+}

@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+
+namespace Fulcrum.Core.Configuration;
+
+/// <summary>A match and exactly one action: a pool, a weighted split, a redirect or a fixed response.</summary>
+public sealed record RouteConfig
+{
+    public string? Name { get; init; }
+    public MatchConfig Match { get; init; } = MatchConfig.Any;
+    public string? Pool { get; init; }
+    public ImmutableArray<SplitTarget> Split { get; init; } = [];
+    public RedirectConfig? Redirect { get; init; }
+    public FixedResponseConfig? Respond { get; init; }
+    public TransformsConfig Transforms { get; init; } = TransformsConfig.None;
+    public SourceLocation Location { get; init; } = SourceLocation.None;
+}
+
+public sealed record SplitTarget(string Pool, int Weight, SourceLocation Location);
+
+public sealed record RedirectConfig
+{
+    /// <summary>Absolute URL or path; when null only the scheme/host/port below change and path and query are kept.</summary>
+    public string? To { get; init; }
+    public string? Scheme { get; init; }
+    public string? Host { get; init; }
+    public int? Port { get; init; }
+    public int Status { get; init; } = 302;
+    public SourceLocation Location { get; init; } = SourceLocation.None;
+}
+
+public sealed record FixedResponseConfig
+{
+    public int Status { get; init; } = 200;
+    public string Body { get; init; } = "";
+    public string ContentType { get; init; } = "text/plain; charset=utf-8";
+    public ImmutableDictionary<string, string> Headers { get; init; } = ImmutableDictionary<string, string>.Empty;
+    public SourceLocation Location { get; init; } = SourceLocation.None;
+}

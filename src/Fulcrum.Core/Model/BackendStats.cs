@@ -1,0 +1,83 @@
+namespace Fulcrum.Core.Model;
+
+/// <summary>
+/// Live counters of one backend. Every balancer, passive health and the API read these same numbers,
+/// so there is one source of truth. Writers use Interlocked; EWMAs tolerate the rare lost update.
+/// </summary>
+public sealed class BackendStats
+{
+    private long _active;
+    private long _total;
+    private long _failures;
+    private long _bytesSent;
+    private long _bytesReceived;
+    private long _ewmaLatencyTicks; // Stopwatch-independent: TimeSpan ticks (100 ns)
+    private long _bandwidthBits;    // double bits: bytes per second, decaying
+    private long _bandwidthStamp;   // TimeProvider timestamp of the last bandwidth update
+
+    /// <summary>Work in flight: requests (L7) or connections (L4).</summary>
+    public long Active => Volatile.Read(ref _active);
+    public long Total => Volatile.Read(ref _total);
+    public long Failures => Volatile.Read(ref _failures);
+    public long BytesSent => Volatile.Read(ref _bytesSent);
+    public long BytesReceived => Volatile.Read(ref _bytesReceived);
+
+    /// <summary>Exponentially weighted moving average of latency (alpha 0.3); zero until the first sample.</summary>
+    public TimeSpan EwmaLatency => TimeSpan.FromTicks(Volatile.Read(ref _ewmaLatencyTicks));
+
+    /// <summary>Decaying estimate of bytes per second through this backend (time constant 2 s).</summary>
+    public double BytesPerSecond => BitConverter.Int64BitsToDouble(Volatile.Read(ref _bandwidthBits));
+
+    internal void Begin() => Interlocked.Increment(ref _active);
+
+    internal void End(Outcome outcome, TimeSpan latency, long bytesSent, long bytesReceived, long now, TimeProvider time)
+    {
+        Interlocked.Decrement(ref _active);
+        Interlocked.Increment(ref _total);
+        if (outcome is not (Outcome.Success or Outcome.ClientAbort))
+        {
+            Interlocked.Increment(ref _failures);
+        }
+
+        if (bytesSent != 0) Interlocked.Add(ref _bytesSent, bytesSent);
+        if (bytesReceived != 0) Interlocked.Add(ref _bytesReceived, bytesReceived);
+
+        RecordLatency(latency);
+        RecordBytes(bytesSent + bytesReceived, now, time);
+    }
+
+    /// <summary>Adds bytes while work is still in flight (long L4 connections), so least-bandwidth sees them early.</summary>
+    public void AddBytes(long bytesSent, long bytesReceived, TimeProvider time)
+    {
+        if (bytesSent != 0) Interlocked.Add(ref _bytesSent, bytesSent);
+        if (bytesReceived != 0) Interlocked.Add(ref _bytesReceived, bytesReceived);
+        RecordBytes(bytesSent + bytesReceived, time.GetTimestamp(), time);
+    }
+
+    private void RecordLatency(TimeSpan latency)
+    {
+        const double Alpha = 0.3;
+        var old = Volatile.Read(ref _ewmaLatencyTicks);
+        var next = old == 0 ? latency.Ticks : (long)(Alpha * latency.Ticks + (1 - Alpha) * old);
+        Volatile.Write(ref _ewmaLatencyTicks, Math.Max(1, next));
+    }
+
+    // Rate estimator r <- r * e^(-dt/tau) + bytes/tau: a continuous-time EWMA of throughput.
+    private void RecordBytes(long bytes, long now, TimeProvider time)
+    {
+        const double Tau = 2.0;
+        var last = Volatile.Read(ref _bandwidthStamp);
+        var dt = last == 0 ? 0 : time.GetElapsedTime(last, now).TotalSeconds;
+        var rate = BytesPerSecond * Math.Exp(-Math.Max(0, dt) / Tau) + bytes / Tau;
+        Volatile.Write(ref _bandwidthBits, BitConverter.DoubleToInt64Bits(rate));
+        Volatile.Write(ref _bandwidthStamp, now);
+    }
+
+    /// <summary>The bandwidth estimate decayed to now, for balancers that compare backends.</summary>
+    public double BytesPerSecondAt(long now, TimeProvider time)
+    {
+        var last = Volatile.Read(ref _bandwidthStamp);
+        if (last == 0) return 0;
+        return BytesPerSecond * Math.Exp(-time.GetElapsedTime(last, now).TotalSeconds / 2.0);
+    }
+}
