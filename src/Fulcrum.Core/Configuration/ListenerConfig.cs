@@ -15,5 +15,25 @@ public sealed record ListenerConfig
     public bool ForwardedHeaders { get; init; } = true;
     /// <summary>http/https: keep or generate X-Request-ID (default true).</summary>
     public bool RequestId { get; init; } = true;
+    /// <summary>tcp: TLS passthrough routed by SNI instead of <see cref="Pool"/> (exact, `*.` wildcard, `*` default).</summary>
+    public ImmutableArray<SniRouteConfig> Sni { get; init; } = [];
+    /// <summary>tcp: expect a PROXY v1/v2 header from a trusted upstream and use its client address (default false).</summary>
+    public bool AcceptProxy { get; init; }
+    /// <summary>tcp: how long to wait for a PROXY header or a TLS ClientHello before closing (default 5s).</summary>
+    public TimeSpan InspectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>tcp: open client connections at most (default 0: no limit).</summary>
+    public int MaxConnections { get; init; }
+    /// <summary>tcp: beyond max-connections, queue (stop accepting) or refuse (accept and close) (default queue).</summary>
+    public OverLimitAction OverLimit { get; init; } = OverLimitAction.Queue;
+    /// <summary>tcp: close a connection when neither side sent anything for this long (default 10m, like nginx's proxy_timeout).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>tcp: close a connection this long after it was accepted, busy or not (default 0: no limit).</summary>
+    public TimeSpan TotalTimeout { get; init; } = TimeSpan.Zero;
+    /// <summary>udp: a client's session ends after this long without a datagram either way (default 60s).</summary>
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>udp: concurrent client sessions at most; datagrams from new clients beyond it are dropped (default 10000).</summary>
+    public int MaxSessions { get; init; } = 10_000;
+    /// <summary>udp: larger datagrams are dropped and counted (default 65507, the largest IPv4 UDP payload).</summary>
+    public int MaxDatagramSize { get; init; } = 65_507;
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }

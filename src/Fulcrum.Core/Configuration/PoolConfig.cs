@@ -13,6 +13,16 @@ public sealed record PoolConfig
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Time for a backend to send the response headers (default 60s).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>tcp: connect attempts after the first, each to another backend when one is left (default 2).</summary>
+    public int ConnectRetries { get; init; } = 2;
+    /// <summary>tcp: send a PROXY protocol header to the backends (default none).</summary>
+    public ProxyProtocolVersion ProxyProtocol { get; init; } = ProxyProtocolVersion.None;
+    /// <summary>Connections (L4) or requests (L7) in flight per backend at most (default 0: no limit).</summary>
+    public int BackendMaxConnections { get; init; }
+    /// <summary>tcp: when every backend is at its limit, queue the connection or refuse it (default queue).</summary>
+    public OverLimitAction OverLimit { get; init; } = OverLimitAction.Queue;
+    /// <summary>tcp: longest wait in that queue before the connection is closed (default 5s).</summary>
+    public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }
 
