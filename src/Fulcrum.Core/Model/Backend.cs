@@ -11,6 +11,7 @@ public sealed class Backend
     private volatile int _weight;
     private volatile OperatorIntent _intent;
     private volatile HealthStatus _health = HealthStatus.Up;
+    private volatile int _maxConnections;
 
     public Backend(string id, string address, int weight, bool isBackup = false)
     {
@@ -53,8 +54,18 @@ public sealed class Backend
         set => _health = value;
     }
 
-    /// <summary>May take new work: active intent and healthy.</summary>
-    public bool IsUsable => _intent == OperatorIntent.Active && _health == HealthStatus.Up;
+    /// <summary>Work in flight at most (the pool's backend-max-connections); 0 means no limit.</summary>
+    public int MaxConnections
+    {
+        get => _maxConnections;
+        set => _maxConnections = value;
+    }
+
+    /// <summary>Below its connection limit. Checked in <see cref="IsUsable"/> so every balancer skips full backends.</summary>
+    public bool HasCapacity => _maxConnections == 0 || Stats.Active < _maxConnections;
+
+    /// <summary>May take new work: active intent, healthy and below its connection limit.</summary>
+    public bool IsUsable => _intent == OperatorIntent.Active && _health == HealthStatus.Up && HasCapacity;
 
     public BackendState State => _intent switch
     {

@@ -28,6 +28,8 @@ public static class TopologyBuilder
                 {
                     backends[i] = Backend.From(bc);
                 }
+
+                backends[i].MaxConnections = poolConfig.BackendMaxConnections;
             }
 
             pools.Add(new Pool(poolConfig, backends, services));
