@@ -23,6 +23,14 @@ public sealed record PoolConfig
     public OverLimitAction OverLimit { get; init; } = OverLimitAction.Queue;
     /// <summary>tcp: longest wait in that queue before the connection is closed (default 5s).</summary>
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>`health:` active and passive checks and the panic threshold (default: no checks, panic at 50%).</summary>
+    public HealthConfig Health { get; init; } = HealthConfig.Default;
+    /// <summary>`drain-timeout:` how long a draining backend may keep in-flight and sticky work (default 30s).</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>`slow-start:` ramp of a backend's effective weight after it comes up or is added (default 0: off).</summary>
+    public TimeSpan SlowStart { get; init; } = TimeSpan.Zero;
+    /// <summary>`retries:` what the L7 plane may retry and the per-pool retry budget.</summary>
+    public RetryConfig Retries { get; init; } = RetryConfig.Default;
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }
 

@@ -1,0 +1,11 @@
+namespace Fulcrum.Core.Configuration;
+
+/// <summary>An inclusive HTTP status range such as `200-399` or `200`.</summary>
+public sealed record StatusRange(int Min, int Max)
+{
+    public static readonly StatusRange Default = new(200, 399);
+
+    public bool Contains(int status) => status >= Min && status <= Max;
+
+    public override string ToString() => Min == Max ? Min.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Min}-{Max}";
+}
