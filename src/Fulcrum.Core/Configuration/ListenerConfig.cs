@@ -35,5 +35,7 @@ public sealed record ListenerConfig
     public int MaxSessions { get; init; } = 10_000;
     /// <summary>udp: larger datagrams are dropped and counted (default 65507, the largest IPv4 UDP payload).</summary>
     public int MaxDatagramSize { get; init; } = 65_507;
+    /// <summary>https: certificates and TLS options (required for https).</summary>
+    public ListenerTlsConfig? Tls { get; init; }
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }

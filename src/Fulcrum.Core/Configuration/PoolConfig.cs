@@ -31,6 +31,10 @@ public sealed record PoolConfig
     public TimeSpan SlowStart { get; init; } = TimeSpan.Zero;
     /// <summary>`retries:` what the L7 plane may retry and the per-pool retry budget.</summary>
     public RetryConfig Retries { get; init; } = RetryConfig.Default;
+    /// <summary>Sticky sessions; null means none.</summary>
+    public AffinityConfig? Affinity { get; init; }
+    /// <summary>Re-encryption to the backends; null means plain http unless a backend address says https://.</summary>
+    public PoolTlsConfig? Tls { get; init; }
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }
 
