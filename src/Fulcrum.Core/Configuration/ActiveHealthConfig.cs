@@ -10,7 +10,7 @@ public sealed record ActiveHealthConfig
     /// <summary>`host:` Host header of the probe (default: the backend's address).</summary>
     public string? Host { get; init; }
     /// <summary>`expect:` the status range that passes (default 200-399).</summary>
-    public StatusRange Expect { get; init; } = StatusRange.Default;
+    public StatusCodeRange Expect { get; init; } = StatusCodeRange.Default;
     /// <summary>`body:` a substring the response body must contain (default: not checked).</summary>
     public string? Body { get; init; }
     /// <summary>`port:` probe this port instead of the backend's (default: the backend's).</summary>

@@ -8,10 +8,10 @@ public sealed record HealthConfig
 {
     public static readonly HealthConfig Default = new();
 
-    /// <summary>`active:`; null (the default) runs no probes and backends stay up unless passive checks eject them.</summary>
+    /// <summary>`active:`; null (the default) runs no probes: backends stay up unless passive checks eject them.</summary>
     public ActiveHealthConfig? Active { get; init; }
-    /// <summary>`passive:`; null (the default) turns outlier detection off.</summary>
-    public PassiveHealthConfig? Passive { get; init; }
+    /// <summary>`passive:` outlier detection; on by default with its defaults (`consecutive-failures: 0` turns it off).</summary>
+    public PassiveHealthConfig Passive { get; init; } = PassiveHealthConfig.Default;
     /// <summary>
     /// `panic-threshold` (default 50%, Envoy's): when fewer than this share of primaries are usable and no backup is,
     /// the pool spreads over all of them, ignoring health. 0 turns panic mode off.

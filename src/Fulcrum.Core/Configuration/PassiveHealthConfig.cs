@@ -6,6 +6,8 @@ namespace Fulcrum.Core.Configuration;
 /// </summary>
 public sealed record PassiveHealthConfig
 {
+    public static readonly PassiveHealthConfig Default = new();
+
     /// <summary>`consecutive-failures:` that eject a backend (default 5; 0 turns the rule off).</summary>
     public int ConsecutiveFailures { get; init; } = 5;
     /// <summary>`eject-for:` the first ejection's length (default 30s); each repeat doubles it.</summary>
@@ -21,4 +23,7 @@ public sealed record PassiveHealthConfig
     /// <summary>`failure-rate-min-requests:` fewer requests in a window never eject (default 20).</summary>
     public int FailureRateMinRequests { get; init; } = 20;
     public SourceLocation Location { get; init; } = SourceLocation.None;
+
+    /// <summary>False when both rules are off: `consecutive-failures: 0` and no `failure-rate`.</summary>
+    public bool Enabled => ConsecutiveFailures > 0 || FailureRate is not null;
 }

@@ -1,9 +1,9 @@
 namespace Fulcrum.Core.Configuration;
 
 /// <summary>An inclusive HTTP status range such as `200-399` or `200`.</summary>
-public sealed record StatusRange(int Min, int Max)
+public sealed record StatusCodeRange(int Min, int Max)
 {
-    public static readonly StatusRange Default = new(200, 399);
+    public static readonly StatusCodeRange Default = new(200, 399);
 
     public bool Contains(int status) => status >= Min && status <= Max;
 
