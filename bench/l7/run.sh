@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# L7 HTTP/1.1 benchmark: Fulcrum, a plain YARP host, nginx and HAProxy in front of the same three
+# nginx backends, one after the other. Each proxy is pinned to one CPU (PROXY_CPU, default 1);
+# wrk and the backends share the other (LOAD_CPU, default 0). wrk -t1 -c64, keep-alive, tiny bodies.
+#
+# usage: bench/l7/run.sh [--quick] [--breakdown] [--no-build] [--profile PROXY] [PROXY...]
+#   PROXY        any of: fulcrum yarp nginx haproxy kestrel-empty yarp-direct
+#                (default: fulcrum yarp nginx haproxy; --breakdown adds kestrel-empty yarp-direct)
+#   --quick      3 s runs after a 1 s warm-up, for smoke tests
+#   --breakdown  also run Kestrel alone (200, tiny body) and Kestrel + IHttpForwarder with a bare
+#                round robin: splits Fulcrum's time into server, forwarder and Fulcrum's own work
+#   --no-build   use the Release builds already there
+#   --profile P  record a perf profile (cpu-clock, call graphs) of proxy P during its measured run;
+#                .NET proxies get DOTNET_PerfMapEnabled=1 so JIT frames have names
+# env: DURATION (s, default 15), WARMUP (s, default 5), CONNECTIONS (64), PROXY_CPU (1),
+#      LOAD_CPU (0), OUT (default bench/.bench-out/l7)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE="$ROOT/bench/l7"
+DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-5}
+CONNECTIONS=${CONNECTIONS:-64}
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+OUT=${OUT:-$ROOT/bench/.bench-out/l7}
+BUILD=1
+BREAKDOWN=0
+PROFILE=""
+PROXIES=()
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) DURATION=3; WARMUP=1 ;;
+    --breakdown) BREAKDOWN=1 ;;
+    --no-build) BUILD=0 ;;
+    --profile) PROFILE=${2:?--profile needs a proxy name}; shift ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct) PROXIES+=("$1") ;;
+    *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [[ ${#PROXIES[@]} -eq 0 ]]; then
+  PROXIES=(fulcrum yarp nginx haproxy)
+  [[ $BREAKDOWN -eq 1 ]] && PROXIES+=(kestrel-empty yarp-direct)
+fi
+
+for tool in nginx haproxy wrk taskset curl python3 dotnet; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 1; }
+done
+if [[ -n $PROFILE ]]; then command -v perf >/dev/null || { echo "run.sh: perf is not installed" >&2; exit 1; }; fi
+
+FULCRUM_DLL="$ROOT/src/Fulcrum/bin/Release/net10.0/fulcrum.dll"
+YARPHOST_DLL="$ROOT/bench/YarpHost/bin/Release/net10.0/yarphost.dll"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RUN="$OUT/$STAMP"
+mkdir -p "$RUN"
+RESULTS="$RUN/results.tsv"
+
+# ---- process bookkeeping: everything we start is killed at exit ------------------------------
+PIDS=()
+stop_pid() {
+  local pid=$1 deadline
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Polls until URL answers 200, the process is still alive, or the deadline passes.
+wait_ready() {
+  local url=$1 pid=$2 name=$3 deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
+  while [[ $SECONDS -lt $deadline ]]; do
+    kill -0 "$pid" 2>/dev/null || { echo "run.sh: $name exited before it was ready (see $RUN/$name.log)" >&2; return 1; }
+    if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]]; then return 0; fi
+    sleep 0.1
+  done
+  echo "run.sh: $name was not ready within ${READY_TIMEOUT:-60}s (see $RUN/$name.log)" >&2
+  return 1
+}
+
+# ---- ports and backends ----------------------------------------------------------------------
+mapfile -t PORTS < <(python3 "$HERE/free-ports.py" 4)
+B1=${PORTS[0]}; B2=${PORTS[1]}; B3=${PORTS[2]}; PP=${PORTS[3]}
+BACKENDS=("127.0.0.1:$B1" "127.0.0.1:$B2" "127.0.0.1:$B3")
+PROXY_URL="http://127.0.0.1:$PP/"
+
+nginx_common() {
+  # Temp paths inside the run directory so nginx never needs /var/lib/nginx.
+  local dir=$1
+  cat <<EOF
+  access_log off;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+EOF
+}
+
+start_backends() {
+  local dir="$RUN/backends" b
+  mkdir -p "$dir/tmp"
+  {
+    echo "worker_processes 1;"
+    echo "pid $dir/nginx.pid;"
+    echo "events { worker_connections 4096; }"
+    echo "http {"
+    nginx_common "$dir"
+    # keepalive_requests high so no proxy pays for reconnects every 1000 requests (nginx's default).
+    echo "  keepalive_requests 1000000;"
+    echo "  keepalive_timeout 75s;"
+    for b in "${BACKENDS[@]}"; do
+      echo "  server { listen $b; location / { default_type text/plain; return 200 \"ok\\n\"; } }"
+    done
+    echo "}"
+  } >"$dir/nginx.conf"
+  taskset -c "$LOAD_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' \
+    >"$RUN/backends.log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  for b in "${BACKENDS[@]}"; do wait_ready "http://$b/" "$pid" backends; done
+}
+
+# ---- proxies: each writes its config, starts pinned to PROXY_CPU, sets PROXY_PID ---------------
+DOTNET_ENV=(
+  DOTNET_gcServer=0            # workstation GC: one CPU, one heap (as src/Fulcrum's csproj)
+  DOTNET_gcConcurrent=0        # no background GC thread competing for the one CPU (same)
+  DOTNET_TieredPGO=1           # the default, stated
+  DOTNET_ProcessorCount=1      # what taskset gives it; sizes the thread pool and Kestrel's IO queues
+  ASPNETCORE_ENVIRONMENT=Production
+)
+
+start_dotnet() {
+  local name=$1; shift
+  local extra=()
+  [[ $PROFILE == "$name" ]] && extra+=(DOTNET_PerfMapEnabled=1)
+  env "${DOTNET_ENV[@]}" "${extra[@]}" taskset -c "$PROXY_CPU" dotnet "$@" >"$RUN/$name.log" 2>&1 &
+  PROXY_PID=$!
+}
+
+start_fulcrum() {
+  local cfg="$RUN/fulcrum.yaml" b
+  {
+    echo "listeners:"
+    echo "  - name: bench"
+    echo "    bind: 127.0.0.1:$PP"
+    echo "    protocol: http"
+    echo "    routes:"
+    echo "      - pool: backends"
+    echo "pools:"
+    echo "  - name: backends"
+    echo "    algorithm: round-robin"
+    echo "    backends:"
+    for b in "${BACKENDS[@]}"; do echo "      - { address: $b }"; done
+  } >"$cfg"
+  [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
+  start_dotnet fulcrum "$FULCRUM_DLL" run -c "$cfg"
+}
+
+yarphost_json() {
+  local b i=0 sep=""
+  echo '{'
+  echo '  "Logging": { "LogLevel": { "Default": "Warning" } },'
+  echo "  \"Kestrel\": { \"Endpoints\": { \"http\": { \"Url\": \"http://127.0.0.1:$PP\" } } },"
+  echo '  "ReverseProxy": {'
+  echo '    "Routes": { "all": { "ClusterId": "backends", "Match": { "Path": "{**catch-all}" } } },'
+  echo '    "Clusters": { "backends": { "LoadBalancingPolicy": "RoundRobin", "Destinations": {'
+  for b in "${BACKENDS[@]}"; do
+    i=$((i + 1)); echo "      $sep\"b$i\": { \"Address\": \"http://$b/\" }"; sep=","
+  done
+  echo '    } } }'
+  echo '  },'
+  sep=""; printf '  "Backends": ['
+  for b in "${BACKENDS[@]}"; do printf '%s"http://%s/"' "$sep" "$b"; sep=", "; done
+  echo ']'
+  echo '}'
+}
+
+start_yarphost() {
+  local name=$1 mode=$2
+  yarphost_json >"$RUN/yarphost.json"
+  [[ -f $YARPHOST_DLL ]] || { echo "run.sh: $YARPHOST_DLL is missing (build without --no-build)" >&2; return 1; }
+  start_dotnet "$name" "$YARPHOST_DLL" "$mode" --config "$RUN/yarphost.json"
+}
+
+start_nginx_proxy() {
+  local dir="$RUN/nginx-proxy" b
+  mkdir -p "$dir/tmp"
+  {
+    echo "worker_processes 1;"
+    echo "pid $dir/nginx.pid;"
+    echo "events { worker_connections 4096; }"
+    echo "http {"
+    nginx_common "$dir"
+    echo "  keepalive_requests 1000000;"
+    echo "  upstream backends {"
+    for b in "${BACKENDS[@]}"; do echo "    server $b;"; done
+    echo "    keepalive 64;"
+    echo "    keepalive_requests 1000000;"
+    echo "  }"
+    echo "  server {"
+    echo "    listen 127.0.0.1:$PP;"
+    echo "    location / {"
+    echo "      proxy_pass http://backends;"
+    echo "      proxy_http_version 1.1;"
+    echo "      proxy_set_header Connection \"\";"
+    echo "    }"
+    echo "  }"
+    echo "}"
+  } >"$dir/nginx.conf"
+  taskset -c "$PROXY_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' \
+    >"$RUN/nginx.log" 2>&1 &
+  PROXY_PID=$!
+}
+
+start_haproxy() {
+  local cfg="$RUN/haproxy.cfg" b i=0
+  {
+    echo "global"
+    echo "  nbthread 1"
+    echo "  maxconn 4096"
+    echo "defaults"
+    echo "  mode http"
+    echo "  timeout connect 5s"
+    echo "  timeout client 30s"
+    echo "  timeout server 30s"
+    echo "frontend bench"
+    echo "  bind 127.0.0.1:$PP"
+    echo "  default_backend backends"
+    echo "backend backends"
+    echo "  balance roundrobin"
+    echo "  http-reuse always"
+    for b in "${BACKENDS[@]}"; do i=$((i + 1)); echo "  server b$i $b"; done
+  } >"$cfg"
+  taskset -c "$PROXY_CPU" haproxy -f "$cfg" -db >"$RUN/haproxy.log" 2>&1 &
+  PROXY_PID=$!
+}
+
+# ---- measuring ---------------------------------------------------------------------------------
+# CPU ticks (user + system) of a process and its children (nginx's worker is a child).
+proc_ticks() {
+  local total=0 p t
+  for p in "$1" $(pgrep -P "$1" || true); do
+    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
+}
+# Busy and total jiffies of one CPU, from /proc/stat.
+cpu_ticks() {
+  awk -v cpu="cpu$1" '$1 == cpu { busy = $2 + $3 + $4 + $7 + $8; total = busy + $5 + $6; print busy, total }' /proc/stat
+}
+
+# wrk's latency "805.00us" / "1.20ms" / "1.01s" in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else printf "nan" }'
+}
+
+measure() {
+  local name=$1 pid=$2 log="$RUN/$name.wrk" hz t0 t1 l0 l1 perf_pid=""
+  hz=$(getconf CLK_TCK)
+  echo "== $name: warm-up ${WARMUP}s" >&2
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$PROXY_URL" >"$RUN/$name.warmup" 2>&1 || true
+  echo "== $name: measuring ${DURATION}s" >&2
+  if [[ $PROFILE == "$name" ]]; then
+    taskset -c "$LOAD_CPU" perf record -e cpu-clock -F 999 -g -p "$pid" -o "$RUN/$name.perf.data" \
+      -- sleep "$DURATION" >"$RUN/$name.perf.log" 2>&1 &
+    perf_pid=$!
+    PIDS+=("$perf_pid")
+  fi
+  t0=$(proc_ticks "$pid"); l0=$(cpu_ticks "$LOAD_CPU")
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$PROXY_URL" >"$log" 2>&1 || true
+  t1=$(proc_ticks "$pid"); l1=$(cpu_ticks "$LOAD_CPU")
+  if [[ -n $perf_pid ]]; then wait "$perf_pid" || true; fi
+
+  local rps p50 p99 errors proxy_cpu load_cpu
+  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$log")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$log")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$log")")
+  errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
+                /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
+                END { print n + 0 }' "$log")
+  proxy_cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="$DURATION" 'BEGIN { printf "%.0f", (b - a) / hz / d * 100 }')
+  load_cpu=$(awk -v a="$l0" -v b="$l1" 'BEGIN { split(a, x, " "); split(b, y, " ");
+                 if (y[2] > x[2]) printf "%.0f", (y[1] - x[1]) / (y[2] - x[2]) * 100; else print "nan" }')
+  [[ -n $rps ]] || { echo "run.sh: no result from wrk for $name (see $log)" >&2; rps=0; p50=nan; p99=nan; }
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$proxy_cpu" "$load_cpu" >>"$RESULTS"
+}
+
+run_proxy() {
+  local name=$1
+  PROXY_PID=""
+  case "$name" in
+    fulcrum) start_fulcrum ;;
+    yarp) start_yarphost yarp config ;;
+    yarp-direct) start_yarphost yarp-direct direct ;;
+    kestrel-empty) start_yarphost kestrel-empty empty ;;
+    nginx) start_nginx_proxy ;;
+    haproxy) start_haproxy ;;
+  esac || { printf '%s\t0\tnan\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"; return 0; }
+  PIDS+=("$PROXY_PID")
+  if wait_ready "$PROXY_URL" "$PROXY_PID" "$name"; then
+    measure "$name" "$PROXY_PID"
+  else
+    printf '%s\t0\tnan\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"
+  fi
+  stop_pid "$PROXY_PID"
+}
+
+# ---- main --------------------------------------------------------------------------------------
+if [[ $BUILD -eq 1 ]]; then
+  echo "== building Release" >&2
+  for proxy in "${PROXIES[@]}"; do
+    case "$proxy" in
+      fulcrum) dotnet build "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -nologo -v q >"$RUN/build-fulcrum.log" 2>&1 \
+                 || { echo "run.sh: Fulcrum build failed (see $RUN/build-fulcrum.log)" >&2; exit 1; } ;;
+      yarp|yarp-direct|kestrel-empty)
+        [[ -f $RUN/build-yarphost.log ]] && continue
+        dotnet build "$ROOT/bench/YarpHost/YarpHost.csproj" -c Release -nologo -v q >"$RUN/build-yarphost.log" 2>&1 \
+          || { echo "run.sh: YarpHost build failed (see $RUN/build-yarphost.log)" >&2; exit 1; } ;;
+    esac
+  done
+fi
+
+echo "== backends on ${BACKENDS[*]} (CPU $LOAD_CPU); proxies on 127.0.0.1:$PP (CPU $PROXY_CPU); output in $RUN" >&2
+start_backends
+: >"$RESULTS"
+for proxy in "${PROXIES[@]}"; do run_proxy "$proxy"; done
+
+# ---- report ------------------------------------------------------------------------------------
+{
+  echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency (warm-up ${WARMUP}s), HTTP/1.1 keep-alive, 3 nginx backends;"
+  echo "proxy on CPU $PROXY_CPU, wrk + backends on CPU $LOAD_CPU; $(date -u '+%Y-%m-%d %H:%M UTC'); ratios are Fulcrum/peer"
+  echo
+  awk -F'\t' '
+    { name[NR] = $1; rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; err[NR] = $5; pc[NR] = $6; lc[NR] = $7
+      if ($1 == "fulcrum") { frps = $2; fp50 = $3; fp99 = $4 } }
+    function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "-" }
+    END {
+      print "| proxy | requests/s | p50 ms | p99 ms | errors | proxy CPU % | load CPU % | req/s Fulcrum/peer | p50 Fulcrum/peer | p99 Fulcrum/peer |"
+      print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+      for (i = 1; i <= NR; i++)
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], rps[i], p50[i], p99[i], err[i], pc[i], lc[i],
+          ratio(frps, rps[i]), ratio(fp50, p50[i]), ratio(fp99, p99[i])
+    }' "$RESULTS"
+} | tee "$RUN/table.md"
+if [[ -n $PROFILE && -f $RUN/$PROFILE.perf.data ]]; then
+  echo >&2
+  echo "profile: perf report -i $RUN/$PROFILE.perf.data --no-children --sort symbol" >&2
+fi
