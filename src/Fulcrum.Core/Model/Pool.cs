@@ -1,3 +1,4 @@
+using Fulcrum.Core.Affinity;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 
@@ -23,6 +24,7 @@ public sealed class Pool
         UsesHash = factory.UsesHash;
         _primary = factory.Create(Primaries, services);
         _backup = factory.Create(Backups, services);
+        Affinity = config.Affinity is null ? null : new PoolAffinity(config.Name, config.Affinity, Primaries, Backups, services);
     }
 
     public string Name => Config.Name;
@@ -33,6 +35,8 @@ public sealed class Pool
     public Backend[] Backups { get; }
     /// <summary>The data plane computes <see cref="PickContext.Hash"/> only when this is true.</summary>
     public bool UsesHash { get; }
+    /// <summary>Sticky sessions, consulted before <see cref="TryAcquire"/>; null when the pool has none.</summary>
+    public PoolAffinity? Affinity { get; }
 
     /// <summary>Backups serve only when no primary is usable.</summary>
     public Backend? Pick(in PickContext context) => _primary.Pick(context) ?? _backup.Pick(context);
