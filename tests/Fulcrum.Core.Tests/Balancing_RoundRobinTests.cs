@@ -14,4 +14,23 @@ public sealed class RoundRobinTests
         Assert.Equal("b", rr.Pick(PickContext.None)!.Id);
         Assert.Equal("a", rr.Pick(PickContext.None)!.Id);
     }
+
+    [Fact]
+    public void RoundRobin_300PicksOverThree_GivesExactly100Each()
+    {
+        var counts = TestBackends.Count(TestBackends.Create("round-robin", TestBackends.Equal(3)), 300);
+        Assert.Equal(100, counts["a"]);
+        Assert.Equal(100, counts["b"]);
+        Assert.Equal(100, counts["c"]);
+    }
+
+    [Fact]
+    public void RoundRobin_IgnoresWeights_ButSkipsDownAndZeroWeightBackends()
+    {
+        var backends = TestBackends.Weighted(5, 1, 1, 0);
+        backends[1].Health = HealthStatus.Down;
+        var counts = TestBackends.Count(TestBackends.Create("round-robin", backends), 100);
+        Assert.Equal(100, counts["a"] + counts["c"]);
+        Assert.Equal(50, counts["a"]);
+    }
 }

@@ -8,6 +8,16 @@ public static class BalancerRegistry
     private static readonly IBalancerFactory[] Factories =
     [
         new RoundRobin.Factory(),
+        new SmoothWeightedRoundRobin.Factory(),
+        new LeastConnections.Factory(),
+        new WeightedLeastConnections.Factory(),
+        new LeastResponseTime.Factory(),
+        new PowerOfTwoChoices.Factory(),
+        new WeightedRandom.Factory(),
+        new IpHash.Factory(),
+        new ConsistentHash.Factory(),
+        new Maglev.Factory(),
+        new LeastBandwidth.Factory(),
     ];
 
     private static readonly FrozenDictionary<string, IBalancerFactory> ByName =

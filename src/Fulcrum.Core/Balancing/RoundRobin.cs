@@ -2,13 +2,17 @@ using Fulcrum.Core.Model;
 
 namespace Fulcrum.Core.Balancing;
 
-/// <summary>Each usable backend in turn, ignoring weights.</summary>
+/// <summary>
+/// Each eligible backend in turn, ignoring weights (apart from weight 0, which takes no new work).
+/// Lock-free: one shared counter, advanced with Interlocked; ineligible backends are stepped over.
+/// Hash balancers embed one as their fallback when a pick has no hash.
+/// </summary>
 internal sealed class RoundRobin : IBalancer
 {
     private readonly Backend[] _backends;
     private int _next = -1;
 
-    private RoundRobin(Backend[] backends) => _backends = backends;
+    internal RoundRobin(Backend[] backends) => _backends = backends;
 
     public Backend? Pick(in PickContext context)
     {
@@ -17,7 +21,7 @@ internal sealed class RoundRobin : IBalancer
         {
             var i = (int)((uint)Interlocked.Increment(ref _next) % (uint)n);
             var b = _backends[i];
-            if (b.IsUsable) return b;
+            if (Eligibility.CanTakeWork(b)) return b;
         }
 
         return null;

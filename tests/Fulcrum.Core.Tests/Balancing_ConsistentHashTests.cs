@@ -1,0 +1,103 @@
+using Fulcrum.Core.Balancing;
+using Fulcrum.Core.Hashing;
+using Fulcrum.Core.Model;
+
+namespace Fulcrum.Core.Tests;
+
+public sealed class ConsistentHashTests
+{
+    private const int Keys = 10_000;
+
+    [Fact]
+    public void ConsistentHash_SameKey_AlwaysSameBackend()
+    {
+        var backends = TestBackends.Equal(4);
+        var first = TestBackends.Map(TestBackends.Create("consistent-hash", backends), Keys);
+        Assert.Equal(first, TestBackends.Map(TestBackends.Create("consistent-hash", backends), Keys));
+        foreach (var id in new[] { "a", "b", "c", "d" }) Assert.InRange(first.Count(x => x == id), 1800, 3200);
+    }
+
+    [Fact]
+    public void ConsistentHash_AddingFifthBackend_RemapsAtMost30Percent_AllToTheNewOne()
+    {
+        var five = TestBackends.Equal(5);
+        var before = TestBackends.Map(TestBackends.Create("consistent-hash", five[..4]), Keys);
+        var after = TestBackends.Map(TestBackends.Create("consistent-hash", five), Keys);
+        var moved = 0;
+        for (var k = 0; k < Keys; k++)
+        {
+            if (before[k] == after[k]) continue;
+            moved++;
+            Assert.Equal("e", after[k]);
+        }
+
+        Assert.InRange(moved, 1, Keys * 30 / 100);
+    }
+
+    [Fact]
+    public void ConsistentHash_BackendDown_MovesOnlyItsOwnKeys()
+    {
+        var backends = TestBackends.Equal(4);
+        var ch = TestBackends.Create("consistent-hash", backends);
+        var before = TestBackends.Map(ch, Keys);
+        backends[2].Health = HealthStatus.Down;
+        AssertOnlyKeysOf("c", before, TestBackends.Map(ch, Keys));
+    }
+
+    [Fact]
+    public void ConsistentHash_BackendRemovedFromSet_MovesOnlyItsOwnKeys()
+    {
+        var backends = TestBackends.Equal(4);
+        var before = TestBackends.Map(TestBackends.Create("consistent-hash", backends), Keys);
+        var after = TestBackends.Map(TestBackends.Create("consistent-hash", [backends[0], backends[1], backends[3]]), Keys);
+        AssertOnlyKeysOf("c", before, after);
+    }
+
+    [Fact]
+    public void ConsistentHash_Weights3To1_GiveAboutThreeQuarters()
+    {
+        var map = TestBackends.Map(TestBackends.Create("consistent-hash", TestBackends.Weighted(3, 1)), Keys);
+        Assert.InRange(map.Count(x => x == "a"), 7000, 8000);
+    }
+
+    [Fact]
+    public void ConsistentHash_WeightChangedAtRuntime_RebuildsWithinASecond()
+    {
+        var time = new ManualTimeProvider();
+        var backends = TestBackends.Weighted(1, 1);
+        var ch = TestBackends.Create("consistent-hash", backends, new BalancerServices(time, new Random(1)));
+        var before = TestBackends.Map(ch, Keys);
+        backends[0].Weight = 0;
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.All(TestBackends.Map(ch, Keys), id => Assert.Equal("b", id));
+        backends[0].Weight = 1;
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(before, TestBackends.Map(ch, Keys));
+    }
+
+    [Fact]
+    public void ConsistentHash_ThreeHundredBackends_StayWithinThePointBudget()
+    {
+        var ring = HashRing.Build(Enumerable.Range(0, 300).Select(TestBackends.NameOf).ToArray(), Enumerable.Repeat(10, 300).ToArray());
+        Assert.InRange(ring.Count, HashRing.MaxPoints - 300, HashRing.MaxPoints);
+    }
+
+    internal static void AssertOnlyKeysOf(string gone, string[] before, string[] after)
+    {
+        var moved = 0;
+        for (var k = 0; k < before.Length; k++)
+        {
+            if (before[k] == gone)
+            {
+                Assert.NotEqual(gone, after[k]);
+                moved++;
+            }
+            else
+            {
+                Assert.Equal(before[k], after[k]);
+            }
+        }
+
+        Assert.True(moved > 0);
+    }
+}
