@@ -1,0 +1,69 @@
+using System.Net.Sockets;
+using Fulcrum.Core.Balancing;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+
+namespace Fulcrum.L4.Tcp;
+
+/// <summary>
+/// Takes a lease from the pool and connects to its backend, with connect-timeout, retries to the next pick
+/// on failure (each failure released as <see cref="Outcome.ConnectFailure"/> or <see cref="Outcome.Timeout"/>
+/// so passive health sees it), and queueing while every backend is at backend-max-connections.
+/// </summary>
+internal static class BackendConnector
+{
+    public readonly record struct Connected(Lease Lease, Socket? Socket);
+
+    public static async Task<Connected> ConnectAsync(TcpDataPlane plane, string listener, Pool pool, PickContext context)
+    {
+        var config = pool.Config;
+        long queueDeadline = 0;
+        for (var attempt = 0; attempt <= config.ConnectRetries;)
+        {
+            if (!pool.TryAcquire(context, out var lease))
+            {
+                if (!ShouldQueue(pool)) break;
+                if (queueDeadline == 0) queueDeadline = Environment.TickCount64 + (long)config.QueueTimeout.TotalMilliseconds;
+                var left = queueDeadline - Environment.TickCount64;
+                if (left <= 0) break;
+                await plane.SlotSignal(pool.Name).WaitAsync(TimeSpan.FromMilliseconds(Math.Min(left, 250)), CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            attempt++;
+            var backend = lease.Backend;
+            Socket? socket = null;
+            using var timeout = new CancellationTokenSource(config.ConnectTimeout);
+            try
+            {
+                var endpoint = await plane.Endpoints.ResolveAsync(backend, timeout.Token).ConfigureAwait(false);
+                socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+                return new Connected(lease, socket);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                socket?.Dispose();
+                var timedOut = e is OperationCanceledException;
+                lease.Release(timedOut ? Outcome.Timeout : Outcome.ConnectFailure);
+                plane.OnBackendSlotFreed(pool);
+                L4Log.ConnectFailed(plane.Logger, listener, backend.Id, timedOut ? "timeout" : ((SocketException)e).SocketErrorCode.ToString());
+            }
+        }
+
+        L4Log.NoBackend(plane.Logger, listener, pool.Name);
+        return default;
+    }
+
+    // Waiting helps only when some backend is up but full; with none up, fail fast.
+    private static bool ShouldQueue(Pool pool)
+    {
+        if (pool.Config.BackendMaxConnections <= 0 || pool.Config.OverLimit != OverLimitAction.Queue) return false;
+        foreach (var b in pool.Backends)
+        {
+            if (b.Intent == OperatorIntent.Active && b.Health == HealthStatus.Up && !b.HasCapacity) return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,291 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Fulcrum.Core.Balancing;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+using Fulcrum.L4.Proxy;
+using Fulcrum.L4.Tls;
+
+namespace Fulcrum.L4.Tcp;
+
+/// <summary>
+/// One proxied TCP connection: optional inspection (PROXY header from a trusted upstream, TLS ClientHello
+/// for SNI), a lease on a backend, then a byte relay in both directions until both sides have closed.
+/// Timeouts are enforced by <see cref="TcpDataPlane"/>'s sweeper calling <see cref="Sweep"/>, which
+/// aborts by closing the sockets: no timer or CancellationTokenSource per connection.
+/// </summary>
+internal sealed class TcpConnection
+{
+    /// <summary>Relay buffer, rented only while bytes are moving. 64 KiB matches Linux's default socket buffer step.</summary>
+    private const int BufferSize = 64 * 1024;
+
+    private readonly TcpDataPlane _plane;
+    private readonly TcpListenerLoop _listener;
+    private readonly Socket _client;
+    private readonly long _accepted = Environment.TickCount64;
+    private Socket? _backend;
+    private Lease _lease;
+    private Pool? _pool;
+    private volatile ConnectionPhase _phase = ConnectionPhase.Inspecting;
+    private long _lastActivity = Environment.TickCount64;
+    private long _drainingSince;
+    private long _bytesToBackend;
+    private long _bytesFromBackend;
+    private long _reportedToBackend;
+    private long _reportedFromBackend;
+    private int _aborted;
+    private Outcome _failure = Outcome.Success;
+
+    public TcpConnection(TcpDataPlane plane, TcpListenerLoop listener, Socket client)
+    {
+        _plane = plane;
+        _listener = listener;
+        _client = client;
+    }
+
+    public Backend? Backend => _lease.IsValid ? _lease.Backend : null;
+
+    public async Task RunAsync()
+    {
+        var listener = _listener.Config;
+        _plane.Register(this);
+        byte[]? peeked = null;
+        try
+        {
+            _client.NoDelay = true;
+            var clientRemote = (IPEndPoint)_client.RemoteEndPoint!;
+            var clientLocal = (IPEndPoint)_client.LocalEndPoint!;
+            var inspection = ConnectionInspection.None;
+            if (listener.AcceptProxy || _listener.Sni is not null)
+            {
+                peeked = ArrayPool<byte>.Shared.Rent(ProxyHeaderReader.MaxLength + ClientHelloReader.MaxLength + 64);
+                inspection = await ConnectionInspection.ReadAsync(_client, listener, _listener.Sni, peeked).ConfigureAwait(false);
+                if (inspection.Rejection is not null)
+                {
+                    L4Log.Rejected(_listener.Logger, listener.Name, clientRemote, inspection.Rejection);
+                    return;
+                }
+            }
+
+            var poolName = inspection.Pool ?? listener.Pool;
+            if (poolName is null || !_plane.Store.Current.Pools.TryGetValue(poolName, out var pool))
+            {
+                L4Log.Rejected(_listener.Logger, listener.Name, clientRemote, "no pool");
+                return;
+            }
+
+            _pool = pool;
+            var source = inspection.Source ?? clientRemote;
+            var destination = inspection.Destination ?? clientLocal;
+            _phase = ConnectionPhase.Connecting;
+            var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, HashOf(pool, source)).ConfigureAwait(false);
+            if (connected.Socket is null) return;
+            _lease = connected.Lease;
+            _backend = connected.Socket;
+            if (Volatile.Read(ref _aborted) != 0) return;
+
+            await SendPreambleAsync(pool.Config.ProxyProtocol, source, destination, peeked, inspection).ConfigureAwait(false);
+            if (peeked is not null)
+            {
+                ArrayPool<byte>.Shared.Return(peeked);
+                peeked = null;
+            }
+
+            _phase = ConnectionPhase.Relaying;
+            Touch();
+            var upstream = PumpAsync(_client, _backend, toBackend: true);
+            var downstream = PumpAsync(_backend, _client, toBackend: false);
+            await upstream.ConfigureAwait(false);
+            await downstream.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+            // Client went away during inspection or preamble.
+            if (_failure == Outcome.Success) _failure = Outcome.ClientAbort;
+        }
+        catch (Exception e)
+        {
+            L4Log.ConnectionFailed(_listener.Logger, e, listener.Name);
+        }
+        finally
+        {
+            if (peeked is not null) ArrayPool<byte>.Shared.Return(peeked);
+            Close();
+        }
+    }
+
+    /// <summary>Called by the sweeper a few times a second: timeouts, draining, and in-flight byte counts.</summary>
+    public void Sweep(long now, Topology topology)
+    {
+        var listener = _listener.Config;
+        switch (_phase)
+        {
+            case ConnectionPhase.Inspecting:
+                if (now - _accepted > (long)listener.InspectTimeout.TotalMilliseconds) Abort(Outcome.ClientAbort);
+                break;
+            case ConnectionPhase.Relaying:
+                if (now - Volatile.Read(ref _lastActivity) > (long)listener.IdleTimeout.TotalMilliseconds
+                    || (listener.TotalTimeout > TimeSpan.Zero && now - _accepted > (long)listener.TotalTimeout.TotalMilliseconds))
+                {
+                    Abort(Outcome.Success);
+                    break;
+                }
+
+                ReportBytes(final: false);
+                SweepDrain(now, topology);
+                break;
+        }
+    }
+
+    // A draining, maintained or removed backend keeps its open connections until the pool's drain-timeout.
+    private void SweepDrain(long now, Topology topology)
+    {
+        var backend = _lease.Backend;
+        var pool = _pool!;
+        var current = topology.Pools.TryGetValue(pool.Name, out var p) ? p : null;
+        var stays = current is not null && ReferenceEquals(current.Find(backend.Id), backend);
+        if (stays && backend.Intent == OperatorIntent.Active)
+        {
+            _drainingSince = 0;
+            return;
+        }
+
+        if (_drainingSince == 0) _drainingSince = now;
+        var timeout = (current ?? pool).Config.DrainTimeout;
+        if (now - _drainingSince >= (long)timeout.TotalMilliseconds) Abort(Outcome.Success);
+    }
+
+    /// <summary>Closes both sockets; pending reads and writes fail and the relay ends.</summary>
+    public void Abort(Outcome outcome)
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) != 0) return;
+        if (_failure == Outcome.Success) _failure = outcome;
+        _client.Dispose();
+        _backend?.Dispose();
+    }
+
+    private static PickContext HashOf(Pool pool, IPEndPoint source)
+    {
+        if (!pool.UsesHash) return PickContext.None;
+        Span<byte> key = stackalloc byte[18];
+        source.Address.TryWriteBytes(key, out var written);
+        if (pool.Config.HashKey.Source == HashKeySource.SourceIpPort)
+        {
+            key[written++] = (byte)(source.Port >> 8);
+            key[written++] = (byte)source.Port;
+        }
+
+        return new PickContext(Core.Hashing.KeyHash.Of(key[..written]));
+    }
+
+    private async Task SendPreambleAsync(ProxyProtocolVersion version, IPEndPoint source, IPEndPoint destination, byte[]? peeked, ConnectionInspection inspection)
+    {
+        var backend = _backend!;
+        if (version != ProxyProtocolVersion.None)
+        {
+            var header = new byte[ProxyHeaderWriter.MaxLength];
+            var n = ProxyHeaderWriter.Write(version, source, destination, header);
+            await SendAllAsync(backend, header.AsMemory(0, n)).ConfigureAwait(false);
+        }
+
+        if (peeked is not null && inspection.ForwardLength > 0)
+        {
+            // The bytes we peeked at (ClientHello, early data) go on untouched.
+            await SendAllAsync(backend, peeked.AsMemory(inspection.ForwardOffset, inspection.ForwardLength)).ConfigureAwait(false);
+            Interlocked.Add(ref _bytesToBackend, inspection.ForwardLength);
+        }
+    }
+
+    // Backpressure: each direction reads one buffer and writes it fully before reading again, so a slow
+    // reader on one side stalls the other side's TCP window instead of growing memory here.
+    // A zero-byte read waits for data before a buffer is rented, so an idle connection holds none.
+    private async Task PumpAsync(Socket from, Socket to, bool toBackend)
+    {
+        byte[]? buffer = null;
+        var reading = true;
+        try
+        {
+            while (true)
+            {
+                await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                int n;
+                do
+                {
+                    reading = true;
+                    n = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        // FIN: pass it on and let the other direction keep flowing (half-close).
+                        reading = false;
+                        to.Shutdown(SocketShutdown.Send);
+                        return;
+                    }
+
+                    reading = false;
+                    await SendAllAsync(to, buffer.AsMemory(0, n)).ConfigureAwait(false);
+                    if (toBackend) Volatile.Write(ref _bytesToBackend, _bytesToBackend + n);
+                    else Volatile.Write(ref _bytesFromBackend, _bytesFromBackend + n);
+                    Touch();
+                }
+                while (n == buffer.Length);
+
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+            // A reset on either side ends both directions. Blame the side whose operation failed.
+            var backendFailed = reading ? !toBackend : toBackend;
+            Abort(backendFailed ? Outcome.Reset : Outcome.ClientAbort);
+        }
+        finally
+        {
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+
+    // Bytes go to the backend's stats while the connection lives (least-bandwidth must see long
+    // connections), and the rest with the lease's release; each byte is counted once.
+    private (long ToBackend, long FromBackend) ReportBytes(bool final)
+    {
+        lock (this)
+        {
+            var up = Volatile.Read(ref _bytesToBackend) - _reportedToBackend;
+            var down = Volatile.Read(ref _bytesFromBackend) - _reportedFromBackend;
+            _reportedToBackend += up;
+            _reportedFromBackend += down;
+            if (!final && (up | down) != 0) _lease.Backend.Stats.AddBytes(up, down, _plane.Store.Services.Time);
+            return (up, down);
+        }
+    }
+
+    private void Close()
+    {
+        _phase = ConnectionPhase.Closed;
+        _client.Dispose();
+        _backend?.Dispose();
+        if (_lease.IsValid)
+        {
+            var (up, down) = ReportBytes(final: true);
+            _lease.Release(_failure, up, down);
+            _plane.OnBackendSlotFreed(_pool!);
+        }
+
+        _plane.Unregister(this);
+        _listener.OnConnectionClosed();
+    }
+}

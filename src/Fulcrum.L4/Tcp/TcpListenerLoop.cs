@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Sockets;
+using Fulcrum.Core.Configuration;
+using Fulcrum.L4.Tls;
+using Microsoft.Extensions.Logging;
+
+namespace Fulcrum.L4.Tcp;
+
+/// <summary>
+/// One tcp listener: a listening socket and its accept loop. Enforces `max-connections`: in queue mode the
+/// loop stops accepting while full (new clients wait in the kernel's backlog), in refuse mode it accepts and
+/// closes at once. A reload with the same bind swaps <see cref="Config"/> in place.
+/// </summary>
+internal sealed class TcpListenerLoop
+{
+    private readonly TcpDataPlane _plane;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly AsyncSignal _slotFreed = new();
+    private volatile ListenerConfig _config;
+    private volatile SniRouter? _sni;
+    private Socket? _socket;
+    private int _active;
+    private Task _loop = Task.CompletedTask;
+
+    public TcpListenerLoop(TcpDataPlane plane, ListenerConfig config)
+    {
+        _plane = plane;
+        _config = config;
+        _sni = config.Sni.IsEmpty ? null : new SniRouter(config.Sni);
+    }
+
+    public ListenerConfig Config => _config;
+    public SniRouter? Sni => _sni;
+    public IPEndPoint? BoundEndpoint { get; private set; }
+    public int ActiveConnections => Volatile.Read(ref _active);
+    public ILogger Logger => _plane.Logger;
+
+    public void Update(ListenerConfig config)
+    {
+        _sni = config.Sni.IsEmpty ? null : new SniRouter(config.Sni);
+        _config = config;
+        _slotFreed.Pulse();
+    }
+
+    public IPEndPoint Bind()
+    {
+        var bind = new IPEndPoint(_config.Bind.Address, _config.Bind.Port);
+        var socket = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (bind.AddressFamily == AddressFamily.InterNetworkV6 && bind.Address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+            socket.Bind(bind);
+            // The kernel caps the backlog at net.core.somaxconn; ask for plenty so bursts and queue mode wait there.
+            socket.Listen(4096);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        _socket = socket;
+        BoundEndpoint = (IPEndPoint)socket.LocalEndPoint!;
+        return BoundEndpoint;
+    }
+
+    public void Start() => _loop = AcceptLoopAsync();
+
+    public Task StopAsync()
+    {
+        _stop.Cancel();
+        _socket?.Dispose();
+        return _loop;
+    }
+
+    public void OnConnectionClosed()
+    {
+        Interlocked.Decrement(ref _active);
+        _slotFreed.Pulse();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        var socket = _socket!;
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var config = _config;
+                while (config.MaxConnections > 0 && config.OverLimit == OverLimitAction.Queue
+                       && Volatile.Read(ref _active) >= config.MaxConnections)
+                {
+                    await _slotFreed.WaitAsync(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+                    config = _config;
+                }
+
+                var client = await socket.AcceptAsync(token).ConfigureAwait(false);
+                var active = Interlocked.Increment(ref _active);
+                if (config.MaxConnections > 0 && active > config.MaxConnections)
+                {
+                    Interlocked.Decrement(ref _active);
+                    L4Log.Rejected(Logger, config.Name, client.RemoteEndPoint, "max-connections reached");
+                    client.Dispose();
+                    continue;
+                }
+
+                // One async method per connection; it runs inline until its first await, then the loop goes on.
+                _ = new TcpConnection(_plane, this, client).RunAsync();
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (ObjectDisposedException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (SocketException e) when (!token.IsCancellationRequested)
+            {
+                // EMFILE/ENFILE and friends: keep serving, but do not spin on a persistent error.
+                L4Log.AcceptFailed(Logger, e, "tcp", _config.Name);
+                try
+                {
+                    await Task.Delay(10, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+            catch (SocketException)
+            {
+                break;
+            }
+        }
+
+        L4Log.ListenerStopped(Logger, "tcp", _config.Name);
+    }
+}

@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+using Fulcrum.L4.Tcp;
+using Microsoft.Extensions.Logging;
+
+namespace Fulcrum.L4;
+
+/// <summary>
+/// Every `tcp` listener of the current topology. Follows the topology store: a reload starts new
+/// listeners, stops removed ones, rebinds moved ones and swaps the options of the rest in place.
+/// One sweeper walks the open connections a few times a second for idle, total, inspect and drain timeouts.
+/// </summary>
+public sealed class TcpDataPlane : IAsyncDisposable
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, TcpListenerLoop> _listeners = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TcpConnection, byte> _connections = new();
+    private readonly ConcurrentDictionary<string, AsyncSignal> _slotSignals = new(StringComparer.Ordinal);
+    private readonly AsyncSignal _connectionClosed = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _sweeper = Task.CompletedTask;
+    private bool _started;
+
+    public TcpDataPlane(TopologyStore store, ILoggerFactory loggerFactory)
+    {
+        Store = store;
+        LoggerFactory = loggerFactory;
+        Logger = loggerFactory.CreateLogger<TcpDataPlane>();
+    }
+
+    public TopologyStore Store { get; }
+    public ILoggerFactory LoggerFactory { get; }
+    internal ILogger Logger { get; }
+    internal BackendEndpoints Endpoints { get; } = new();
+
+    /// <summary>Listener name to the address it is bound to (port 0 in config becomes the real port).</summary>
+    public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
+
+    /// <summary>Open client connections across all tcp listeners.</summary>
+    public int ActiveConnections => _connections.Count;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_started) return Task.CompletedTask;
+            _started = true;
+            Sync(Store.Current);
+            Store.Applied += OnApplied;
+            _sweeper = SweepLoopAsync();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops accepting, lets open connections finish until the token fires, then closes the rest.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Task[] stops;
+        lock (_gate)
+        {
+            Store.Applied -= OnApplied;
+            stops = [.. _listeners.Values.Select(l => l.StopAsync())];
+            _listeners.Clear();
+            BoundEndpoints = new Dictionary<string, IPEndPoint>();
+        }
+
+        await Task.WhenAll(stops).ConfigureAwait(false);
+        try
+        {
+            while (!_connections.IsEmpty)
+            {
+                await _connectionClosed.WaitAsync(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            AbortAll();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
+        _stopping.Cancel();
+        AbortAll();
+        try
+        {
+            await _sweeper.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    internal void Register(TcpConnection connection) => _connections.TryAdd(connection, 0);
+
+    internal void Unregister(TcpConnection connection)
+    {
+        _connections.TryRemove(connection, out _);
+        _connectionClosed.Pulse();
+    }
+
+    internal AsyncSignal SlotSignal(string pool) => _slotSignals.GetOrAdd(pool, static _ => new AsyncSignal());
+
+    internal void OnBackendSlotFreed(Pool pool)
+    {
+        if (pool.Config.BackendMaxConnections > 0 && _slotSignals.TryGetValue(pool.Name, out var signal)) signal.Pulse();
+    }
+
+    private void AbortAll()
+    {
+        foreach (var (connection, _) in _connections) connection.Abort(Outcome.Success);
+    }
+
+    private void OnApplied(Topology old, Topology next)
+    {
+        lock (_gate)
+        {
+            if (_started) Sync(next);
+        }
+    }
+
+    // Reconciles the running listeners with the topology's tcp listeners. Caller holds _gate.
+    private void Sync(Topology topology)
+    {
+        var wanted = new Dictionary<string, ListenerConfig>(StringComparer.Ordinal);
+        foreach (var l in topology.Config.Listeners)
+        {
+            if (l.Protocol == ListenerProtocol.Tcp) wanted[l.Name] = l;
+        }
+
+        foreach (var name in _listeners.Keys.ToArray())
+        {
+            var running = _listeners[name];
+            if (!wanted.TryGetValue(name, out var config) || config.Bind != running.Config.Bind)
+            {
+                _ = running.StopAsync();
+                _listeners.Remove(name);
+            }
+        }
+
+        var bound = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal);
+        foreach (var (name, config) in wanted)
+        {
+            if (_listeners.TryGetValue(name, out var running))
+            {
+                running.Update(config);
+                bound[name] = running.BoundEndpoint!;
+                continue;
+            }
+
+            var loop = new TcpListenerLoop(this, config);
+            try
+            {
+                bound[name] = loop.Bind();
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                L4Log.BindFailed(Logger, e, "tcp", name, config.Bind.ToString());
+                continue;
+            }
+
+            _listeners[name] = loop;
+            loop.Start();
+            L4Log.ListenerBound(Logger, "tcp", name, bound[name]);
+        }
+
+        BoundEndpoints = bound;
+    }
+
+    private async Task SweepLoopAsync()
+    {
+        using var timer = new PeriodicTimer(SweepInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var now = Environment.TickCount64;
+                var topology = Store.Current;
+                foreach (var (connection, _) in _connections) connection.Sweep(now, topology);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
