@@ -1,4 +1,5 @@
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Health;
 
 namespace Fulcrum.Core.Model;
 
@@ -12,6 +13,9 @@ public sealed class Backend
     private volatile OperatorIntent _intent;
     private volatile HealthStatus _health = HealthStatus.Up;
     private volatile int _maxConnections;
+    private volatile Pool? _owner;
+    private volatile DrainState? _drain;
+    private long _rampStart; // TimeProvider timestamp the slow-start ramp began at; 0 when not ramping
 
     public Backend(string id, string address, int weight, bool isBackup = false)
     {
@@ -20,6 +24,7 @@ public sealed class Backend
         (Host, Port) = SplitAddress(address);
         _weight = weight;
         IsBackup = isBackup;
+        HealthDetail = new BackendHealth(this);
     }
 
     public static Backend From(BackendConfig config) => new(config.Id, config.Address, config.Weight, config.Backup);
@@ -39,19 +44,118 @@ public sealed class Backend
         set => _weight = value;
     }
 
-    /// <summary>The weight balancers use now: the weight, ramped during slow start.</summary>
-    public int EffectiveWeight => _weight;
+    /// <summary>
+    /// The weight balancers use now. During slow start it ramps linearly from 10% of <see cref="Weight"/> to all of it
+    /// over the pool's `slow-start` (HAProxy's linear ramp), rounded up, so it is at least 1 while the weight is.
+    /// </summary>
+    public int EffectiveWeight
+    {
+        get
+        {
+            var weight = _weight;
+            if (Volatile.Read(ref _rampStart) == 0 || weight <= 0) return weight;
+            var factor = SlowStartFactor;
+            return factor >= 1 ? weight : Math.Max(1, (int)Math.Ceiling(weight * factor));
+        }
+    }
 
+    /// <summary>Share of its weight the backend gets now: 1 outside slow start, 0.1 up to 1 during it.</summary>
+    public double SlowStartFactor
+    {
+        get
+        {
+            var start = Volatile.Read(ref _rampStart);
+            if (start == 0) return 1;
+            var owner = _owner;
+            var ramp = owner?.Config.SlowStart ?? TimeSpan.Zero;
+            var elapsed = owner is null ? ramp : owner.Services.Time.GetElapsedTime(start);
+            if (ramp <= TimeSpan.Zero || elapsed >= ramp)
+            {
+                Interlocked.CompareExchange(ref _rampStart, 0, start);
+                return 1;
+            }
+
+            return Math.Max(0.1, elapsed / ramp);
+        }
+    }
+
+    /// <summary>True while the slow-start ramp runs.</summary>
+    public bool InSlowStart => SlowStartFactor < 1;
+
+    /// <summary>What the operator asked for; setting it here is raw (use <see cref="BackendOperations"/> to drain).</summary>
     public OperatorIntent Intent
     {
         get => _intent;
-        set => _intent = value;
+        set
+        {
+            var old = _intent;
+            _intent = value;
+            if (old != OperatorIntent.Active && value == OperatorIntent.Active && _health == HealthStatus.Up) StartSlowStart();
+            if (old != value) _owner?.RefreshHealth();
+        }
     }
 
+    /// <summary>What health checks concluded (see <see cref="HealthDetail"/>); setting it here overrides them until their next change.</summary>
     public HealthStatus Health
     {
         get => _health;
-        set => _health = value;
+        set
+        {
+            var old = _health;
+            _health = value;
+            if (old != value)
+            {
+                if (value == HealthStatus.Up && _intent == OperatorIntent.Active) StartSlowStart();
+                _owner?.RefreshHealth();
+            }
+        }
+    }
+
+    /// <summary>The health state machine: active rise/fall and passive ejection.</summary>
+    public BackendHealth HealthDetail { get; }
+
+    /// <summary>The drain in progress or done, or null when the backend was never drained since it was last made ready.</summary>
+    public DrainState? Drain
+    {
+        get => _drain;
+        internal set
+        {
+            var old = _drain;
+            _drain = value;
+            if (!ReferenceEquals(old, value)) old?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// May still serve a sticky (affinity) client although it takes no new work: draining in place, healthy,
+    /// and drain-timeout not yet passed. Affinity should honour this; balancers never pick it.
+    /// </summary>
+    public bool AcceptsSticky => IsUsable || (_intent == OperatorIntent.Draining && _health == HealthStatus.Up
+        && _drain is { Removing: false, TimedOut: false });
+
+    /// <summary>The pool generation this backend belongs to now (null when built outside a topology).</summary>
+    internal Pool? Owner
+    {
+        get => _owner;
+        set => _owner = value;
+    }
+
+    internal TimeProvider Time => _owner?.Services.Time ?? TimeProvider.System;
+
+    /// <summary>Restarts the slow-start ramp (no effect when the pool's slow-start is 0).</summary>
+    internal void StartSlowStart(TimeProvider? time = null) =>
+        Volatile.Write(ref _rampStart, Math.Max(1, (time ?? Time).GetTimestamp()));
+
+    /// <summary>Recomputes <see cref="Health"/> from the state machine and tells the pool.</summary>
+    internal void RefreshHealth()
+    {
+        var next = HealthDetail.IsDown ? HealthStatus.Down : HealthStatus.Up;
+        if (next == _health) return;
+        Health = next;
+        var owner = _owner;
+        if (owner is null) return;
+        if (next == HealthStatus.Up) HealthLog.BackendUp(owner.Logger, Id, owner.Name);
+        else HealthLog.BackendDown(owner.Logger, Id, owner.Name, HealthDetail.DownReason ?? "health check");
     }
 
     /// <summary>Work in flight at most (the pool's backend-max-connections); 0 means no limit.</summary>
@@ -78,9 +182,11 @@ public sealed class Backend
 
     public Lease Acquire(TimeProvider time) => new(this, time);
 
+    /// <summary>The passive hook: every released lease reports its outcome here.</summary>
     internal void OnReleased(Outcome outcome)
     {
-        // Passive health observes outcomes here (see the health issue).
+        HealthDetail.Observe(outcome);
+        _drain?.CheckEmpty();
     }
 
     public override string ToString() => Id;

@@ -1,6 +1,8 @@
 using Fulcrum.Core.Affinity;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Health;
+using Microsoft.Extensions.Logging;
 
 namespace Fulcrum.Core.Model;
 
@@ -12,6 +14,9 @@ public sealed class Pool
 {
     private readonly IBalancer _primary;
     private readonly IBalancer _backup;
+    private readonly object _panicGate = new();
+    private volatile bool _inPanic;
+    private int _panicNext = -1;
 
     public Pool(PoolConfig config, Backend[] backends, BalancerServices services)
     {
@@ -25,6 +30,9 @@ public sealed class Pool
         _primary = factory.Create(Primaries, services);
         _backup = factory.Create(Backups, services);
         Affinity = config.Affinity is null ? null : new PoolAffinity(config.Name, config.Affinity, Primaries, Backups, services);
+        Logger = services.LoggerFactory.CreateLogger("Fulcrum.Health");
+        foreach (var b in backends) b.Owner = this;
+        RefreshHealth();
     }
 
     public string Name => Config.Name;
@@ -38,8 +46,66 @@ public sealed class Pool
     /// <summary>Sticky sessions, consulted before <see cref="TryAcquire"/>; null when the pool has none.</summary>
     public PoolAffinity? Affinity { get; }
 
-    /// <summary>Backups serve only when no primary is usable.</summary>
-    public Backend? Pick(in PickContext context) => _primary.Pick(context) ?? _backup.Pick(context);
+    /// <summary>Where this pool logs health, panic and drain events.</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>
+    /// True while fewer than `panic-threshold` of the primaries are up (and no backup is): the pool then spreads
+    /// work over every primary the operator has not taken out, healthy or not, instead of crushing the last few
+    /// (Envoy's panic mode, default threshold 50%).
+    /// </summary>
+    public bool InPanic => _inPanic;
+
+    /// <summary>Backups serve only when no primary is usable; in panic, every active primary serves.</summary>
+    public Backend? Pick(in PickContext context)
+    {
+        if (_inPanic) return PickInPanic();
+        return _primary.Pick(context) ?? _backup.Pick(context);
+    }
+
+    // Round robin over the primaries the operator has not taken out, ignoring health.
+    private Backend? PickInPanic()
+    {
+        var all = Primaries;
+        var n = all.Length;
+        for (var tries = 0; tries < n; tries++)
+        {
+            var b = all[(int)((uint)Interlocked.Increment(ref _panicNext) % (uint)n)];
+            if (b.Intent == OperatorIntent.Active && b.HasCapacity && b.Weight > 0) return b;
+        }
+
+        return null;
+    }
+
+    /// <summary>Recounts usable backends after a health or intent change; enters or leaves panic mode.</summary>
+    internal void RefreshHealth()
+    {
+        lock (_panicGate)
+        {
+            // Backends the operator took out (drain, maintenance) count in neither share.
+            var up = 0;
+            var active = 0;
+            foreach (var b in Primaries)
+            {
+                if (b.Intent != OperatorIntent.Active) continue;
+                active++;
+                if (b.Health == HealthStatus.Up) up++;
+            }
+
+            var backupUp = false;
+            foreach (var b in Backups)
+            {
+                if (b.Intent == OperatorIntent.Active && b.Health == HealthStatus.Up) backupUp = true;
+            }
+
+            var threshold = Config.Health.PanicThreshold;
+            var panic = active > 0 && threshold > 0 && !backupUp && up < threshold * active;
+            if (panic == _inPanic) return;
+            _inPanic = panic;
+            if (panic) HealthLog.PanicOn(Logger, Name, up, active, threshold);
+            else HealthLog.PanicOff(Logger, Name, up, active);
+        }
+    }
 
     public bool TryAcquire(in PickContext context, out Lease lease)
     {

@@ -1,5 +1,6 @@
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Health;
 
 namespace Fulcrum.Core.Model;
 
@@ -7,33 +8,102 @@ namespace Fulcrum.Core.Model;
 public sealed class TopologyStore
 {
     private readonly object _applyLock = new();
+    private readonly List<(string Pool, Backend Backend)> _retiring = [];
     private volatile Topology _current;
 
     public TopologyStore(FulcrumConfig config, BalancerServices? services = null)
     {
         Services = services ?? BalancerServices.Default;
-        _current = TopologyBuilder.Build(config, null, Services);
+        _current = TopologyBuilder.Build(config, null, Services, Overlay, null);
     }
 
     public BalancerServices Services { get; }
 
     public Topology Current => _current;
 
+    /// <summary>Runtime changes kept across reloads (see the rule there).</summary>
+    public RuntimeOverlay Overlay { get; } = new();
+
     /// <summary>Raised after a new topology is in place, with (old, new).</summary>
     public event Action<Topology, Topology>? Applied;
 
-    /// <summary>Swaps in a topology built from an already validated config.</summary>
+    /// <summary>Swaps in a topology built from an already validated config (plus the runtime overlay).</summary>
     public Topology Apply(FulcrumConfig config)
     {
         Topology old, next;
+        var departed = new List<(string Pool, Backend Backend)>();
         lock (_applyLock)
         {
             old = _current;
-            next = TopologyBuilder.Build(config, old, Services);
+            next = TopologyBuilder.Build(config, old, Services, Overlay, departed);
             _current = next;
+            foreach (var (pool, backend) in departed) Retire(old.Pools[pool], backend);
         }
 
         Applied?.Invoke(old, next);
         return next;
+    }
+
+    /// <summary>
+    /// Backends that left their pool (a reload dropped them or DELETE removed them) and still finish work.
+    /// They take no new work and disappear once drained or after drain-timeout.
+    /// </summary>
+    public IReadOnlyList<Backend> Retiring(string pool)
+    {
+        lock (_applyLock)
+        {
+            List<Backend>? found = null;
+            foreach (var (p, b) in _retiring)
+            {
+                if (p == pool) (found ??= []).Add(b);
+            }
+
+            return found is null ? [] : found;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> on the overlay under the apply lock and, when it asks to, rebuilds the
+    /// topology from the current config. Used by <see cref="BackendOperations"/>.
+    /// </summary>
+    internal OperationResult Change(Func<Topology, RuntimeOverlay, (OperationResult Result, bool Rebuild)> change)
+    {
+        OperationResult result;
+        bool rebuild;
+        lock (_applyLock)
+        {
+            (result, rebuild) = change(_current, Overlay);
+        }
+
+        if (result.Ok && rebuild) Apply(_current.Config);
+        return result;
+    }
+
+    // A backend that left its pool drains instead of being cut: it finishes in-flight work, then goes.
+    private void Retire(Pool pool, Backend backend)
+    {
+        if (backend.Stats.Active == 0)
+        {
+            backend.Drain = null;
+            HealthLog.Removed(pool.Logger, backend.Id, pool.Name);
+            return;
+        }
+
+        backend.Intent = OperatorIntent.Draining;
+        var drain = new DrainState(backend, pool.Name, pool.Config.DrainTimeout, removing: true, Services.Time, pool.Logger,
+            b => OnRetired(pool, b));
+        _retiring.Add((pool.Name, backend));
+        backend.Drain = drain;
+        drain.Start();
+    }
+
+    private void OnRetired(Pool pool, Backend backend)
+    {
+        lock (_applyLock)
+        {
+            _retiring.RemoveAll(r => ReferenceEquals(r.Backend, backend));
+        }
+
+        HealthLog.Removed(pool.Logger, backend.Id, pool.Name);
     }
 }

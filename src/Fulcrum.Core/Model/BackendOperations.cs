@@ -1,0 +1,151 @@
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Health;
+
+namespace Fulcrum.Core.Model;
+
+/// <summary>
+/// What an operator may change while traffic flows: add, remove (drain then remove), drain, maintenance,
+/// ready and weight. Every change is recorded in the store's <see cref="RuntimeOverlay"/> or on the backend,
+/// so it survives a reload of the file that does not touch the same backend.
+/// </summary>
+public sealed class BackendOperations
+{
+    private readonly TopologyStore _store;
+
+    public BackendOperations(TopologyStore store) => _store = store;
+
+    public OperationResult Add(string pool, BackendConfig backend)
+    {
+        if (backend.Weight < 0) return OperationResult.Fail(OperationError.Invalid, "weight must be 0 or more");
+        if (!IsHostPort(backend.Address))
+        {
+            return OperationResult.Fail(OperationError.Invalid, $"address '{backend.Address}' is not host:port");
+        }
+
+        var result = _store.Change((topology, overlay) =>
+        {
+            if (!topology.Pools.TryGetValue(pool, out var p)) return (NoPool(pool), false);
+            if (p.Find(backend.Id) is not null)
+            {
+                return (OperationResult.Fail(OperationError.Conflict, $"pool '{pool}' already has backend '{backend.Id}'"), false);
+            }
+
+            var runtime = overlay.For(pool);
+            runtime.Removed.Remove(backend.Id);
+            runtime.Added[backend.Id] = backend;
+            return (OperationResult.Success(), true);
+        });
+        return result.Ok ? OperationResult.Success(_store.Current.Pools[pool].Find(backend.Id)) : result;
+    }
+
+    /// <summary>Takes the backend out of the pool now; it finishes in-flight work (up to drain-timeout), then goes.</summary>
+    public OperationResult Remove(string pool, string id) => _store.Change((topology, overlay) =>
+    {
+        if (!Find(topology, pool, id, out var p, out var b, out var error)) return (error, false);
+        var runtime = overlay.For(pool);
+        if (!runtime.Added.Remove(id))
+        {
+            foreach (var bc in p.Config.Backends)
+            {
+                if (bc.Id == id) runtime.Removed[id] = bc;
+            }
+        }
+
+        runtime.Weights.Remove(id);
+        return (OperationResult.Success(b), true);
+    });
+
+    /// <summary>No new work; in-flight work finishes; sticky clients may stay until drain-timeout; then parked.</summary>
+    public OperationResult Drain(string pool, string id)
+    {
+        if (!Find(_store.Current, pool, id, out var p, out var b, out var error)) return error;
+        if (b.Intent == OperatorIntent.Draining && b.Drain is not null) return OperationResult.Success(b);
+        b.Intent = OperatorIntent.Draining;
+        var drain = new DrainState(b, pool, p.Config.DrainTimeout, removing: false, _store.Services.Time, p.Logger, null);
+        b.Drain = drain;
+        drain.Start();
+        return OperationResult.Success(b);
+    }
+
+    /// <summary>Takes the backend out at once (in-flight work still finishes; nothing waits for it).</summary>
+    public OperationResult Maintenance(string pool, string id)
+    {
+        if (!Find(_store.Current, pool, id, out _, out var b, out var error)) return error;
+        b.Drain = null;
+        b.Intent = OperatorIntent.Maintenance;
+        return OperationResult.Success(b);
+    }
+
+    /// <summary>Puts a drained or maintained backend back; it slow-starts when the pool has slow-start.</summary>
+    public OperationResult Ready(string pool, string id)
+    {
+        if (!Find(_store.Current, pool, id, out _, out var b, out var error)) return error;
+        b.Drain = null;
+        b.Intent = OperatorIntent.Active;
+        return OperationResult.Success(b);
+    }
+
+    public OperationResult SetWeight(string pool, string id, int weight)
+    {
+        if (weight < 0) return OperationResult.Fail(OperationError.Invalid, "weight must be 0 or more");
+        return _store.Change((topology, overlay) =>
+        {
+            if (!Find(topology, pool, id, out var p, out var b, out var error)) return (error, false);
+            var runtime = overlay.For(pool);
+            if (runtime.Added.TryGetValue(id, out var added))
+            {
+                runtime.Added[id] = added with { Weight = weight };
+            }
+            else
+            {
+                foreach (var bc in p.Config.Backends)
+                {
+                    if (bc.Id == id) runtime.Weights[id] = (weight, bc);
+                }
+            }
+
+            b.Weight = weight;
+            // Balancers that build tables from weights (maglev, consistent hash) see the change on their own;
+            // a rebuild makes every balancer see it at once.
+            return (OperationResult.Success(b), true);
+        });
+    }
+
+    private static bool Find(Topology topology, string pool, string id, out Pool p, out Backend b, out OperationResult error)
+    {
+        b = null!;
+        if (!topology.Pools.TryGetValue(pool, out p!))
+        {
+            error = NoPool(pool);
+            return false;
+        }
+
+        var found = p.Find(id);
+        if (found is null)
+        {
+            error = OperationResult.Fail(OperationError.BackendNotFound, $"pool '{pool}' has no backend '{id}'");
+            return false;
+        }
+
+        b = found;
+        error = OperationResult.Success();
+        return true;
+    }
+
+    // host:port with a DNS name, an IPv4 literal or a bracketed IPv6 literal, and a port 1-65535.
+    private static bool IsHostPort(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            return false;
+        }
+
+        var host = address[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']')) return Uri.CheckHostName(host[1..^1]) == UriHostNameType.IPv6;
+        return Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4;
+    }
+
+    private static OperationResult NoPool(string pool) => OperationResult.Fail(OperationError.PoolNotFound, $"no pool '{pool}'");
+}
