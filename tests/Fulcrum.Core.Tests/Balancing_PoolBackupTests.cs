@@ -10,13 +10,14 @@ public sealed class PoolBackupTests
     [MemberData(nameof(AllBalancersTests.Algorithms), MemberType = typeof(AllBalancersTests))]
     public void Pool_UsesBackupsOnlyWhenNoPrimaryIsUsable(string algorithm)
     {
+        // Panic mode off: with it on, a pool with nothing up spreads over its primaries (see PanicModeTests).
         var backends = new[]
         {
             new Backend("p1", "127.0.0.1:9001", 1),
             new Backend("p2", "127.0.0.1:9002", 1),
             new Backend("spare", "127.0.0.1:9003", 1, isBackup: true),
         };
-        var pool = new Pool(new PoolConfig { Name = "api", Algorithm = algorithm }, backends,
+        var pool = new Pool(new PoolConfig { Name = "api", Algorithm = algorithm, Health = new HealthConfig { PanicThreshold = 0 } }, backends,
             new BalancerServices(new ManualTimeProvider(), new Random(3)));
 
         for (var i = 0; i < 50; i++) Assert.StartsWith("p", pool.Pick(new PickContext((ulong)i * 7919))!.Id);

@@ -63,12 +63,11 @@ public sealed class PoolAffinity
     public string KeyName { get; }
 
     /// <summary>
-    /// A backend may keep its sticky clients when it is usable, or when it is draining and still healthy:
-    /// draining stops new clients, not the ones it holds, until the drain timeout ends the drain.
+    /// A backend may keep its sticky clients when it is usable, or when it is draining in place and still healthy:
+    /// draining stops new clients, not the ones it holds, until the drain timeout ends the drain
+    /// (<see cref="Backend.AcceptsSticky"/>).
     /// </summary>
-    public static bool CanServeSticky(Backend backend) =>
-        backend.IsUsable
-        || (backend.Intent == OperatorIntent.Draining && backend.Health == HealthStatus.Up && backend.HasCapacity);
+    public static bool CanServeSticky(Backend backend) => backend.AcceptsSticky && backend.HasCapacity;
 
     /// <summary>cookie mode: the backend a cookie value names. Unknown tokens (removed backend, other pool, garbage) rebalance under either policy.</summary>
     public AffinityDecision ResolveCookie(ReadOnlySpan<char> token, out Backend? backend)

@@ -131,7 +131,7 @@ public sealed class Backend
     /// and drain-timeout not yet passed. Affinity should honour this; balancers never pick it.
     /// </summary>
     public bool AcceptsSticky => IsUsable || (_intent == OperatorIntent.Draining && _health == HealthStatus.Up
-        && _drain is { Removing: false, TimedOut: false });
+        && (_drain is null || (!_drain.Removing && !_drain.TimedOut)));
 
     /// <summary>The pool generation this backend belongs to now (null when built outside a topology).</summary>
     internal Pool? Owner
