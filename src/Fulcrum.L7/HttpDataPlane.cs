@@ -1,6 +1,14 @@
+using System.Collections.Frozen;
 using System.Net;
+using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
+using Fulcrum.L7.Diagnostics;
+using Fulcrum.L7.Forwarding;
+using Fulcrum.L7.Hosting;
+using Fulcrum.L7.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Fulcrum.L7;
 
@@ -8,12 +16,41 @@ namespace Fulcrum.L7;
 /// Every http/https listener of the current topology, served by Kestrel and forwarded through YARP's
 /// IHttpForwarder. Follows the topology store: reloads add and remove listeners and swap routes.
 /// </summary>
+/// <remarks>
+/// One KestrelServer per listener (see <see cref="KestrelListener"/>). On <see cref="TopologyStore.Applied"/>
+/// the routes of listeners that keep their address are swapped at once, inside Apply; listeners that
+/// appear, disappear or move are started and stopped in the background, one reload at a time.
+/// </remarks>
 public sealed class HttpDataPlane : IAsyncDisposable
 {
+    /// <summary>How long a listener removed or moved by a reload may take to finish its in-flight requests.</summary>
+    public static readonly TimeSpan ReloadDrainTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly ServiceProvider _services;
+    private readonly IHttpForwarder _forwarder;
+    private readonly PoolClientCache _clients;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly object _listenersLock = new();
+    private readonly Dictionary<string, KestrelListener> _listeners = new(StringComparer.Ordinal);
+    private readonly object _generationLock = new();
+    private volatile GenerationPools? _generation;
+    private volatile bool _stopping;
+    private Task _reconciling = Task.CompletedTask;
+
     public HttpDataPlane(TopologyStore store, ILoggerFactory loggerFactory)
     {
         Store = store;
         LoggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger("Fulcrum.L7");
+        var services = new ServiceCollection();
+        services.AddSingleton(loggerFactory);
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpForwarder();
+        _services = services.BuildServiceProvider();
+        _forwarder = _services.GetRequiredService<IHttpForwarder>();
+        _clients = new PoolClientCache(_logger);
     }
 
     public TopologyStore Store { get; }
@@ -22,10 +59,193 @@ public sealed class HttpDataPlane : IAsyncDisposable
     /// <summary>Listener name to the address it is bound to (port 0 in config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Binds every http listener of the current topology; throws when one cannot bind.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Store.Applied += OnApplied;
+        var generation = Prepare(Store.Current);
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            await ReconcileAsync(generation, throwOnBindFailure: true, cancellationToken);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
 
     /// <summary>Stops accepting, lets in-flight requests finish until the token fires, then closes.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        Store.Applied -= OnApplied;
+        await _lifecycle.WaitAsync(CancellationToken.None);
+        try
+        {
+            KestrelListener[] listeners;
+            lock (_listenersLock)
+            {
+                listeners = [.. _listeners.Values];
+                _listeners.Clear();
+            }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+            var stops = new Task[listeners.Length];
+            for (var i = 0; i < listeners.Length; i++) stops[i] = listeners[i].StopAsync(cancellationToken);
+            await Task.WhenAll(stops);
+            BoundEndpoints = new Dictionary<string, IPEndPoint>();
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(new CancellationToken(canceled: true));
+        await _reconciling;
+        _clients.Dispose();
+        await _services.DisposeAsync();
+    }
+
+    /// <summary>Completes when the listeners follow the newest topology seen (for tests and the host).</summary>
+    internal Task Reconciled => Volatile.Read(ref _reconciling);
+
+    private void OnApplied(Topology old, Topology next)
+    {
+        if (_stopping) return;
+        var generation = Prepare(next);
+        if (generation.Generation != next.Generation) return; // a newer one already came
+
+        // Routes of listeners that keep their socket change now, before Apply returns.
+        lock (_listenersLock)
+        {
+            foreach (var config in next.Config.Listeners)
+            {
+                if (_listeners.TryGetValue(config.Name, out var listener) && listener.CanServe(config))
+                {
+                    listener.Apply(config, Compile(config, generation));
+                }
+            }
+        }
+
+        lock (_generationLock)
+        {
+            _reconciling = ReconcileInBackgroundAsync(_reconciling);
+        }
+    }
+
+    private async Task ReconcileInBackgroundAsync(Task previous)
+    {
+        await previous;
+        var generation = _generation!;
+        await _lifecycle.WaitAsync();
+        try
+        {
+            if (_stopping) return;
+            await ReconcileAsync(generation, throwOnBindFailure: false, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            Log.ReconcileFailed(_logger, generation.Generation, e);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Builds (once) the pool forwarders of a topology generation and makes it the newest known.</summary>
+    private GenerationPools Prepare(Topology topology)
+    {
+        lock (_generationLock)
+        {
+            if (_generation is { } known && known.Generation >= topology.Generation) return known;
+            var forwarders = new Dictionary<string, PoolForwarder>(StringComparer.Ordinal);
+            foreach (var (name, pool) in topology.Pools)
+            {
+                forwarders[name] = new PoolForwarder(pool, _forwarder, _clients.Get(pool.Config), _logger);
+            }
+
+            _clients.Retain(topology.Pools.Keys);
+            var generation = new GenerationPools(topology, forwarders.ToFrozenDictionary(StringComparer.Ordinal));
+            _generation = generation;
+            return generation;
+        }
+    }
+
+    private RouteTable Compile(ListenerConfig config, GenerationPools generation)
+    {
+        var errors = new List<ConfigError>();
+        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, Store.Services, errors);
+        foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
+        return table;
+    }
+
+    /// <summary>Makes the running listeners match the generation: stop the gone or moved, start the new. Holds _lifecycle.</summary>
+    private async Task ReconcileAsync(GenerationPools generation, bool throwOnBindFailure, CancellationToken cancellationToken)
+    {
+        var wanted = new Dictionary<string, ListenerConfig>(StringComparer.Ordinal);
+        foreach (var config in generation.Topology.Config.Listeners)
+        {
+            if (Serves(config.Protocol)) wanted[config.Name] = config;
+        }
+
+        var toStop = new List<KestrelListener>();
+        lock (_listenersLock)
+        {
+            foreach (var (name, listener) in _listeners)
+            {
+                if (!wanted.TryGetValue(name, out var config) || !listener.CanServe(config)) toStop.Add(listener);
+            }
+
+            foreach (var listener in toStop) _listeners.Remove(listener.Config.Name);
+        }
+
+        foreach (var listener in toStop)
+        {
+            using var drain = new CancellationTokenSource(ReloadDrainTimeout);
+            await listener.StopAsync(drain.Token);
+        }
+
+        foreach (var (name, config) in wanted)
+        {
+            KestrelListener? existing;
+            lock (_listenersLock) _listeners.TryGetValue(name, out existing);
+            if (existing is not null)
+            {
+                existing.Apply(config, Compile(config, generation));
+                continue;
+            }
+
+            var listener = new KestrelListener(config, _services, LoggerFactory, _logger);
+            listener.Apply(config, Compile(config, generation));
+            try
+            {
+                await listener.StartAsync(cancellationToken);
+            }
+            catch (Exception e) when (!throwOnBindFailure)
+            {
+                Log.ListenerFailed(_logger, name, config.Bind.ToString(), e);
+                continue;
+            }
+
+            lock (_listenersLock) _listeners[name] = listener;
+        }
+
+        var bound = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal);
+        lock (_listenersLock)
+        {
+            foreach (var (name, listener) in _listeners)
+            {
+                if (listener.BoundEndpoint is { } endpoint) bound[name] = endpoint;
+            }
+        }
+
+        BoundEndpoints = bound;
+    }
+
+    /// <summary>Https joins here once its TLS setup lands in <see cref="KestrelListener"/>.</summary>
+    private static bool Serves(ListenerProtocol protocol) => protocol == ListenerProtocol.Http;
 }

@@ -1,0 +1,30 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Fulcrum.L7.Answers;
+
+/// <summary>Answers the balancer gives itself: a status and a short plain-text line a human can act on.</summary>
+internal static class PlainTextAnswer
+{
+    private const string ContentType = "text/plain; charset=utf-8";
+
+    public static readonly byte[] NoRoute = Encoding.UTF8.GetBytes("404 not found: no route of this listener matches the request\n");
+
+    public static byte[] NoBackend(string pool) => Encoding.UTF8.GetBytes($"503 service unavailable: no backend available in pool '{pool}'\n");
+
+    public static byte[] BadGateway(string pool) => Encoding.UTF8.GetBytes($"502 bad gateway: the backend of pool '{pool}' failed to answer\n");
+
+    public static byte[] GatewayTimeout(string pool) => Encoding.UTF8.GetBytes($"504 gateway timeout: the backend of pool '{pool}' did not answer in time\n");
+
+    public static byte[] UnknownPool(string pool) => Encoding.UTF8.GetBytes($"503 service unavailable: pool '{pool}' is not defined\n");
+
+    public static Task WriteAsync(HttpContext context, int status, byte[] body)
+    {
+        var response = context.Response;
+        if (response.HasStarted) return Task.CompletedTask;
+        response.StatusCode = status;
+        response.ContentType = ContentType;
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
+    }
+}

@@ -1,0 +1,36 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Fulcrum.L7.Diagnostics;
+
+/// <summary>Every log line of the L7 data plane, source-generated; event ids are stable (7000-7099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 7000, Level = LogLevel.Information, Message = "Listener {Listener} serving http on {Endpoint}")]
+    public static partial void ListenerStarted(ILogger logger, string listener, IPEndPoint endpoint);
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Listener {Listener} stopped")]
+    public static partial void ListenerStopped(ILogger logger, string listener);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "Listener {Listener} could not start on {Bind}")]
+    public static partial void ListenerFailed(ILogger logger, string listener, string bind, Exception exception);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Information, Message = "Routes of listener {Listener} now follow topology generation {Generation} ({Routes} routes)")]
+    public static partial void RoutesApplied(ILogger logger, string listener, long generation, int routes);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Error, Message = "{Location}: route disabled: {Reason}")]
+    public static partial void RouteRejected(ILogger logger, string location, string reason);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "No backend available in pool {Pool}")]
+    public static partial void NoBackend(ILogger logger, string pool);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "Forwarding to backend {Backend} of pool {Pool} failed: {Error}")]
+    public static partial void ForwardFailed(ILogger logger, string backend, string pool, ForwarderError error, Exception? exception);
+
+    [LoggerMessage(EventId = 7020, Level = LogLevel.Debug, Message = "New connection settings for pool {Pool}: a new HTTP client replaces the old one")]
+    public static partial void PoolClientReplaced(ILogger logger, string pool);
+
+    [LoggerMessage(EventId = 7030, Level = LogLevel.Error, Message = "Applying topology generation {Generation} to the http listeners failed")]
+    public static partial void ReconcileFailed(ILogger logger, long generation, Exception exception);
+}

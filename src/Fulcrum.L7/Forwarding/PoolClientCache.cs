@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Net;
+using Fulcrum.Core.Configuration;
+using Fulcrum.L7.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Fulcrum.L7.Forwarding;
+
+/// <summary>
+/// One <see cref="HttpMessageInvoker"/> per pool, tuned for proxying, reused across reloads while the
+/// pool's connection settings do not change. A replaced client is not disposed (requests may still be
+/// using it); its idle connections close by PooledConnectionIdleTimeout and the handler is collected.
+/// </summary>
+internal sealed class PoolClientCache : IDisposable
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<string, (PoolClientSettings Settings, HttpMessageInvoker Client)> _clients = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
+
+    public PoolClientCache(ILogger logger) => _logger = logger;
+
+    public HttpMessageInvoker Get(PoolConfig pool)
+    {
+        var settings = PoolClientSettings.From(pool);
+        lock (_lock)
+        {
+            if (_clients.TryGetValue(pool.Name, out var entry))
+            {
+                if (entry.Settings == settings) return entry.Client;
+                Log.PoolClientReplaced(_logger, pool.Name);
+            }
+
+            var client = Create(settings);
+            _clients[pool.Name] = (settings, client);
+            return client;
+        }
+    }
+
+    /// <summary>Forgets pools that left the config.</summary>
+    public void Retain(IEnumerable<string> poolNames)
+    {
+        var keep = new HashSet<string>(poolNames, StringComparer.Ordinal);
+        lock (_lock)
+        {
+            foreach (var name in _clients.Keys.ToArray())
+            {
+                if (!keep.Contains(name)) _clients.Remove(name);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var (_, client) in _clients.Values) client.Dispose();
+            _clients.Clear();
+        }
+    }
+
+    private static HttpMessageInvoker Create(PoolClientSettings settings)
+    {
+        // The settings YARP's own ForwarderHttpClientFactory uses, plus our connect timeout: a proxy must
+        // pass requests through untouched (no proxy, redirects, decompression or cookies of its own).
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ConnectTimeout = settings.ConnectTimeout,
+            EnableMultipleHttp2Connections = true,
+            // Tracing headers are the backend's and client's business; do not inject ours.
+            ActivityHeadersPropagator = null,
+            // Recycle connections now and then so DNS changes and backend-side rebalancing are picked up.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+        };
+        Debug.Assert(handler.ActivityHeadersPropagator is null);
+        return new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+}

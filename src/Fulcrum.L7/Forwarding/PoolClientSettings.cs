@@ -1,0 +1,12 @@
+using Fulcrum.Core.Configuration;
+
+namespace Fulcrum.L7.Forwarding;
+
+/// <summary>
+/// The part of a pool's config that shapes its HTTP connections. While these stay equal across reloads
+/// the pool keeps its client, and so its warm connections to the backends.
+/// </summary>
+internal readonly record struct PoolClientSettings(TimeSpan ConnectTimeout)
+{
+    public static PoolClientSettings From(PoolConfig config) => new(config.ConnectTimeout);
+}

@@ -1,0 +1,13 @@
+using System.Collections.Frozen;
+using Fulcrum.Core.Model;
+using Fulcrum.L7.Forwarding;
+
+namespace Fulcrum.L7.Hosting;
+
+/// <summary>The forwarders of every pool of one topology generation; every listener's routes point into these.</summary>
+internal sealed class GenerationPools(Topology topology, FrozenDictionary<string, PoolForwarder> forwarders)
+{
+    public Topology Topology => topology;
+    public long Generation => topology.Generation;
+    public FrozenDictionary<string, PoolForwarder> Forwarders => forwarders;
+}

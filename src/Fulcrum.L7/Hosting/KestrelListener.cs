@@ -1,0 +1,140 @@
+using System.Net;
+using Fulcrum.Core.Configuration;
+using Fulcrum.L7.Answers;
+using Fulcrum.L7.Diagnostics;
+using Fulcrum.L7.Routing;
+using Fulcrum.L7.Transforms;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Fulcrum.L7.Hosting;
+
+/// <summary>
+/// One http listener: its own KestrelServer bound to one address, so a reload can start or stop one
+/// listener without touching the connections of the others, and each listener gets its own TLS setup.
+/// Requests read the current <see cref="RouteTable"/> once (a volatile reference) and follow it.
+/// </summary>
+internal sealed class KestrelListener : IAsyncDisposable
+{
+    private readonly IServiceProvider _services;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private volatile RouteTable _routes = RouteTable.Empty;
+    private KestrelServer? _server;
+    private ListenOptions? _listenOptions;
+    private readonly object _applyLock = new();
+
+    public KestrelListener(ListenerConfig config, IServiceProvider services, ILoggerFactory loggerFactory, ILogger logger)
+    {
+        Config = config;
+        _services = services;
+        _loggerFactory = loggerFactory;
+        _logger = logger;
+    }
+
+    public ListenerConfig Config { get; private set; }
+    public IPEndPoint? BoundEndpoint { get; private set; }
+    public RouteTable Routes => _routes;
+
+    /// <summary>Swaps in the routes of a newer generation; an older one (a late reload) is ignored.</summary>
+    public void Apply(ListenerConfig config, RouteTable routes)
+    {
+        lock (_applyLock)
+        {
+            if (routes.Generation < _routes.Generation) return;
+            Config = config;
+            _routes = routes;
+        }
+
+        Log.RoutesApplied(_logger, config.Name, routes.Generation, routes.Count);
+    }
+
+    /// <summary>True when the new config can keep this listener's socket (same address and protocol).</summary>
+    public bool CanServe(ListenerConfig next) => next.Bind == Config.Bind && next.Protocol == Config.Protocol;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var options = new KestrelServerOptions
+        {
+            AddServerHeader = false,
+            ApplicationServices = _services,
+        };
+        // A proxy passes bodies through; the backend decides how large is too large.
+        options.Limits.MaxRequestBodySize = null;
+        options.Listen(new IPEndPoint(Config.Bind.Address, Config.Bind.Port), listen =>
+        {
+            _listenOptions = listen;
+            ConfigureEndpoint(listen, Config);
+        });
+
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), _loggerFactory);
+        var server = new KestrelServer(Options.Create(options), transport, _loggerFactory);
+        try
+        {
+            await server.StartAsync(new ProxyApplication(HandleAsync), cancellationToken);
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+
+        _server = server;
+        BoundEndpoint = ResolveBoundEndpoint(server);
+        Log.ListenerStarted(_logger, Config.Name, BoundEndpoint);
+    }
+
+    /// <summary>Stops accepting, lets in-flight requests finish until the token fires, then closes what is left.</summary>
+    public async Task StopAsync(CancellationToken drainDeadline)
+    {
+        var server = Interlocked.Exchange(ref _server, null);
+        if (server is null) return;
+        try
+        {
+            await server.StopAsync(drainDeadline);
+        }
+        finally
+        {
+            server.Dispose();
+            Log.ListenerStopped(_logger, Config.Name);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(new CancellationToken(canceled: true));
+
+    /// <summary>
+    /// Per-endpoint setup. Plain http serves HTTP/1.1 (and HTTP/2 with prior knowledge); the https task
+    /// adds `listen.UseHttps(...)` here from <see cref="ListenerConfig"/>'s TLS settings, which also turns on ALPN for h2.
+    /// </summary>
+    private static void ConfigureEndpoint(ListenOptions listen, ListenerConfig config)
+    {
+        listen.Protocols = HttpProtocols.Http1AndHttp2;
+    }
+
+    private Task HandleAsync(HttpContext context)
+    {
+        var routes = _routes;
+        if (routes.RequestId) RequestIds.Ensure(context);
+        var route = routes.Match(context);
+        return route is null
+            ? PlainTextAnswer.WriteAsync(context, StatusCodes.Status404NotFound, PlainTextAnswer.NoRoute)
+            : route.Action.ExecuteAsync(context, route);
+    }
+
+    private IPEndPoint ResolveBoundEndpoint(KestrelServer server)
+    {
+        // Kestrel writes the bound endpoint (the real port when 0 was asked) back into the listen options.
+        if (_listenOptions?.IPEndPoint is { Port: > 0 } bound) return bound;
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is not null && Uri.TryCreate(address, UriKind.Absolute, out var uri))
+        {
+            return new IPEndPoint(Config.Bind.Address, uri.Port);
+        }
+
+        return new IPEndPoint(Config.Bind.Address, Config.Bind.Port);
+    }
+}
