@@ -13,7 +13,7 @@ namespace Fulcrum.L7.Tests.Support;
 
 /// <summary>
 /// A real Kestrel backend on 127.0.0.1:0 for tests. It answers with its name; `/health` says ok;
-/// `?delay=MS` waits, `?status=CODE` sets the status; `/echo` returns the request as JSON;
+/// `?delay=MS` waits, `?status=CODE` sets the status; `/echo` (and below it) returns the request as JSON;
 /// `/hold` waits until <see cref="ReleaseHeld"/>; `/ws` is a WebSocket echo.
 /// </summary>
 public sealed class TestBackend : IAsyncDisposable
@@ -100,7 +100,7 @@ public sealed class TestBackend : IAsyncDisposable
             }
 
             context.Response.Headers["X-Backend"] = Name;
-            if (request.Path == "/echo")
+            if (request.Path.StartsWithSegments("/echo"))
             {
                 await context.Response.WriteAsJsonAsync(Echo.From(context, Name));
                 return;
