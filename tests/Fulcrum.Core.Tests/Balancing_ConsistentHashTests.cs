@@ -82,6 +82,32 @@ public sealed class ConsistentHashTests
         Assert.InRange(ring.Count, HashRing.MaxPoints - 300, HashRing.MaxPoints);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(300)]
+    public void HashRing_Find_ReturnsTheFirstPointAtOrAfterTheHash_WrappingAround(int backends)
+    {
+        var ring = HashRing.Build(Enumerable.Range(0, backends).Select(TestBackends.NameOf).ToArray(), Enumerable.Repeat(3, backends).ToArray());
+        var random = new Random(11);
+        var hashes = new List<ulong> { 0, ulong.MaxValue, ring.PointAt(0), ring.PointAt(ring.Count - 1), ring.PointAt(ring.Count - 1) + 1 };
+        for (var i = 0; i < 2000; i++) hashes.Add((ulong)random.NextInt64() * 2 + (ulong)random.Next(2));
+        for (var i = 0; i < 200; i++) hashes.Add(ring.PointAt(random.Next(ring.Count)) - (ulong)random.Next(2));
+
+        foreach (var hash in hashes)
+        {
+            var p = ring.Find(hash);
+            if (hash > ring.PointAt(ring.Count - 1))
+            {
+                Assert.Equal(0, p);
+                continue;
+            }
+
+            Assert.True(ring.PointAt(p) >= hash);
+            if (p > 0) Assert.True(ring.PointAt(p - 1) < hash);
+        }
+    }
+
     internal static void AssertOnlyKeysOf(string gone, string[] before, string[] after)
     {
         var moved = 0;

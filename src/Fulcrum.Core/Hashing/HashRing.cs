@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Fulcrum.Core.Hashing;
 
 /// <summary>
@@ -13,19 +15,35 @@ namespace Fulcrum.Core.Hashing;
 internal sealed class HashRing
 {
     public const int PointsPerWeight = 160;
-    /// <summary>2^17 points (1.5 MiB): binary search stays at 17 steps, memory per pool bounded.</summary>
+    /// <summary>2^17 points (1.5 MiB, plus 1 MiB of range index): memory per pool stays bounded.</summary>
     public const int MaxPoints = 1 << 17;
 
     private const ulong Gamma = 0x9E3779B97F4A7C15UL; // 2^64 / golden ratio: spreads point ordinals
 
     private readonly ulong[] _points;
     private readonly int[] _owners;
+    // Where each range of the top bits starts in _points: a lookup binary-searches only its range
+    // (about one point) instead of the whole ring, which saves ~17 cache misses on a large ring.
+    private readonly int[] _rangeStart;
+    private readonly int _rangeShift;
 
     private HashRing(ulong[] points, int[] owners, int[] weights)
     {
         _points = points;
         _owners = owners;
         Weights = weights;
+        var bits = Math.Clamp(BitOperations.Log2((uint)Math.Max(1, points.Length)) + 1, 1, 20);
+        _rangeShift = 64 - bits;
+        _rangeStart = new int[(1 << bits) + 1];
+        var p = 0;
+        for (var r = 0; r < 1 << bits; r++)
+        {
+            var rangeLow = (ulong)r << _rangeShift;
+            while (p < points.Length && points[p] < rangeLow) p++;
+            _rangeStart[r] = p;
+        }
+
+        _rangeStart[1 << bits] = points.Length;
     }
 
     /// <summary>The weights (by set index) this ring was built from.</summary>
@@ -73,7 +91,8 @@ internal sealed class HashRing
     {
         var points = _points;
         if (points.Length == 0) return -1;
-        int lo = 0, hi = points.Length;
+        var range = (int)(hash >> _rangeShift);
+        int lo = _rangeStart[range], hi = _rangeStart[range + 1];
         while (lo < hi)
         {
             var mid = (int)((uint)(lo + hi) >> 1);
@@ -83,6 +102,9 @@ internal sealed class HashRing
 
         return lo == points.Length ? 0 : lo;
     }
+
+    /// <summary>The hash of the point at ring position <paramref name="position"/>.</summary>
+    public ulong PointAt(int position) => _points[position];
 
     /// <summary>The set index owning the point at ring position <paramref name="position"/> (taken modulo the ring size).</summary>
     public int OwnerAt(int position)
