@@ -1,0 +1,179 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Fulcrum.Admin.Json;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Fulcrum.Admin;
+
+/// <summary>Every route of the admin API (CONTRACT.md). Bad input is a 4xx with a JSON <see cref="ErrorView"/>.</summary>
+internal sealed class AdminEndpoints
+{
+    private const int MaxBody = 64 * 1024;
+    private readonly TopologyStore _store;
+    private readonly BackendOperations _operations;
+    private readonly AdminOptions _options;
+
+    public AdminEndpoints(TopologyStore store, AdminOptions options)
+    {
+        _store = store;
+        _options = options;
+        _operations = new BackendOperations(store);
+    }
+
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", Healthz);
+        app.MapGet("/metrics", Metrics);
+        app.MapGet("/api/pools", ListPools);
+        app.MapGet("/api/pools/{pool}", GetPool);
+        app.MapPost("/api/pools/{pool}/backends", AddBackend);
+        app.MapDelete("/api/pools/{pool}/backends/{id}", c => Operate(c, StatusCodes.Status202Accepted, _operations.Remove));
+        app.MapPost("/api/pools/{pool}/backends/{id}/drain", c => Operate(c, StatusCodes.Status200OK, _operations.Drain));
+        app.MapPost("/api/pools/{pool}/backends/{id}/maintenance", c => Operate(c, StatusCodes.Status200OK, _operations.Maintenance));
+        app.MapPost("/api/pools/{pool}/backends/{id}/ready", c => Operate(c, StatusCodes.Status200OK, _operations.Ready));
+        app.MapPut("/api/pools/{pool}/backends/{id}/weight", SetWeight);
+        app.MapPost("/api/reload", Reload);
+        app.MapFallback(c => WriteError(c, StatusCodes.Status404NotFound, $"no such endpoint: {c.Request.Method} {c.Request.Path}"));
+    }
+
+    private Task Healthz(HttpContext context)
+    {
+        var draining = _options.IsDraining?.Invoke() ?? false;
+        context.Response.StatusCode = draining ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        return Write(context, new StatusView(draining ? "draining" : "ok", _store.Current.Generation), AdminJsonContext.Default.StatusView);
+    }
+
+    private Task Metrics(HttpContext context)
+    {
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        return context.Response.WriteAsync(_options.Metrics?.Invoke() ?? MetricsText.Write(_store.Current));
+    }
+
+    private Task ListPools(HttpContext context)
+    {
+        var pools = new List<PoolView>();
+        foreach (var pool in _store.Current.Pools.Values) pools.Add(Views.Of(pool, _store.Retiring(pool.Name)));
+        pools.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return Write(context, pools, AdminJsonContext.Default.ListPoolView);
+    }
+
+    private Task GetPool(HttpContext context)
+    {
+        var name = (string)context.Request.RouteValues["pool"]!;
+        if (!_store.Current.Pools.TryGetValue(name, out var pool)) return WriteError(context, StatusCodes.Status404NotFound, $"no pool '{name}'");
+        return Write(context, Views.Of(pool, _store.Retiring(name)), AdminJsonContext.Default.PoolView);
+    }
+
+    private async Task AddBackend(HttpContext context)
+    {
+        var pool = (string)context.Request.RouteValues["pool"]!;
+        var (request, error) = await ReadAsync(context, AdminJsonContext.Default.AddBackendRequest).ConfigureAwait(false);
+        if (request is null)
+        {
+            await WriteError(context, StatusCodes.Status400BadRequest, error!).ConfigureAwait(false);
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Address))
+        {
+            await WriteError(context, StatusCodes.Status400BadRequest, "\"address\" is required, e.g. {\"address\": \"127.0.0.1:9004\", \"weight\": 1}").ConfigureAwait(false);
+            return;
+        }
+
+        if (request.Name is { } n && string.IsNullOrWhiteSpace(n))
+        {
+            await WriteError(context, StatusCodes.Status400BadRequest, "\"name\" must not be empty").ConfigureAwait(false);
+            return;
+        }
+
+        var config = new BackendConfig { Name = request.Name, Address = request.Address.Trim(), Weight = request.Weight ?? 1, Backup = request.Backup ?? false };
+        await Answer(context, _operations.Add(pool, config), StatusCodes.Status201Created).ConfigureAwait(false);
+    }
+
+    private async Task SetWeight(HttpContext context)
+    {
+        var (request, error) = await ReadAsync(context, AdminJsonContext.Default.WeightRequest).ConfigureAwait(false);
+        if (request?.Weight is not int weight)
+        {
+            await WriteError(context, StatusCodes.Status400BadRequest, error ?? "\"weight\" is required, e.g. {\"weight\": 3}").ConfigureAwait(false);
+            return;
+        }
+
+        var pool = (string)context.Request.RouteValues["pool"]!;
+        var id = (string)context.Request.RouteValues["id"]!;
+        await Answer(context, _operations.SetWeight(pool, id, weight), StatusCodes.Status200OK).ConfigureAwait(false);
+    }
+
+    private static Task Operate(HttpContext context, int okStatus, Func<string, string, OperationResult> operation)
+    {
+        var pool = (string)context.Request.RouteValues["pool"]!;
+        var id = (string)context.Request.RouteValues["id"]!;
+        return Answer(context, operation(pool, id), okStatus);
+    }
+
+    private async Task Reload(HttpContext context)
+    {
+        if (_options.Reload is null)
+        {
+            await WriteError(context, StatusCodes.Status501NotImplemented, "this instance cannot reload (no config file)").ConfigureAwait(false);
+            return;
+        }
+
+        var result = await _options.Reload(context.RequestAborted).ConfigureAwait(false);
+        if (!result.IsValid)
+        {
+            var details = new List<string>(result.Errors.Length);
+            foreach (var e in result.Errors) details.Add(e.ToString());
+            await WriteError(context, StatusCodes.Status400BadRequest, "config is invalid; the running config is unchanged", details).ConfigureAwait(false);
+            return;
+        }
+
+        await Write(context, new StatusView("reloaded", _store.Current.Generation), AdminJsonContext.Default.StatusView).ConfigureAwait(false);
+    }
+
+    private static Task Answer(HttpContext context, OperationResult result, int okStatus)
+    {
+        if (result.Ok)
+        {
+            context.Response.StatusCode = okStatus;
+            return result.Backend is null
+                ? Write(context, new StatusView("ok"), AdminJsonContext.Default.StatusView)
+                : Write(context, Views.Of(result.Backend), AdminJsonContext.Default.BackendView);
+        }
+
+        var status = result.Error switch
+        {
+            OperationError.PoolNotFound or OperationError.BackendNotFound => StatusCodes.Status404NotFound,
+            OperationError.Conflict => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        return WriteError(context, status, result.Message ?? "refused");
+    }
+
+    private static async Task<(T? Value, string? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type) where T : class
+    {
+        if (context.Request.ContentLength > MaxBody) return (null, $"body larger than {MaxBody} bytes");
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted).ConfigureAwait(false);
+            return value is null ? (null, "body must be a JSON object") : (value, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"body is not valid JSON: {e.Message}");
+        }
+    }
+
+    private static Task Write<T>(HttpContext context, T value, JsonTypeInfo<T> type) =>
+        context.Response.WriteAsJsonAsync(value, type, "application/json; charset=utf-8", context.RequestAborted);
+
+    public static Task WriteError(HttpContext context, int status, string message, IReadOnlyList<string>? details = null)
+    {
+        context.Response.StatusCode = status;
+        return Write(context, new ErrorView(message, details), AdminJsonContext.Default.ErrorView);
+    }
+}

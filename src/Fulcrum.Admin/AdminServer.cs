@@ -1,0 +1,86 @@
+using System.Net;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Fulcrum.Admin;
+
+/// <summary>
+/// The admin HTTP API on `admin.bind` (docs/admin-api.md): its own Kestrel server, apart from the data planes,
+/// so a busy listener never starves the operator. The bearer token is read from the current topology on every
+/// request, so a reload can change it; a new bind needs a restart.
+/// </summary>
+public sealed class AdminServer : IAsyncDisposable
+{
+    private readonly TopologyStore _store;
+    private readonly BindAddress _bind;
+    private readonly AdminOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private WebApplication? _app;
+
+    public AdminServer(TopologyStore store, BindAddress bind, AdminOptions options, ILoggerFactory loggerFactory)
+    {
+        _store = store;
+        _bind = bind;
+        _options = options;
+        _loggerFactory = loggerFactory;
+    }
+
+    /// <summary>The address Kestrel bound (port 0 in the config becomes the real port); null before start.</summary>
+    public IPEndPoint? BoundEndpoint { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_loggerFactory);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(_bind.Address, _bind.Port);
+        });
+
+        var app = builder.Build();
+        var endpoints = new AdminEndpoints(_store, _options);
+        app.Use((context, next) => AdminAuth.CheckAsync(context, _store, next));
+        endpoints.Map(app);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        BoundEndpoint = FindBound(app) ?? new IPEndPoint(_bind.Address, _bind.Port);
+    }
+
+    private static IPEndPoint? FindBound(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        if (addresses is null) return null;
+        foreach (var address in addresses)
+        {
+            if (Uri.TryCreate(address, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip))
+            {
+                return new IPEndPoint(ip, uri.Port);
+            }
+        }
+
+        return null;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null) await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+    }
+}

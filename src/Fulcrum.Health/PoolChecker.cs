@@ -1,0 +1,58 @@
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+using Fulcrum.Health.Probes;
+
+namespace Fulcrum.Health;
+
+/// <summary>The active checks of one pool: one <see cref="ProbeLoop"/> per backend, one probe (and handler) for all.</summary>
+internal sealed class PoolChecker : IDisposable
+{
+    private readonly Dictionary<Backend, ProbeLoop> _loops = new(ReferenceEqualityComparer.Instance);
+    private readonly IHealthProbe _probe;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+
+    public PoolChecker(ActiveHealthConfig config, bool tls, TimeProvider time, Random random)
+    {
+        Config = config;
+        _time = time;
+        _random = random;
+        _probe = config.Type == HealthCheckType.Tcp ? new TcpProbe() : new HttpProbe(tls);
+    }
+
+    public ActiveHealthConfig Config { get; }
+
+    /// <summary>Starts loops for new backends and stops the loops of backends that left.</summary>
+    public void Follow(Pool pool)
+    {
+        List<Backend>? gone = null;
+        foreach (var backend in _loops.Keys)
+        {
+            if (!ReferenceEquals(pool.Find(backend.Id), backend)) (gone ??= []).Add(backend);
+        }
+
+        if (gone is not null)
+        {
+            foreach (var backend in gone)
+            {
+                _loops.Remove(backend, out var loop);
+                loop!.Dispose();
+            }
+        }
+
+        foreach (var backend in pool.Backends)
+        {
+            if (_loops.ContainsKey(backend)) continue;
+            var loop = new ProbeLoop(backend, Config, _probe, _time, _random);
+            _loops.Add(backend, loop);
+            loop.Start();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var loop in _loops.Values) loop.Dispose();
+        _loops.Clear();
+        _probe.Dispose();
+    }
+}
