@@ -61,6 +61,21 @@ public sealed class MaglevTests
     }
 
     [Fact]
+    public void Maglev_WeightChangedAtRuntime_RebuildsTheTable()
+    {
+        var time = new ManualTimeProvider();
+        var backends = TestBackends.Equal(2);
+        var maglev = TestBackends.Create("maglev", backends, new BalancerServices(time, new Random(1)));
+        var before = TestBackends.Map(maglev, Keys);
+        Assert.InRange(before.Count(id => id == "a"), 4500, 5500);
+
+        backends[0].Weight = 3;
+        Assert.Equal(before, TestBackends.Map(maglev, Keys)); // not checked again within the second
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(TestBackends.Eventually(() => TestBackends.Map(maglev, Keys).Count(id => id == "a") is > 7000 and < 8000));
+    }
+
+    [Fact]
     public void Maglev_WithoutHash_FallsBackToRoundRobin()
     {
         var counts = TestBackends.Count(TestBackends.Create("maglev", TestBackends.Equal(3)), 30);

@@ -9,11 +9,12 @@ namespace Fulcrum.Core.Balancing;
 /// backend cannot take work the lookup walks clockwise to the next point whose owner can, so only
 /// the keys of the missing backend move, and they spread over the others. The same holds when a
 /// backend is removed from the set: its points vanish and nothing else moves.
-/// The ring is rebuilt (off the common path, at most once a second) when effective weights change;
-/// positions are stable, so a weight change moves only the keys of the points added or removed.
+/// When effective weights change (checked at most once a second) the ring is rebuilt on the thread
+/// pool while picks go on with the old one; point positions are stable, so a weight change moves
+/// only the keys of the points added or removed.
 /// Without a hash in the pick context this behaves as round-robin.
 /// </summary>
-internal sealed class ConsistentHash : IBalancer
+internal sealed class ConsistentHash : IBalancer, IThreadPoolWorkItem
 {
     private readonly Backend[] _backends;
     private readonly string[] _ids;
@@ -34,11 +35,7 @@ internal sealed class ConsistentHash : IBalancer
     {
         if (!context.HasHash) return _noHash.Pick(context);
         var ring = _ring;
-        if (_watch.IsStale(ring.Weights))
-        {
-            ring = HashRing.Build(_ids, WeightWatch.Snapshot(_backends));
-            _ring = ring;
-        }
+        if (_watch.IsStale(ring.Weights)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
         var start = ring.Find(context.Hash);
         if (start < 0) return null;
@@ -53,6 +50,19 @@ internal sealed class ConsistentHash : IBalancer
         }
 
         return null;
+    }
+
+    /// <summary>Rebuilds for the current weights off the request path (see <see cref="WeightWatch"/>).</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        try
+        {
+            _ring = HashRing.Build(_ids, WeightWatch.Snapshot(_backends));
+        }
+        finally
+        {
+            _watch.Built();
+        }
     }
 
     internal sealed class Factory : IBalancerFactory

@@ -10,10 +10,11 @@ namespace Fulcrum.Core.Balancing;
 /// again (up to 16 times), then given to the first eligible backend after it in set order; every step
 /// depends only on the key, so only the keys of the missing backend move, deterministically.
 /// A change of the set in the config builds a new table: the paper shows that moves only slightly
-/// more keys than the minimum. The table is rebuilt (at most once a second) when effective weights
-/// change. Without a hash in the pick context this behaves as round-robin.
+/// more keys than the minimum. When effective weights change (checked at most once a second) the
+/// table is rebuilt on the thread pool while picks go on with the old one.
+/// Without a hash in the pick context this behaves as round-robin.
 /// </summary>
-internal sealed class Maglev : IBalancer
+internal sealed class Maglev : IBalancer, IThreadPoolWorkItem
 {
     private const int Rehashes = 16;
 
@@ -39,11 +40,7 @@ internal sealed class Maglev : IBalancer
     {
         if (!context.HasHash) return _noHash.Pick(context);
         var table = _table;
-        if (_watch.IsStale(table.Weights))
-        {
-            table = MaglevTable.Build(_ids, WeightWatch.Snapshot(_backends), _size);
-            _table = table;
-        }
+        if (_watch.IsStale(table.Weights)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
         if (table.Size == 0) return null;
         var hash = context.Hash;
@@ -65,6 +62,19 @@ internal sealed class Maglev : IBalancer
         }
 
         return null;
+    }
+
+    /// <summary>Rebuilds for the current weights off the request path (see <see cref="WeightWatch"/>).</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        try
+        {
+            _table = MaglevTable.Build(_ids, WeightWatch.Snapshot(_backends), _size);
+        }
+        finally
+        {
+            _watch.Built();
+        }
     }
 
     internal sealed class Factory : IBalancerFactory

@@ -6,7 +6,10 @@ namespace Fulcrum.Core.Balancing;
 /// Tells a table-based balancer (consistent-hash, maglev) when the effective weights of its set no
 /// longer match the weights its table was built from. Checking costs a pass over the set, so it runs
 /// at most once per interval and on one thread at a time; a pick in between only reads a timestamp.
-/// Slow start and runtime weight changes thus reach the table within one interval.
+/// Slow start and runtime weight changes thus reach the table within one interval plus one build.
+/// Building a table takes milliseconds (tens of them for 300 backends), too long for a request to
+/// wait, so the balancer builds on the thread pool and keeps serving from the old table meanwhile;
+/// while one build is pending no other is started.
 /// </summary>
 internal sealed class WeightWatch
 {
@@ -17,6 +20,7 @@ internal sealed class WeightWatch
     private readonly long _interval;
     private long _nextCheck;
     private int _checking;
+    private volatile bool _building;
 
     public WeightWatch(Backend[] backends, TimeProvider time, TimeSpan interval)
     {
@@ -34,18 +38,25 @@ internal sealed class WeightWatch
         return weights;
     }
 
-    /// <summary>True (for one caller) when a check is due and some weight differs from <paramref name="built"/>.</summary>
+    /// <summary>
+    /// True (for one caller) when a check is due, no build is pending and some weight differs from
+    /// <paramref name="built"/>. The caller must then build and call <see cref="Built"/>.
+    /// </summary>
     public bool IsStale(int[] built)
     {
         var now = _time.GetTimestamp();
-        if (now < Volatile.Read(ref _nextCheck)) return false;
+        if (now < Volatile.Read(ref _nextCheck) || _building) return false;
         if (Interlocked.CompareExchange(ref _checking, 1, 0) != 0) return false;
         try
         {
             Volatile.Write(ref _nextCheck, now + _interval);
             for (var i = 0; i < _backends.Length; i++)
             {
-                if (Math.Max(0, _backends[i].EffectiveWeight) != built[i]) return true;
+                if (Math.Max(0, _backends[i].EffectiveWeight) != built[i])
+                {
+                    _building = true;
+                    return true;
+                }
             }
 
             return false;
@@ -55,4 +66,7 @@ internal sealed class WeightWatch
             Volatile.Write(ref _checking, 0);
         }
     }
+
+    /// <summary>The table asked for by <see cref="IsStale"/> is published; checks may start builds again.</summary>
+    public void Built() => _building = false;
 }

@@ -38,19 +38,20 @@ internal sealed class MaglevTable
         foreach (var w in weights) maxWeight = Math.Max(maxWeight, w);
         if (n == 0 || maxWeight <= 0) return new MaglevTable([], weights);
 
-        var offset = new long[n];
+        var position = new long[n]; // starts at the offset, see below
         var skip = new long[n];
         for (var i = 0; i < n; i++)
         {
             var h1 = KeyHash.Of(ids[i]);
             var h2 = KeyHash.Mix(h1 ^ 0xC2B2AE3D27D4EB4FUL);
-            offset[i] = (long)(h1 % (ulong)size);
+            position[i] = (long)(h1 % (ulong)size);
             skip[i] = (long)(h2 % (ulong)(size - 1)) + 1;
         }
 
         var slots = new int[size];
         Array.Fill(slots, -1);
-        var next = new long[n];
+        // position[i] walks backend i's permutation (offset + j * skip) mod M by adding skip, which
+        // avoids a 64-bit division per probe.
         var credit = new long[n];
         var filled = 0;
         while (true)
@@ -64,8 +65,9 @@ internal sealed class MaglevTable
                 long c;
                 do
                 {
-                    c = (offset[i] + next[i] * skip[i]) % size;
-                    next[i]++;
+                    c = position[i];
+                    position[i] += skip[i];
+                    if (position[i] >= size) position[i] -= size;
                 }
                 while (slots[c] >= 0);
 
