@@ -1,10 +1,8 @@
+using Fulcrum.Commands;
+
 namespace Fulcrum;
 
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        Console.Error.WriteLine("fulcrum: not wired yet");
-        return 1;
-    }
+    public static Task<int> Main(string[] args) => FulcrumCli.InvokeAsync(args);
 }

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Fulcrum's tests, benchmarks and docs use. Idempotent: when every
+# package is already installed it touches nothing and needs no network. Append packages to PACKAGES.
+set -euo pipefail
+
+PACKAGES=(
+  # peers for benchmarks and interop tests
+  haproxy nginx libnginx-mod-stream
+  # load generators and clients
+  wrk nghttp2-client iperf3 curl openssl
+  # cluster state and the virtual IP
+  redis-server keepalived
+  # tools the tests and docs call
+  iproute2 tmux procps
+  # metrics scraping and the dashboard's browser tests
+  prometheus chromium
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo=(sudo)
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,32 @@
+using Fulcrum.Hosting;
+
+namespace Fulcrum.Demo;
+
+/// <summary>What `fulcrum demo` prints: where things listen and curl commands to try.</summary>
+public static class DemoInstructions
+{
+    public static void Write(TextWriter output, IReadOnlyList<DemoBackend> backends, BalancerHost host)
+    {
+        // The bound endpoint has the real port when the config asked for port 0.
+        var balancer = host.BoundEndpoints.TryGetValue(DemoConfig.ListenerName, out var bound)
+            ? $"http://{bound}"
+            : $"http://{host.Store.Current.Config.Listeners[0].Bind}";
+        output.WriteLine();
+        output.WriteLine($"Fulcrum demo: {backends.Count} backends behind one balancer.");
+        foreach (var backend in backends)
+        {
+            output.WriteLine($"  backend {backend.Name}: {backend.Url}");
+        }
+
+        output.WriteLine($"  balancer: {balancer}/");
+        output.WriteLine();
+        output.WriteLine("Try:");
+        output.WriteLine($"  for i in 1 2 3 4 5 6; do curl -s {balancer}/; done    # round robin: demo-1, demo-2, demo-3, demo-1, ...");
+        output.WriteLine($"  curl -s '{balancer}/?delay=2000'                        # a slow request: the backend waits 2 s");
+        output.WriteLine($"  curl -si '{balancer}/?status=503'                       # a failing one: the backend's 503 comes through");
+        output.WriteLine($"  curl -s {balancer}/ -H 'Connection: close' -w ' %{{http_code}} in %{{time_total}}s\\n'");
+        output.WriteLine();
+        output.WriteLine("Press Ctrl-C to stop.");
+        output.Flush();
+    }
+}

@@ -1,0 +1,211 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Fulcrum.Hosting;
+
+/// <summary>
+/// Reloads the config file into the <see cref="TopologyStore"/> on SIGHUP, when the file changes on
+/// disk, or when asked (the admin API). A file with errors is logged line by line and never replaces
+/// the running config. Reloads are serialized, so generations are applied in order.
+/// </summary>
+/// <remarks>
+/// The watcher observes the whole directory, not just the file name: editors save by writing a
+/// temporary file and renaming it, and Kubernetes swaps a `..data` symlink, neither of which is a
+/// write to the file itself. Events are debounced, and a reload happens only when the file's bytes
+/// differ from the last ones loaded, so a burst of events or a `touch` does not make a generation.
+/// </remarks>
+public sealed class ConfigReloader : IDisposable
+{
+    public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(300);
+
+    private readonly Lock _gate = new();
+    private readonly TopologyStore _store;
+    private readonly ILogger _log;
+    private readonly Timer _debounce;
+    private FileSystemWatcher? _watcher;
+    private PosixSignalRegistration? _sighup;
+    private byte[]? _lastContentHash;
+    private bool _disposed;
+
+    public ConfigReloader(string path, TopologyStore store, ILogger<ConfigReloader> log, TimeSpan? debounce = null)
+    {
+        Path = path;
+        FullPath = System.IO.Path.GetFullPath(path);
+        _store = store;
+        _log = log;
+        Debounce = debounce ?? DefaultDebounce;
+        _debounce = new Timer(_ => ReloadIfChanged(), null, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    /// <summary>The path as the user gave it; config errors name it this way.</summary>
+    public string Path { get; }
+
+    public string FullPath { get; }
+
+    public TimeSpan Debounce { get; }
+
+    /// <summary>Raised after every reload attempt, applied or rejected.</summary>
+    public event Action<ReloadOutcome>? Reloaded;
+
+    /// <summary>Starts reacting to SIGHUP and, when <paramref name="watchFile"/>, to changes of the file.</summary>
+    public void Start(bool watchFile = true, bool handleSighup = true)
+    {
+        lock (_gate)
+        {
+            _lastContentHash = HashContent();
+        }
+
+        if (handleSighup && !OperatingSystem.IsWindows())
+        {
+            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSighup);
+        }
+
+        if (watchFile)
+        {
+            StartWatcher();
+        }
+    }
+
+    /// <summary>Loads the file and applies it when valid; the running config stays when it is not.</summary>
+    public ReloadOutcome Reload(ReloadTrigger trigger)
+    {
+        lock (_gate)
+        {
+            _lastContentHash = HashContent();
+            return LoadAndApply(trigger);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+        }
+
+        _sighup?.Dispose();
+        _watcher?.Dispose();
+        _debounce.Dispose();
+    }
+
+    private void OnSighup(PosixSignalContext context)
+    {
+        // Without Cancel the runtime's default for SIGHUP ends the process.
+        context.Cancel = true;
+        ThreadPool.QueueUserWorkItem(static self => self.ReloadSafely(ReloadTrigger.Signal), this, preferLocal: false);
+    }
+
+    private void StartWatcher()
+    {
+        var directory = System.IO.Path.GetDirectoryName(FullPath)!;
+        try
+        {
+            var watcher = new FileSystemWatcher(directory)
+            {
+                IncludeSubdirectories = false,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            watcher.Changed += OnDirectoryEvent;
+            watcher.Created += OnDirectoryEvent;
+            watcher.Renamed += OnDirectoryEvent;
+            watcher.Deleted += OnDirectoryEvent;
+            watcher.EnableRaisingEvents = true;
+            _watcher = watcher;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            HostLog.WatchUnavailable(_log, Path, e.Message);
+        }
+    }
+
+    private void OnDirectoryEvent(object sender, FileSystemEventArgs e)
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _debounce.Change(Debounce, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private void ReloadIfChanged()
+    {
+        try
+        {
+            lock (_gate)
+            {
+                if (_disposed) return;
+                var hash = HashContent();
+                if (hash is null || (_lastContentHash is not null && hash.AsSpan().SequenceEqual(_lastContentHash)))
+                {
+                    // Missing (mid-rename) or same bytes: nothing to do; the next event will come.
+                    HostLog.ReloadSkippedUnchanged(_log, Path);
+                    return;
+                }
+
+                _lastContentHash = hash;
+                LoadAndApply(ReloadTrigger.FileChange);
+            }
+        }
+        catch (Exception e)
+        {
+            HostLog.ReloadFailed(_log, e.Message, e);
+        }
+    }
+
+    private void ReloadSafely(ReloadTrigger trigger)
+    {
+        try
+        {
+            Reload(trigger);
+        }
+        catch (Exception e)
+        {
+            HostLog.ReloadFailed(_log, e.Message, e);
+        }
+    }
+
+    private ReloadOutcome LoadAndApply(ReloadTrigger trigger)
+    {
+        var result = ConfigLoader.LoadFile(Path);
+        ReloadOutcome outcome;
+        if (result.IsValid)
+        {
+            var topology = _store.Apply(result.Config!);
+            outcome = new ReloadOutcome(trigger, topology.Generation, []);
+            HostLog.ReloadApplied(_log, topology.Generation, Path, trigger);
+        }
+        else
+        {
+            var errors = result.Errors.IsEmpty
+                ? [new ConfigError(new SourceLocation(Path, 0, 0), "invalid config")]
+                : result.Errors;
+            foreach (var error in errors)
+            {
+                HostLog.ConfigError(_log, error.Location.ToString(), error.Message);
+            }
+
+            outcome = new ReloadOutcome(trigger, _store.Current.Generation, errors);
+            HostLog.ReloadRejected(_log, errors.Length, Path, trigger, outcome.Generation);
+        }
+
+        Reloaded?.Invoke(outcome);
+        return outcome;
+    }
+
+    private byte[]? HashContent()
+    {
+        try
+        {
+            return SHA256.HashData(File.ReadAllBytes(FullPath));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
