@@ -1,0 +1,34 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Fulcrum.Tests.Infrastructure;
+
+namespace Fulcrum.Tests.Cli;
+
+public sealed class DemoCommandTests
+{
+    [Fact(Skip = Pending.DataPlane)]
+    public async Task Demo_OnPortZero_PrintsItsUrl_AndRoundRobinsOverThreeBackends_ThenStopsOnSigint()
+    {
+        await using var demo = FulcrumProcess.Start("demo", "--port", "0", "--admin-port", "0");
+        var match = await demo.WaitForLineAsync(new Regex(@"balancer: (http://\S+)"));
+        var url = new Uri(match.Groups[1].Value);
+        using var client = TestHttp.CreateClient();
+
+        var bodies = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var (status, body) = await TestHttp.GetAsync(client, url);
+            Assert.Equal(HttpStatusCode.OK, status);
+            bodies.Add(body);
+        }
+
+        Assert.Equal(["demo-1", "demo-2", "demo-3"], bodies.Distinct().Order());
+        var (failing, failingBody) = await TestHttp.GetAsync(client, new Uri(url, "?status=503"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failing);
+        Assert.StartsWith("demo-", failingBody, StringComparison.Ordinal);
+        Assert.Contains(demo.StdoutLines, l => l.Contains("curl", StringComparison.Ordinal) && l.Contains("delay=", StringComparison.Ordinal));
+
+        demo.Signal(Posix.SIGINT);
+        Assert.True(await demo.WaitForExitAsync() == 0, demo.Output);
+    }
+}

@@ -1,0 +1,12 @@
+namespace Fulcrum.Tests.Infrastructure;
+
+/// <summary>
+/// Skip reasons for end-to-end tests whose layer has not landed on main yet. Each is removed (and
+/// its tests run) as soon as that layer lands; grep for the constant to find them.
+/// </summary>
+internal static class Pending
+{
+    public const string Parser = "waits for the YAML parser (ConfigLoader) to land";
+    public const string DataPlane = "waits for the HTTP data plane (HttpDataPlane) to land";
+    public const string ParserAndDataPlane = "waits for the YAML parser and the HTTP data plane to land";
+}
