@@ -77,4 +77,44 @@ public sealed class AllBalancersTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public void ConcurrentPicks_WhileHealthAndWeightsChange_AlwaysFindTheBackendThatStaysUp(string algorithm)
+    {
+        var time = new ManualTimeProvider();
+        var backends = TestBackends.Weighted(2, 1, 1, 1, 1, 1);
+        var balancer = TestBackends.Create(algorithm, backends, new BalancerServices(time, Random.Shared));
+        var failures = 0;
+        var done = 0;
+        var pickers = new Thread[2];
+        for (var t = 0; t < pickers.Length; t++)
+        {
+            var seed = t;
+            pickers[t] = new Thread(() =>
+            {
+                for (var i = 0; i < 20_000; i++)
+                {
+                    var lease = balancer.Pick(new PickContext((ulong)(i * 2 + seed) * 0x9E3779B97F4A7C15UL))?.Acquire(time);
+                    if (lease is null) Interlocked.Increment(ref failures);
+                    else lease.Value.Release(Outcome.Success, 100, 100);
+                }
+
+                Interlocked.Increment(ref done);
+            });
+            pickers[t].Start();
+        }
+
+        // Backend a stays up with weight 2 throughout; the others flap and change weight.
+        for (var step = 0; Volatile.Read(ref done) < pickers.Length && step < 1_000_000; step++)
+        {
+            var b = backends[1 + step % 5];
+            b.Health = b.Health == HealthStatus.Up ? HealthStatus.Down : HealthStatus.Up;
+            b.Weight = step % 4;
+            if (step % 64 == 0) time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        foreach (var picker in pickers) Assert.True(picker.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, failures);
+    }
 }
