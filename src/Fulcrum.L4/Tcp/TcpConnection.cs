@@ -79,7 +79,7 @@ internal sealed class TcpConnection
             var source = inspection.Source ?? clientRemote;
             var destination = inspection.Destination ?? clientLocal;
             _phase = ConnectionPhase.Connecting;
-            var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, HashOf(pool, source)).ConfigureAwait(false);
+            var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, SourceHash.Of(pool, source)).ConfigureAwait(false);
             if (connected.Socket is null) return;
             _lease = connected.Lease;
             _backend = connected.Socket;
@@ -163,20 +163,6 @@ internal sealed class TcpConnection
         if (_failure == Outcome.Success) _failure = outcome;
         _client.Dispose();
         _backend?.Dispose();
-    }
-
-    private static PickContext HashOf(Pool pool, IPEndPoint source)
-    {
-        if (!pool.UsesHash) return PickContext.None;
-        Span<byte> key = stackalloc byte[18];
-        source.Address.TryWriteBytes(key, out var written);
-        if (pool.Config.HashKey.Source == HashKeySource.SourceIpPort)
-        {
-            key[written++] = (byte)(source.Port >> 8);
-            key[written++] = (byte)source.Port;
-        }
-
-        return new PickContext(Core.Hashing.KeyHash.Of(key[..written]));
     }
 
     private async Task SendPreambleAsync(ProxyProtocolVersion version, IPEndPoint source, IPEndPoint destination, byte[]? peeked, ConnectionInspection inspection)

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Fulcrum.Core.Balancing;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+
+namespace Fulcrum.L4.Udp;
+
+/// <summary>
+/// One udp listener: a socket that receives every client's datagrams, and a session table from client
+/// address to <see cref="UdpSession"/> (an upstream socket to one backend). The receive loop allocates
+/// nothing per datagram: one buffer, one reused <see cref="SocketAddress"/> as the lookup key.
+/// </summary>
+internal sealed class UdpListenerLoop
+{
+    /// <summary>The largest datagram a socket can deliver; anything above max-datagram-size is dropped.</summary>
+    public const int MaxReply = 65_536;
+
+    private readonly UdpDataPlane _plane;
+    private readonly ConcurrentDictionary<SocketAddress, UdpSession> _sessions = new();
+    private readonly CancellationTokenSource _stop = new();
+    private volatile ListenerConfig _config;
+    private Socket? _socket;
+    private Task _loop = Task.CompletedTask;
+
+    public UdpListenerLoop(UdpDataPlane plane, ListenerConfig config)
+    {
+        _plane = plane;
+        _config = config;
+    }
+
+    public ListenerConfig Config => _config;
+    public UdpListenerCounters Counters { get; } = new();
+    public IPEndPoint? BoundEndpoint { get; private set; }
+
+    public void Update(ListenerConfig config) => _config = config;
+
+    public IPEndPoint Bind()
+    {
+        var bind = new IPEndPoint(_config.Bind.Address, _config.Bind.Port);
+        var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(bind);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        _socket = socket;
+        BoundEndpoint = (IPEndPoint)socket.LocalEndPoint!;
+        return BoundEndpoint;
+    }
+
+    public void Start() => _loop = ReceiveLoopAsync();
+
+    public Task StopAsync()
+    {
+        _stop.Cancel();
+        _socket?.Dispose();
+        return _loop;
+    }
+
+    public void CloseAll()
+    {
+        foreach (var (_, session) in _sessions) session.Close(Outcome.Success);
+    }
+
+    public ValueTask<int> ReplyAsync(ReadOnlyMemory<byte> datagram, SocketAddress client)
+    {
+        Interlocked.Increment(ref Counters.RepliedDatagrams);
+        return _socket!.SendToAsync(datagram, SocketFlags.None, client);
+    }
+
+    public void OnSessionClosed(UdpSession session)
+    {
+        if (_sessions.TryRemove(new KeyValuePair<SocketAddress, UdpSession>(session.Client, session)))
+        {
+            Interlocked.Decrement(ref Counters.ActiveSessions);
+        }
+    }
+
+    public void Sweep(long now, Topology topology)
+    {
+        var timeout = (long)_config.SessionTimeout.TotalMilliseconds;
+        foreach (var (_, session) in _sessions)
+        {
+            if (now - session.LastActivity > timeout)
+            {
+                Interlocked.Increment(ref Counters.SessionsExpired);
+                session.Close(Outcome.Success);
+            }
+            else if (session.ShouldDrainClose(now, topology))
+            {
+                session.Close(Outcome.Success);
+            }
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var socket = _socket!;
+        var token = _stop.Token;
+        var buffer = GC.AllocateUninitializedArray<byte>(MaxReply, pinned: true);
+        var address = new SocketAddress(socket.AddressFamily);
+        while (!token.IsCancellationRequested)
+        {
+            int n;
+            try
+            {
+                n = await socket.ReceiveFromAsync(buffer, SocketFlags.None, address, token).ConfigureAwait(false);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.MessageSize)
+            {
+                Interlocked.Increment(ref Counters.DroppedOversized);
+                continue;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset && !token.IsCancellationRequested)
+            {
+                continue; // an ICMP error for an earlier reply; nothing to do with this listener
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                break;
+            }
+
+            var config = _config;
+            if (n == 0)
+            {
+                Interlocked.Increment(ref Counters.DroppedMalformed);
+                continue;
+            }
+
+            if (n > config.MaxDatagramSize)
+            {
+                Interlocked.Increment(ref Counters.DroppedOversized);
+                continue;
+            }
+
+            if (!_sessions.TryGetValue(address, out var session))
+            {
+                session = await OpenSessionAsync(address, config).ConfigureAwait(false);
+                if (session is null) continue;
+            }
+
+            Interlocked.Increment(ref Counters.ForwardedDatagrams);
+            await session.ForwardAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
+        }
+
+        L4Log.ListenerStopped(_plane.Logger, "udp", _config.Name);
+    }
+
+    private async ValueTask<UdpSession?> OpenSessionAsync(SocketAddress address, ListenerConfig config)
+    {
+        if (Volatile.Read(ref Counters.ActiveSessions) >= config.MaxSessions)
+        {
+            Interlocked.Increment(ref Counters.DroppedSessionLimit);
+            return null;
+        }
+
+        if (config.Pool is null || !_plane.Store.Current.Pools.TryGetValue(config.Pool, out var pool))
+        {
+            Interlocked.Increment(ref Counters.DroppedNoBackend);
+            return null;
+        }
+
+        var client = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address);
+        if (!pool.TryAcquire(SourceHash.Of(pool, client), out var lease))
+        {
+            Interlocked.Increment(ref Counters.DroppedNoBackend);
+            L4Log.UdpNoBackend(_plane.Logger, config.Name, pool.Name);
+            return null;
+        }
+
+        Socket? upstream = null;
+        try
+        {
+            var endpoint = await _plane.Endpoints.ResolveAsync(lease.Backend, CancellationToken.None).ConfigureAwait(false);
+            upstream = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            upstream.Connect(endpoint); // fixes the peer: only this backend's replies arrive here
+        }
+        catch (SocketException)
+        {
+            upstream?.Dispose();
+            lease.Release(Outcome.ConnectFailure);
+            Interlocked.Increment(ref Counters.DroppedNoBackend);
+            return null;
+        }
+
+        var key = new SocketAddress(address.Family, address.Size);
+        address.Buffer.Span[..address.Size].CopyTo(key.Buffer.Span);
+        var session = new UdpSession(this, key, pool, lease, upstream);
+        _sessions[key] = session;
+        Interlocked.Increment(ref Counters.ActiveSessions);
+        Interlocked.Increment(ref Counters.SessionsCreated);
+        session.Start();
+        return session;
+    }
+}
