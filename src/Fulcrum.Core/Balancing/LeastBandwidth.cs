@@ -40,7 +40,8 @@ internal sealed class LeastBandwidth : IBalancer
             var weight = b.EffectiveWeight;
             if (weight <= 0) continue;
             var stats = b.Stats;
-            var rate = stats.BytesPerSecondAt(now, _time) / weight;
+            // An idle backend's rate is 0: skip decaying it (an exp per backend is most of a pick's cost).
+            var rate = stats.BytesPerSecond == 0 ? 0 : stats.BytesPerSecondAt(now, _time) / weight;
             var active = stats.Active;
             if (rate < bestRate || (rate == bestRate && active < bestActive))
             {
