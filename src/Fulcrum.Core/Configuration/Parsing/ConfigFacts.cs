@@ -1,0 +1,16 @@
+namespace Fulcrum.Core.Configuration.Parsing;
+
+/// <summary>
+/// What the section parsers saw that only makes sense once the whole file is read (pools may be defined after the
+/// listeners that name them), with the exact location of each value so cross-check errors point at it.
+/// </summary>
+internal sealed class ConfigFacts
+{
+    public List<NamedItem> Listeners { get; } = [];
+    public List<NamedItem> Pools { get; } = [];
+    /// <summary>By listener index: its name and protocol, to tell which kinds of listener use a pool.</summary>
+    public Dictionary<int, ListenerConfig> ListenersByIndex { get; } = [];
+    public List<PoolReference> PoolReferences { get; } = [];
+    public List<BindFact> Binds { get; } = [];
+    public List<PoolKeyFact> PoolKeys { get; } = [];
+}

@@ -1,0 +1,15 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Fulcrum.Core.Configuration.Parsing;
+
+/// <summary>The top level of the file. A new top-level section is one more `.Key(...)` here.</summary>
+internal static class ConfigParser
+{
+    private static readonly MappingSchema<FulcrumConfig> Schema = new MappingSchema<FulcrumConfig>("the config file")
+        .Key("admin", (c, n, x) => c with { Admin = AdminParser.Read(n, x) })
+        .Key("listeners", (c, n, x) => c with { Listeners = YamlReader.List(n, "listeners", x, ListenerParser.Read) })
+        .Key("pools", (c, n, x) => c with { Pools = YamlReader.List(n, "pools", x, PoolParser.Read) });
+
+    public static FulcrumConfig Read(YamlNode root, ParseContext context) =>
+        Schema.Read(root, new FulcrumConfig { SourcePath = context.File }, context);
+}

@@ -1,0 +1,81 @@
+using System.Collections.Frozen;
+using Fulcrum.Core.Balancing;
+using YamlDotNet.RepresentationModel;
+
+namespace Fulcrum.Core.Configuration.Parsing;
+
+internal static class PoolParser
+{
+    private static readonly FrozenDictionary<string, ProxyProtocolVersion> ProxyProtocols = new Dictionary<string, ProxyProtocolVersion>
+    {
+        ["none"] = ProxyProtocolVersion.None,
+        ["v1"] = ProxyProtocolVersion.V1,
+        ["v2"] = ProxyProtocolVersion.V2,
+    }.ToFrozenDictionary();
+
+    private static readonly MappingSchema<PoolConfig> Schema = new MappingSchema<PoolConfig>("pool")
+        .Required("name", (p, n, c) => YamlReader.String(n, "name", c) is { } s ? p with { Name = s } : p)
+        .Key("algorithm", (p, n, c) => Algorithm(n, c) is { } a ? p with { Algorithm = a } : p)
+        .Key("hash-key", (p, n, c) => HashKey(n, c) is { } h ? p with { HashKey = h } : p)
+        .Key("backends", (p, n, c) => p with { Backends = YamlReader.List(n, "backends", c, BackendParser.Read) })
+        .Key("connect-timeout", (p, n, c) => YamlReader.Duration(n, "connect-timeout", c, allowZero: false) is { } d ? p with { ConnectTimeout = d } : p)
+        .Key("request-timeout", (p, n, c) => YamlReader.Duration(n, "request-timeout", c, allowZero: false) is { } d ? p with { RequestTimeout = d } : p)
+        .Key("health", (p, n, c) => p with { Health = HealthParser.Read(n, c) })
+        .Key("affinity", (p, n, c) => p with { Affinity = AffinityParser.Read(n, c) })
+        .Key("drain-timeout", (p, n, c) => YamlReader.Duration(n, "drain-timeout", c) is { } d ? p with { DrainTimeout = d } : p)
+        .Key("slow-start", (p, n, c) => YamlReader.Duration(n, "slow-start", c) is { } d ? p with { SlowStart = d } : p)
+        .Key("proxy-protocol", (p, n, c) => YamlReader.Enum(n, "proxy-protocol", c, ProxyProtocols) is { } v ? p with { ProxyProtocol = v } : p);
+
+    public static PoolConfig? Read(YamlNode node, int index, ParseContext context)
+    {
+        var pool = Schema.Read(node, new PoolConfig { Name = "", Location = context.At(node) }, context);
+        if (node is not YamlMappingNode mapping) return pool;
+
+        if (YamlReader.Find(mapping, "name") is { } nameNode && pool.Name.Length > 0)
+            context.Facts.Pools.Add(new NamedItem(pool.Name, context.At(nameNode)));
+        CheckBackendIds(pool, context);
+        RecordListenerSpecificKeys(mapping, pool, context);
+        return pool;
+    }
+
+    private static string? Algorithm(YamlNode node, ParseContext context)
+    {
+        var name = YamlReader.String(node, "algorithm", context);
+        if (name is null || BalancerNames.IsKnown(name)) return name;
+        context.Error(node, YamlReader.UnknownName("algorithm", name, BalancerNames.All));
+        return null;
+    }
+
+    private static HashKeyConfig? HashKey(YamlNode node, ParseContext context)
+    {
+        var text = YamlReader.String(node, "hash-key", context);
+        if (text is null) return null;
+        if (HashKeyParser.TryParse(text, out var key)) return key;
+        context.Error(node, $"hash-key '{text}' does not parse; use {HashKeyParser.Hint}");
+        return null;
+    }
+
+    private static void CheckBackendIds(PoolConfig pool, ParseContext context)
+    {
+        var seen = new Dictionary<string, BackendConfig>(StringComparer.Ordinal);
+        foreach (var backend in pool.Backends)
+        {
+            if (backend.Address.Length == 0) continue;
+            if (seen.TryGetValue(backend.Id, out var first))
+                context.Error(backend.Location, $"duplicate backend '{backend.Id}' in pool '{pool.Name}' (first at line {first.Location.Line}); give each a distinct 'name'");
+            else
+                seen.Add(backend.Id, backend);
+        }
+    }
+
+    /// <summary>Keys whose value only works behind HTTP listeners, or only behind tcp/udp ones; checked once listeners are known.</summary>
+    private static void RecordListenerSpecificKeys(YamlMappingNode mapping, PoolConfig pool, ParseContext context)
+    {
+        if (pool.HashKey.Source is not (HashKeySource.SourceIp or HashKeySource.SourceIpPort) && YamlReader.Find(mapping, "hash-key") is { } hashNode)
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "hash-key", pool.HashKey.ToString(), NeedsHttp: true, context.At(hashNode)));
+        if (pool.Affinity is { Mode: not AffinityMode.SourceIp } affinity)
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "affinity", AffinityParser.Name(affinity.Mode), NeedsHttp: true, affinity.Location));
+        if (pool.ProxyProtocol != ProxyProtocolVersion.None && YamlReader.Find(mapping, "proxy-protocol") is { } proxyNode)
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "proxy-protocol", pool.ProxyProtocol.ToString().ToLowerInvariant(), NeedsHttp: false, context.At(proxyNode)));
+    }
+}

@@ -1,0 +1,30 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Fulcrum.Core.Configuration.Parsing;
+
+internal static class RouteParser
+{
+    private static readonly string[] Actions = ["pool", "split", "redirect", "respond"];
+
+    private static readonly MappingSchema<RouteConfig> Schema = new MappingSchema<RouteConfig>("route")
+        .Key("name", (r, n, c) => r with { Name = YamlReader.String(n, "name", c) })
+        .Key("match", (r, n, c) => r with { Match = MatchParser.Read(n, c) })
+        .Key("pool", (r, n, c) => r with { Pool = PoolReferenceReader.Read(n, "pool", c) })
+        .Key("split", (r, n, c) => r with { Split = RouteActionParser.ReadSplit(n, c) })
+        .Key("redirect", (r, n, c) => r with { Redirect = RouteActionParser.ReadRedirect(n, c) })
+        .Key("respond", (r, n, c) => r with { Respond = RouteActionParser.ReadRespond(n, c) })
+        .Key("transforms", (r, n, c) => r with { Transforms = TransformsParser.Read(n, c) });
+
+    public static RouteConfig? Read(YamlNode node, int index, ParseContext context)
+    {
+        var route = Schema.Read(node, new RouteConfig { Location = context.At(node) }, context);
+        if (node is not YamlMappingNode mapping) return route;
+
+        var given = Actions.Where(a => YamlReader.FindKey(mapping, a) is not null).ToArray();
+        if (given.Length == 0)
+            context.Error(mapping, "route has no action; give one of 'pool', 'split', 'redirect' or 'respond'");
+        else if (given.Length > 1)
+            context.Error(YamlReader.FindKey(mapping, given[1])!, $"route has more than one action ('{string.Join("' and '", given)}'); give exactly one");
+        return route;
+    }
+}
