@@ -38,7 +38,11 @@ public static partial class ConfigLoader
         catch (YamlException e)
         {
             var location = new SourceLocation(fileName, (int)e.Start.Line, (int)e.Start.Column);
-            return new(null, [new ConfigError(location, $"YAML syntax error: {SyntaxMessage(e)}")]);
+            var message = SyntaxMessage(e);
+            message = DuplicateKey().Match(message) is { Success: true } m
+                ? $"duplicate key '{m.Groups[1].Value}'; each key may appear once in a mapping"
+                : $"YAML syntax error: {message}";
+            return new(null, [new ConfigError(location, message)]);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode root && YamlReader.IsNull(root))
@@ -64,4 +68,7 @@ public static partial class ConfigLoader
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex MarkPrefix();
+
+    [GeneratedRegex(@"^Duplicate key (.+?)\.?$")]
+    private static partial Regex DuplicateKey();
 }

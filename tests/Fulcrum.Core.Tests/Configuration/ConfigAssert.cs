@@ -18,7 +18,7 @@ internal static class ConfigAssert
     {
         var result = ConfigLoader.LoadText(yaml, File);
         Assert.Null(result.Config);
-        Assert.Equal([$"{File}:{line}:{column}: {message}"], result.Errors.Select(e => e.ToString()));
+        Assert.Equal($"{File}:{line}:{column}: {message}", string.Join("\n", result.Errors));
     }
 
     public static IReadOnlyList<string> Errors(string yaml)

@@ -6,6 +6,7 @@ namespace Fulcrum.Core.Configuration.Parsing;
 internal static class ConfigParser
 {
     private static readonly MappingSchema<FulcrumConfig> Schema = new MappingSchema<FulcrumConfig>("the config file")
+        .IgnoreKeysStartingWith("x-")
         .Key("admin", (c, n, x) => c with { Admin = AdminParser.Read(n, x) })
         .Key("listeners", (c, n, x) => c with { Listeners = YamlReader.List(n, "listeners", x, ListenerParser.Read) })
         .Key("pools", (c, n, x) => c with { Pools = YamlReader.List(n, "pools", x, PoolParser.Read) });

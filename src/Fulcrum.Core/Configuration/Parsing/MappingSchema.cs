@@ -13,6 +13,7 @@ internal sealed class MappingSchema<T>(string what)
 {
     private readonly Dictionary<string, KeyReader<T>> _readers = new(StringComparer.Ordinal);
     private readonly List<string> _required = [];
+    private string? _ignoredPrefix;
 
     /// <summary>How errors name this mapping: "pool", "route", "health check".</summary>
     public string What { get; } = what;
@@ -29,6 +30,16 @@ internal sealed class MappingSchema<T>(string what)
     {
         _required.Add(key);
         return Key(key, reader);
+    }
+
+    /// <summary>
+    /// Keys with this prefix are skipped, so users can park YAML anchors under e.g. `x-defaults:` (the extension-field
+    /// convention of Docker Compose).
+    /// </summary>
+    public MappingSchema<T> IgnoreKeysStartingWith(string prefix)
+    {
+        _ignoredPrefix = prefix;
+        return this;
     }
 
     /// <summary>Reads a mapping onto <paramref name="seed"/>; a node that is not a mapping is an error and gives the seed.</summary>
@@ -49,6 +60,7 @@ internal sealed class MappingSchema<T>(string what)
                 continue;
             }
 
+            if (_ignoredPrefix is not null && key.StartsWith(_ignoredPrefix, StringComparison.Ordinal)) continue;
             if (!_readers.TryGetValue(key, out var reader))
             {
                 context.Error(keyNode, $"unknown key '{key}' in {What}{NameSuggester.DidYouMean(key, _readers.Keys)}");
