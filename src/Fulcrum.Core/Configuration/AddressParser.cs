@@ -6,7 +6,8 @@ namespace Fulcrum.Core.Configuration;
 
 /// <summary>
 /// Parses the two address forms of the config: a bind (an IP literal and a port, IPv6 in brackets as in
-/// RFC 3986's authority syntax) and a backend address (a host name or IP literal and a port 1-65535).
+/// RFC 3986's authority syntax) and a backend address (a host name or IP literal and a port 1-65535, optionally
+/// after `http://` or `https://`; https asks the L7 plane to re-encrypt).
 /// Errors are returned as text for the caller to place.
 /// </summary>
 public static class AddressParser
@@ -34,12 +35,18 @@ public static class AddressParser
     public static bool TryParseBackend(string text, out string host, out int port, out string error)
     {
         port = 0;
-        if (!TrySplit(text, out host, out var portText, out var bracketed, out error)) return false;
+        var authority = text;
+        foreach (var scheme in (ReadOnlySpan<string>)["http://", "https://"])
+        {
+            if (text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) authority = text[scheme.Length..];
+        }
+
+        if (!TrySplit(authority, out host, out var portText, out var bracketed, out error)) return false;
         var kind = Uri.CheckHostName(host);
         var valid = bracketed ? kind == UriHostNameType.IPv6 : kind is UriHostNameType.Dns or UriHostNameType.IPv4;
         if (!valid)
         {
-            error = $"address '{text}' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80 or [::1]:8080";
+            error = $"address '{text}' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80, [::1]:8080 or https://api.internal:443";
             return false;
         }
 

@@ -4,8 +4,8 @@ namespace Fulcrum.Core.Configuration;
 
 /// <summary>
 /// Durations as written in the config: one or more number-unit pairs such as `500ms`, `10s`, `1.5s`, `5m`,
-/// `1h30m`, with units us, ms, s, m, h (the grammar of Go's time.ParseDuration, which users of Envoy-era
-/// tooling already know). A bare `0` is zero; any other number needs a unit.
+/// `1h30m`, `365d`, with units us, ms, s, m, h and d (the grammar of Go's time.ParseDuration, which users of
+/// cloud-native tooling already know, plus days for long lifetimes such as HSTS max-age). A bare `0` is zero; any other number needs a unit.
 /// </summary>
 public static class DurationParser
 {
@@ -63,6 +63,7 @@ public static class DurationParser
         "s" => TimeSpan.TicksPerSecond,
         "m" => TimeSpan.TicksPerMinute,
         "h" => TimeSpan.TicksPerHour,
+        "d" => TimeSpan.TicksPerDay,
         _ => 0,
     };
 }

@@ -145,8 +145,7 @@ public sealed class ConfigLoaderRoundTripTests
         Assert.Equal(new BindAddress(IPAddress.IPv6Loopback, 8443), secure.Bind);
         Assert.Equal("[::1]:8443", secure.Bind.ToString());
         var certificate = secure.Tls!.Certificates.Single();
-        Assert.Equal("/etc/certs/a.pem", certificate.Cert);
-        Assert.Equal(Path.GetFullPath("certs/a.key"), certificate.Key);
+        Assert.Equal(("/etc/certs/a.pem", "certs/a.key"), (certificate.Cert, certificate.Key));
 
         var passthrough = config.Listeners[2];
         Assert.Equal(ListenerProtocol.Tcp, passthrough.Protocol);
@@ -164,8 +163,8 @@ public sealed class ConfigLoaderRoundTripTests
             Path = "/health", Interval = TimeSpan.FromSeconds(5), Timeout = TimeSpan.FromMilliseconds(500), Rise = 1, Fall = 4,
             Expect = new StatusCodeRange(200, 299), Location = pool.Health.Active!.Location,
         }, pool.Health.Active);
-        Assert.Equal((3, TimeSpan.FromMinutes(1), 25),
-            (pool.Health.Passive.ConsecutiveFailures, pool.Health.Passive.EjectFor, pool.Health.Passive.MaxEjectedPercent));
+        Assert.Equal((3, TimeSpan.FromMinutes(1), 0.25),
+            (pool.Health.Passive.ConsecutiveFailures, pool.Health.Passive.EjectFor, pool.Health.Passive.MaxEjected));
         Assert.True(pool.Affinity is { Mode: AffinityMode.Cookie, Cookie: "SERVERID" } a && a.Ttl == TimeSpan.FromHours(2));
         Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20)), (pool.DrainTimeout, pool.SlowStart));
         Assert.Equal(["api-1", "[::1]:9002", "api.internal:80"], pool.Backends.Select(b => b.Id));
@@ -187,7 +186,7 @@ public sealed class ConfigLoaderRoundTripTests
             pools:
               - name: p
                 health: { active: {} }
-                affinity: {}
+                affinity: { mode: cookie }
                 backends: [ { address: 127.0.0.1:9001 } ]
             """);
 
@@ -203,11 +202,16 @@ public sealed class ConfigLoaderRoundTripTests
         Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60)), (pool.ConnectTimeout, pool.RequestTimeout));
         Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.Zero, ProxyProtocolVersion.None), (pool.DrainTimeout, pool.SlowStart, pool.ProxyProtocol));
         var active = pool.Health.Active!;
-        Assert.Equal((null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 2, 3), (active.Path, active.Interval, active.Timeout, active.Rise, active.Fall));
+        Assert.Equal((HealthCheckType.Http, "/", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 2, 3, 0.1),
+            (active.Type, active.Path, active.Interval, active.Timeout, active.Rise, active.Fall, active.Jitter));
         Assert.Equal(new StatusCodeRange(200, 399), active.Expect);
-        Assert.Equal((5, TimeSpan.FromSeconds(30), 50, true),
-            (pool.Health.Passive.ConsecutiveFailures, pool.Health.Passive.EjectFor, pool.Health.Passive.MaxEjectedPercent, pool.Health.Passive.Enabled));
-        Assert.Equal((AffinityMode.Cookie, "FULCRUM_BACKEND", TimeSpan.FromHours(1)), (pool.Affinity!.Mode, pool.Affinity.Cookie, pool.Affinity.Ttl));
+        Assert.Equal((5, TimeSpan.FromSeconds(30), 0.5, true),
+            (pool.Health.Passive.ConsecutiveFailures, pool.Health.Passive.EjectFor, pool.Health.Passive.MaxEjected, pool.Health.Passive.Enabled));
+        Assert.Equal(0.5, pool.Health.PanicThreshold);
+        Assert.Equal((AffinityMode.Cookie, "FULCRUM_AFFINITY", null), (pool.Affinity!.Mode, pool.Affinity.Cookie, pool.Affinity.Ttl));
+        Assert.Equal((2, 0, OverLimitAction.Queue, TimeSpan.FromSeconds(5)), (pool.ConnectRetries, pool.BackendMaxConnections, pool.OverLimit, pool.QueueTimeout));
+        Assert.Same(RetryConfig.Default, pool.Retries);
+        Assert.Null(pool.Tls);
         var backend = pool.Backends.Single();
         Assert.Equal((1, false, "127.0.0.1:9001"), (backend.Weight, backend.Backup, backend.Id));
     }

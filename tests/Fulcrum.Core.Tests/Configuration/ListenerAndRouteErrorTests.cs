@@ -177,7 +177,7 @@ public sealed class ListenerAndRouteErrorTests
         Assert.Equal([
             "fulcrum.yaml:2:26: affinity mode 'header' needs 'header', the request header whose value keeps the client on a backend",
             "fulcrum.yaml:3:26: affinity mode 'app-cookie' needs 'cookie', the application's cookie to follow (e.g. JSESSIONID)",
-            "fulcrum.yaml:4:45: 'cookie' is only for affinity modes 'cookie' and 'app-cookie', not 'source-ip'",
+            "fulcrum.yaml:4:45: 'cookie' is for affinity modes 'cookie' and 'app-cookie', not 'source-ip'",
         ], errors);
     }
 

@@ -58,7 +58,7 @@ public sealed class ValueErrorTests
     [Theory]
     [InlineData("127.0.0.1:0", "port '0' in '127.0.0.1:0' must be a number from 1 to 65535")]
     [InlineData("127.0.0.1:65536", "port '65536' in '127.0.0.1:65536' must be a number from 1 to 65535")]
-    [InlineData("bad_host!:80", "address 'bad_host!:80' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80 or [::1]:8080")]
+    [InlineData("bad_host!:80", "address 'bad_host!:80' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80, [::1]:8080 or https://api.internal:443")]
     [InlineData("api.internal", "'api.internal' needs a port, like api.internal:8080")]
     public void BadBackendAddress_SaysWhatAnAddressLooksLike(string address, string message)
     {
@@ -126,7 +126,7 @@ public sealed class ValueErrorTests
             "fulcrum.yaml:4:23: 'path' must start with '/', like /health",
             "fulcrum.yaml:4:37: 'rise' must be positive, not 0",
             "fulcrum.yaml:4:48: 'expect' must be a status like 200 or a range like 200-399, not '200-99'",
-            "fulcrum.yaml:5:31: 'max-ejected' must be a percentage from 0% to 100%, not '150%'",
+            "fulcrum.yaml:5:31: 'max-ejected' must be a percentage from 0% to 100%, like 50%, not '150%'",
             "fulcrum.yaml:5:48: 'eject-for' must be a duration like 500ms, 10s, 5m or 1h, not 'soon'",
         ], errors);
     }

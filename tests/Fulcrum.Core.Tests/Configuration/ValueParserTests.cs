@@ -16,6 +16,7 @@ public sealed class ValueParserTests
     [InlineData("5m", 300_000)]
     [InlineData("1h", 3_600_000)]
     [InlineData("1h30m", 5_400_000)]
+    [InlineData("2d", 172_800_000)]
     public void Duration_ParsesEveryUnit(string text, double milliseconds)
     {
         Assert.True(DurationParser.TryParse(text, out var value));
@@ -28,7 +29,7 @@ public sealed class ValueParserTests
     [InlineData("10 s")]
     [InlineData("10sec")]
     [InlineData("-5s")]
-    [InlineData("1d")]
+    [InlineData("1y")]
     [InlineData("ms")]
     [InlineData("99999999999999h")]
     public void Duration_RejectsMissingOrUnknownUnits(string text) => Assert.False(DurationParser.TryParse(text, out _));

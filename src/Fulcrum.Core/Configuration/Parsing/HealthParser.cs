@@ -5,25 +5,54 @@ namespace Fulcrum.Core.Configuration.Parsing;
 
 internal static class HealthParser
 {
+    private static readonly NameTable<HealthCheckType> Types = new(
+        ("http", HealthCheckType.Http),
+        ("tcp", HealthCheckType.Tcp));
+
+    private static readonly string[] HttpOnlyActiveKeys = ["path", "host", "expect", "body"];
+
     private static readonly MappingSchema<ActiveHealthConfig> ActiveSchema = new MappingSchema<ActiveHealthConfig>("active health check")
-        .Key("path", (a, n, c) => a with { Path = MatchParser.Path(n, "path", c) })
+        .Key("type", (a, n, c) => YamlReader.Enum(n, "type", c, Types) is { } t ? a with { Type = t } : a)
+        .Key("path", (a, n, c) => MatchParser.Path(n, "path", c) is { } p ? a with { Path = p } : a)
+        .Key("host", (a, n, c) => a with { Host = YamlReader.String(n, "host", c) })
+        .Key("expect", (a, n, c) => Expect(n, c) is { } e ? a with { Expect = e } : a)
+        .Key("body", (a, n, c) => a with { Body = YamlReader.String(n, "body", c) })
+        .Key("port", (a, n, c) => a with { Port = YamlReader.Int(n, "port", c, min: 1, max: 65535) })
         .Key("interval", (a, n, c) => YamlReader.Duration(n, "interval", c, allowZero: false) is { } d ? a with { Interval = d } : a)
         .Key("timeout", (a, n, c) => YamlReader.Duration(n, "timeout", c, allowZero: false) is { } d ? a with { Timeout = d } : a)
         .Key("rise", (a, n, c) => YamlReader.Int(n, "rise", c, min: 1) is { } i ? a with { Rise = i } : a)
         .Key("fall", (a, n, c) => YamlReader.Int(n, "fall", c, min: 1) is { } i ? a with { Fall = i } : a)
-        .Key("expect", (a, n, c) => Expect(n, c) is { } e ? a with { Expect = e } : a);
+        .Key("jitter", (a, n, c) => YamlReader.Percent(n, "jitter", c) is { } p ? a with { Jitter = p } : a);
 
-    private static readonly MappingSchema<PassiveHealthConfig> PassiveSchema = new MappingSchema<PassiveHealthConfig>("passive health")
+    private static readonly MappingSchema<PassiveHealthConfig> PassiveSchema = new MappingSchema<PassiveHealthConfig>("passive health check")
         .Key("consecutive-failures", (p, n, c) => YamlReader.Int(n, "consecutive-failures", c, min: 0) is { } i ? p with { ConsecutiveFailures = i } : p)
         .Key("eject-for", (p, n, c) => YamlReader.Duration(n, "eject-for", c, allowZero: false) is { } d ? p with { EjectFor = d } : p)
-        .Key("max-ejected", (p, n, c) => Percent(n, "max-ejected", c) is { } i ? p with { MaxEjectedPercent = i } : p);
+        .Key("max-eject-for", (p, n, c) => YamlReader.Duration(n, "max-eject-for", c, allowZero: false) is { } d ? p with { MaxEjectFor = d } : p)
+        .Key("max-ejected", (p, n, c) => YamlReader.Percent(n, "max-ejected", c) is { } v ? p with { MaxEjected = v } : p)
+        .Key("failure-rate", (p, n, c) => p with { FailureRate = YamlReader.Percent(n, "failure-rate", c) })
+        .Key("failure-rate-window", (p, n, c) => YamlReader.Duration(n, "failure-rate-window", c, allowZero: false) is { } d ? p with { FailureRateWindow = d } : p)
+        .Key("failure-rate-min-requests", (p, n, c) => YamlReader.Int(n, "failure-rate-min-requests", c, min: 1) is { } i ? p with { FailureRateMinRequests = i } : p);
 
     private static readonly MappingSchema<HealthConfig> Schema = new MappingSchema<HealthConfig>("health")
-        .Key("active", (h, n, c) => h with { Active = ActiveSchema.Read(n, new ActiveHealthConfig { Location = c.At(n) }, c) })
-        .Key("passive", (h, n, c) => h with { Passive = PassiveSchema.Read(n, new PassiveHealthConfig { Location = c.At(n) }, c) });
+        .Key("active", (h, n, c) => h with { Active = ReadActive(n, c) })
+        .Key("passive", (h, n, c) => h with { Passive = PassiveSchema.Read(n, new PassiveHealthConfig { Location = c.At(n) }, c) })
+        .Key("panic-threshold", (h, n, c) => YamlReader.Percent(n, "panic-threshold", c) is { } p ? h with { PanicThreshold = p } : h);
 
     public static HealthConfig Read(YamlNode node, ParseContext context) =>
         Schema.Read(node, new HealthConfig { Location = context.At(node) }, context);
+
+    private static ActiveHealthConfig ReadActive(YamlNode node, ParseContext context)
+    {
+        var active = ActiveSchema.Read(node, new ActiveHealthConfig { Location = context.At(node) }, context);
+        if (active.Type != HealthCheckType.Tcp || node is not YamlMappingNode mapping) return active;
+        foreach (var key in HttpOnlyActiveKeys)
+        {
+            if (YamlReader.FindKey(mapping, key) is { } keyNode)
+                context.Error(keyNode, $"'{key}' is for http health checks, not type: tcp (a tcp check only connects)");
+        }
+
+        return active;
+    }
 
     /// <summary>`200-399` or a single status like `204`.</summary>
     private static StatusCodeRange? Expect(YamlNode node, ParseContext context)
@@ -38,15 +67,5 @@ internal static class HealthParser
 
         static int? Status(string s) =>
             int.TryParse(s.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= 100 and <= 599 ? v : null;
-    }
-
-    /// <summary>`50%` or `50`.</summary>
-    private static int? Percent(YamlNode node, string key, ParseContext context)
-    {
-        var text = YamlReader.String(node, key, context);
-        if (text is null) return null;
-        if (int.TryParse(text.TrimEnd('%'), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v <= 100) return v;
-        context.Error(node, $"'{key}' must be a percentage from 0% to 100%, not '{text}'");
-        return null;
     }
 }

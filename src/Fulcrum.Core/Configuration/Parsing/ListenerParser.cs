@@ -1,17 +1,20 @@
-using System.Collections.Frozen;
 using YamlDotNet.RepresentationModel;
 
 namespace Fulcrum.Core.Configuration.Parsing;
 
 internal static class ListenerParser
 {
-    public static readonly FrozenDictionary<string, ListenerProtocol> Protocols = new Dictionary<string, ListenerProtocol>
-    {
-        ["http"] = ListenerProtocol.Http,
-        ["https"] = ListenerProtocol.Https,
-        ["tcp"] = ListenerProtocol.Tcp,
-        ["udp"] = ListenerProtocol.Udp,
-    }.ToFrozenDictionary();
+    private const ListenerProtocol Http = ListenerProtocol.Http, Https = ListenerProtocol.Https, Tcp = ListenerProtocol.Tcp, Udp = ListenerProtocol.Udp;
+
+    public static readonly NameTable<ListenerProtocol> Protocols = new(
+        ("http", Http),
+        ("https", Https),
+        ("tcp", Tcp),
+        ("udp", Udp));
+
+    public static readonly NameTable<OverLimitAction> OverLimitActions = new(
+        ("queue", OverLimitAction.Queue),
+        ("refuse", OverLimitAction.Refuse));
 
     private static readonly MappingSchema<ListenerConfig> Schema = new MappingSchema<ListenerConfig>("listener")
         .Required("name", (l, n, c) => YamlReader.String(n, "name", c) is { } s ? l with { Name = s } : l)
@@ -21,18 +24,37 @@ internal static class ListenerParser
         .Key("pool", (l, n, c) => l with { Pool = PoolReferenceReader.Read(n, "pool", c) })
         .Key("forwarded-headers", (l, n, c) => YamlReader.Bool(n, "forwarded-headers", c) is { } b ? l with { ForwardedHeaders = b } : l)
         .Key("request-id", (l, n, c) => YamlReader.Bool(n, "request-id", c) is { } b ? l with { RequestId = b } : l)
-        .Key("tls", (l, n, c) => l with { Tls = TlsParser.Read(n, c) })
-        .Key("sni", (l, n, c) => l with { Sni = YamlReader.List(n, "sni", c, TlsParser.ReadSniRoute) });
+        .Key("tls", (l, n, c) => l with { Tls = ListenerTlsParser.Read(n, c) })
+        .Key("sni", (l, n, c) => l with { Sni = YamlReader.List(n, "sni", c, SniRouteParser.Read) })
+        .Key("accept-proxy", (l, n, c) => YamlReader.Bool(n, "accept-proxy", c) is { } b ? l with { AcceptProxy = b } : l)
+        .Key("inspect-timeout", (l, n, c) => YamlReader.Duration(n, "inspect-timeout", c, allowZero: false) is { } d ? l with { InspectTimeout = d } : l)
+        .Key("max-connections", (l, n, c) => YamlReader.Int(n, "max-connections", c, min: 0) is { } i ? l with { MaxConnections = i } : l)
+        .Key("over-limit", (l, n, c) => YamlReader.Enum(n, "over-limit", c, OverLimitActions) is { } a ? l with { OverLimit = a } : l)
+        .Key("idle-timeout", (l, n, c) => YamlReader.Duration(n, "idle-timeout", c, allowZero: false) is { } d ? l with { IdleTimeout = d } : l)
+        .Key("total-timeout", (l, n, c) => YamlReader.Duration(n, "total-timeout", c) is { } d ? l with { TotalTimeout = d } : l)
+        .Key("session-timeout", (l, n, c) => YamlReader.Duration(n, "session-timeout", c, allowZero: false) is { } d ? l with { SessionTimeout = d } : l)
+        .Key("max-sessions", (l, n, c) => YamlReader.Int(n, "max-sessions", c, min: 1) is { } i ? l with { MaxSessions = i } : l)
+        .Key("max-datagram-size", (l, n, c) => DatagramSize(n, c) is { } i ? l with { MaxDatagramSize = i } : l);
 
-    // Which keys suit which protocols; checked after reading because `protocol` may come last.
-    private static readonly (string Key, ListenerProtocol[] Protocols, string Advice)[] KeyProtocols =
+    // Which keys suit which protocols; checked after reading because `protocol` may come last. A new
+    // protocol-specific key needs a line here.
+    private static readonly (string Key, ListenerProtocol[] Protocols, string? Advice)[] KeyProtocols =
     [
-        ("routes", [ListenerProtocol.Http, ListenerProtocol.Https], "tcp and udp listeners name a 'pool'"),
-        ("forwarded-headers", [ListenerProtocol.Http, ListenerProtocol.Https], "tcp and udp carry no HTTP headers"),
-        ("request-id", [ListenerProtocol.Http, ListenerProtocol.Https], "tcp and udp carry no HTTP headers"),
-        ("tls", [ListenerProtocol.Https], "add protocol: https, or use 'sni' on a tcp listener for TLS passthrough"),
-        ("pool", [ListenerProtocol.Tcp, ListenerProtocol.Udp], "http listeners send traffic to pools with routes, e.g. routes: [ { pool: web } ]"),
-        ("sni", [ListenerProtocol.Tcp], "https listeners route by host with routes"),
+        ("routes", [Http, Https], "tcp and udp listeners name a 'pool'"),
+        ("forwarded-headers", [Http, Https], "tcp and udp carry no HTTP headers"),
+        ("request-id", [Http, Https], "tcp and udp carry no HTTP headers"),
+        ("tls", [Https], "add protocol: https, or use 'sni' on a tcp listener for TLS passthrough"),
+        ("pool", [Tcp, Udp], "http listeners send traffic to pools with routes, e.g. routes: [ { pool: web } ]"),
+        ("sni", [Tcp], "https listeners route by host with routes"),
+        ("accept-proxy", [Tcp], null),
+        ("inspect-timeout", [Tcp], null),
+        ("max-connections", [Tcp], null),
+        ("over-limit", [Tcp], null),
+        ("idle-timeout", [Tcp], null),
+        ("total-timeout", [Tcp], null),
+        ("session-timeout", [Udp], null),
+        ("max-sessions", [Udp], null),
+        ("max-datagram-size", [Udp], null),
     ];
 
     public static ListenerConfig? Read(YamlNode node, int index, ParseContext context)
@@ -47,21 +69,23 @@ internal static class ListenerParser
         if (YamlReader.Find(mapping, "name") is { } nameNode && listener.Name.Length > 0)
             context.Facts.Listeners.Add(new NamedItem(listener.Name, context.At(nameNode)));
         if (YamlReader.Find(mapping, "bind") is { } bindNode && listener.Bind != BindReader.Unset)
-            context.Facts.Binds.Add(new BindFact($"listener '{listener.Name}'", listener.Bind, listener.Protocol == ListenerProtocol.Udp, context.At(bindNode)));
+            context.Facts.Binds.Add(new BindFact($"listener '{listener.Name}'", listener.Bind, listener.Protocol == Udp, context.At(bindNode)));
 
         CheckKeysSuitProtocol(mapping, listener, context);
         CheckHasTarget(mapping, listener, context);
         return listener;
     }
 
+    public static string Name(ListenerProtocol protocol) => protocol.ToString().ToLowerInvariant();
+
     private static void CheckKeysSuitProtocol(YamlMappingNode mapping, ListenerConfig listener, ParseContext context)
     {
-        var protocol = Name(listener.Protocol);
         foreach (var (key, protocols, advice) in KeyProtocols)
         {
             if (YamlReader.FindKey(mapping, key) is not { } keyNode || protocols.Contains(listener.Protocol)) continue;
             var suits = string.Join(" and ", protocols.Select(Name));
-            context.Error(keyNode, $"'{key}' is for {suits} listeners, not {protocol} listener '{listener.Name}'; {advice}");
+            var message = $"'{key}' is for {suits} listeners, not {Name(listener.Protocol)} listener '{listener.Name}'";
+            context.Error(keyNode, advice is null ? message : $"{message}; {advice}");
         }
     }
 
@@ -70,20 +94,27 @@ internal static class ListenerParser
         var name = listener.Name;
         var hasPool = YamlReader.FindKey(mapping, "pool") is not null;
         var hasSni = YamlReader.FindKey(mapping, "sni") is not null;
-        var isHttp = listener.Protocol is ListenerProtocol.Http or ListenerProtocol.Https;
+        var isHttp = listener.Protocol is Http or Https;
 
         // A pool on an http listener is already reported as the wrong key; "needs routes" would say it twice.
         if (isHttp && !hasPool && YamlReader.FindKey(mapping, "routes") is null)
             context.Error(mapping, $"{Name(listener.Protocol)} listener '{name}' needs 'routes', e.g. routes: [ {{ pool: web }} ]");
-        if (listener.Protocol == ListenerProtocol.Https && YamlReader.FindKey(mapping, "tls") is null)
+        if (listener.Protocol == Https && YamlReader.FindKey(mapping, "tls") is null)
             context.Error(mapping, $"https listener '{name}' needs 'tls' with at least one certificate");
-        if (listener.Protocol == ListenerProtocol.Tcp && hasPool && hasSni)
+        if (listener.Protocol == Tcp && hasPool && hasSni)
             context.Error(YamlReader.FindKey(mapping, "sni")!, $"tcp listener '{name}' has both 'pool' and 'sni'; give one");
-        if (listener.Protocol == ListenerProtocol.Tcp && !hasPool && !hasSni)
+        if (listener.Protocol == Tcp && !hasPool && !hasSni)
             context.Error(mapping, $"tcp listener '{name}' needs 'pool' (or 'sni' to route TLS by server name)");
-        if (listener.Protocol == ListenerProtocol.Udp && !hasPool)
+        if (listener.Protocol == Udp && !hasPool)
             context.Error(mapping, $"udp listener '{name}' needs 'pool'");
     }
 
-    public static string Name(ListenerProtocol protocol) => protocol.ToString().ToLowerInvariant();
+    /// <summary>65507 is the largest payload of an IPv4 UDP datagram (65535 - 8 UDP - 20 IP header bytes).</summary>
+    private static int? DatagramSize(YamlNode node, ParseContext context)
+    {
+        var bytes = YamlReader.Bytes(node, "max-datagram-size", context);
+        if (bytes is null or (>= 1 and <= 65_507)) return (int?)bytes;
+        context.Error(node, $"'max-datagram-size' must be from 1 to 65507 bytes, not {bytes}");
+        return null;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Fulcrum.Core.Balancing;
 using YamlDotNet.RepresentationModel;
 
@@ -6,12 +5,10 @@ namespace Fulcrum.Core.Configuration.Parsing;
 
 internal static class PoolParser
 {
-    private static readonly FrozenDictionary<string, ProxyProtocolVersion> ProxyProtocols = new Dictionary<string, ProxyProtocolVersion>
-    {
-        ["none"] = ProxyProtocolVersion.None,
-        ["v1"] = ProxyProtocolVersion.V1,
-        ["v2"] = ProxyProtocolVersion.V2,
-    }.ToFrozenDictionary();
+    private static readonly NameTable<ProxyProtocolVersion> ProxyProtocols = new(
+        ("none", ProxyProtocolVersion.None),
+        ("v1", ProxyProtocolVersion.V1),
+        ("v2", ProxyProtocolVersion.V2));
 
     private static readonly MappingSchema<PoolConfig> Schema = new MappingSchema<PoolConfig>("pool")
         .Required("name", (p, n, c) => YamlReader.String(n, "name", c) is { } s ? p with { Name = s } : p)
@@ -24,7 +21,13 @@ internal static class PoolParser
         .Key("affinity", (p, n, c) => p with { Affinity = AffinityParser.Read(n, c) })
         .Key("drain-timeout", (p, n, c) => YamlReader.Duration(n, "drain-timeout", c) is { } d ? p with { DrainTimeout = d } : p)
         .Key("slow-start", (p, n, c) => YamlReader.Duration(n, "slow-start", c) is { } d ? p with { SlowStart = d } : p)
-        .Key("proxy-protocol", (p, n, c) => YamlReader.Enum(n, "proxy-protocol", c, ProxyProtocols) is { } v ? p with { ProxyProtocol = v } : p);
+        .Key("proxy-protocol", (p, n, c) => YamlReader.Enum(n, "proxy-protocol", c, ProxyProtocols) is { } v ? p with { ProxyProtocol = v } : p)
+        .Key("connect-retries", (p, n, c) => YamlReader.Int(n, "connect-retries", c, min: 0) is { } i ? p with { ConnectRetries = i } : p)
+        .Key("backend-max-connections", (p, n, c) => YamlReader.Int(n, "backend-max-connections", c, min: 0) is { } i ? p with { BackendMaxConnections = i } : p)
+        .Key("over-limit", (p, n, c) => YamlReader.Enum(n, "over-limit", c, ListenerParser.OverLimitActions) is { } a ? p with { OverLimit = a } : p)
+        .Key("queue-timeout", (p, n, c) => YamlReader.Duration(n, "queue-timeout", c, allowZero: false) is { } d ? p with { QueueTimeout = d } : p)
+        .Key("retries", (p, n, c) => p with { Retries = RetryParser.Read(n, c) })
+        .Key("tls", (p, n, c) => p with { Tls = PoolTlsParser.Read(n, c) });
 
     public static PoolConfig? Read(YamlNode node, int index, ParseContext context)
     {
@@ -76,6 +79,8 @@ internal static class PoolParser
         if (pool.Affinity is { Mode: not AffinityMode.SourceIp } affinity)
             context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "affinity", AffinityParser.Name(affinity.Mode), NeedsHttp: true, affinity.Location));
         if (pool.ProxyProtocol != ProxyProtocolVersion.None && YamlReader.Find(mapping, "proxy-protocol") is { } proxyNode)
-            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "proxy-protocol", pool.ProxyProtocol.ToString().ToLowerInvariant(), NeedsHttp: false, context.At(proxyNode)));
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "proxy-protocol", ProxyProtocols.NameOf(pool.ProxyProtocol), NeedsHttp: false, context.At(proxyNode)));
+        if (pool.Tls is { } tls)
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "tls", "re-encryption", NeedsHttp: true, tls.Location));
     }
 }

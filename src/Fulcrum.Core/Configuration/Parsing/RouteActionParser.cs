@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Collections.Immutable;
 using YamlDotNet.RepresentationModel;
 
@@ -9,8 +8,7 @@ internal static class RouteActionParser
 {
     private static readonly int[] RedirectStatuses = [301, 302, 303, 307, 308];
 
-    private static readonly FrozenDictionary<string, string> Schemes =
-        new Dictionary<string, string> { ["http"] = "http", ["https"] = "https" }.ToFrozenDictionary();
+    private static readonly string[] Schemes = ["http", "https"];
 
     private static readonly MappingSchema<SplitTarget> SplitSchema = new MappingSchema<SplitTarget>("split target")
         .Required("pool", (s, n, c) => PoolReferenceReader.Read(n, "pool", c) is { } p ? s with { Pool = p } : s)
@@ -57,8 +55,8 @@ internal static class RouteActionParser
 
     private static string? Scheme(YamlNode node, string text, ParseContext context)
     {
-        if (Schemes.TryGetValue(text, out var scheme)) return scheme;
-        context.Error(node, YamlReader.UnknownName("scheme", text, Schemes.Keys));
+        if (Schemes.Contains(text)) return text;
+        context.Error(node, YamlReader.UnknownName("scheme", text, Schemes));
         return null;
     }
 

@@ -98,14 +98,40 @@ internal static class YamlReader
         return null;
     }
 
+    /// <summary>A share written as a percentage, `50%` or `12.5%`, returned as 0.5 or 0.125.</summary>
+    public static double? Percent(YamlNode node, string key, ParseContext context)
+    {
+        var text = String(node, key, context);
+        if (text is null) return null;
+        if (text.EndsWith('%')
+            && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent)
+            && percent <= 100)
+        {
+            return percent / 100;
+        }
+
+        context.Error(node, $"'{key}' must be a percentage from 0% to 100%, like 50%, not '{text}'");
+        return null;
+    }
+
+    /// <summary>A byte count: a whole number of bytes, or a size with a unit such as 64KiB.</summary>
+    public static long? Bytes(YamlNode node, string key, ParseContext context)
+    {
+        var text = String(node, key, context);
+        if (text is null) return null;
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) || SizeParser.TryParse(text, out bytes)) return bytes;
+        context.Error(node, $"'{key}' must be a number of bytes or {SizeParser.Hint}, not '{text}'");
+        return null;
+    }
+
     /// <summary>One of a fixed set of words; a near miss gets a suggestion.</summary>
-    public static TEnum? Enum<TEnum>(YamlNode node, string key, ParseContext context, IReadOnlyDictionary<string, TEnum> names)
+    public static TEnum? Enum<TEnum>(YamlNode node, string key, ParseContext context, NameTable<TEnum> names)
         where TEnum : struct
     {
         var text = String(node, key, context);
         if (text is null) return null;
-        if (names.TryGetValue(text, out var value)) return value;
-        context.Error(node, UnknownName(key, text, names.Keys));
+        if (names.TryGet(text, out var value)) return value;
+        context.Error(node, UnknownName(key, text, names.Names));
         return null;
     }
 

@@ -1,0 +1,157 @@
+using Fulcrum.Core.Configuration;
+
+namespace Fulcrum.Core.Tests.Configuration;
+
+/// <summary>The keys of the L4, TLS, health, retry and affinity records land in their fields.</summary>
+public sealed class DataPlaneKeysRoundTripTests
+{
+    [Fact]
+    public void TcpAndUdpListenerKeys_LandInTheRecord()
+    {
+        var config = ConfigAssert.Valid("""
+            listeners:
+              - name: db
+                bind: 127.0.0.1:0
+                protocol: tcp
+                pool: p
+                accept-proxy: true
+                inspect-timeout: 2s
+                max-connections: 100
+                over-limit: refuse
+                idle-timeout: 5m
+                total-timeout: 1h
+              - name: dns
+                bind: 127.0.0.1:0
+                protocol: udp
+                pool: p
+                session-timeout: 30s
+                max-sessions: 500
+                max-datagram-size: 1KiB
+            pools:
+              - name: p
+                connect-retries: 0
+                backend-max-connections: 50
+                over-limit: refuse
+                queue-timeout: 1s
+                proxy-protocol: v1
+            """);
+
+        var db = config.Listeners[0];
+        Assert.Equal((true, TimeSpan.FromSeconds(2), 100, OverLimitAction.Refuse, TimeSpan.FromMinutes(5), TimeSpan.FromHours(1)),
+            (db.AcceptProxy, db.InspectTimeout, db.MaxConnections, db.OverLimit, db.IdleTimeout, db.TotalTimeout));
+        var dns = config.Listeners[1];
+        Assert.Equal((TimeSpan.FromSeconds(30), 500, 1024), (dns.SessionTimeout, dns.MaxSessions, dns.MaxDatagramSize));
+        var pool = config.Pools[0];
+        Assert.Equal((0, 50, OverLimitAction.Refuse, TimeSpan.FromSeconds(1), ProxyProtocolVersion.V1),
+            (pool.ConnectRetries, pool.BackendMaxConnections, pool.OverLimit, pool.QueueTimeout, pool.ProxyProtocol));
+    }
+
+    [Fact]
+    public void TlsKeys_LandInTheRecords()
+    {
+        var config = ConfigAssert.Valid("""
+            listeners:
+              - name: secure
+                bind: 127.0.0.1:0
+                protocol: https
+                tls:
+                  certificates:
+                    - { cert: a.pem, key: a.key }
+                    - { cert: b.pem, key: b.key, chain: b-chain.pem, default: true }
+                  min-version: "1.3"
+                  cipher-suites: [TLS_AES_128_GCM_SHA256]
+                  alpn: [http/1.1]
+                  hsts: { max-age: 30d, include-subdomains: true, preload: true }
+                  client-certificates: { mode: optional, ca: ca.pem, subject-header: X-Subject }
+                routes: [ { pool: p } ]
+            pools:
+              - name: p
+                tls: { verify: false, ca: pool-ca.pem, server-name: api.internal, insecure-skip-verify: true }
+                backends: [ { address: "https://api.internal:443" } ]
+            """);
+
+        var tls = config.Listeners[0].Tls!;
+        Assert.Equal([("a.pem", "a.key", null, false), ("b.pem", "b.key", "b-chain.pem", true)],
+            tls.Certificates.Select(c => (c.Cert, c.Key, c.Chain, c.Default)).ToArray());
+        Assert.Equal(TlsVersion.Tls13, tls.MinVersion);
+        Assert.Equal(["TLS_AES_128_GCM_SHA256"], tls.CipherSuites.ToArray());
+        Assert.Equal(["http/1.1"], tls.Alpn.ToArray());
+        Assert.True(tls.Hsts is { IncludeSubdomains: true, Preload: true } h && h.MaxAge == TimeSpan.FromDays(30));
+        Assert.True(tls.ClientCertificates is { Mode: ClientCertificateMode.Optional, Ca: "ca.pem", SubjectHeader: "X-Subject" });
+        Assert.True(config.Pools[0].Tls is { Verify: false, Ca: "pool-ca.pem", ServerName: "api.internal", InsecureSkipVerify: true });
+        Assert.Equal("https://api.internal:443", config.Pools[0].Backends[0].Address);
+    }
+
+    [Fact]
+    public void HstsTrue_TakesTheDefaults()
+    {
+        var tls = ConfigAssert.Valid("""
+            listeners:
+              - { name: s, bind: 127.0.0.1:0, protocol: https, tls: { certificates: [ { cert: a.pem, key: a.key } ], hsts: true }, routes: [ { respond: {} } ] }
+            """).Listeners[0].Tls!;
+        Assert.Equal(TimeSpan.FromDays(365), tls.Hsts!.MaxAge);
+        Assert.Equal(["h2", "http/1.1"], tls.Alpn.ToArray());
+    }
+
+    [Fact]
+    public void HealthRetryAndAffinityKeys_LandInTheRecords()
+    {
+        var pool = ConfigAssert.Valid("""
+            pools:
+              - name: p
+                health:
+                  active: { type: http, path: /ready, host: app.local, expect: 204, body: ok, port: 8081, jitter: 20% }
+                  passive: { max-eject-for: 10m, failure-rate: 12.5%, failure-rate-window: 30s, failure-rate-min-requests: 50 }
+                  panic-threshold: 0%
+                retries: { attempts: 3, on: [connect-failure, 503], budget: 10%, min-retries: 1 }
+                affinity:
+                  mode: cookie
+                  cookie: SID
+                  ttl: 1h
+                  path: /app
+                  domain: example.com
+                  http-only: false
+                  secure: auto
+                  same-site: strict
+                  secret: k
+                  on-unavailable: fail
+              - name: q
+                affinity: { mode: source-ip, source-ip: { ipv4-prefix: 24, ipv6-prefix: 48 } }
+                health: { active: { type: tcp, port: 5432 } }
+            """).Pools;
+
+        var active = pool[0].Health.Active!;
+        Assert.Equal(("/ready", "app.local", new StatusCodeRange(204, 204), "ok", 8081, 0.2),
+            (active.Path, active.Host, active.Expect, active.Body, active.Port, active.Jitter));
+        var passive = pool[0].Health.Passive;
+        Assert.Equal((TimeSpan.FromMinutes(10), 0.125, TimeSpan.FromSeconds(30), 50),
+            (passive.MaxEjectFor, passive.FailureRate, passive.FailureRateWindow, passive.FailureRateMinRequests));
+        Assert.Equal(0, pool[0].Health.PanicThreshold);
+        var retries = pool[0].Retries;
+        Assert.Equal((3, 0.1, 1), (retries.Attempts, retries.Budget, retries.MinRetries));
+        Assert.Equal([RetryOn.ConnectFailure, RetryOn.Status503], retries.On.ToArray());
+        var a = pool[0].Affinity!;
+        Assert.Equal(("SID", TimeSpan.FromHours(1), "/app", "example.com", false, null, SameSiteMode.Strict, "k", AffinityUnavailablePolicy.Fail),
+            (a.Cookie, a.Ttl, a.Path, a.Domain, a.HttpOnly, a.Secure, a.SameSite, a.Secret, a.OnUnavailable));
+        Assert.True(pool[1].Affinity is { Mode: AffinityMode.SourceIp, Ipv4Prefix: 24, Ipv6Prefix: 48 });
+        Assert.True(pool[1].Health.Active is { Type: HealthCheckType.Tcp, Port: 5432 });
+    }
+
+    [Fact]
+    public void KeysForTheWrongListenerOrCheckKind_AreErrors()
+    {
+        var errors = ConfigAssert.Errors("""
+            listeners:
+              - { name: web, bind: 127.0.0.1:0, max-sessions: 5, routes: [ { pool: p } ] }
+              - { name: db, bind: 127.0.0.1:0, protocol: udp, pool: p, idle-timeout: 1m }
+            pools:
+              - { name: p, health: { active: { type: tcp, path: /health } }, retries: { on: [500] } }
+            """);
+        Assert.Equal([
+            "fulcrum.yaml:2:37: 'max-sessions' is for udp listeners, not http listener 'web'",
+            "fulcrum.yaml:3:60: 'idle-timeout' is for tcp listeners, not udp listener 'db'",
+            "fulcrum.yaml:5:47: 'path' is for http health checks, not type: tcp (a tcp check only connects)",
+            "fulcrum.yaml:5:82: unknown retry condition '500'; did you mean '502'?",
+        ], errors);
+    }
+}
