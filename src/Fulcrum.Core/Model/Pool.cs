@@ -31,6 +31,7 @@ public sealed class Pool
         _backup = factory.Create(Backups, services);
         Affinity = config.Affinity is null ? null : new PoolAffinity(config.Name, config.Affinity, Primaries, Backups, services);
         Logger = services.LoggerFactory.CreateLogger("Fulcrum.Health");
+        Retries = new RetryBudget(this);
         foreach (var b in backends) b.Owner = this;
         RefreshHealth();
     }
@@ -45,6 +46,9 @@ public sealed class Pool
     public bool UsesHash { get; }
     /// <summary>Sticky sessions, consulted before <see cref="TryAcquire"/>; null when the pool has none.</summary>
     public PoolAffinity? Affinity { get; }
+
+    /// <summary>The pool's retry budget (the L7 plane retries through it).</summary>
+    public RetryBudget Retries { get; }
 
     /// <summary>Where this pool logs health, panic and drain events.</summary>
     public ILogger Logger { get; }
@@ -61,6 +65,42 @@ public sealed class Pool
     {
         if (_inPanic) return PickInPanic();
         return _primary.Pick(context) ?? _backup.Pick(context);
+    }
+
+    /// <summary>
+    /// A pick for a retry: a usable backend other than those in <paramref name="tried"/>, or null. Asks the balancer
+    /// first (so weights and affinity of the algorithm hold), then falls back to the first other usable backend.
+    /// </summary>
+    public Backend? PickOther(in PickContext context, ReadOnlySpan<Backend> tried)
+    {
+        for (var i = 0; i < Backends.Length; i++)
+        {
+            var b = Pick(context);
+            if (b is null) break;
+            if (!Contains(tried, b)) return b;
+        }
+
+        foreach (var b in Primaries)
+        {
+            if (b.IsUsable && !Contains(tried, b)) return b;
+        }
+
+        foreach (var b in Backups)
+        {
+            if (b.IsUsable && !Contains(tried, b)) return b;
+        }
+
+        return null;
+
+        static bool Contains(ReadOnlySpan<Backend> set, Backend b)
+        {
+            foreach (var t in set)
+            {
+                if (ReferenceEquals(t, b)) return true;
+            }
+
+            return false;
+        }
     }
 
     // Round robin over the primaries the operator has not taken out, ignoring health.
