@@ -1,9 +1,12 @@
 using System.Collections.Frozen;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Health;
 using Fulcrum.Core.Model;
 using Fulcrum.L7.Answers;
 using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Transforms;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -25,6 +28,7 @@ internal sealed class PoolForwarder
     private readonly byte[] _badGateway;
     private readonly byte[] _gatewayTimeout;
     private readonly ILogger _logger;
+    private readonly bool _retriesOnStatus;
 
     public PoolForwarder(Pool pool, IHttpForwarder forwarder, HttpMessageInvoker client, ILogger logger)
     {
@@ -41,6 +45,7 @@ internal sealed class PoolForwarder
         _noBackend = PlainTextAnswer.NoBackend(pool.Name);
         _badGateway = PlainTextAnswer.BadGateway(pool.Name);
         _gatewayTimeout = PlainTextAnswer.GatewayTimeout(pool.Name);
+        _retriesOnStatus = pool.Config.Retries.On.Any(static o => o != RetryOn.ConnectFailure);
     }
 
     public Pool Pool { get; }
@@ -56,8 +61,48 @@ internal sealed class PoolForwarder
             return;
         }
 
+        // Retries (docs/health.md): only requests without a body, since a body cannot be sent twice.
+        var retry = Pool.Config.Retries.Attempts > 1 && !HasBody(context.Request) ? new RetryAttempt(Pool, pick) : null;
+        var statusRetry = retry is not null && _retriesOnStatus && RetryBudget.IsIdempotent(context.Request.Method);
+        try
+        {
+            while (true)
+            {
+                retry?.Begin(lease.Backend);
+                if (statusRetry) context.Features.Set(retry);
+                var (error, outcome) = await ForwardOnceAsync(context, transformer, lease);
+                if (statusRetry) context.Features.Set<RetryAttempt>(null);
+                if (retry is not null && !context.Response.HasStarted && outcome != Outcome.ClientAbort
+                    && (retry.InterceptedStatus != 0 || (error != ForwarderError.None && retry.TryRetryAfter(outcome))))
+                {
+                    // Nothing reached the client: forget the failed attempt's answer and go to another backend.
+                    Log.ForwardFailed(_logger, lease.Backend.Id, Pool.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
+                    context.Features.Set<IForwarderErrorFeature>(null);
+                    context.Response.Clear();
+                    lease = retry.Next!.Acquire(Pool.Services.Time);
+                    continue;
+                }
+
+                if (error != ForwarderError.None)
+                {
+                    await AnswerErrorAsync(context, error, lease.Backend, outcome);
+                }
+
+                return;
+            }
+        }
+        finally
+        {
+            retry?.End();
+        }
+    }
+
+    // One attempt on the leased backend; always releases the lease with what the backend did.
+    private async Task<(ForwarderError Error, Outcome Outcome)> ForwardOnceAsync(HttpContext context, RouteTransformer transformer, Lease lease)
+    {
         // Anything unexpected below is our bug, not the backend's: it must not count against it.
         var outcome = Outcome.ClientAbort;
+        var error = ForwarderError.None;
         CountingStream? requestBody = null, responseBody = null;
         try
         {
@@ -69,12 +114,10 @@ internal sealed class PoolForwarder
                 context.Response.Body = responseBody;
             }
 
-            var error = await _forwarder.SendAsync(context, _prefixes[lease.Backend], _client, _requestConfig, transformer);
-            outcome = OutcomeClassifier.Classify(error, context);
-            if (error != ForwarderError.None)
-            {
-                await AnswerErrorAsync(context, error, lease.Backend, outcome);
-            }
+            error = await _forwarder.SendAsync(context, _prefixes[lease.Backend], _client, _requestConfig, transformer);
+            outcome = context.Features.Get<RetryAttempt>() is { InterceptedStatus: not 0 }
+                ? Outcome.ServerError
+                : OutcomeClassifier.Classify(error, context);
         }
         finally
         {
@@ -94,7 +137,12 @@ internal sealed class PoolForwarder
 
             lease.Release(outcome, sent, received);
         }
+
+        return (error, outcome);
     }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
 
     private Task AnswerErrorAsync(HttpContext context, ForwarderError error, Backend backend, Outcome outcome)
     {

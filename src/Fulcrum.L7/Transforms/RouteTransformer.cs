@@ -1,4 +1,5 @@
 using Fulcrum.Core.Configuration;
+using Fulcrum.L7.Forwarding;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Forwarder;
@@ -71,6 +72,13 @@ internal sealed class RouteTransformer : HttpTransformer
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        // A 502/503/504 that the pool retries elsewhere is dropped here, before a byte of it reaches the client.
+        if (proxyResponse is not null && (int)proxyResponse.StatusCode is 502 or 503 or 504
+            && httpContext.Features.Get<RetryAttempt>() is { } retry && retry.TryIntercept((int)proxyResponse.StatusCode))
+        {
+            return false;
+        }
+
         var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         if (proxyResponse is not null)
         {
