@@ -1,6 +1,7 @@
 using System.Net;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
+using Fulcrum.L4;
 using Fulcrum.L7;
 using Microsoft.Extensions.Logging;
 
@@ -32,6 +33,9 @@ public sealed class BalancerHost : IAsyncDisposable
         // Http; the admin API (Fulcrum.Admin) last, so /healthz answers only once everything serves.
         Http = new HttpDataPlane(Store, loggerFactory);
         _planes.Add(new HttpPlane(Http));
+        Tcp = new TcpDataPlane(Store, loggerFactory);
+        Udp = new UdpDataPlane(Store, loggerFactory);
+        _planes.Add(new L4Plane(Tcp, Udp));
 
         if (configPath is not null)
         {
@@ -45,13 +49,26 @@ public sealed class BalancerHost : IAsyncDisposable
 
     public HttpDataPlane Http { get; }
 
+    public TcpDataPlane Tcp { get; }
+
+    public UdpDataPlane Udp { get; }
+
     /// <summary>Null when the config did not come from a file.</summary>
     public ConfigReloader? Reloader { get; }
 
     public IReadOnlyList<IPlane> Planes => _planes;
 
     /// <summary>Every listener's name and the address it is bound to (a port 0 in the config becomes the real port).</summary>
-    public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints => Http.BoundEndpoints;
+    public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints
+    {
+        get
+        {
+            var all = new Dictionary<string, IPEndPoint>(Http.BoundEndpoints, StringComparer.Ordinal);
+            foreach (var (name, endpoint) in Tcp.BoundEndpoints) all[name] = endpoint;
+            foreach (var (name, endpoint) in Udp.BoundEndpoints) all[name] = endpoint;
+            return all;
+        }
+    }
 
     /// <summary>Starts every plane; if one fails the ones already started are stopped and the error is rethrown.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default, bool watchConfigFile = true)
