@@ -151,9 +151,11 @@ internal sealed class TcpConnection
             return;
         }
 
+        // Core's DrainState (API drain, reload removal) keeps the authoritative clock; a raw intent change
+        // or a removal without one is timed from when the sweeper first saw it.
         if (_drainingSince == 0) _drainingSince = now;
         var timeout = (current ?? pool).Config.DrainTimeout;
-        if (now - _drainingSince >= (long)timeout.TotalMilliseconds) Abort(Outcome.Success);
+        if (backend.Drain is { TimedOut: true } || now - _drainingSince >= (long)timeout.TotalMilliseconds) Abort(Outcome.Success);
     }
 
     /// <summary>Closes both sockets; pending reads and writes fail and the relay ends.</summary>

@@ -1,0 +1,243 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+using Fulcrum.L4.Tests.Support;
+
+namespace Fulcrum.L4.Tests;
+
+public sealed class TcpLimitsTests
+{
+    [Fact]
+    public async Task ConnectRefused_RetriesTheNextBackend_AndReleasesConnectFailure()
+    {
+        var deadPort = FreePort();
+        using var good = TestBackend.Named("good");
+        var pool = new PoolConfig
+        {
+            Name = "p",
+            Backends = [new BackendConfig { Address = $"127.0.0.1:{deadPort}" }, new BackendConfig { Address = good.Address }],
+        };
+        await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
+
+        for (var i = 0; i < 4; i++)
+        {
+            using var c = await lb.ConnectAsync();
+            Assert.Equal("good", await Poll.Within(TcpRelayTests.ReadNameAsync(c)));
+        }
+
+        Assert.True(lb.Pool().Backends[0].Stats.Failures >= 1);
+    }
+
+    [Fact]
+    public async Task ConnectTimeout_GivesUpOnASilentBackend_AndTriesAnother()
+    {
+        // A listener that never accepts and whose accept queue is full: the kernel drops further SYNs.
+        using var stuck = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        stuck.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        stuck.Listen(0);
+        var fillers = new List<Socket>();
+        try
+        {
+            while (fillers.Count < 16)
+            {
+                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(s);
+                var connect = s.ConnectAsync(stuck.LocalEndPoint!);
+                if (await Task.WhenAny(connect, Task.Delay(300)) != connect) break;
+            }
+
+            using var good = TestBackend.Named("good");
+            var pool = new PoolConfig
+            {
+                Name = "p",
+                ConnectTimeout = TimeSpan.FromMilliseconds(300),
+                Backends = [new BackendConfig { Address = $"127.0.0.1:{((IPEndPoint)stuck.LocalEndPoint!).Port}" }, new BackendConfig { Address = good.Address }],
+            };
+            await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
+            using var c = await lb.ConnectAsync();
+
+            Assert.Equal("good", await Poll.Within(TcpRelayTests.ReadNameAsync(c)));
+            Assert.Equal(1, lb.Pool().Backends[0].Stats.Failures);
+        }
+        finally
+        {
+            foreach (var s in fillers) s.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task IdleTimeout_ClosesASilentConnection_AndReleasesItsLease()
+    {
+        using var backend = TestBackend.Echo();
+        var listener = L4Harness.Listener() with { IdleTimeout = TimeSpan.FromMilliseconds(400) };
+        await using var lb = await L4Harness.StartAsync(listener, L4Harness.PoolOf("p", backend));
+        using var c = await lb.ConnectAsync();
+        await c.SendAsync("x");
+        await c.ReadExactlyAsync(1);
+
+        Assert.True(await Poll.Within(c.IsClosedAsync()));
+        await Poll.UntilAsync(() => lb.Pool().Backends[0].Stats.Active == 0, "lease released");
+    }
+
+    [Fact]
+    public async Task TotalTimeout_ClosesEvenABusyConnection()
+    {
+        using var backend = TestBackend.Echo();
+        var listener = L4Harness.Listener() with { TotalTimeout = TimeSpan.FromMilliseconds(600) };
+        await using var lb = await L4Harness.StartAsync(listener, L4Harness.PoolOf("p", backend));
+        using var c = await lb.ConnectAsync();
+
+        var closed = false;
+        var end = DateTime.UtcNow + Poll.Deadline;
+        while (!closed && DateTime.UtcNow < end)
+        {
+            try
+            {
+                await c.SendAsync("ping");
+                var n = await Poll.Within(c.ReceiveAsync(new byte[4], SocketFlags.None));
+                closed = n == 0;
+            }
+            catch (SocketException)
+            {
+                closed = true;
+            }
+        }
+
+        Assert.True(closed);
+    }
+
+    [Fact]
+    public async Task ListenerMaxConnections_Refuse_ClosesTheExtraConnection()
+    {
+        using var backend = TestBackend.Hold();
+        var listener = L4Harness.Listener() with { MaxConnections = 2, OverLimit = OverLimitAction.Refuse };
+        await using var lb = await L4Harness.StartAsync(listener, L4Harness.PoolOf("p", backend));
+        using var a = await lb.ConnectAsync();
+        using var b = await lb.ConnectAsync();
+        await Poll.UntilAsync(() => backend.Open == 2, "two connections proxied");
+
+        using var c = await lb.ConnectAsync();
+
+        Assert.True(await Poll.Within(c.IsClosedAsync()));
+        Assert.Equal(2, backend.Accepted);
+    }
+
+    [Fact]
+    public async Task ListenerMaxConnections_Queue_ServesTheExtraConnectionWhenASlotFrees()
+    {
+        using var backend = TestBackend.Named("b");
+        var listener = L4Harness.Listener() with { MaxConnections = 1, OverLimit = OverLimitAction.Queue };
+        await using var lb = await L4Harness.StartAsync(listener, L4Harness.PoolOf("p", backend));
+        var first = await lb.ConnectAsync();
+        Assert.Equal("b", await TcpRelayTests.ReadNameAsync(first));
+
+        using var second = await lb.ConnectAsync(); // completes in the kernel backlog
+        var name = TcpRelayTests.ReadNameAsync(second);
+        Assert.Equal(1, backend.Accepted);
+        first.Dispose();
+
+        Assert.Equal("b", await Poll.Within(name));
+        Assert.Equal(2, backend.Accepted);
+    }
+
+    [Fact]
+    public async Task BackendMaxConnections_Queue_WaitsForAFreeSlot()
+    {
+        using var backend = TestBackend.Named("b");
+        var pool = L4Harness.PoolOf("p", backend) with { BackendMaxConnections = 1, QueueTimeout = TimeSpan.FromSeconds(30) };
+        await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
+        var first = await lb.ConnectAsync();
+        Assert.Equal("b", await TcpRelayTests.ReadNameAsync(first));
+
+        using var second = await lb.ConnectAsync();
+        var name = TcpRelayTests.ReadNameAsync(second);
+        Assert.Equal(1, backend.Accepted);
+        first.Dispose();
+
+        Assert.Equal("b", await Poll.Within(name));
+        Assert.Equal(1, lb.Pool().Backends[0].Stats.Active);
+    }
+
+    [Fact]
+    public async Task BackendMaxConnections_Refuse_ClosesWhenEveryBackendIsFull()
+    {
+        using var backend = TestBackend.Named("b");
+        var pool = L4Harness.PoolOf("p", backend) with { BackendMaxConnections = 1, OverLimit = OverLimitAction.Refuse };
+        await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
+        using var first = await lb.ConnectAsync();
+        Assert.Equal("b", await TcpRelayTests.ReadNameAsync(first));
+
+        using var second = await lb.ConnectAsync();
+
+        Assert.True(await Poll.Within(second.IsClosedAsync()));
+        Assert.Equal(1, backend.Accepted);
+    }
+
+    [Fact]
+    public async Task Drain_KeepsOpenConnectionsUntilDrainTimeout_AndSendsNoNewOnes()
+    {
+        using var b1 = TestBackend.Named("b1");
+        using var b2 = TestBackend.Named("b2");
+        var pool = L4Harness.PoolOf("p", b1, b2) with { DrainTimeout = TimeSpan.FromMilliseconds(800) };
+        await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
+        using var old = await lb.ConnectAsync();
+        Assert.Equal("b1", await TcpRelayTests.ReadNameAsync(old));
+
+        lb.Pool().Backends[0].Intent = OperatorIntent.Draining;
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var c = await lb.ConnectAsync();
+            Assert.Equal("b2", await Poll.Within(TcpRelayTests.ReadNameAsync(c)));
+        }
+
+        await old.SendAsync("still\n");
+        Assert.Equal("still\n", Encoding.ASCII.GetString(await Poll.Within(old.ReadExactlyAsync(6))));
+        Assert.True(await Poll.Within(old.IsClosedAsync()));
+        await Poll.UntilAsync(() => lb.Pool().Backends[0].Stats.Active == 0, "drained");
+    }
+
+    [Fact]
+    public async Task Reload_AddsAndRemovesListeners()
+    {
+        using var backend = TestBackend.Named("b");
+        var pool = L4Harness.PoolOf("p", backend);
+        await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
+        var extra = L4Harness.Listener() with { Name = "extra" };
+
+        lb.Store.Apply(new FulcrumConfig { Listeners = [L4Harness.Listener(), extra], Pools = [pool] });
+        var endpoint = lb.Plane.BoundEndpoints["extra"];
+        using (var c = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await c.ConnectAsync(endpoint);
+            Assert.Equal("b", await Poll.Within(TcpRelayTests.ReadNameAsync(c)));
+        }
+
+        lb.Store.Apply(new FulcrumConfig { Listeners = [L4Harness.Listener()], Pools = [pool] });
+        Assert.False(lb.Plane.BoundEndpoints.ContainsKey("extra"));
+        await Poll.UntilAsync(() => !CanConnect(endpoint), "removed listener closed");
+    }
+
+    private static bool CanConnect(IPEndPoint endpoint)
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            s.Connect(endpoint);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+}
