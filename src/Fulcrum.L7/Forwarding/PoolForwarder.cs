@@ -63,7 +63,8 @@ internal sealed class PoolForwarder
 
         // Retries (docs/health.md): only requests without a body, since a body cannot be sent twice.
         var retry = Pool.Config.Retries.Attempts > 1 && !HasBody(context.Request) ? new RetryAttempt(Pool, pick) : null;
-        var statusRetry = retry is not null && _retriesOnStatus && RetryBudget.IsIdempotent(context.Request.Method);
+        var idempotent = RetryBudget.IsIdempotent(context.Request.Method);
+        var statusRetry = retry is not null && _retriesOnStatus && idempotent;
         try
         {
             while (true)
@@ -73,7 +74,7 @@ internal sealed class PoolForwarder
                 var (error, outcome) = await ForwardOnceAsync(context, transformer, lease);
                 if (statusRetry) context.Features.Set<RetryAttempt>(null);
                 if (retry is not null && !context.Response.HasStarted && outcome != Outcome.ClientAbort
-                    && (retry.InterceptedStatus != 0 || (error != ForwarderError.None && retry.TryRetryAfter(outcome))))
+                    && (retry.InterceptedStatus != 0 || (error != ForwarderError.None && retry.TryRetryAfter(outcome, context.Response.StatusCode, idempotent))))
                 {
                     // Nothing reached the client: forget the failed attempt's answer and go to another backend.
                     Log.ForwardFailed(_logger, lease.Backend.Id, Pool.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);

@@ -52,9 +52,13 @@ internal sealed class RetryAttempt
         return true;
     }
 
-    /// <summary>After a failed attempt: true when <paramref name="outcome"/> may be retried and a retry is ready.</summary>
-    public bool TryRetryAfter(Outcome outcome) =>
-        Next is not null || (RetryBudget.Allows(_config, outcome, 0, idempotent: false, Attempt) && TryPrepare());
+    /// <summary>
+    /// After a failed attempt: true when it may be retried and a retry is ready. <paramref name="status"/> is the
+    /// answer the balancer would give (502 for a reset or a bad answer, 504 for a timeout), which the `502`/`504`
+    /// conditions cover for idempotent requests, since nothing reached the client.
+    /// </summary>
+    public bool TryRetryAfter(Outcome outcome, int status, bool idempotent) =>
+        Next is not null || (RetryBudget.Allows(_config, outcome, status, idempotent, Attempt) && TryPrepare());
 
     private bool TryPrepare()
     {
