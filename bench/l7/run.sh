@@ -13,7 +13,8 @@
 #   --profile P  record a perf profile (cpu-clock, call graphs) of proxy P during its measured run;
 #                .NET proxies get DOTNET_PerfMapEnabled=1 so JIT frames have names
 # env: DURATION (s, default 15), WARMUP (s, default 5), CONNECTIONS (64), PROXY_CPU (1),
-#      LOAD_CPU (0), OUT (default bench/.bench-out/l7)
+#      LOAD_CPU (0), OUT (default bench/.bench-out/l7),
+#      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to the .NET proxies' environment, for experiments)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -143,7 +144,12 @@ DOTNET_ENV=(
 start_dotnet() {
   local name=$1; shift
   local extra=()
-  [[ $PROFILE == "$name" ]] && extra+=(DOTNET_PerfMapEnabled=1)
+  # shellcheck disable=SC2206 # word splitting intended: "KEY=VALUE KEY=VALUE"
+  [[ -n ${DOTNET_EXTRA_ENV:-} ]] && extra+=($DOTNET_EXTRA_ENV)
+  # Profiling only: a perf map names JIT frames (hot precompiled framework code is rejitted at
+  # tier 1, so it is named too); W^X off so JIT code is not behind a memfd double mapping that
+  # perf cannot match to the map.
+  [[ $PROFILE == "$name" ]] && extra+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
   env "${DOTNET_ENV[@]}" "${extra[@]}" taskset -c "$PROXY_CPU" dotnet "$@" >"$RUN/$name.log" 2>&1 &
   PROXY_PID=$!
 }
@@ -286,7 +292,17 @@ measure() {
   t0=$(proc_ticks "$pid"); l0=$(cpu_ticks "$LOAD_CPU")
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$PROXY_URL" >"$log" 2>&1 || true
   t1=$(proc_ticks "$pid"); l1=$(cpu_ticks "$LOAD_CPU")
-  if [[ -n $perf_pid ]]; then wait "$perf_pid" || true; fi
+  if [[ -n $perf_pid ]]; then
+    wait "$perf_pid" || true
+    # Report now, while /tmp/perf-PID.map exists, then remove the map.
+    perf report -i "$RUN/$name.perf.data" --no-children --sort dso,symbol --stdio -g none --percent-limit 0.3 \
+      2>/dev/null | sed 's/ *- *- *$//' >"$RUN/$name.perf-flat.txt" || true
+    perf report -i "$RUN/$name.perf.data" --children --sort symbol --stdio -g caller,0.5,callee --percent-limit 2 \
+      >"$RUN/$name.perf-tree.txt" 2>/dev/null || true
+    perf report -i "$RUN/$name.perf.data" --no-children --sort dso --stdio -g none \
+      >"$RUN/$name.perf-dso.txt" 2>/dev/null || true
+    rm -f "/tmp/perf-$pid.map"
+  fi
 
   local rps p50 p99 errors proxy_cpu load_cpu
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$log")
@@ -361,5 +377,5 @@ for proxy in "${PROXIES[@]}"; do run_proxy "$proxy"; done
 } | tee "$RUN/table.md"
 if [[ -n $PROFILE && -f $RUN/$PROFILE.perf.data ]]; then
   echo >&2
-  echo "profile: perf report -i $RUN/$PROFILE.perf.data --no-children --sort symbol" >&2
+  echo "profile of $PROFILE: $RUN/$PROFILE.perf-{dso,flat,tree}.txt" >&2
 fi
