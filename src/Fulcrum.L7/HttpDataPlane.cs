@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Net;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
@@ -33,8 +32,8 @@ public sealed class HttpDataPlane : IAsyncDisposable
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly object _listenersLock = new();
     private readonly Dictionary<string, KestrelListener> _listeners = new(StringComparer.Ordinal);
-    private readonly object _generationLock = new();
-    private volatile GenerationPools? _generation;
+    private readonly PoolDirectory _pools;
+    private readonly object _reconcileLock = new();
     private volatile bool _stopping;
     private Task _reconciling = Task.CompletedTask;
 
@@ -51,6 +50,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
         _services = services.BuildServiceProvider();
         _forwarder = _services.GetRequiredService<IHttpForwarder>();
         _clients = new PoolClientCache(_logger);
+        _pools = new PoolDirectory(store, _forwarder, _clients, _logger);
     }
 
     public TopologyStore Store { get; }
@@ -63,7 +63,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Store.Applied += OnApplied;
-        var generation = Prepare(Store.Current);
+        var generation = _pools.Prepare(Store.Current);
         await _lifecycle.WaitAsync(cancellationToken);
         try
         {
@@ -115,7 +115,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
     private void OnApplied(Topology old, Topology next)
     {
         if (_stopping) return;
-        var generation = Prepare(next);
+        var generation = _pools.Prepare(next);
         if (generation.Generation != next.Generation) return; // a newer one already came
 
         // Routes of listeners that keep their socket change now, before Apply returns.
@@ -130,7 +130,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
             }
         }
 
-        lock (_generationLock)
+        lock (_reconcileLock)
         {
             _reconciling = ReconcileInBackgroundAsync(_reconciling);
         }
@@ -139,7 +139,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
     private async Task ReconcileInBackgroundAsync(Task previous)
     {
         await previous;
-        var generation = _generation!;
+        var generation = _pools.Latest!;
         await _lifecycle.WaitAsync();
         try
         {
@@ -153,25 +153,6 @@ public sealed class HttpDataPlane : IAsyncDisposable
         finally
         {
             _lifecycle.Release();
-        }
-    }
-
-    /// <summary>Builds (once) the pool forwarders of a topology generation and makes it the newest known.</summary>
-    private GenerationPools Prepare(Topology topology)
-    {
-        lock (_generationLock)
-        {
-            if (_generation is { } known && known.Generation >= topology.Generation) return known;
-            var forwarders = new Dictionary<string, PoolForwarder>(StringComparer.Ordinal);
-            foreach (var (name, pool) in topology.Pools)
-            {
-                forwarders[name] = new PoolForwarder(pool, _forwarder, _clients.Get(pool.Config), _logger);
-            }
-
-            _clients.Retain(topology.Pools.Keys);
-            var generation = new GenerationPools(topology, forwarders.ToFrozenDictionary(StringComparer.Ordinal));
-            _generation = generation;
-            return generation;
         }
     }
 

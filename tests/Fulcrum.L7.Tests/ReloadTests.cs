@@ -24,7 +24,7 @@ public sealed class ReloadTests
             for (var i = 0; i < 2000 && !stop.IsCancellationRequested && Volatile.Read(ref seenNew) < 200; i++)
             {
                 using var response = await client.GetAsync("/", stop.Token);
-                if (response.StatusCode != HttpStatusCode.OK) Interlocked.Increment(ref failures);
+                if (response.StatusCode != HttpStatusCode.OK) { Interlocked.Increment(ref failures); Console.WriteLine($"FAIL {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}"); }
                 else if (await response.Content.ReadAsStringAsync(stop.Token) == "new") Interlocked.Increment(ref seenNew);
             }
         })).ToArray();

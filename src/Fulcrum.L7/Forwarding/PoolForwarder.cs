@@ -29,10 +29,14 @@ internal sealed class PoolForwarder
     private readonly byte[] _gatewayTimeout;
     private readonly ILogger _logger;
     private readonly bool _retriesOnStatus;
+    private readonly long _generation;
+    private readonly PoolDirectory _directory;
 
-    public PoolForwarder(Pool pool, IHttpForwarder forwarder, HttpMessageInvoker client, ILogger logger)
+    public PoolForwarder(Pool pool, long generation, PoolDirectory directory, IHttpForwarder forwarder, HttpMessageInvoker client, ILogger logger)
     {
         Pool = pool;
+        _generation = generation;
+        _directory = directory;
         _forwarder = forwarder;
         _client = client;
         _logger = logger;
@@ -55,6 +59,12 @@ internal sealed class PoolForwarder
         var pick = Pool.UsesHash ? HashKeys.Read(Pool.Config.HashKey, context) : default;
         if (!Pool.TryAcquire(pick, out var lease))
         {
+            if (_directory.Newer(Pool.Name, _generation) is { } newer)
+            {
+                await newer.ForwardAsync(context, transformer); // this request read the routes just before a reload
+                return;
+            }
+
             Log.NoBackend(_logger, Pool.Name);
             transformer.EditResponse(context.Response);
             await PlainTextAnswer.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, _noBackend);

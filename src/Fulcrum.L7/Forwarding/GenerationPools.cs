@@ -1,8 +1,7 @@
 using System.Collections.Frozen;
 using Fulcrum.Core.Model;
-using Fulcrum.L7.Forwarding;
 
-namespace Fulcrum.L7.Hosting;
+namespace Fulcrum.L7.Forwarding;
 
 /// <summary>The forwarders of every pool of one topology generation; every listener's routes point into these.</summary>
 internal sealed class GenerationPools(Topology topology, FrozenDictionary<string, PoolForwarder> forwarders)
