@@ -17,7 +17,12 @@ internal sealed class PoolChecker : IDisposable
         Config = config;
         _time = time;
         _random = random;
-        _probe = config.Type == HealthCheckType.Tcp ? new TcpProbe() : new HttpProbe(tls);
+        _probe = config.Type switch
+        {
+            HealthCheckType.Tcp => new TcpProbe(),
+            HealthCheckType.Udp => new UdpProbe(),
+            _ => new HttpProbe(tls),
+        };
     }
 
     public ActiveHealthConfig Config { get; }

@@ -13,6 +13,8 @@ public sealed record ActiveHealthConfig
     public StatusCodeRange Expect { get; init; } = StatusCodeRange.Default;
     /// <summary>`body:` a substring the response body must contain (default: not checked).</summary>
     public string? Body { get; init; }
+    /// <summary>`send:` udp checks: the datagram to send, as text, or as hex digits after `hex:` (default `ping`).</summary>
+    public string Send { get; init; } = "ping";
     /// <summary>`port:` probe this port instead of the backend's (default: the backend's).</summary>
     public int? Port { get; init; }
     /// <summary>`interval:` between probes of one backend (default 2s).</summary>

@@ -7,4 +7,6 @@ public enum HealthCheckType
     Http,
     /// <summary>A TCP connect that completes within the timeout.</summary>
     Tcp,
+    /// <summary>Sends `send` as one datagram; passes when a reply (containing `body`, if set) arrives within the timeout.</summary>
+    Udp,
 }
