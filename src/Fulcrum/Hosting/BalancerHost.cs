@@ -1,6 +1,8 @@
 using System.Net;
+using Fulcrum.Admin;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
+using Fulcrum.Health;
 using Fulcrum.L4;
 using Fulcrum.L7;
 using Microsoft.Extensions.Logging;
@@ -16,7 +18,9 @@ public sealed class BalancerHost : IAsyncDisposable
 {
     private readonly List<IPlane> _planes = [];
     private readonly List<IPlane> _started = [];
+    private readonly AdminPlane? _admin;
     private readonly ILogger _log;
+    private volatile bool _draining;
     private bool _disposed;
 
     /// <param name="config">A validated config.</param>
@@ -27,19 +31,29 @@ public sealed class BalancerHost : IAsyncDisposable
         LoggerFactory = loggerFactory;
         _log = loggerFactory.CreateLogger<BalancerHost>();
         Store = new TopologyStore(config);
-
-        // Order matters: planes start in list order and stop in reverse. Health checkers (Fulcrum.Health)
-        // belong first, so backends have a state before traffic; the L4 data plane (Fulcrum.L4) next to
-        // Http; the admin API (Fulcrum.Admin) last, so /healthz answers only once everything serves.
-        Http = new HttpDataPlane(Store, loggerFactory);
-        _planes.Add(new HttpPlane(Http));
-        Tcp = new TcpDataPlane(Store, loggerFactory);
-        Udp = new UdpDataPlane(Store, loggerFactory);
-        _planes.Add(new L4Plane(Tcp, Udp));
-
         if (configPath is not null)
         {
             Reloader = new ConfigReloader(configPath, Store, loggerFactory.CreateLogger<ConfigReloader>());
+        }
+
+        // Planes start in list order. Health checks first, so backends have a state before traffic;
+        // the admin API last, so /healthz answers only once everything serves.
+        Health = new HealthCheckPlane(Store, loggerFactory);
+        _planes.Add(new HealthPlane(Health));
+        Tcp = new TcpDataPlane(Store, loggerFactory);
+        Udp = new UdpDataPlane(Store, loggerFactory);
+        _planes.Add(new L4Plane(Tcp, Udp));
+        Http = new HttpDataPlane(Store, loggerFactory);
+        _planes.Add(new HttpPlane(Http));
+        if (config.Admin is { } admin)
+        {
+            var options = new AdminOptions
+            {
+                Reload = Reloader is null ? null : ReloadFromAdminAsync,
+                IsDraining = () => _draining,
+            };
+            _admin = new AdminPlane(new AdminServer(Store, admin.Bind, options, loggerFactory));
+            _planes.Add(_admin);
         }
     }
 
@@ -47,18 +61,23 @@ public sealed class BalancerHost : IAsyncDisposable
 
     public TopologyStore Store { get; }
 
-    public HttpDataPlane Http { get; }
+    public HealthCheckPlane Health { get; }
 
     public TcpDataPlane Tcp { get; }
 
     public UdpDataPlane Udp { get; }
+
+    public HttpDataPlane Http { get; }
 
     /// <summary>Null when the config did not come from a file.</summary>
     public ConfigReloader? Reloader { get; }
 
     public IReadOnlyList<IPlane> Planes => _planes;
 
-    /// <summary>Every listener's name and the address it is bound to (a port 0 in the config becomes the real port).</summary>
+    /// <summary>True from the moment <see cref="StopAsync(CancellationToken)"/> begins.</summary>
+    public bool IsDraining => _draining;
+
+    /// <summary>Every listener's name (http, tcp and udp) and the address it is bound to: a port 0 in the config becomes the real port.</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints
     {
         get
@@ -69,6 +88,9 @@ public sealed class BalancerHost : IAsyncDisposable
             return all;
         }
     }
+
+    /// <summary>Where the admin API listens; null without an `admin:` section or before start.</summary>
+    public IPEndPoint? AdminEndpoint => _admin?.Server.BoundEndpoint;
 
     /// <summary>Starts every plane; if one fails the ones already started are stopped and the error is rethrown.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default, bool watchConfigFile = true)
@@ -85,15 +107,23 @@ public sealed class BalancerHost : IAsyncDisposable
         catch
         {
             using var now = new CancellationTokenSource();
-            now.Cancel();
+            await now.CancelAsync();
             await StopStartedAsync(now.Token);
             throw;
         }
 
         var topology = Store.Current;
-        foreach (var (name, endpoint) in BoundEndpoints)
+        foreach (var listener in topology.Config.Listeners)
         {
-            HostLog.ListenerServing(_log, name, Url(name, endpoint));
+            if (BoundEndpoints.TryGetValue(listener.Name, out var endpoint))
+            {
+                HostLog.ListenerServing(_log, listener.Name, $"{listener.Protocol.ToString().ToLowerInvariant()}://{endpoint}");
+            }
+        }
+
+        if (AdminEndpoint is { } adminEndpoint)
+        {
+            HostLog.AdminServing(_log, $"http://{adminEndpoint}");
         }
 
         HostLog.Started(_log, topology.Generation, topology.Config.Listeners.Length, topology.Pools.Count);
@@ -102,10 +132,12 @@ public sealed class BalancerHost : IAsyncDisposable
 
     /// <summary>
     /// Stops reloading, closes every listener to new work and waits for in-flight work to finish until
-    /// <paramref name="drainDeadline"/> fires, after which the planes close what remains.
+    /// <paramref name="drainDeadline"/> fires, after which the planes close what remains. The control
+    /// planes (admin, health) stop last, so the admin API reports "draining" meanwhile.
     /// </summary>
     public async Task StopAsync(CancellationToken drainDeadline)
     {
+        _draining = true;
         Reloader?.Dispose();
         await StopStartedAsync(drainDeadline);
         if (drainDeadline.IsCancellationRequested)
@@ -135,17 +167,28 @@ public sealed class BalancerHost : IAsyncDisposable
 
     private async Task StopStartedAsync(CancellationToken drainDeadline)
     {
-        // All planes drain at once: one deadline for the whole process, as an orchestrator's grace period is.
-        var stopping = new Task[_started.Count];
-        for (var i = 0; i < stopping.Length; i++)
+        // The traffic planes drain at once under one deadline (as an orchestrator's grace period is one),
+        // then the control planes stop in reverse start order.
+        var draining = new List<Task>();
+        foreach (var plane in _started)
         {
-            stopping[i] = _started[_started.Count - 1 - i].StopAsync(drainDeadline);
+            if (plane.CarriesTraffic) draining.Add(plane.StopAsync(drainDeadline));
+        }
+
+        await WhenAllTolerantAsync(draining, drainDeadline);
+        for (var i = _started.Count - 1; i >= 0; i--)
+        {
+            if (!_started[i].CarriesTraffic) await WhenAllTolerantAsync([_started[i].StopAsync(drainDeadline)], drainDeadline);
         }
 
         _started.Clear();
+    }
+
+    private static async Task WhenAllTolerantAsync(List<Task> tasks, CancellationToken drainDeadline)
+    {
         try
         {
-            await Task.WhenAll(stopping);
+            await Task.WhenAll(tasks);
         }
         catch (OperationCanceledException) when (drainDeadline.IsCancellationRequested)
         {
@@ -153,17 +196,11 @@ public sealed class BalancerHost : IAsyncDisposable
         }
     }
 
-    private string Url(string listener, IPEndPoint endpoint)
+    private Task<ConfigLoadResult> ReloadFromAdminAsync(CancellationToken cancellationToken) => Task.Run(() =>
     {
-        var scheme = "http";
-        foreach (var config in Store.Current.Config.Listeners)
-        {
-            if (config.Name == listener)
-            {
-                scheme = config.Protocol.ToString().ToLowerInvariant();
-            }
-        }
-
-        return $"{scheme}://{endpoint}";
-    }
+        var outcome = Reloader!.Reload(ReloadTrigger.Admin);
+        return outcome.Applied
+            ? new ConfigLoadResult(Store.Current.Config, [])
+            : new ConfigLoadResult(null, outcome.Errors);
+    }, cancellationToken);
 }

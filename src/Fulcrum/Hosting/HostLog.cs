@@ -40,4 +40,7 @@ internal static partial class HostLog
 
     [LoggerMessage(12, LogLevel.Error, "reload failed: {Message}")]
     public static partial void ReloadFailed(ILogger logger, string message, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Information, "admin API serving on {Url}")]
+    public static partial void AdminServing(ILogger logger, string url);
 }

@@ -7,6 +7,8 @@ internal sealed class HttpPlane(HttpDataPlane dataPlane) : IPlane
 {
     public string Name => "http";
 
+    public bool CarriesTraffic => true;
+
     public Task StartAsync(CancellationToken cancellationToken) => dataPlane.StartAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken drainDeadline) => dataPlane.StopAsync(drainDeadline);

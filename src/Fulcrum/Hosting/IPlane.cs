@@ -8,6 +8,12 @@ public interface IPlane : IAsyncDisposable
 {
     string Name { get; }
 
+    /// <summary>
+    /// True for planes that carry client traffic (L4, L7): on shutdown they drain first, while the
+    /// control planes (health checks, admin API) keep running so /healthz can say "draining".
+    /// </summary>
+    bool CarriesTraffic { get; }
+
     Task StartAsync(CancellationToken cancellationToken);
 
     /// <summary>Stop taking new work, let in-flight work finish until <paramref name="drainDeadline"/> fires, then close.</summary>

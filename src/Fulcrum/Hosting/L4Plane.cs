@@ -7,6 +7,8 @@ internal sealed class L4Plane(TcpDataPlane tcp, UdpDataPlane udp) : IPlane
 {
     public string Name => "l4";
 
+    public bool CarriesTraffic => true;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await tcp.StartAsync(cancellationToken);

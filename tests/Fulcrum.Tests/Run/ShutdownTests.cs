@@ -51,19 +51,6 @@ public sealed class ShutdownTests
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => endless);
     }
 
-    [Fact(Skip = Pending.ParserAndDataPlane)]
-    public async Task Sigint_StopsLikeSigterm()
-    {
-        await using var backends = await Backends.StartAsync(1);
-        using var file = new ConfigFile(ConfigFile.Yaml(backends.All));
-        await using var fulcrum = FulcrumProcess.Start("run", "-c", file.Path);
-        await fulcrum.WaitForListenerAsync();
-
-        fulcrum.Signal(Posix.SIGINT);
-
-        Assert.True(await fulcrum.WaitForExitAsync() == 0, fulcrum.Output);
-    }
-
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
         var deadline = Stopwatch.StartNew();
