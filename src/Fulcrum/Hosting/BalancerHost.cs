@@ -112,6 +112,7 @@ public sealed class BalancerHost : IAsyncDisposable
             throw;
         }
 
+        Reloader?.Start(watchConfigFile);
         var topology = Store.Current;
         foreach (var listener in topology.Config.Listeners)
         {
@@ -127,7 +128,6 @@ public sealed class BalancerHost : IAsyncDisposable
         }
 
         HostLog.Started(_log, topology.Generation, topology.Config.Listeners.Length, topology.Pools.Count);
-        Reloader?.Start(watchConfigFile);
     }
 
     /// <summary>

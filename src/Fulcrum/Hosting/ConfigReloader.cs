@@ -28,9 +28,15 @@ public sealed class ConfigReloader : IDisposable
     private FileSystemWatcher? _watcher;
     private PosixSignalRegistration? _sighup;
     private byte[]? _lastContentHash;
+    private bool _started;
+    private bool _signalWhileStarting;
     private bool _disposed;
 
-    public ConfigReloader(string path, TopologyStore store, ILogger<ConfigReloader> log, TimeSpan? debounce = null)
+    /// <param name="handleSighup">
+    /// Take SIGHUP from construction on: one that arrives before <see cref="Start"/> is remembered and
+    /// served then, rather than ending the process (the default action) or racing the planes' start.
+    /// </param>
+    public ConfigReloader(string path, TopologyStore store, ILogger<ConfigReloader> log, TimeSpan? debounce = null, bool handleSighup = true)
     {
         Path = path;
         FullPath = System.IO.Path.GetFullPath(path);
@@ -38,6 +44,10 @@ public sealed class ConfigReloader : IDisposable
         _log = log;
         Debounce = debounce ?? DefaultDebounce;
         _debounce = new Timer(_ => ReloadIfChanged(), null, Timeout.Infinite, Timeout.Infinite);
+        if (handleSighup && !OperatingSystem.IsWindows())
+        {
+            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSighup);
+        }
     }
 
     /// <summary>The path as the user gave it; config errors name it this way.</summary>
@@ -50,22 +60,25 @@ public sealed class ConfigReloader : IDisposable
     /// <summary>Raised after every reload attempt, applied or rejected.</summary>
     public event Action<ReloadOutcome>? Reloaded;
 
-    /// <summary>Starts reacting to SIGHUP and, when <paramref name="watchFile"/>, to changes of the file.</summary>
-    public void Start(bool watchFile = true, bool handleSighup = true)
+    /// <summary>Starts serving SIGHUP and, when <paramref name="watchFile"/>, changes of the file.</summary>
+    public void Start(bool watchFile = true)
     {
+        bool signalled;
         lock (_gate)
         {
             _lastContentHash = HashContent();
-        }
-
-        if (handleSighup && !OperatingSystem.IsWindows())
-        {
-            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSighup);
+            _started = true;
+            signalled = _signalWhileStarting;
         }
 
         if (watchFile)
         {
             StartWatcher();
+        }
+
+        if (signalled)
+        {
+            ThreadPool.QueueUserWorkItem(static self => self.ReloadSafely(ReloadTrigger.Signal), this, preferLocal: false);
         }
     }
 
@@ -95,6 +108,15 @@ public sealed class ConfigReloader : IDisposable
     {
         // Without Cancel the runtime's default for SIGHUP ends the process.
         context.Cancel = true;
+        lock (_gate)
+        {
+            if (!_started)
+            {
+                _signalWhileStarting = true;
+                return;
+            }
+        }
+
         ThreadPool.QueueUserWorkItem(static self => self.ReloadSafely(ReloadTrigger.Signal), this, preferLocal: false);
     }
 

@@ -7,6 +7,4 @@ namespace Fulcrum.Tests.Infrastructure;
 internal static class Pending
 {
     public const string Parser = "waits for the YAML parser (ConfigLoader) to land";
-    public const string DataPlane = "waits for the HTTP data plane (HttpDataPlane) to land";
-    public const string ParserAndDataPlane = "waits for the YAML parser and the HTTP data plane to land";
 }
