@@ -107,12 +107,13 @@ internal sealed class KestrelListener : IAsyncDisposable
     public async ValueTask DisposeAsync() => await StopAsync(new CancellationToken(canceled: true));
 
     /// <summary>
-    /// Per-endpoint setup. Plain http serves HTTP/1.1 (and HTTP/2 with prior knowledge); the https task
-    /// adds `listen.UseHttps(...)` here from <see cref="ListenerConfig"/>'s TLS settings, which also turns on ALPN for h2.
+    /// Per-endpoint setup. Plain http serves HTTP/1.1: Kestrel negotiates HTTP/2 only through TLS ALPN, so
+    /// offering h2 on a cleartext endpoint only earns a startup warning. TLS (`listen.UseHttps(...)` from the
+    /// listener's tls settings) goes here, with HTTP/1.1 and HTTP/2.
     /// </summary>
     private static void ConfigureEndpoint(ListenOptions listen, ListenerConfig config)
     {
-        listen.Protocols = HttpProtocols.Http1AndHttp2;
+        listen.Protocols = config.Protocol == ListenerProtocol.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
     }
 
     private Task HandleAsync(HttpContext context)
