@@ -37,9 +37,10 @@ internal sealed class PowerOfTwoChoices : IBalancer
         if (second < 0) return a;
         var b = _backends[second];
         long wa = a.EffectiveWeight, wb = b.EffectiveWeight;
-        // (aa + 1) / wa <= (ab + 1) / wb, both weights > 0 when drawn (a late change to 0 just loses).
-        if (wa <= 0) return wb > 0 ? b : null;
-        if (wb <= 0) return a;
+        // Both were eligible when drawn; a weight that has dropped to 0 since just loses (and never
+        // turns the pick into a failure, since the other was eligible a moment ago too).
+        if (wa <= 0 || wb <= 0) return wa <= 0 ? b : a;
+        // (active_b + 1) / wb < (active_a + 1) / wa, by cross-multiplication.
         return (b.Stats.Active + 1) * wa < (a.Stats.Active + 1) * wb ? b : a;
     }
 
