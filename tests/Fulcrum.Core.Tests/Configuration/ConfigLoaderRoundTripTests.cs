@@ -5,7 +5,7 @@ namespace Fulcrum.Core.Tests.Configuration;
 
 public sealed class ConfigLoaderRoundTripTests
 {
-    private const string Full = """
+    internal const string Full = """
         admin:
           bind: 127.0.0.1:9900
           token: s3cret

@@ -103,6 +103,20 @@ public sealed class ListenerAndRouteErrorTests
     }
 
     [Fact]
+    public void EmptyRoutesAndSniLists_AreErrors()
+    {
+        var errors = ConfigAssert.Errors("""
+            listeners:
+              - { name: web, bind: 127.0.0.1:0, routes: [] }
+              - { name: tls, bind: 127.0.0.1:0, protocol: tcp, sni: [] }
+            """);
+        Assert.Equal([
+            "fulcrum.yaml:2:45: 'routes' is empty; give at least one entry",
+            "fulcrum.yaml:3:57: 'sni' is empty; give at least one entry",
+        ], errors);
+    }
+
+    [Fact]
     public void TcpListenerWithPoolAndSni_IsAnError()
     {
         ConfigAssert.OneError("""

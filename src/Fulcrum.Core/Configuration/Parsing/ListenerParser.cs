@@ -107,6 +107,11 @@ internal static class ListenerParser
             context.Error(mapping, $"tcp listener '{name}' needs 'pool' (or 'sni' to route TLS by server name)");
         if (listener.Protocol == Udp && !hasPool)
             context.Error(mapping, $"udp listener '{name}' needs 'pool'");
+        foreach (var key in (ReadOnlySpan<string>)["routes", "sni"])
+        {
+            if (YamlReader.Find(mapping, key) is YamlSequenceNode { Children.Count: 0 } empty)
+                context.Error(empty, $"'{key}' is empty; give at least one entry");
+        }
     }
 
     /// <summary>65507 is the largest payload of an IPv4 UDP datagram (65535 - 8 UDP - 20 IP header bytes).</summary>

@@ -2,9 +2,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace Fulcrum.Core.Configuration.Parsing;
 
-/// <summary>Reads one key's value into a copy of the record being built (records are immutable: use `with`).</summary>
-internal delegate T KeyReader<T>(T target, YamlNode value, ParseContext context);
-
 /// <summary>
 /// The key table of one kind of mapping (a pool, a route, ...): each known key and how to read it. Unknown keys are
 /// errors with the nearest known key suggested. Adding a config key is adding one `.Key(...)` line.
