@@ -106,7 +106,10 @@ public sealed class TestBackend : IAsyncDisposable
                 return;
             }
 
-            await context.Response.WriteAsync(Name);
+            // With a Content-Length, as most servers send small bodies (the proxy counts bytes from it).
+            var body = System.Text.Encoding.UTF8.GetBytes(Name);
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
