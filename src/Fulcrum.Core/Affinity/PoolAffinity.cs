@@ -46,9 +46,9 @@ public sealed class PoolAffinity
         }
         else
         {
-            var factory = BalancerRegistry.TryGet(HashAlgorithm, out var f) ? f : null;
-            _primaryRing = factory?.Create(primaries, services);
-            _backupRing = factory?.Create(backups, services);
+            var factory = BalancerRegistry.Get(HashAlgorithm);
+            _primaryRing = factory.Create(primaries, services);
+            _backupRing = factory.Create(backups, services);
         }
 
         _byToken = byToken.ToFrozenDictionary(StringComparer.Ordinal);
