@@ -47,6 +47,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
+        Tls.KestrelTlsServices.AddTo(services);
         _services = services.BuildServiceProvider();
         _forwarder = _services.GetRequiredService<IHttpForwarder>();
         _clients = new PoolClientCache(_logger);
@@ -227,6 +228,5 @@ public sealed class HttpDataPlane : IAsyncDisposable
         BoundEndpoints = bound;
     }
 
-    /// <summary>Https joins here once its TLS setup lands in <see cref="KestrelListener"/>.</summary>
-    private static bool Serves(ListenerProtocol protocol) => protocol == ListenerProtocol.Http;
+    private static bool Serves(ListenerProtocol protocol) => protocol is ListenerProtocol.Http or ListenerProtocol.Https;
 }

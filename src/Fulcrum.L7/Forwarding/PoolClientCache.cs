@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Fulcrum.Core.Configuration;
 using Fulcrum.L7.Diagnostics;
+using Fulcrum.L7.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Fulcrum.L7.Forwarding;
@@ -30,7 +31,7 @@ internal sealed class PoolClientCache : IDisposable
                 Log.PoolClientReplaced(_logger, pool.Name);
             }
 
-            var client = Create(settings);
+            var client = Create(settings, pool);
             _clients[pool.Name] = (settings, client);
             return client;
         }
@@ -49,6 +50,10 @@ internal sealed class PoolClientCache : IDisposable
         }
     }
 
+    // A pool whose CA bundle cannot be read fails closed: no plain-text fallback.
+    private static ValueTask<Stream> RefuseConnect(SocketsHttpConnectionContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromException<Stream>(new HttpRequestException($"TLS to {context.DnsEndPoint} is not set up: the pool's tls.ca could not be read"));
+
     public void Dispose()
     {
         lock (_lock)
@@ -58,7 +63,7 @@ internal sealed class PoolClientCache : IDisposable
         }
     }
 
-    private static HttpMessageInvoker Create(PoolClientSettings settings)
+    private HttpMessageInvoker Create(PoolClientSettings settings, PoolConfig pool)
     {
         // The settings YARP's own ForwarderHttpClientFactory uses, plus our connect timeout: a proxy must
         // pass requests through untouched (no proxy, redirects, decompression or cookies of its own).
@@ -77,6 +82,15 @@ internal sealed class PoolClientCache : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
         };
         Debug.Assert(handler.ActivityHeadersPropagator is null);
+        if (settings.Tls is not null)
+        {
+            // Re-encryption: the connector opens TLS itself (SNI, CA), the handler speaks HTTP/1.1 on it.
+            var errors = new List<ConfigError>();
+            var connector = BackendTlsConnector.Create(pool, Directory.GetCurrentDirectory(), _logger, errors);
+            foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
+            handler.ConnectCallback = connector is null ? RefuseConnect : connector.ConnectAsync;
+        }
+
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 }

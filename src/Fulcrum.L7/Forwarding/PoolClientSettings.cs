@@ -6,7 +6,7 @@ namespace Fulcrum.L7.Forwarding;
 /// The part of a pool's config that shapes its HTTP connections. While these stay equal across reloads
 /// the pool keeps its client, and so its warm connections to the backends.
 /// </summary>
-internal readonly record struct PoolClientSettings(TimeSpan ConnectTimeout)
+internal readonly record struct PoolClientSettings(TimeSpan ConnectTimeout, PoolTlsConfig? Tls)
 {
-    public static PoolClientSettings From(PoolConfig config) => new(config.ConnectTimeout);
+    public static PoolClientSettings From(PoolConfig config) => new(config.ConnectTimeout, config.Tls);
 }

@@ -1,7 +1,9 @@
 using System.Collections.Frozen;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Health;
+using Fulcrum.Core.Affinity;
 using Fulcrum.Core.Model;
+using Fulcrum.L7.Affinity;
 using Fulcrum.L7.Answers;
 using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Transforms;
@@ -56,8 +58,29 @@ internal sealed class PoolForwarder
 
     public async Task ForwardAsync(HttpContext context, RouteTransformer transformer)
     {
+        // Affinity first: it overrides the balancer only with a backend that may take this request.
+        var affinity = Pool.Affinity;
+        var sticky = AffinityDecision.NoKey;
+        Backend? stickyBackend = null;
+        if (affinity is not null)
+        {
+            sticky = StickyRequests.Resolve(affinity, context, out stickyBackend);
+            if (sticky == AffinityDecision.Unavailable)
+            {
+                AffinityLog.StickyBackendUnavailable(_logger, Pool.Name);
+                transformer.EditResponse(context.Response);
+                await PlainTextAnswer.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, _noBackend);
+                return;
+            }
+        }
+
         var pick = Pool.UsesHash ? HashKeys.Read(Pool.Config.HashKey, context) : default;
-        if (!Pool.TryAcquire(pick, out var lease))
+        Lease lease;
+        if (stickyBackend is not null)
+        {
+            lease = stickyBackend.Acquire(Pool.Services.Time);
+        }
+        else if (!Pool.TryAcquire(pick, out lease))
         {
             if (_directory.Newer(Pool.Name, _generation) is { } newer)
             {
@@ -80,6 +103,8 @@ internal sealed class PoolForwarder
             while (true)
             {
                 retry?.Begin(lease.Backend);
+                // Cookie affinity: pin the client to the backend of this attempt (a retry clears the response).
+                if (affinity is not null) StickyRequests.Pin(affinity, sticky, context, lease.Backend);
                 if (statusRetry) context.Features.Set(retry);
                 var (error, outcome) = await ForwardOnceAsync(context, transformer, lease);
                 if (statusRetry) context.Features.Set<RetryAttempt>(null);
@@ -91,6 +116,7 @@ internal sealed class PoolForwarder
                     context.Features.Set<IForwarderErrorFeature>(null);
                     context.Response.Clear();
                     lease = retry.Next!.Acquire(Pool.Services.Time);
+                    sticky = AffinityDecision.Rebalance;
                     continue;
                 }
 

@@ -3,10 +3,13 @@ using Fulcrum.Core.Configuration;
 using Fulcrum.L7.Answers;
 using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Routing;
+using Fulcrum.L7.Tls;
 using Fulcrum.L7.Transforms;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,6 +30,7 @@ internal sealed class KestrelListener : IAsyncDisposable
     private KestrelServer? _server;
     private ListenOptions? _listenOptions;
     private readonly object _applyLock = new();
+    private volatile ListenerTls? _tls;
 
     public KestrelListener(ListenerConfig config, IServiceProvider services, ILoggerFactory loggerFactory, ILogger logger)
     {
@@ -46,6 +50,7 @@ internal sealed class KestrelListener : IAsyncDisposable
         lock (_applyLock)
         {
             if (routes.Generation < _routes.Generation) return;
+            if (config.Protocol == ListenerProtocol.Https) ApplyTls(config);
             Config = config;
             _routes = routes;
         }
@@ -58,6 +63,11 @@ internal sealed class KestrelListener : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (Config.Protocol == ListenerProtocol.Https && _tls is null)
+        {
+            throw new InvalidOperationException($"https listener '{Config.Name}' has no usable certificates: {string.Join("; ", _tlsErrors)}");
+        }
+
         var options = new KestrelServerOptions
         {
             AddServerHeader = false,
@@ -68,7 +78,7 @@ internal sealed class KestrelListener : IAsyncDisposable
         options.Listen(new IPEndPoint(Config.Bind.Address, Config.Bind.Port), listen =>
         {
             _listenOptions = listen;
-            ConfigureEndpoint(listen, Config);
+            ConfigureEndpoint(listen);
         });
 
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), _loggerFactory);
@@ -100,6 +110,7 @@ internal sealed class KestrelListener : IAsyncDisposable
         finally
         {
             server.Dispose();
+            _tls?.Dispose();
             Log.ListenerStopped(_logger, Config.Name);
         }
     }
@@ -108,17 +119,47 @@ internal sealed class KestrelListener : IAsyncDisposable
 
     /// <summary>
     /// Per-endpoint setup. Plain http serves HTTP/1.1: Kestrel negotiates HTTP/2 only through TLS ALPN, so
-    /// offering h2 on a cleartext endpoint only earns a startup warning. TLS (`listen.UseHttps(...)` from the
-    /// listener's tls settings) goes here, with HTTP/1.1 and HTTP/2.
+    /// offering h2 on a cleartext endpoint only earns a startup warning. https picks the certificate and
+    /// options per handshake from the current <see cref="ListenerTls"/>, and ALPN decides h2 or HTTP/1.1.
     /// </summary>
-    private static void ConfigureEndpoint(ListenOptions listen, ListenerConfig config)
+    private void ConfigureEndpoint(ListenOptions listen)
     {
-        listen.Protocols = config.Protocol == ListenerProtocol.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+        listen.Protocols = Config.Protocol == ListenerProtocol.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+        if (Config.Protocol == ListenerProtocol.Https)
+        {
+            listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = context => _tls!.OnConnection(context) });
+        }
+    }
+
+    private List<ConfigError> _tlsErrors = [];
+
+    /// <summary>
+    /// Loads the certificates of a new config. A reload re-reads the files too; when they do not load, the
+    /// listener keeps serving the certificates it has. Paths are absolute after parsing; relative ones
+    /// (configs built in code) are relative to the working directory.
+    /// </summary>
+    private void ApplyTls(ListenerConfig config)
+    {
+        if (_tls is not null && ReferenceEquals(_tls.Listener.Tls, config.Tls)) return;
+        var errors = new List<ConfigError>();
+        var next = ListenerTls.Create(config, Directory.GetCurrentDirectory(), TimeProvider.System, _logger, errors);
+        if (next is null)
+        {
+            _tlsErrors = errors;
+            foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
+            return;
+        }
+
+        next.StartWatching();
+        var old = _tls;
+        _tls = next;
+        old?.Dispose();
     }
 
     private Task HandleAsync(HttpContext context)
     {
         var routes = _routes;
+        if (_tls is { } tls) TlsRequest.Apply(tls, context);
         if (routes.RequestId) RequestIds.Ensure(context);
         var route = routes.Match(context);
         return route is null

@@ -38,6 +38,7 @@ public sealed class ListenerTls : IDisposable
         _cipherSuites = cipherSuites;
         _clientCertificates = clientCertificates;
         _alpn = [.. Config.Alpn.Select(p => new SslApplicationProtocol(p))];
+        HstsHeader = Config.Hsts is { } hsts ? Hsts.HeaderValue(hsts) : null;
         _current = first;
         _current = new Snapshot(first.Set, BuildOptions(first.Set));
     }
@@ -48,7 +49,7 @@ public sealed class ListenerTls : IDisposable
     /// <summary>Header carrying the verified client certificate subject to backends; null without mTLS.</summary>
     public string? ClientSubjectHeader => _clientCertificates?.Config.SubjectHeader;
     /// <summary>The Strict-Transport-Security value to add to responses; null without hsts.</summary>
-    public string? HstsHeader => Config.Hsts is { } h ? Hsts.HeaderValue(h) : null;
+    public string? HstsHeader { get; }
 
     /// <summary>Loads and checks every certificate and option of an https listener; null with errors when something is wrong.</summary>
     public static ListenerTls? Create(ListenerConfig listener, string baseDirectory, TimeProvider time, ILogger logger, List<ConfigError> errors)
