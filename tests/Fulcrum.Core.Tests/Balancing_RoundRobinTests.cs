@@ -33,4 +33,13 @@ public sealed class RoundRobinTests
         Assert.Equal(100, counts["a"] + counts["c"]);
         Assert.Equal(50, counts["a"]);
     }
+
+    [Fact]
+    public void RoundRobin_DownBackend_ItsTurnsAreSharedEvenly()
+    {
+        var backends = TestBackends.Equal(4);
+        backends[1].Health = HealthStatus.Down;
+        var counts = TestBackends.Count(TestBackends.Create("round-robin", backends), 300);
+        Assert.Equal([100, 100, 100], new[] { counts["a"], counts["c"], counts["d"] });
+    }
 }

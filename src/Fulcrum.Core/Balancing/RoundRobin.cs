@@ -17,11 +17,24 @@ internal sealed class RoundRobin : IBalancer
     public Backend? Pick(in PickContext context)
     {
         var n = _backends.Length;
+        var i = 0;
         for (var tries = 0; tries < n; tries++)
         {
-            var i = (int)((uint)Interlocked.Increment(ref _next) % (uint)n);
+            // Stepping the shared counter past an ineligible backend gives its turn to the next pick's
+            // backend, so the others keep equal shares (scanning on from one start would hand every
+            // skipped turn to the backend after it).
+            i = (int)((uint)Interlocked.Increment(ref _next) % (uint)n);
             var b = _backends[i];
             if (Eligibility.CanTakeWork(b)) return b;
+        }
+
+        // Concurrent picks advance the same counter, so n steps of this pick need not have visited
+        // every backend; one plain pass makes sure an eligible backend is never missed.
+        for (var k = 1; k <= n; k++)
+        {
+            var j = i + k;
+            if (j >= n) j -= n;
+            if (Eligibility.CanTakeWork(_backends[j])) return _backends[j];
         }
 
         return null;
