@@ -116,19 +116,27 @@ public sealed class HttpDataPlane : IAsyncDisposable
     private void OnApplied(Topology old, Topology next)
     {
         if (_stopping) return;
-        var generation = _pools.Prepare(next);
-        if (generation.Generation != next.Generation) return; // a newer one already came
-
-        // Routes of listeners that keep their socket change now, before Apply returns.
-        lock (_listenersLock)
+        try
         {
-            foreach (var config in next.Config.Listeners)
+            var generation = _pools.Prepare(next);
+            if (generation.Generation != next.Generation) return; // a newer one already came
+
+            // Routes of listeners that keep their socket change now, before Apply returns.
+            lock (_listenersLock)
             {
-                if (_listeners.TryGetValue(config.Name, out var listener) && listener.CanServe(config))
+                foreach (var config in next.Config.Listeners)
                 {
-                    listener.Apply(config, Compile(config, generation));
+                    if (_listeners.TryGetValue(config.Name, out var listener) && listener.CanServe(config))
+                    {
+                        listener.Apply(config, Compile(config, generation));
+                    }
                 }
             }
+        }
+        catch (Exception e)
+        {
+            // Runs inside TopologyStore.Apply (a reload, an admin call): our failure must not become theirs.
+            Log.ReconcileFailed(_logger, next.Generation, e);
         }
 
         lock (_reconcileLock)
@@ -197,7 +205,8 @@ public sealed class HttpDataPlane : IAsyncDisposable
             lock (_listenersLock) _listeners.TryGetValue(name, out existing);
             if (existing is not null)
             {
-                existing.Apply(config, Compile(config, generation));
+                // Usually done already in OnApplied; compiling again would only rebuild the same regexes.
+                if (existing.Routes.Generation < generation.Generation) existing.Apply(config, Compile(config, generation));
                 continue;
             }
 
