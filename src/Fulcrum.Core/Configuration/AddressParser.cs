@@ -6,8 +6,7 @@ namespace Fulcrum.Core.Configuration;
 
 /// <summary>
 /// Parses the two address forms of the config: a bind (an IP literal and a port, IPv6 in brackets as in
-/// RFC 3986's authority syntax) and a backend address (a host name or IP literal and a port 1-65535, optionally
-/// after `http://` or `https://`; https asks the L7 plane to re-encrypt).
+/// RFC 3986's authority syntax) and a backend address (a host name or IP literal and a port 1-65535).
 /// Errors are returned as text for the caller to place.
 /// </summary>
 public static class AddressParser
@@ -35,18 +34,20 @@ public static class AddressParser
     public static bool TryParseBackend(string text, out string host, out int port, out string error)
     {
         port = 0;
-        var authority = text;
-        foreach (var scheme in (ReadOnlySpan<string>)["http://", "https://"])
+        host = "";
+        if (text.Contains("://", StringComparison.Ordinal))
         {
-            if (text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) authority = text[scheme.Length..];
+            // The data planes add the scheme themselves; re-encryption is the pool's `tls`, for all its backends.
+            error = $"address '{text}' must be host:port without a scheme; to use TLS to the backends, give the pool 'tls: {{}}'";
+            return false;
         }
 
-        if (!TrySplit(authority, out host, out var portText, out var bracketed, out error)) return false;
+        if (!TrySplit(text, out host, out var portText, out var bracketed, out error)) return false;
         var kind = Uri.CheckHostName(host);
         var valid = bracketed ? kind == UriHostNameType.IPv6 : kind is UriHostNameType.Dns or UriHostNameType.IPv4;
         if (!valid)
         {
-            error = $"address '{text}' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80, [::1]:8080 or https://api.internal:443";
+            error = $"address '{text}' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80 or [::1]:8080";
             return false;
         }
 

@@ -67,7 +67,7 @@ public sealed class DataPlaneKeysRoundTripTests
             pools:
               - name: p
                 tls: { verify: false, ca: pool-ca.pem, server-name: api.internal, insecure-skip-verify: true }
-                backends: [ { address: "https://api.internal:443" } ]
+                backends: [ { address: "api.internal:443" } ]
             """);
 
         var tls = config.Listeners[0].Tls!;
@@ -79,7 +79,7 @@ public sealed class DataPlaneKeysRoundTripTests
         Assert.True(tls.Hsts is { IncludeSubdomains: true, Preload: true } h && h.MaxAge == TimeSpan.FromDays(30));
         Assert.True(tls.ClientCertificates is { Mode: ClientCertificateMode.Optional, Ca: "ca.pem", SubjectHeader: "X-Subject" });
         Assert.True(config.Pools[0].Tls is { Verify: false, Ca: "pool-ca.pem", ServerName: "api.internal", InsecureSkipVerify: true });
-        Assert.Equal("https://api.internal:443", config.Pools[0].Backends[0].Address);
+        Assert.Equal("api.internal:443", config.Pools[0].Backends[0].Address);
     }
 
     [Fact]
