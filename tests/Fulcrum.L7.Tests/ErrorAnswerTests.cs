@@ -54,6 +54,45 @@ public sealed class ErrorAnswerTests
     }
 
     [Fact]
+    public async Task BackendNotConnectingWithinConnectTimeout_Answers504()
+    {
+        // A listening socket that never accepts: once its accept queue is full, Linux drops further SYNs,
+        // so a connect hangs just as it does to a host that has gone away.
+        using var blackhole = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        blackhole.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        blackhole.Listen(1);
+        var endpoint = (IPEndPoint)blackhole.LocalEndPoint!;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                _ = filler.ConnectAsync(endpoint);
+            }
+
+            var pool = new PoolConfig
+            {
+                Name = "api",
+                ConnectTimeout = TimeSpan.FromMilliseconds(300),
+                Retries = new RetryConfig { Attempts = 1 },
+                Backends = [new BackendConfig { Address = $"127.0.0.1:{endpoint.Port}" }],
+            };
+            await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("api")), pool));
+
+            using var response = await proxy.Client.GetAsync("/");
+
+            Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+            Assert.Equal(1, proxy.Pool("api").Backends[0].Stats.Failures);
+        }
+        finally
+        {
+            foreach (var filler in fillers) filler.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task BackendAnswering503_IsPassedThrough_AndCountsAsAServerError()
     {
         await using var backends = await Backends.StartAsync("sick");
