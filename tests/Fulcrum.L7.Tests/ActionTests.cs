@@ -101,6 +101,20 @@ public sealed class ActionTests
     }
 
     [Fact]
+    public async Task FixedResponse204_SendsNoBodyEvenWhenOneIsConfigured()
+    {
+        var respond = new RouteConfig { Respond = new FixedResponseConfig { Status = 204, Body = "ignored" } };
+        await using var proxy = await ProxyHarness.StartAsync(Of(Web(respond)));
+
+        using var response = await proxy.Client.GetAsync("/");
+        using var head = await proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/"));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NoContent, head.StatusCode);
+    }
+
+    [Fact]
     public async Task ListenerWithOnlyAPool_SendsEverythingThere()
     {
         await using var backends = await Backends.StartAsync("only");

@@ -162,5 +162,7 @@ public sealed class MatcherTests
         using var response = await proxy.Client.GetAsync("/b");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("no route", await response.Content.ReadAsStringAsync());
+        using var head = await proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/b"));
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
     }
 }

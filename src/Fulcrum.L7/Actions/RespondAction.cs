@@ -18,7 +18,8 @@ internal sealed class RespondAction : RouteAction
     public RespondAction(FixedResponseConfig config)
     {
         _status = config.Status;
-        _body = Encoding.UTF8.GetBytes(config.Body);
+        // 204 and 304 answers cannot carry a body (RFC 9110 15.3.5, 15.4.5); Kestrel would fail the write.
+        _body = config.Status is 204 or 304 ? [] : Encoding.UTF8.GetBytes(config.Body);
         _contentType = config.ContentType;
         _headers = config.Headers.Select(h => new KeyValuePair<string, StringValues>(h.Key, h.Value)).ToArray();
         _headersSetContentType = config.Headers.Keys.Any(k => k.Equals("Content-Type", StringComparison.OrdinalIgnoreCase));
