@@ -146,10 +146,10 @@ start_dotnet() {
   local extra=()
   # shellcheck disable=SC2206 # word splitting intended: "KEY=VALUE KEY=VALUE"
   [[ -n ${DOTNET_EXTRA_ENV:-} ]] && extra+=($DOTNET_EXTRA_ENV)
-  # Profiling only: a perf map names JIT frames (hot precompiled framework code is rejitted at
-  # tier 1, so it is named too); W^X off so JIT code is not behind a memfd double mapping that
-  # perf cannot match to the map.
-  [[ $PROFILE == "$name" ]] && extra+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+  # Profiling only: a perf map names JIT frames; W^X off so JIT code is not behind a memfd double
+  # mapping that perf cannot match to the map.
+  # ReadyToRun off: precompiled framework code has no symbols perf can read; jitted, it is named.
+  [[ $PROFILE == "$name" ]] && extra+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0)
   env "${DOTNET_ENV[@]}" "${extra[@]}" taskset -c "$PROXY_CPU" dotnet "$@" >"$RUN/$name.log" 2>&1 &
   PROXY_PID=$!
 }
@@ -301,11 +301,13 @@ measure() {
       >"$RUN/$name.perf-tree.txt" 2>/dev/null || true
     perf report -i "$RUN/$name.perf.data" --no-children --sort dso --stdio -g none \
       >"$RUN/$name.perf-dso.txt" 2>/dev/null || true
-    rm -f "/tmp/perf-$pid.map"
+    # Keep the map with the data: `cp $RUN/perf-PID.map /tmp/` before another perf report.
+    mv -f "/tmp/perf-$pid.map" "$RUN/" 2>/dev/null || true
   fi
 
-  local rps p50 p99 errors proxy_cpu load_cpu
+  local rps p50 p99 errors proxy_cpu load_cpu requests us_per_req
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$log")
+  requests=$(awk '/requests in/ { print $1 }' "$log")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$log")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$log")")
   errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
@@ -314,8 +316,12 @@ measure() {
   proxy_cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="$DURATION" 'BEGIN { printf "%.0f", (b - a) / hz / d * 100 }')
   load_cpu=$(awk -v a="$l0" -v b="$l1" 'BEGIN { split(a, x, " "); split(b, y, " ");
                  if (y[2] > x[2]) printf "%.0f", (y[1] - x[1]) / (y[2] - x[2]) * 100; else print "nan" }')
+  # CPU time the proxy spent per request: unlike requests/s it barely moves when other processes
+  # compete for the CPU, so it is the number to compare on a busy machine.
+  us_per_req=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="${requests:-0}" 'BEGIN {
+                 if (n > 0) printf "%.1f", (b - a) / hz / n * 1e6; else print "nan" }')
   [[ -n $rps ]] || { echo "run.sh: no result from wrk for $name (see $log)" >&2; rps=0; p50=nan; p99=nan; }
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$proxy_cpu" "$load_cpu" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$proxy_cpu" "$us_per_req" "$load_cpu" >>"$RESULTS"
 }
 
 run_proxy() {
@@ -328,12 +334,12 @@ run_proxy() {
     kestrel-empty) start_yarphost kestrel-empty empty ;;
     nginx) start_nginx_proxy ;;
     haproxy) start_haproxy ;;
-  esac || { printf '%s\t0\tnan\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"; return 0; }
+  esac || { printf '%s\t0\tnan\tnan\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"; return 0; }
   PIDS+=("$PROXY_PID")
   if wait_ready "$PROXY_URL" "$PROXY_PID" "$name"; then
     measure "$name" "$PROXY_PID"
   else
-    printf '%s\t0\tnan\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"
+    printf '%s\t0\tnan\tnan\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"
   fi
   stop_pid "$PROXY_PID"
 }
@@ -364,15 +370,15 @@ for proxy in "${PROXIES[@]}"; do run_proxy "$proxy"; done
   echo "proxy on CPU $PROXY_CPU, wrk + backends on CPU $LOAD_CPU; $(date -u '+%Y-%m-%d %H:%M UTC'); ratios are Fulcrum/peer"
   echo
   awk -F'\t' '
-    { name[NR] = $1; rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; err[NR] = $5; pc[NR] = $6; lc[NR] = $7
-      if ($1 == "fulcrum") { frps = $2; fp50 = $3; fp99 = $4 } }
+    { name[NR] = $1; rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; err[NR] = $5; pc[NR] = $6; us[NR] = $7; lc[NR] = $8
+      if ($1 == "fulcrum") { frps = $2; fp50 = $3; fp99 = $4; fus = $7 } }
     function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "-" }
     END {
-      print "| proxy | requests/s | p50 ms | p99 ms | errors | proxy CPU % | load CPU % | req/s Fulcrum/peer | p50 Fulcrum/peer | p99 Fulcrum/peer |"
-      print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+      print "| proxy | requests/s | p50 ms | p99 ms | errors | proxy CPU % | proxy CPU µs/req | load CPU % | req/s Fulcrum/peer | p50 Fulcrum/peer | p99 Fulcrum/peer | µs/req Fulcrum/peer |"
+      print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
       for (i = 1; i <= NR; i++)
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], rps[i], p50[i], p99[i], err[i], pc[i], lc[i],
-          ratio(frps, rps[i]), ratio(fp50, p50[i]), ratio(fp99, p99[i])
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], rps[i], p50[i], p99[i], err[i], pc[i], us[i], lc[i],
+          ratio(frps, rps[i]), ratio(fp50, p50[i]), ratio(fp99, p99[i]), ratio(fus, us[i])
     }' "$RESULTS"
 } | tee "$RUN/table.md"
 if [[ -n $PROFILE && -f $RUN/$PROFILE.perf.data ]]; then
