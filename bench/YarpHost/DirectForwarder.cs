@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -17,6 +16,7 @@ internal static class DirectForwarder
     public static int Run(string[] args)
     {
         var builder = Program.CreateBuilder(args);
+        Program.WithoutLogging(builder);
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
 
@@ -34,7 +34,8 @@ internal static class DirectForwarder
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
-            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+            // As Fulcrum's per-pool clients: no trace headers of our own.
+            ActivityHeadersPropagator = null,
             ConnectTimeout = TimeSpan.FromSeconds(15),
         });
         var forwarder = app.Services.GetRequiredService<IHttpForwarder>();

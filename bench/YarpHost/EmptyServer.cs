@@ -10,7 +10,9 @@ internal static class EmptyServer
 
     public static int Run(string[] args)
     {
-        var app = Program.CreateBuilder(args).Build();
+        var builder = Program.CreateBuilder(args);
+        Program.WithoutLogging(builder);
+        var app = builder.Build();
         app.Run(context =>
         {
             context.Response.StatusCode = StatusCodes.Status200OK;

@@ -7,8 +7,8 @@ namespace Fulcrum.Bench.YarpHost;
 /// for the config mode, YARP's ReverseProxy section.
 ///   config  the plain YARP host: YARP's standard config pipeline, routing, round-robin cluster.
 ///   direct  Kestrel plus YARP's IHttpForwarder with a hand-rolled round robin and nothing else:
-///           the floor for any proxy built on the forwarder (Fulcrum's design).
-///   empty   Kestrel answering 200 with a tiny body: the ceiling of the server alone.
+///           the floor for any proxy built on the forwarder (Fulcrum's design). No logging.
+///   empty   Kestrel answering 200 with a tiny body: the ceiling of the server alone. No logging.
 /// </summary>
 public static class Program
 {
@@ -36,6 +36,12 @@ public static class Program
 
         return builder;
     }
+
+    /// <summary>
+    /// The baselines log nothing: with any logger enabled ASP.NET's hosting layer starts an Activity
+    /// per request for log scopes, which Fulcrum (a bare KestrelServer) never pays.
+    /// </summary>
+    internal static void WithoutLogging(WebApplicationBuilder builder) => builder.Logging.ClearProviders();
 
     private static int Usage(string mode)
     {
