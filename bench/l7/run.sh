@@ -301,6 +301,12 @@ measure() {
       >"$RUN/$name.perf-tree.txt" 2>/dev/null || true
     perf report -i "$RUN/$name.perf.data" --no-children --sort dso --stdio -g none \
       >"$RUN/$name.perf-dso.txt" 2>/dev/null || true
+    perf report -i "$RUN/$name.perf.data" --no-children --sort dso,symbol --stdio -g none --percent-limit 0 \
+      2>/dev/null | awk -f "$HERE/perf-modules.awk" | sort -rn >"$RUN/$name.perf-modules.txt" || true
+    # Inclusive time under each libc system-call wrapper (send, recv, epoll_wait, sched_yield, futex...).
+    perf report -i "$RUN/$name.perf.data" --children --sort dso,symbol --stdio -g none --percent-limit 0.2 \
+      2>/dev/null | awk '$3 == "libc.so.6" && $5 != "start_thread" && $5 !~ /^0x/ { print $1, $5 }' \
+      >"$RUN/$name.perf-syscalls.txt" || true
     # Keep the map with the data: `cp $RUN/perf-PID.map /tmp/` before another perf report.
     mv -f "/tmp/perf-$pid.map" "$RUN/" 2>/dev/null || true
   fi
@@ -383,5 +389,5 @@ for proxy in "${PROXIES[@]}"; do run_proxy "$proxy"; done
 } | tee "$RUN/table.md"
 if [[ -n $PROFILE && -f $RUN/$PROFILE.perf.data ]]; then
   echo >&2
-  echo "profile of $PROFILE: $RUN/$PROFILE.perf-{dso,flat,tree}.txt" >&2
+  echo "profile of $PROFILE: $RUN/$PROFILE.perf-{modules,syscalls,dso,flat,tree}.txt" >&2
 fi
