@@ -17,6 +17,7 @@ internal static class DirectForwarder
     {
         var builder = Program.CreateBuilder(args);
         Program.WithoutLogging(builder);
+        Program.WithSocketOptions(builder);
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
 

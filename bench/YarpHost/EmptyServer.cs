@@ -12,6 +12,7 @@ internal static class EmptyServer
     {
         var builder = Program.CreateBuilder(args);
         Program.WithoutLogging(builder);
+        Program.WithSocketOptions(builder);
         var app = builder.Build();
         app.Run(context =>
         {

@@ -43,6 +43,14 @@ public static class Program
     /// </summary>
     internal static void WithoutLogging(WebApplicationBuilder builder) => builder.Logging.ClearProviders();
 
+    /// <summary>
+    /// Baselines only: the socket transport's options from the "Sockets" section (or environment
+    /// variables such as Sockets__UnsafePreferInlineScheduling=true), to try transport settings
+    /// before proposing them for Fulcrum. Unset, Kestrel's defaults apply.
+    /// </summary>
+    internal static void WithSocketOptions(WebApplicationBuilder builder) =>
+        builder.WebHost.UseSockets(options => builder.Configuration.GetSection("Sockets").Bind(options));
+
     private static int Usage(string mode)
     {
         Console.Error.WriteLine($"yarphost: unknown mode '{mode}'; use config, direct or empty, then --config FILE");
