@@ -138,6 +138,21 @@ public sealed class DataPlaneKeysRoundTripTests
     }
 
     [Fact]
+    public void UdpHealthCheck_TakesSendAndBody_AndRejectsBadHex()
+    {
+        var active = ConfigAssert.Valid("pools: [ { name: dns, health: { active: { type: udp, send: hex:00ff, body: pong } } } ]").Pools[0].Health.Active!;
+        Assert.Equal((HealthCheckType.Udp, "hex:00ff", "pong"), (active.Type, active.Send, active.Body));
+        Assert.Equal("ping", ConfigAssert.Valid("pools: [ { name: dns, health: { active: { type: udp } } } ]").Pools[0].Health.Active!.Send);
+
+        var errors = ConfigAssert.Errors("pools: [ { name: dns, health: { active: { type: udp, send: hex:0g, path: /x } } } ]");
+        Assert.Equal([
+            "fulcrum.yaml:1:60: 'send' after 'hex:' must be pairs of hex digits, like hex:0a1b, not '0g'",
+            "fulcrum.yaml:1:68: 'path' is for http health checks, not type: udp",
+        ], errors);
+        ConfigAssert.OneError("pools: [ { name: web, health: { active: { send: hi } } } ]", 1, 43, "'send' is for udp health checks, not type: http");
+    }
+
+    [Fact]
     public void KeysForTheWrongListenerOrCheckKind_AreErrors()
     {
         var errors = ConfigAssert.Errors("""
@@ -150,7 +165,7 @@ public sealed class DataPlaneKeysRoundTripTests
         Assert.Equal([
             "fulcrum.yaml:2:37: 'max-sessions' is for udp listeners, not http listener 'web'",
             "fulcrum.yaml:3:60: 'idle-timeout' is for tcp listeners, not udp listener 'db'",
-            "fulcrum.yaml:5:47: 'path' is for http health checks, not type: tcp (a tcp check only connects)",
+            "fulcrum.yaml:5:47: 'path' is for http health checks, not type: tcp",
             "fulcrum.yaml:5:82: unknown retry condition '500'; did you mean '502'?",
         ], errors);
     }

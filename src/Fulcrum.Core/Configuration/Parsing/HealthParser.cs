@@ -7,9 +7,20 @@ internal static class HealthParser
 {
     private static readonly NameTable<HealthCheckType> Types = new(
         ("http", HealthCheckType.Http),
-        ("tcp", HealthCheckType.Tcp));
+        ("tcp", HealthCheckType.Tcp),
+        ("udp", HealthCheckType.Udp));
 
-    private static readonly string[] HttpOnlyActiveKeys = ["path", "host", "expect", "body"];
+    private const HealthCheckType Http = HealthCheckType.Http, Tcp = HealthCheckType.Tcp, Udp = HealthCheckType.Udp;
+
+    // Keys that mean something only for some check types; on another type they are a mistake worth reporting.
+    private static readonly (string Key, HealthCheckType[] Types)[] KeyTypes =
+    [
+        ("path", [Http]),
+        ("host", [Http]),
+        ("expect", [Http]),
+        ("body", [Http, Udp]),
+        ("send", [Udp]),
+    ];
 
     private static readonly MappingSchema<ActiveHealthConfig> ActiveSchema = new MappingSchema<ActiveHealthConfig>("active health check")
         .Key("type", (a, n, c) => YamlReader.Enum(n, "type", c, Types) is { } t ? a with { Type = t } : a)
@@ -17,6 +28,7 @@ internal static class HealthParser
         .Key("host", (a, n, c) => a with { Host = YamlReader.String(n, "host", c) })
         .Key("expect", (a, n, c) => Expect(n, c) is { } e ? a with { Expect = e } : a)
         .Key("body", (a, n, c) => a with { Body = YamlReader.String(n, "body", c) })
+        .Key("send", (a, n, c) => Send(n, c) is { } s ? a with { Send = s } : a)
         .Key("port", (a, n, c) => a with { Port = YamlReader.Int(n, "port", c, min: 1, max: 65535) })
         .Key("interval", (a, n, c) => YamlReader.Duration(n, "interval", c, allowZero: false) is { } d ? a with { Interval = d } : a)
         .Key("timeout", (a, n, c) => YamlReader.Duration(n, "timeout", c, allowZero: false) is { } d ? a with { Timeout = d } : a)
@@ -44,14 +56,26 @@ internal static class HealthParser
     private static ActiveHealthConfig ReadActive(YamlNode node, ParseContext context)
     {
         var active = ActiveSchema.Read(node, new ActiveHealthConfig { Location = context.At(node) }, context);
-        if (active.Type != HealthCheckType.Tcp || node is not YamlMappingNode mapping) return active;
-        foreach (var key in HttpOnlyActiveKeys)
+        if (node is not YamlMappingNode mapping) return active;
+        foreach (var (key, types) in KeyTypes)
         {
-            if (YamlReader.FindKey(mapping, key) is { } keyNode)
-                context.Error(keyNode, $"'{key}' is for http health checks, not type: tcp (a tcp check only connects)");
+            if (YamlReader.FindKey(mapping, key) is not { } keyNode || types.Contains(active.Type)) continue;
+            var suits = string.Join(" and ", types.Select(Types.NameOf));
+            context.Error(keyNode, $"'{key}' is for {suits} health checks, not type: {Types.NameOf(active.Type)}");
         }
 
         return active;
+    }
+
+    /// <summary>The udp probe's datagram: text, or hex digits after `hex:`.</summary>
+    private static string? Send(YamlNode node, ParseContext context)
+    {
+        var text = YamlReader.String(node, "send", context);
+        if (text is null || !text.StartsWith("hex:", StringComparison.Ordinal)) return text;
+        var hex = text[4..];
+        if (hex.Length > 0 && hex.Length % 2 == 0 && hex.All(char.IsAsciiHexDigit)) return text;
+        context.Error(node, $"'send' after 'hex:' must be pairs of hex digits, like hex:0a1b, not '{hex}'");
+        return null;
     }
 
     /// <summary>`200-399` or a single status like `204`.</summary>
