@@ -1,5 +1,6 @@
 using System.Net;
 using Fulcrum.Admin;
+using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.Health;
@@ -30,7 +31,8 @@ public sealed class BalancerHost : IAsyncDisposable
     {
         LoggerFactory = loggerFactory;
         _log = loggerFactory.CreateLogger<BalancerHost>();
-        Store = new TopologyStore(config);
+        // Pools log health, panic and drain events (backend down/up, ejected, drained) through the services.
+        Store = new TopologyStore(config, new BalancerServices(TimeProvider.System, Random.Shared) { LoggerFactory = loggerFactory });
         if (configPath is not null)
         {
             Reloader = new ConfigReloader(configPath, Store, loggerFactory.CreateLogger<ConfigReloader>());
