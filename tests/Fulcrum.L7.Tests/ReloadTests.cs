@@ -39,6 +39,28 @@ public sealed class ReloadTests
     }
 
     [Fact]
+    public async Task Reload_RequestOnTheOldRoutes_FollowsItsPoolIntoTheNewGeneration()
+    {
+        await using var backends = await Backends.StartAsync("old", "new");
+        var store = new Fulcrum.Core.Model.TopologyStore(Of(Web(ToPool("app")), Pool("app", backends[0])));
+        string? answer = null;
+        HttpClient? client = null;
+        // Runs inside Apply after the store retired "old" but before the data plane swapped its routes:
+        // exactly the window a request on the old routes can hit.
+        store.Applied += (_, _) => answer = client!.GetStringAsync("/").GetAwaiter().GetResult();
+        await using var proxy = await ProxyHarness.StartAsync(store);
+        client = proxy.CreateClient();
+        var held = proxy.Client.GetAsync("/hold"); // keeps "old" busy, so the reload drains it instead of dropping it
+        await Poll.UntilAsync(() => backends[0].InFlight == 1, "a request held by the old backend");
+
+        store.Apply(Of(Web(ToPool("app")), Pool("app", backends[1])));
+
+        Assert.Equal("new", answer);
+        backends[0].ReleaseHeld();
+        Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
+    }
+
+    [Fact]
     public async Task Reload_AddsAndRemovesListeners()
     {
         var first = Of(Web(Respond("web")));

@@ -24,9 +24,12 @@ public sealed class ProxyHarness : IAsyncDisposable
     /// <summary>A client for the listener named `web`.</summary>
     public HttpClient Client { get; }
 
-    public static async Task<ProxyHarness> StartAsync(FulcrumConfig config, BalancerServices? services = null)
+    public static Task<ProxyHarness> StartAsync(FulcrumConfig config, BalancerServices? services = null) =>
+        StartAsync(new TopologyStore(config, services));
+
+    /// <summary>Over a store the test made itself (to subscribe to it before the data plane does).</summary>
+    public static async Task<ProxyHarness> StartAsync(TopologyStore store)
     {
-        var store = new TopologyStore(config, services);
         var plane = new HttpDataPlane(store, NullLoggerFactory.Instance);
         await plane.StartAsync(CancellationToken.None);
         return new ProxyHarness(store, plane);
