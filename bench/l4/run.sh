@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# L4 (TCP) benchmark: Fulcrum, HAProxy (mode tcp) and nginx (stream), one after the other, each pinned
+# to one CPU (PROXY_CPU, default 1); load generators and backends share the other (LOAD_CPU, default 0).
+#   (a) wrk -t1 -c32 keep-alive through the tcp listener to two nginx backends (round-robin)
+#   (b) the same with `Connection: close`: one proxied TCP connection per request (connection rate)
+#   (c) iperf3 bulk throughput through a second tcp listener to an iperf3 server
+#   (d) RSS per idle proxied connection: 10,000 idle connections held open (idle-clients.py)
+#
+# usage: bench/l4/run.sh [--quick] [--no-build] [PROXY...]     PROXY: fulcrum haproxy nginx (default all)
+# env: DURATION (s, default 10), WARMUP (s, default 3), CONNECTIONS (32), IDLE (10000),
+#      PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/l4)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE="$ROOT/bench/l4"
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-3}
+CONNECTIONS=${CONNECTIONS:-32}
+IDLE=${IDLE:-10000}
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+OUT=${OUT:-$ROOT/bench/.bench-out/l4}
+BUILD=1
+PROXIES=()
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) DURATION=3; WARMUP=1; IDLE=${IDLE_QUICK:-1000} ;;
+    --no-build) BUILD=0 ;;
+    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    fulcrum|haproxy|nginx) PROXIES+=("$1") ;;
+    *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ ${#PROXIES[@]} -gt 0 ]] || PROXIES=(fulcrum haproxy nginx)
+
+for tool in nginx haproxy wrk iperf3 taskset curl python3 dotnet; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 1; }
+done
+STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
+[[ -f $STREAM_MODULE ]] || { echo "run.sh: nginx stream module missing ($STREAM_MODULE)" >&2; exit 1; }
+
+# 10,000 idle connections need 20,000+ descriptors in the proxy (client side and backend side).
+# Raise the soft limit as far as the hard one allows; where the hard limit is lower (a container),
+# hold as many idle connections as fit and say so.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+NOFILE=$(ulimit -n)
+if [[ $((IDLE * 2 + 200)) -gt $NOFILE ]]; then
+  IDLE=$(((NOFILE - 200) / 2))
+  echo "run.sh: ulimit -n is $NOFILE here, so (d) holds $IDLE idle connections" >&2
+fi
+# HAProxy refuses to start if maxconn needs more descriptors than the limit (about 2 per connection).
+HAPROXY_MAXCONN=$(((NOFILE - 50) / 2))
+
+FULCRUM_DLL="$ROOT/src/Fulcrum/bin/Release/net10.0/fulcrum.dll"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RUN="$OUT/$STAMP"
+mkdir -p "$RUN"
+RESULTS="$RUN/results.tsv"
+
+# ---- process bookkeeping: everything we start is stopped at exit ------------------------------
+PIDS=()
+stop_pid() {
+  local pid=$1 deadline
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Polls until URL answers 200 through the proxy, the process dies, or 60 s pass.
+wait_ready() {
+  local url=$1 pid=$2 name=$3 deadline=$((SECONDS + 60))
+  while [[ $SECONDS -lt $deadline ]]; do
+    kill -0 "$pid" 2>/dev/null || { echo "run.sh: $name exited (see $RUN/$name.log)" >&2; return 1; }
+    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]] && return 0
+    sleep 0.1
+  done
+  echo "run.sh: $name not ready within 60s (see $RUN/$name.log)" >&2
+  return 1
+}
+
+mapfile -t PORTS < <(python3 "$ROOT/bench/l7/free-ports.py" 5)
+B1=${PORTS[0]}; B2=${PORTS[1]}; IPERF=${PORTS[2]}; PP=${PORTS[3]}; PI=${PORTS[4]}
+PROXY_URL="http://127.0.0.1:$PP/"
+
+nginx_temp_paths() {
+  local dir=$1
+  echo "  client_body_temp_path $dir/tmp/body; proxy_temp_path $dir/tmp/proxy; fastcgi_temp_path $dir/tmp/fastcgi;"
+  echo "  uwsgi_temp_path $dir/tmp/uwsgi; scgi_temp_path $dir/tmp/scgi;"
+}
+
+start_backends() {
+  local dir="$RUN/backends"
+  mkdir -p "$dir/tmp"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+worker_rlimit_nofile $NOFILE;
+pid $dir/nginx.pid;
+events { worker_connections $((NOFILE - 100)); }
+http {
+  access_log off;
+$(nginx_temp_paths "$dir")
+  keepalive_requests 1000000;
+  keepalive_timeout 300s;
+  client_header_timeout 300s;
+  server { listen 127.0.0.1:$B1; location / { default_type text/plain; return 200 "ok\n"; } }
+  server { listen 127.0.0.1:$B2; location / { default_type text/plain; return 200 "ok\n"; } }
+}
+CONF
+  taskset -c "$LOAD_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' >"$RUN/backends.log" 2>&1 &
+  PIDS+=("$!")
+  wait_ready "http://127.0.0.1:$B1/" "$!" backends
+  wait_ready "http://127.0.0.1:$B2/" "$!" backends
+  taskset -c "$LOAD_CPU" iperf3 -s -B 127.0.0.1 -p "$IPERF" >"$RUN/iperf3-server.log" 2>&1 &
+  PIDS+=("$!")
+}
+
+start_fulcrum() {
+  cat >"$RUN/fulcrum.yaml" <<CONF
+listeners:
+  - { name: web, bind: 127.0.0.1:$PP, protocol: tcp, pool: web }
+  - { name: iperf, bind: 127.0.0.1:$PI, protocol: tcp, pool: iperf }
+pools:
+  - name: web
+    algorithm: round-robin
+    backends: [ { address: 127.0.0.1:$B1 }, { address: 127.0.0.1:$B2 } ]
+  - name: iperf
+    backends: [ { address: 127.0.0.1:$IPERF } ]
+CONF
+  [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
+  # Workstation, non-concurrent GC and one processor: what taskset gives it (as src/Fulcrum's csproj).
+  env DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_ProcessorCount=1 \
+    taskset -c "$PROXY_CPU" dotnet "$FULCRUM_DLL" run -c "$RUN/fulcrum.yaml" >"$RUN/fulcrum.log" 2>&1 &
+  PROXY_PID=$!
+}
+
+start_haproxy() {
+  cat >"$RUN/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn $HAPROXY_MAXCONN
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 10m
+  timeout server 10m
+frontend web
+  bind 127.0.0.1:$PP
+  default_backend web
+backend web
+  balance roundrobin
+  server b1 127.0.0.1:$B1
+  server b2 127.0.0.1:$B2
+frontend iperf
+  bind 127.0.0.1:$PI
+  default_backend iperf
+backend iperf
+  server i1 127.0.0.1:$IPERF
+CONF
+  taskset -c "$PROXY_CPU" haproxy -f "$RUN/haproxy.cfg" -db >"$RUN/haproxy.log" 2>&1 &
+  PROXY_PID=$!
+}
+
+start_nginx() {
+  local dir="$RUN/nginx-stream"
+  mkdir -p "$dir/tmp"
+  cat >"$dir/nginx.conf" <<CONF
+load_module $STREAM_MODULE;
+worker_processes 1;
+worker_rlimit_nofile $NOFILE;
+pid $dir/nginx.pid;
+events { worker_connections $((NOFILE - 100)); }
+stream {
+  upstream web { server 127.0.0.1:$B1; server 127.0.0.1:$B2; }
+  upstream iperf { server 127.0.0.1:$IPERF; }
+  server { listen 127.0.0.1:$PP backlog=4096; proxy_pass web; }
+  server { listen 127.0.0.1:$PI; proxy_pass iperf; }
+}
+CONF
+  taskset -c "$PROXY_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' >"$RUN/nginx.log" 2>&1 &
+  PROXY_PID=$!
+}
+
+# ---- measuring ---------------------------------------------------------------------------------
+# CPU ticks (user + system) and RSS (KiB) of a process and its children (nginx's worker is a child).
+proc_ticks() {
+  local total=0 p t
+  for p in "$1" $(pgrep -P "$1" || true); do
+    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
+}
+proc_rss_kib() {
+  local total=0 p r
+  for p in "$1" $(pgrep -P "$1" || true); do
+    r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+    total=$((total + r))
+  done
+  echo "$total"
+}
+
+# wrk run: prints "requests/s  proxy-CPU-µs-per-request  errors"
+wrk_run() {
+  local name=$1 pid=$2 tag=$3; shift 3
+  local log="$RUN/$name.$tag.wrk" hz t0 t1
+  hz=$(getconf CLK_TCK)
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$@" "$PROXY_URL" >"$RUN/$name.$tag.warmup" 2>&1 || true
+  t0=$(proc_ticks "$pid")
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$@" "$PROXY_URL" >"$log" 2>&1 || true
+  t1=$(proc_ticks "$pid")
+  awk -v a="$t0" -v b="$t1" -v hz="$hz" '
+    /^Requests\/sec:/ { rps = $2 }
+    /requests in/ { n = $1 }
+    /Non-2xx or 3xx responses:/ { e += $NF }
+    /Socket errors:/ { gsub(/,/, ""); e += $4 + $6 + $8 + $10 }
+    END { printf "%.0f\t%s\t%d\n", rps, (n > 0 ? sprintf("%.1f", (b - a) / hz / n * 1e6) : "nan"), e }' "$log"
+}
+
+iperf_run() {
+  local name=$1 json="$RUN/$name.iperf.json"
+  taskset -c "$LOAD_CPU" timeout $((DURATION + 30)) iperf3 -c 127.0.0.1 -p "$PI" -t "$DURATION" -J >"$json" 2>&1 || true
+  python3 - "$json" <<'PY'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))
+except Exception:
+    print("nan")
+PY
+}
+
+# RSS per idle proxied connection in bytes: (RSS holding IDLE connections - RSS before) / IDLE.
+idle_run() {
+  local name=$1 pid=$2 before after fifo="$RUN/$name.idle.in" out="$RUN/$name.idle.out" deadline client
+  before=$(proc_rss_kib "$pid")
+  rm -f "$fifo"; mkfifo "$fifo"
+  taskset -c "$LOAD_CPU" python3 "$HERE/idle-clients.py" "$IDLE" 127.0.0.1 "$PP" 120 <"$fifo" >"$out" 2>"$RUN/$name.idle.err" &
+  client=$!
+  PIDS+=("$client")
+  exec 9>"$fifo"
+  deadline=$((SECONDS + 120))
+  while [[ $SECONDS -lt $deadline ]] && kill -0 "$client" 2>/dev/null && ! grep -q '^ready' "$out"; do sleep 0.2; done
+  if grep -q '^ready' "$out"; then
+    sleep 3 # let the proxy finish its backend connects and settle
+    after=$(proc_rss_kib "$pid")
+    awk -v a="$before" -v b="$after" -v n="$IDLE" 'BEGIN { printf "%.0f\t%d\t%d\n", (b - a) * 1024 / n, a, b }'
+  else
+    printf 'nan\t%s\tnan\n' "$before"
+  fi
+  exec 9>&-
+  stop_pid "$client"
+}
+
+run_proxy() {
+  local name=$1 a b c d
+  PROXY_PID=""
+  "start_$name" || { printf '%s\t0\tnan\t0\t0\tnan\t0\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"; return 0; }
+  PIDS+=("$PROXY_PID")
+  if ! wait_ready "$PROXY_URL" "$PROXY_PID" "$name"; then
+    printf '%s\t0\tnan\t0\t0\tnan\t0\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"
+    stop_pid "$PROXY_PID"
+    return 0
+  fi
+  echo "== $name: (a) keep-alive" >&2; a=$(wrk_run "$name" "$PROXY_PID" keepalive)
+  echo "== $name: (b) Connection: close" >&2; b=$(wrk_run "$name" "$PROXY_PID" close -H "Connection: close")
+  echo "== $name: (c) iperf3" >&2; c=$(iperf_run "$name")
+  echo "== $name: (d) $IDLE idle connections" >&2; d=$(idle_run "$name" "$PROXY_PID")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$a" "$b" "$c" "$d" >>"$RESULTS"
+  stop_pid "$PROXY_PID"
+}
+
+# ---- main --------------------------------------------------------------------------------------
+if [[ $BUILD -eq 1 && " ${PROXIES[*]} " == *" fulcrum "* ]]; then
+  echo "== building Fulcrum (Release)" >&2
+  dotnet build "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -nologo -v q >"$RUN/build-fulcrum.log" 2>&1 \
+    || { echo "run.sh: build failed (see $RUN/build-fulcrum.log)" >&2; exit 1; }
+fi
+
+echo "== backends: nginx 127.0.0.1:$B1,$B2, iperf3 127.0.0.1:$IPERF (CPU $LOAD_CPU); proxies 127.0.0.1:$PP,$PI (CPU $PROXY_CPU); output $RUN" >&2
+start_backends
+: >"$RESULTS"
+for proxy in "${PROXIES[@]}"; do run_proxy "$proxy"; done
+
+# ---- report ------------------------------------------------------------------------------------
+# results.tsv: name, (a) rps us/req errors, (b) rps us/req errors, (c) Gbit/s, (d) B/conn rss-before rss-after
+{
+  echo "(a) wrk -t1 -c$CONNECTIONS -d${DURATION}s keep-alive; (b) the same with Connection: close; (c) iperf3 -t $DURATION;"
+  echo "(d) RSS growth per idle proxied connection, $IDLE held open. Proxy on CPU $PROXY_CPU, load and backends on CPU $LOAD_CPU."
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'). Ratios are Fulcrum/peer (for (d) lower is better, so peer/Fulcrum is shown as 'better-is-higher')."
+  echo
+  awk -F'\t' '
+    { n[NR] = $1; a[NR] = $2; au[NR] = $3; ae[NR] = $4; b[NR] = $5; bu[NR] = $6; be[NR] = $7; c[NR] = $8; d[NR] = $9
+      if ($1 == "fulcrum") { fa = $2; fb = $5; fc = $8; fd = $9 } }
+    function r(x, y) { return (x + 0 > 0 && y + 0 > 0) ? sprintf("%.2f", x / y) : "-" }
+    END {
+      print "| proxy | (a) req/s keep-alive | µs CPU/req | (b) req/s close | µs CPU/req | (c) iperf3 Gbit/s | (d) bytes/idle conn | (a) F/peer | (b) F/peer | (c) F/peer | (d) peer/F |"
+      print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+      for (i = 1; i <= NR; i++)
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n[i], a[i] (ae[i] > 0 ? " (" ae[i] " err)" : ""), au[i],
+          b[i] (be[i] > 0 ? " (" be[i] " err)" : ""), bu[i], c[i], d[i], r(fa, a[i]), r(fb, b[i]), r(fc, c[i]), r(d[i], fd)
+    }' "$RESULTS"
+} | tee "$RUN/table.md"
