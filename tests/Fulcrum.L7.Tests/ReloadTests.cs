@@ -61,6 +61,22 @@ public sealed class ReloadTests
     }
 
     [Fact]
+    public async Task Reload_KeepsThePoolsConnections_UntilItsConnectionSettingsChange()
+    {
+        await using var backends = await Backends.StartAsync("a");
+        var config = Of(Web(ToPool("app")), Pool("app", backends.All));
+        await using var proxy = await ProxyHarness.StartAsync(config);
+        async Task<int> BackendSidePortAsync() => TestBackend.Echo.Parse(await proxy.Client.GetStringAsync("/echo")).ClientPort;
+        var first = await BackendSidePortAsync();
+
+        proxy.Store.Apply(config with { Listeners = [Web(Respond("x", new() { PathPrefix = "/x" }), ToPool("app"))] });
+        Assert.Equal(first, await BackendSidePortAsync()); // same client, same warm connection
+
+        proxy.Store.Apply(config with { Pools = [config.Pools[0] with { ConnectTimeout = TimeSpan.FromSeconds(2) }] });
+        Assert.NotEqual(first, await BackendSidePortAsync()); // new settings, new client, new connection
+    }
+
+    [Fact]
     public async Task Reload_AddsAndRemovesListeners()
     {
         var first = Of(Web(Respond("web")));

@@ -144,14 +144,15 @@ public sealed class TestBackend : IAsyncDisposable
     }
 
     /// <summary>What /echo returns.</summary>
-    public sealed record Echo(string Backend, string Method, string Path, string Query, Dictionary<string, string> Headers)
+    public sealed record Echo(string Backend, string Method, string Path, string Query, Dictionary<string, string> Headers, int ClientPort)
     {
         public static Echo From(HttpContext context, string backend) => new(
             backend,
             context.Request.Method,
             context.Request.Path.Value ?? "",
             context.Request.QueryString.Value ?? "",
-            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            context.Connection.RemotePort);
 
         public static Echo Parse(string json) =>
             JsonSerializer.Deserialize<Echo>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
