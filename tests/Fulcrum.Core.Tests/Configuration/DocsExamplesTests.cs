@@ -64,7 +64,7 @@ public sealed class DocsExamplesTests
 
         private static IReadOnlyList<DocsExample> Find()
         {
-            var root = RepositoryRoot();
+            var root = Repository.Root;
             var examples = new List<DocsExample>();
             foreach (var path in Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
@@ -103,16 +103,6 @@ public sealed class DocsExamplesTests
                 var after = string.Join('\n', lines[Math.Min(end + 1, next)..next]);
                 yield return new DocsExample(page, line, kind, yaml, after);
             }
-        }
-
-        private static string RepositoryRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Fulcrum.slnx"))) return dir.FullName;
-            }
-
-            throw new InvalidOperationException("no Fulcrum.slnx above " + AppContext.BaseDirectory);
         }
     }
 }

@@ -146,6 +146,15 @@ public sealed class ValueErrorTests
         ], errors);
     }
 
+    [Theory]
+    [InlineData("example.com/new")]
+    [InlineData("ftp://example.com/")]
+    public void RedirectTo_MustBeAnAbsoluteUrlOrAPath(string to)
+    {
+        ConfigAssert.OneError($"listeners: [ {{ name: w, bind: 127.0.0.1:0, routes: [ {{ redirect: {{ to: \"{to}\" }} }} ] }} ]", 1, 72,
+            $"redirect 'to' must be an absolute URL like https://example.com/new or a path like /new, not '{to}'");
+    }
+
     [Fact]
     public void RedirectStatus_MustBeARedirect()
     {

@@ -15,7 +15,7 @@ internal static class RouteActionParser
         .Key("weight", (s, n, c) => YamlReader.Int(n, "weight", c, min: 1) is { } w ? s with { Weight = w } : s);
 
     private static readonly MappingSchema<RedirectConfig> RedirectSchema = new MappingSchema<RedirectConfig>("redirect")
-        .Key("to", (r, n, c) => r with { To = YamlReader.String(n, "to", c) })
+        .Key("to", (r, n, c) => r with { To = RedirectTarget(n, c) })
         .Key("scheme", (r, n, c) => r with { Scheme = YamlReader.String(n, "scheme", c) is { } s ? Scheme(n, s, c) : null })
         .Key("host", (r, n, c) => r with { Host = YamlReader.String(n, "host", c) })
         .Key("port", (r, n, c) => r with { Port = YamlReader.Int(n, "port", c, min: 1, max: 65535) })
@@ -52,6 +52,16 @@ internal static class RouteActionParser
 
     public static FixedResponseConfig ReadRespond(YamlNode node, ParseContext context) =>
         RespondSchema.Read(node, new FixedResponseConfig { Location = context.At(node) }, context);
+
+    /// <summary>An absolute http(s) URL, or a path on the same host; anything else would be glued to the host.</summary>
+    private static string? RedirectTarget(YamlNode node, ParseContext context)
+    {
+        var to = YamlReader.String(node, "to", context);
+        if (to is null || to.StartsWith('/')) return to;
+        if (Uri.TryCreate(to, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return to;
+        context.Error(node, $"redirect 'to' must be an absolute URL like https://example.com/new or a path like /new, not '{to}'");
+        return null;
+    }
 
     private static string? Scheme(YamlNode node, string text, ParseContext context)
     {
