@@ -210,7 +210,10 @@ public sealed class HttpDataPlane : IAsyncDisposable
                 continue;
             }
 
-            var listener = new KestrelListener(config, _services, LoggerFactory, _logger);
+            var listener = new KestrelListener(config, _services, LoggerFactory, _logger)
+            {
+                ConfigDirectory = Tls.TlsConfigCheck.BaseDirectoryOf(generation.Topology.Config),
+            };
             listener.Apply(config, Compile(config, generation));
             try
             {

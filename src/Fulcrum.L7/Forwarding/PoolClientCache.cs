@@ -20,7 +20,8 @@ internal sealed class PoolClientCache : IDisposable
 
     public PoolClientCache(ILogger logger) => _logger = logger;
 
-    public HttpMessageInvoker Get(PoolConfig pool)
+    /// <summary><paramref name="configDirectory"/>: where relative paths in the pool's tls block start (the config file's folder).</summary>
+    public HttpMessageInvoker Get(PoolConfig pool, string configDirectory)
     {
         var settings = PoolClientSettings.From(pool);
         lock (_lock)
@@ -31,7 +32,7 @@ internal sealed class PoolClientCache : IDisposable
                 Log.PoolClientReplaced(_logger, pool.Name);
             }
 
-            var client = Create(settings, pool);
+            var client = Create(settings, pool, configDirectory);
             _clients[pool.Name] = (settings, client);
             return client;
         }
@@ -63,7 +64,7 @@ internal sealed class PoolClientCache : IDisposable
         }
     }
 
-    private HttpMessageInvoker Create(PoolClientSettings settings, PoolConfig pool)
+    private HttpMessageInvoker Create(PoolClientSettings settings, PoolConfig pool, string configDirectory)
     {
         // The settings YARP's own ForwarderHttpClientFactory uses, plus our connect timeout: a proxy must
         // pass requests through untouched (no proxy, redirects, decompression or cookies of its own).
@@ -86,7 +87,7 @@ internal sealed class PoolClientCache : IDisposable
         {
             // Re-encryption: the connector opens TLS itself (SNI, CA), the handler speaks HTTP/1.1 on it.
             var errors = new List<ConfigError>();
-            var connector = BackendTlsConnector.Create(pool, Directory.GetCurrentDirectory(), _logger, errors);
+            var connector = BackendTlsConnector.Create(pool, configDirectory, _logger, errors);
             foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
             handler.ConnectCallback = connector is null ? RefuseConnect : connector.ConnectAsync;
         }

@@ -38,7 +38,7 @@ internal sealed class PoolDirectory
             var forwarders = new Dictionary<string, PoolForwarder>(StringComparer.Ordinal);
             foreach (var (name, pool) in topology.Pools)
             {
-                forwarders[name] = new PoolForwarder(pool, topology.Generation, this, _forwarder, _clients.Get(pool.Config), _logger);
+                forwarders[name] = new PoolForwarder(pool, topology.Generation, this, _forwarder, _clients.Get(pool.Config, Tls.TlsConfigCheck.BaseDirectoryOf(topology.Config)), _logger);
             }
 
             _clients.Retain(topology.Pools.Keys);

@@ -41,6 +41,8 @@ internal sealed class KestrelListener : IAsyncDisposable
     }
 
     public ListenerConfig Config { get; private set; }
+    /// <summary>The config file's folder: relative certificate paths start there.</summary>
+    public string ConfigDirectory { get; init; } = Directory.GetCurrentDirectory();
     public IPEndPoint? BoundEndpoint { get; private set; }
     public RouteTable Routes => _routes;
 
@@ -135,14 +137,13 @@ internal sealed class KestrelListener : IAsyncDisposable
 
     /// <summary>
     /// Loads the certificates of a new config. A reload re-reads the files too; when they do not load, the
-    /// listener keeps serving the certificates it has. Paths are absolute after parsing; relative ones
-    /// (configs built in code) are relative to the working directory.
+    /// listener keeps serving the certificates it has.
     /// </summary>
     private void ApplyTls(ListenerConfig config)
     {
         if (_tls is not null && ReferenceEquals(_tls.Listener.Tls, config.Tls)) return;
         var errors = new List<ConfigError>();
-        var next = ListenerTls.Create(config, Directory.GetCurrentDirectory(), TimeProvider.System, _logger, errors);
+        var next = ListenerTls.Create(config, ConfigDirectory, TimeProvider.System, _logger, errors);
         if (next is null)
         {
             _tlsErrors = errors;

@@ -11,6 +11,7 @@ public static class FulcrumCli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(CertCommand.Create());
         return root;
     }
 

@@ -34,7 +34,7 @@ public static class RunCommand
 
     public static async Task<int> RunAsync(string path, TimeSpan drainTimeout, LogLevel logLevel, bool watchFile)
     {
-        var loaded = ConfigLoader.LoadFile(path);
+        var loaded = Hosting.ConfigFiles.Load(path);
         if (!loaded.IsValid)
         {
             ValidateCommand.WriteErrors(loaded, Console.Error);

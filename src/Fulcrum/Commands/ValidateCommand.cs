@@ -19,7 +19,7 @@ public static class ValidateCommand
 
     public static int Validate(string path, TextWriter output, TextWriter errors)
     {
-        var result = ConfigLoader.LoadFile(path);
+        var result = Hosting.ConfigFiles.Load(path);
         if (!result.IsValid)
         {
             WriteErrors(result, errors);

@@ -193,7 +193,7 @@ public sealed class ConfigReloader : IDisposable
 
     private ReloadOutcome LoadAndApply(ReloadTrigger trigger)
     {
-        var result = ConfigLoader.LoadFile(Path);
+        var result = ConfigFiles.Load(Path);
         ReloadOutcome outcome;
         if (result.IsValid)
         {

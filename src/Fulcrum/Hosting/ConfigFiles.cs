@@ -1,0 +1,20 @@
+using Fulcrum.Core.Configuration;
+using Fulcrum.L7.Tls;
+
+namespace Fulcrum.Hosting;
+
+/// <summary>
+/// Loads a config file the way `validate`, `run` and every reload must see it: the parser's checks, then
+/// the checks that need the files a config names (certificates and keys that load, pair and are in date;
+/// CA bundles). A config that would fail at the first handshake fails here, with FILE:LINE:COL.
+/// </summary>
+public static class ConfigFiles
+{
+    public static ConfigLoadResult Load(string path)
+    {
+        var result = ConfigLoader.LoadFile(path);
+        if (!result.IsValid) return result;
+        var errors = TlsConfigCheck.Check(result.Config!);
+        return errors.Count == 0 ? result : new ConfigLoadResult(null, [.. errors]);
+    }
+}
