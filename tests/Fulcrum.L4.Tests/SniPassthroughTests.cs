@@ -115,9 +115,11 @@ public sealed class SniPassthroughTests
     {
         using var backend = TestBackend.Echo();
         var listener = L4Harness.Listener() with { Pool = null, Sni = Routes(("*", "p")), InspectTimeout = TimeSpan.FromMilliseconds(300) };
+        // Captured before connecting: on a busy machine the capture can outlast the inspect timeout,
+        // and the balancer would already have reset the connection the test means to stall.
+        var hello = await ClientHellos.CaptureAsync("slow.example.com");
         await using var lb = await L4Harness.StartAsync(listener, L4Harness.PoolOf("p", backend));
         using var client = await lb.ConnectAsync();
-        var hello = await ClientHellos.CaptureAsync("slow.example.com");
 
         await client.SendAsync(hello.AsMemory(0, 20), SocketFlags.None);
 
