@@ -46,6 +46,40 @@ public sealed class ForwardingTests
         Assert.Equal(3, keyless.Count); // no key: the balancer's round-robin fallback
     }
 
+    [Theory]
+    [InlineData(HashKeySource.Cookie)]
+    [InlineData(HashKeySource.Query)]
+    [InlineData(HashKeySource.Path)]
+    public async Task HashKey_FromCookieQueryOrPath_KeepsEachKeyOnOneBackend(HashKeySource source)
+    {
+        await using var backends = await Backends.StartAsync("a", "b", "c");
+        var key = new HashKeyConfig(source, source == HashKeySource.Path ? null : "uid");
+        var pool = Pool("app", "consistent-hash", backends.All) with { HashKey = key };
+        await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("app")), pool));
+
+        var owners = new HashSet<string>();
+        for (var user = 0; user < 12; user++)
+        {
+            var first = await SendAsync(proxy.Client, source, $"user-{user}");
+            for (var i = 0; i < 3; i++) Assert.Equal(first, await SendAsync(proxy.Client, source, $"user-{user}"));
+            owners.Add(first);
+        }
+
+        Assert.True(owners.Count > 1, "12 keys should spread over more than one backend");
+    }
+
+    private static async Task<string> SendAsync(HttpClient client, HashKeySource source, string user)
+    {
+        using var request = source switch
+        {
+            HashKeySource.Cookie => new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Cookie", $"uid={user}; other=1" } } },
+            HashKeySource.Query => new HttpRequestMessage(HttpMethod.Get, $"/?uid={user}"),
+            _ => new HttpRequestMessage(HttpMethod.Get, $"/{user}"),
+        };
+        using var response = await client.SendAsync(request);
+        return await response.Content.ReadAsStringAsync();
+    }
+
     [Fact]
     public async Task Start_WhenTheAddressIsTaken_Throws()
     {
