@@ -24,7 +24,17 @@ public static class DemoInstructions
         output.WriteLine($"  for i in 1 2 3 4 5 6; do curl -s {balancer}/; done    # round robin: demo-1, demo-2, demo-3, demo-1, ...");
         output.WriteLine($"  curl -s '{balancer}/?delay=2000'                        # a slow request: the backend waits 2 s");
         output.WriteLine($"  curl -si '{balancer}/?status=503'                       # a failing one: the backend's 503 comes through");
-        output.WriteLine($"  curl -s {balancer}/ -H 'Connection: close' -w ' %{{http_code}} in %{{time_total}}s\\n'");
+        output.WriteLine($"  curl -s {balancer}/ -w ' %{{http_code}} in %{{time_total}}s\\n'        # status and timing");
+        if (host.AdminEndpoint is { } adminEndpoint)
+        {
+            var admin = $"http://{adminEndpoint}";
+            output.WriteLine();
+            output.WriteLine($"  admin API: {admin}/");
+            output.WriteLine($"  curl -s {admin}/api/pools/{DemoConfig.PoolName}                        # backends: state, health, active, totals, latency");
+            output.WriteLine($"  curl -s -X POST {admin}/api/pools/{DemoConfig.PoolName}/backends/demo-2/drain   # demo-2 takes no new requests");
+            output.WriteLine($"  curl -s -X POST {admin}/api/pools/{DemoConfig.PoolName}/backends/demo-2/ready   # and back");
+            output.WriteLine($"  curl -s {admin}/metrics                                 # Prometheus text");
+        }
         output.WriteLine();
         output.WriteLine("Press Ctrl-C to stop.");
         output.Flush();

@@ -28,6 +28,11 @@ public sealed class DemoCommandTests
         Assert.StartsWith("demo-", failingBody, StringComparison.Ordinal);
         Assert.Contains(demo.StdoutLines, l => l.Contains("curl", StringComparison.Ordinal) && l.Contains("delay=", StringComparison.Ordinal));
 
+        var admin = await demo.WaitForLineAsync(new Regex(@"admin API: (http://\S+)"));
+        var (poolStatus, pool) = await TestHttp.GetAsync(client, new Uri(new Uri(admin.Groups[1].Value), "api/pools/demo"));
+        Assert.Equal(HttpStatusCode.OK, poolStatus);
+        Assert.Contains("demo-3", pool, StringComparison.Ordinal);
+
         // SIGTERM, not SIGINT: a shell that starts a job in the background without job control makes it ignore SIGINT.
         demo.Signal(Posix.SIGTERM);
         Assert.True(await demo.WaitForExitAsync() == 0, demo.Output);
