@@ -1,42 +1,42 @@
-using System.Collections.Immutable;
-using System.Net;
+using System.Globalization;
 using Fulcrum.Core.Configuration;
 
 namespace Fulcrum.Demo;
 
-/// <summary>The config `fulcrum demo` runs: the demo backends behind one HTTP listener.</summary>
+/// <summary>
+/// The config `fulcrum demo` runs: demo.yaml, embedded in this assembly, with the real ports filled
+/// in. It goes through the same parser as any file, so the demo shows what a config looks like and
+/// proves the parser on every run.
+/// </summary>
 public static class DemoConfig
 {
     public const string ListenerName = "web";
     public const string PoolName = "demo";
+    public const string ResourceName = "Fulcrum.Demo.demo.yaml";
+
+    /// <summary>The embedded file as shipped, ${...} placeholders and all.</summary>
+    public static string Template()
+    {
+        using var stream = typeof(DemoConfig).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"resource {ResourceName} is missing from the build");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
 
     /// <summary>
-    /// Builds the demo's config for backends already listening. Returns errors (as the parser would)
-    /// rather than throwing, so a broken embedded config reads like any other config mistake.
+    /// Builds the demo's config for backends already listening (as many as the file names: three).
+    /// Errors come back as values, as for any config file; with the shipped file there are none.
     /// </summary>
     public static ConfigLoadResult Create(IReadOnlyList<DemoBackend> backends, int port, int adminPort)
     {
-        // Built as records until the YAML parser lands; then this reads the embedded demo.yaml.
-        var pool = new PoolConfig
+        var yaml = Template()
+            .Replace("${PORT}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("${ADMIN_PORT}", adminPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        for (var i = 0; i < backends.Count; i++)
         {
-            Name = PoolName,
-            Algorithm = "round-robin",
-            Backends = [.. backends.Select(b => new BackendConfig { Name = b.Name, Address = b.Address })],
-        };
-        var listener = new ListenerConfig
-        {
-            Name = ListenerName,
-            Bind = new BindAddress(IPAddress.Loopback, port),
-            Protocol = ListenerProtocol.Http,
-            Routes = [new RouteConfig { Pool = PoolName }],
-        };
-        var config = new FulcrumConfig
-        {
-            SourcePath = "<demo>",
-            Admin = new AdminConfig { Bind = new BindAddress(IPAddress.Loopback, adminPort) },
-            Listeners = [listener],
-            Pools = [pool],
-        };
-        return new ConfigLoadResult(config, ImmutableArray<ConfigError>.Empty);
+            yaml = yaml.Replace($"${{DEMO_{i + 1}_PORT}}", backends[i].Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
+        return ConfigLoader.LoadText(yaml, "<demo>");
     }
 }

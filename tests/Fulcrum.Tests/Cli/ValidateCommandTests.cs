@@ -5,7 +5,7 @@ namespace Fulcrum.Tests.Cli;
 
 public sealed class ValidateCommandTests
 {
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task Validate_GoodFile_PrintsOk_AndExitsZero()
     {
         await using var backends = await Backends.StartAsync(2);
@@ -18,7 +18,7 @@ public sealed class ValidateCommandTests
         Assert.Contains($"{file.Path}: ok", process.StdoutLines);
     }
 
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task Validate_BadFile_PrintsFileLineColumnPerError_OnStderr_AndExitsTwo()
     {
         // Two mistakes: an unknown algorithm (line 9) and a route to a pool that does not exist (line 6).

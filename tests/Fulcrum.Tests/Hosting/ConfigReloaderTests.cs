@@ -49,7 +49,7 @@ public sealed class ConfigReloaderTests
         Assert.Equal(1, store.Current.Generation);
     }
 
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task Reload_GoodFile_AppliesTheNextGeneration_KeepingSurvivingBackends()
     {
         await using var backends = await Backends.StartAsync(2);

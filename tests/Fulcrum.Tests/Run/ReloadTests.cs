@@ -6,7 +6,7 @@ namespace Fulcrum.Tests.Run;
 
 public sealed class ReloadTests
 {
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task Sighup_AppliesTheChangedFile_AsTheNextGeneration()
     {
         await using var backends = await Backends.StartAsync(2);
@@ -27,7 +27,7 @@ public sealed class ReloadTests
         }
     }
 
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task BadFile_IsRejected_WithItsLocation_AndTheRunningConfigKeepsServing()
     {
         await using var backends = await Backends.StartAsync(2);
@@ -53,7 +53,7 @@ public sealed class ReloadTests
         Assert.Equal((HttpStatusCode.OK, "b2"), await TestHttp.GetAsync(client, url));
     }
 
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task ChangedFile_IsReloaded_WithoutASignal()
     {
         await using var backends = await Backends.StartAsync(2);
@@ -69,7 +69,7 @@ public sealed class ReloadTests
         Assert.Equal((HttpStatusCode.OK, "b2"), await TestHttp.GetAsync(client, url));
     }
 
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task ReplacedFile_IsReloaded_WhenSavedByRename()
     {
         await using var backends = await Backends.StartAsync(2);

@@ -14,7 +14,7 @@ public sealed class ReloadUnderLoadTests
     private const int Clients = 4;
     private const int MaxRequestsPerClient = 200_000;
 
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task TenReloads_DuringTwentySecondsOfTraffic_FailNoRequest()
     {
         await using var backends = await Backends.StartAsync(3);

@@ -7,7 +7,7 @@ namespace Fulcrum.Tests.Run;
 
 public sealed class RunCommandTests
 {
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task Run_ServesRequests_ThroughTheConfiguredPool()
     {
         await using var backends = await Backends.StartAsync(2);
@@ -41,7 +41,7 @@ public sealed class RunCommandTests
         Assert.DoesNotContain(process.StdoutLines, l => l.Contains("serving on", StringComparison.Ordinal));
     }
 
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task Run_PortInUse_ExitsOne_AndSaysWhy()
     {
         await using var backends = await Backends.StartAsync(1);

@@ -7,7 +7,7 @@ namespace Fulcrum.Tests.Run;
 
 public sealed class ShutdownTests
 {
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task Sigterm_LetsInFlightRequestsFinish_ThenExitsZero()
     {
         await using var backends = await Backends.StartAsync(1);
@@ -32,7 +32,7 @@ public sealed class ShutdownTests
         await fulcrum.WaitForLineAsync(new Regex(@"\bstopped$"));
     }
 
-    [Fact(Skip = Pending.Parser)]
+    [Fact]
     public async Task Sigterm_WithARequestLongerThanTheDrainTimeout_StopsAtTheDeadline_AndExitsZero()
     {
         await using var backends = await Backends.StartAsync(1);
