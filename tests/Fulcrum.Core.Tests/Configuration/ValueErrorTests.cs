@@ -12,6 +12,20 @@ public sealed class ValueErrorTests
     }
 
     [Fact]
+    public void BadSize_ShowsTheExpectedForm()
+    {
+        ConfigAssert.OneError("""
+            listeners:
+              - name: dns
+                bind: 127.0.0.1:0
+                protocol: udp
+                pool: p
+                max-datagram-size: 64 kilobytes
+            pools: [ { name: p } ]
+            """, 6, 24, "'max-datagram-size' must be a number of bytes or a size like 512B, 64KiB, 1MiB or 1GiB, not '64 kilobytes'");
+    }
+
+    [Fact]
     public void ZeroTimeout_IsRejected_WhereZeroMakesNoSense()
     {
         ConfigAssert.OneError(Pool("connect-timeout: 0s"), 3, 22, "'connect-timeout' must be longer than 0");
