@@ -8,7 +8,8 @@
 #
 # usage: bench/l4/run.sh [--quick] [--no-build] [PROXY...]     PROXY: fulcrum haproxy nginx (default all)
 # env: DURATION (s, default 10), WARMUP (s, default 3), CONNECTIONS (32), IDLE (10000),
-#      PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/l4)
+#      PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/l4),
+#      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to Fulcrum's environment, for experiments)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -139,7 +140,10 @@ pools:
 CONF
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
   # Workstation, non-concurrent GC and one processor: what taskset gives it (as src/Fulcrum's csproj).
-  env DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_ProcessorCount=1 \
+  local extra=()
+  # shellcheck disable=SC2206 # word splitting intended: "KEY=VALUE KEY=VALUE"
+  [[ -n ${DOTNET_EXTRA_ENV:-} ]] && extra+=($DOTNET_EXTRA_ENV)
+  env DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_ProcessorCount=1 "${extra[@]}" \
     taskset -c "$PROXY_CPU" dotnet "$FULCRUM_DLL" run -c "$RUN/fulcrum.yaml" >"$RUN/fulcrum.log" 2>&1 &
   PROXY_PID=$!
 }

@@ -71,7 +71,7 @@ public sealed class TcpLimitsTests
     public async Task IdleTimeout_ClosesASilentConnection_AndReleasesItsLease()
     {
         using var backend = TestBackend.Echo();
-        var listener = L4Harness.Listener() with { IdleTimeout = TimeSpan.FromMilliseconds(400) };
+        var listener = L4Harness.Listener() with { IdleTimeout = TimeSpan.FromSeconds(1) };
         await using var lb = await L4Harness.StartAsync(listener, L4Harness.PoolOf("p", backend));
         using var c = await lb.ConnectAsync();
         await c.SendAsync("x");
@@ -180,7 +180,7 @@ public sealed class TcpLimitsTests
     {
         using var b1 = TestBackend.Named("b1");
         using var b2 = TestBackend.Named("b2");
-        var pool = L4Harness.PoolOf("p", b1, b2) with { DrainTimeout = TimeSpan.FromMilliseconds(800) };
+        var pool = L4Harness.PoolOf("p", b1, b2) with { DrainTimeout = TimeSpan.FromSeconds(3) };
         await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
         using var old = await lb.ConnectAsync();
         Assert.Equal("b1", await TcpRelayTests.ReadNameAsync(old));

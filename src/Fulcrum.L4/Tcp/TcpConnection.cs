@@ -54,8 +54,6 @@ internal sealed class TcpConnection
         try
         {
             _client.NoDelay = true;
-            var clientRemote = (IPEndPoint)_client.RemoteEndPoint!;
-            var clientLocal = (IPEndPoint)_client.LocalEndPoint!;
             var inspection = ConnectionInspection.None;
             if (listener.AcceptProxy || _listener.Sni is not null)
             {
@@ -63,7 +61,7 @@ internal sealed class TcpConnection
                 inspection = await ConnectionInspection.ReadAsync(_client, listener, _listener.Sni, peeked).ConfigureAwait(false);
                 if (inspection.Rejection is not null)
                 {
-                    L4Log.Rejected(_listener.Logger, listener.Name, clientRemote, inspection.Rejection);
+                    L4Log.Rejected(_listener.Logger, listener.Name, _client.RemoteEndPoint, inspection.Rejection);
                     return;
                 }
             }
@@ -71,21 +69,29 @@ internal sealed class TcpConnection
             var poolName = inspection.Pool ?? listener.Pool;
             if (poolName is null || !_plane.Store.Current.Pools.TryGetValue(poolName, out var pool))
             {
-                L4Log.Rejected(_listener.Logger, listener.Name, clientRemote, "no pool");
+                L4Log.Rejected(_listener.Logger, listener.Name, _client.RemoteEndPoint, "no pool");
                 return;
             }
 
             _pool = pool;
-            var source = inspection.Source ?? clientRemote;
-            var destination = inspection.Destination ?? clientLocal;
+            // Addresses only when something needs them: a getsockname and two objects saved per connection otherwise.
+            var proxyProtocol = pool.Config.ProxyProtocol;
+            var needsSource = pool.UsesHash || proxyProtocol != ProxyProtocolVersion.None;
+            var source = inspection.Source ?? (needsSource ? (IPEndPoint)_client.RemoteEndPoint! : null);
+            var context = pool.UsesHash ? SourceHash.Of(pool, source!) : PickContext.None;
             _phase = ConnectionPhase.Connecting;
-            var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, SourceHash.Of(pool, source)).ConfigureAwait(false);
+            var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, context).ConfigureAwait(false);
             if (connected.Socket is null) return;
             _lease = connected.Lease;
             _backend = connected.Socket;
             if (Volatile.Read(ref _aborted) != 0) return;
 
-            await SendPreambleAsync(pool.Config.ProxyProtocol, source, destination, peeked, inspection).ConfigureAwait(false);
+            if (proxyProtocol != ProxyProtocolVersion.None || inspection.ForwardLength > 0)
+            {
+                var destination = proxyProtocol == ProxyProtocolVersion.None ? null : inspection.Destination ?? (IPEndPoint)_client.LocalEndPoint!;
+                await SendPreambleAsync(proxyProtocol, source, destination, peeked, inspection).ConfigureAwait(false);
+            }
+
             if (peeked is not null)
             {
                 ArrayPool<byte>.Shared.Return(peeked);
@@ -167,13 +173,13 @@ internal sealed class TcpConnection
         _backend?.Dispose();
     }
 
-    private async Task SendPreambleAsync(ProxyProtocolVersion version, IPEndPoint source, IPEndPoint destination, byte[]? peeked, ConnectionInspection inspection)
+    private async Task SendPreambleAsync(ProxyProtocolVersion version, IPEndPoint? source, IPEndPoint? destination, byte[]? peeked, ConnectionInspection inspection)
     {
         var backend = _backend!;
         if (version != ProxyProtocolVersion.None)
         {
             var header = new byte[ProxyHeaderWriter.MaxLength];
-            var n = ProxyHeaderWriter.Write(version, source, destination, header);
+            var n = ProxyHeaderWriter.Write(version, source!, destination!, header);
             await SendAllAsync(backend, header.AsMemory(0, n)).ConfigureAwait(false);
         }
 
