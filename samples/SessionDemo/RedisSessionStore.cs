@@ -10,8 +10,14 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
 
     private RedisSessionStore(ConnectionMultiplexer redis) => _redis = redis;
 
-    public static async Task<RedisSessionStore> ConnectAsync(string configuration) =>
-        new(await ConnectionMultiplexer.ConnectAsync(configuration));
+    /// <summary>host:port (or any StackExchange.Redis configuration string), or the path of a unix socket.</summary>
+    public static async Task<RedisSessionStore> ConnectAsync(string configuration)
+    {
+        var options = configuration.StartsWith('/')
+            ? new ConfigurationOptions { EndPoints = { new System.Net.Sockets.UnixDomainSocketEndPoint(configuration) } }
+            : ConfigurationOptions.Parse(configuration);
+        return new(await ConnectionMultiplexer.ConnectAsync(options));
+    }
 
     public Task SetAsync(string sessionId, string user) => _redis.GetDatabase().StringSetAsync(Key(sessionId), user, Expiry);
 
