@@ -94,10 +94,13 @@ internal sealed class PoolForwarder
             return;
         }
 
-        // Retries (docs/health.md): only requests without a body, since a body cannot be sent twice.
-        var retry = Pool.Config.Retries.Attempts > 1 && !HasBody(context.Request) ? new RetryAttempt(Pool, pick) : null;
+        // Retries (docs/health.md): only requests without a body, since a body cannot be sent twice. The retry
+        // state is allocated only when a retry may be needed: up front when the pool retries on 502/503/504 (the
+        // transformer must see it), else after a first attempt failed.
+        var canRetry = Pool.Config.Retries.Attempts > 1 && !HasBody(context.Request);
         var idempotent = RetryBudget.IsIdempotent(context.Request.Method);
-        var statusRetry = retry is not null && _retriesOnStatus && idempotent;
+        var statusRetry = canRetry && _retriesOnStatus && idempotent;
+        var retry = statusRetry ? new RetryAttempt(Pool, pick) : null;
         try
         {
             while (true)
@@ -108,16 +111,25 @@ internal sealed class PoolForwarder
                 if (statusRetry) context.Features.Set(retry);
                 var (error, outcome) = await ForwardOnceAsync(context, transformer, lease);
                 if (statusRetry) context.Features.Set<RetryAttempt>(null);
-                if (retry is not null && !context.Response.HasStarted && outcome != Outcome.ClientAbort
-                    && (retry.InterceptedStatus != 0 || (error != ForwarderError.None && retry.TryRetryAfter(outcome, context.Response.StatusCode, idempotent))))
+                if (canRetry && !context.Response.HasStarted && outcome != Outcome.ClientAbort
+                    && (retry?.InterceptedStatus is > 0 || error != ForwarderError.None))
                 {
-                    // Nothing reached the client: forget the failed attempt's answer and go to another backend.
-                    Log.ForwardFailed(_logger, lease.Backend.Id, Pool.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
-                    context.Features.Set<IForwarderErrorFeature>(null);
-                    context.Response.Clear();
-                    lease = retry.Next!.Acquire(Pool.Services.Time);
-                    sticky = AffinityDecision.Rebalance;
-                    continue;
+                    if (retry is null)
+                    {
+                        retry = new RetryAttempt(Pool, pick);
+                        retry.Begin(lease.Backend);
+                    }
+
+                    if (retry.InterceptedStatus != 0 || retry.TryRetryAfter(outcome, context.Response.StatusCode, idempotent))
+                    {
+                        // Nothing reached the client: forget the failed attempt's answer and go to another backend.
+                        Log.ForwardFailed(_logger, lease.Backend.Id, Pool.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
+                        context.Features.Set<IForwarderErrorFeature>(null);
+                        context.Response.Clear();
+                        lease = retry.Next!.Acquire(Pool.Services.Time);
+                        sticky = AffinityDecision.Rebalance;
+                        continue;
+                    }
                 }
 
                 if (error != ForwarderError.None)
