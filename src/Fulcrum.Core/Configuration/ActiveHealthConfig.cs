@@ -3,7 +3,7 @@ namespace Fulcrum.Core.Configuration;
 /// <summary>`health.active:` probes run by the pool's checker on its own timers. Defaults follow HAProxy.</summary>
 public sealed record ActiveHealthConfig
 {
-    /// <summary>`type:` http (default when `path` is set or omitted) or tcp.</summary>
+    /// <summary>`type:` http (the default), tcp or udp.</summary>
     public HealthCheckType Type { get; init; } = HealthCheckType.Http;
     /// <summary>`path:` of the HTTP GET (default /).</summary>
     public string Path { get; init; } = "/";
