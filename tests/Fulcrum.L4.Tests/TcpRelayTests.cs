@@ -151,6 +151,69 @@ public sealed class TcpRelayTests(ITestOutputHelper output)
         Assert.True(stats.BytesPerSecond > 0);
     }
 
+    [Fact]
+    public async Task SlowReader_StallsTheSender_InsteadOfBeingBufferedInFulcrum()
+    {
+        const long Total = 256L << 20;
+        long sent = 0;
+        using var backend = new TestBackend(async s =>
+        {
+            var chunk = new byte[1 << 20];
+            while (Volatile.Read(ref sent) < Total)
+            {
+                await s.SendAsync(chunk, SocketFlags.None);
+                Interlocked.Add(ref sent, chunk.Length);
+            }
+
+            s.Shutdown(SocketShutdown.Send);
+        });
+        await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), L4Harness.PoolOf("p", backend));
+        using var client = await lb.ConnectAsync();
+        client.ReceiveBufferSize = 64 * 1024;
+
+        // The client reads nothing: the backend must stop once the socket buffers on the way are full.
+        // Quiescence can only be seen over time, so wait (bounded) until a second passes without progress.
+        var last = -1L;
+        for (var i = 0; i < 30 && Volatile.Read(ref sent) != last; i++)
+        {
+            last = Volatile.Read(ref sent);
+            await Task.Delay(1000);
+        }
+
+        output.WriteLine($"backend stalled after {last >> 20} MiB");
+        Assert.True(last < 64L << 20, $"the backend wrote {last >> 20} MiB to a client that reads nothing");
+
+        // Reading resumes the flow, and every byte arrives.
+        var received = 0L;
+        var buffer = new byte[256 * 1024];
+        var read = Task.Run(async () =>
+        {
+            int n;
+            while ((n = await client.ReceiveAsync(buffer, SocketFlags.None)) > 0) received += n;
+        });
+        await Poll.Within(read, TimeSpan.FromMinutes(2));
+        Assert.Equal(Total, received);
+    }
+
+    [Fact]
+    public async Task SourceIpHash_SendsEveryConnectionFromOneClientToOneBackend()
+    {
+        using var b1 = TestBackend.Named("b1");
+        using var b2 = TestBackend.Named("b2");
+        using var b3 = TestBackend.Named("b3");
+        var pool = L4Harness.PoolOf("p", b1, b2, b3) with { Algorithm = "consistent-hash" };
+        await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
+
+        var names = new HashSet<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            using var c = await lb.ConnectAsync();
+            names.Add(await Poll.Within(ReadNameAsync(c)));
+        }
+
+        Assert.Single(names);
+    }
+
     internal static async Task<string> ReadNameAsync(Socket s)
     {
         var name = new StringBuilder();
