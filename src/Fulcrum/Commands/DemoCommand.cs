@@ -22,6 +22,12 @@ public static class DemoCommand
             Description = "Port of the admin API on 127.0.0.1 (0 lets the OS choose).",
             DefaultValueFactory = _ => 9900,
         };
+        var httpsPort = new Option<int>("--https-port")
+        {
+            Description = "Port of the balancer's HTTPS listener on 127.0.0.1 (0 lets the OS choose); it serves a self-signed certificate for localhost.",
+            DefaultValueFactory = _ => 8443,
+        };
+        httpsPort.Validators.Add(PortValidator);
         var drainTimeout = CommonOptions.DrainTimeout();
         drainTimeout.DefaultValueFactory = _ => TimeSpan.FromSeconds(5);
         var logLevel = CommonOptions.LogLevel();
@@ -31,6 +37,7 @@ public static class DemoCommand
         {
             port,
             adminPort,
+            httpsPort,
             drainTimeout,
             logLevel,
         };
@@ -39,12 +46,14 @@ public static class DemoCommand
             parsed.GetValue(adminPort),
             parsed.GetValue(drainTimeout),
             parsed.GetValue(logLevel),
-            Console.Out));
+            Console.Out,
+            parsed.GetValue(httpsPort)));
         return command;
     }
 
-    public static async Task<int> RunAsync(int port, int adminPort, TimeSpan drainTimeout, LogLevel logLevel, TextWriter output)
+    public static async Task<int> RunAsync(int port, int adminPort, TimeSpan drainTimeout, LogLevel logLevel, TextWriter output, int httpsPort = 0)
     {
+        using var certificate = DemoCertificate.Create();
         using var shutdown = new ShutdownSignal();
         using var loggerFactory = HostLogging.Create(logLevel);
         var log = loggerFactory.CreateLogger("Fulcrum.Demo");
@@ -56,7 +65,7 @@ public static class DemoCommand
                 backends.Add(await DemoBackend.StartAsync($"demo-{i}"));
             }
 
-            var config = DemoConfig.Create(backends, port, adminPort);
+            var config = DemoConfig.Create(backends, port, adminPort, certificate, httpsPort);
             if (!config.IsValid)
             {
                 // The embedded config is ours: an error here is a bug, not the user's mistake.
@@ -67,7 +76,7 @@ public static class DemoCommand
             await using var host = new BalancerHost(config.Config!, loggerFactory);
             if (!await RunCommand.TryStartAsync(host, log, watchFile: false))
             {
-                await Console.Error.WriteLineAsync($"fulcrum demo: cannot listen on 127.0.0.1:{port}; try --port 0 for any free port");
+                await Console.Error.WriteLineAsync($"fulcrum demo: cannot listen on 127.0.0.1:{port} or :{httpsPort}; try --port 0 --https-port 0 for free ports");
                 return ExitCodes.RuntimeFailure;
             }
 

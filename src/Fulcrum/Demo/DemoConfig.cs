@@ -11,6 +11,7 @@ namespace Fulcrum.Demo;
 public static class DemoConfig
 {
     public const string ListenerName = "web";
+    public const string HttpsListenerName = "secure";
     public const string PoolName = "demo";
     public const string ResourceName = "Fulcrum.Demo.demo.yaml";
 
@@ -27,9 +28,12 @@ public static class DemoConfig
     /// Builds the demo's config for backends already listening (as many as the file names: three).
     /// Errors come back as values, as for any config file; with the shipped file there are none.
     /// </summary>
-    public static ConfigLoadResult Create(IReadOnlyList<DemoBackend> backends, int port, int adminPort)
+    public static ConfigLoadResult Create(IReadOnlyList<DemoBackend> backends, int port, int adminPort, DemoCertificate certificate, int httpsPort = 0)
     {
         var yaml = Template()
+            .Replace("${HTTPS_PORT}", httpsPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("${CERT}", certificate.Cert, StringComparison.Ordinal)
+            .Replace("${KEY}", certificate.Key, StringComparison.Ordinal)
             .Replace("${PORT}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("${ADMIN_PORT}", adminPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         for (var i = 0; i < backends.Count; i++)

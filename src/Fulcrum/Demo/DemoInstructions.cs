@@ -25,6 +25,14 @@ public static class DemoInstructions
         output.WriteLine($"  curl -s '{balancer}/?delay=2000'                        # a slow request: the backend waits 2 s");
         output.WriteLine($"  curl -si '{balancer}/?status=503'                       # a failing one: the backend's 503 comes through");
         output.WriteLine($"  curl -s {balancer}/ -w ' %{{http_code}} in %{{time_total}}s\\n'        # status and timing");
+        if (host.BoundEndpoints.TryGetValue(DemoConfig.HttpsListenerName, out var secureEndpoint))
+        {
+            var secure = $"https://localhost:{secureEndpoint.Port}";
+            output.WriteLine();
+            output.WriteLine($"  https: {secure}/   (self-signed certificate for localhost: curl -k)");
+            output.WriteLine($"  curl -sk --http2 {secure}/ -w ' over HTTP/%{{http_version}}\\n'     # TLS and HTTP/2 at the balancer, HTTP/1.1 to the backend");
+            output.WriteLine($"  for i in 1 2 3; do curl -sk -c jar -b jar {secure}/sticky/; done   # cookie affinity: the same backend each time");
+        }
         if (host.AdminEndpoint is { } adminEndpoint)
         {
             var admin = $"http://{adminEndpoint}";

@@ -9,7 +9,7 @@ public sealed class DemoCommandTests
     [Fact]
     public async Task Demo_OnPortZero_PrintsItsUrl_AndRoundRobinsOverThreeBackends_ThenStopsOnSigterm()
     {
-        await using var demo = FulcrumProcess.Start("demo", "--port", "0", "--admin-port", "0");
+        await using var demo = FulcrumProcess.Start("demo", "--port", "0", "--admin-port", "0", "--https-port", "0");
         var match = await demo.WaitForLineAsync(new Regex(@"balancer: (http://\S+)"));
         var url = new Uri(match.Groups[1].Value);
         using var client = TestHttp.CreateClient();

@@ -10,12 +10,14 @@ public sealed class DemoConfigTests
     {
         await using var backends = await Backends.StartAsync(3);
 
-        var result = DemoConfig.Create(backends.All, port: 0, adminPort: 0);
+        using var certificate = DemoCertificate.Create();
+        var result = DemoConfig.Create(backends.All, port: 0, adminPort: 0, certificate);
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         var config = result.Config!;
-        Assert.Equal(DemoConfig.ListenerName, Assert.Single(config.Listeners).Name);
-        var pool = Assert.Single(config.Pools);
+        Assert.Equal([DemoConfig.ListenerName, DemoConfig.HttpsListenerName], config.Listeners.Select(l => l.Name));
+        Assert.Empty(Fulcrum.L7.Tls.TlsConfigCheck.Check(config));
+        var pool = config.Pools.Single(p => p.Name == DemoConfig.PoolName);
         Assert.Equal(DemoConfig.PoolName, pool.Name);
         Assert.Equal(backends.All.Select(b => b.Address), pool.Backends.Select(b => b.Address));
         Assert.NotNull(pool.Health.Active);
