@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Fulcrum.Admin.Json;
+using Fulcrum.Admin.Metrics;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Microsoft.AspNetCore.Builder;

@@ -210,7 +210,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
                 continue;
             }
 
-            var listener = new KestrelListener(config, _services, LoggerFactory, _logger)
+            var listener = new KestrelListener(config, _services, LoggerFactory, _logger, Store)
             {
                 ConfigDirectory = Tls.TlsConfigCheck.BaseDirectoryOf(generation.Topology.Config),
             };

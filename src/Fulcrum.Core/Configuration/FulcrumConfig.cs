@@ -7,6 +7,10 @@ public sealed record FulcrumConfig
 {
     public string SourcePath { get; init; } = "<memory>";
     public AdminConfig? Admin { get; init; }
+    /// <summary>Every listener's access log unless the listener has its own; none when null.</summary>
+    public AccessLogConfig? AccessLog { get; init; }
+    /// <summary>OpenTelemetry spans per proxied request; off when null.</summary>
+    public TracingConfig? Tracing { get; init; }
     public ImmutableArray<ListenerConfig> Listeners { get; init; } = [];
     public ImmutableArray<PoolConfig> Pools { get; init; } = [];
 }

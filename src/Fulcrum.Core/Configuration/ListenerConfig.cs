@@ -37,5 +37,7 @@ public sealed record ListenerConfig
     public int MaxDatagramSize { get; init; } = 65_507;
     /// <summary>https: certificates and TLS options (required for https).</summary>
     public ListenerTlsConfig? Tls { get; init; }
+    /// <summary>This listener's access log, overriding the top-level one (`enabled: false` turns it off here).</summary>
+    public AccessLogConfig? AccessLog { get; init; }
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }

@@ -20,6 +20,7 @@ public sealed class BackendHealth
     private int _consecutiveFailures;
     private long _ejectedUntil;      // TimeProvider timestamp; 0 when not ejected
     private int _ejections;          // ejections in a row, for the doubling
+    private long _ejectionsTotal;    // every ejection ever, for the metrics
     private long _lastEjectionEnd;
     private ITimer? _ejectTimer;
     private long _windowStart;
@@ -36,6 +37,8 @@ public sealed class BackendHealth
     public bool IsEjected => Volatile.Read(ref _ejectedUntil) != 0;
     /// <summary>Ejections in a row (each one doubles the next one's length, up to max-eject-for).</summary>
     public int Ejections => Volatile.Read(ref _ejections);
+    /// <summary>Every passive-health ejection of this backend since it was created.</summary>
+    public long EjectionsTotal => Volatile.Read(ref _ejectionsTotal);
     /// <summary>Failures of real traffic in a row.</summary>
     public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
     /// <summary>The last active probe's result, e.g. "passed: 200" or "failed: timeout"; null before the first.</summary>
@@ -180,6 +183,7 @@ public sealed class BackendHealth
             duration = TimeSpan.FromTicks((long)Math.Min(passive.EjectFor.Ticks * factor, passive.MaxEjectFor.Ticks));
             if (duration <= TimeSpan.Zero) duration = TimeSpan.FromTicks(1);
             _ejections++;
+            Interlocked.Increment(ref _ejectionsTotal);
             Volatile.Write(ref _ejectedUntil, now + (long)(duration.TotalSeconds * time.TimestampFrequency));
             Volatile.Write(ref _consecutiveFailures, 0);
             Volatile.Write(ref _windowStart, 0);

@@ -56,6 +56,7 @@ public sealed class DrainState : IDisposable
 
     internal void Start()
     {
+        _backend.Stats.CountDrain();
         HealthLog.DrainStarted(_logger, _backend.Id, _pool, _backend.Stats.Active, Timeout);
         _timer = _time.CreateTimer(static s => ((DrainState)s!).OnTimeout(), this, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
         CheckEmpty();

@@ -12,11 +12,15 @@ public sealed class RetryBudget
 {
     private readonly Pool _pool;
     private long _inFlight;
+    private long _started;
 
     internal RetryBudget(Pool pool) => _pool = pool;
 
     /// <summary>Retries of this pool in flight now.</summary>
     public long InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Retries this budget allowed since the pool was built (a reload that rebuilds the pool starts again at 0).</summary>
+    public long Started => Volatile.Read(ref _started);
 
     /// <summary>Takes one retry from the budget; call <see cref="End"/> when the retry finished. False when spent.</summary>
     public bool TryBegin()
@@ -25,7 +29,12 @@ public sealed class RetryBudget
         long active = 0;
         foreach (var b in _pool.Backends) active += b.Stats.Active;
         var allowed = Math.Max(config.MinRetries, (long)(config.Budget * active));
-        if (Interlocked.Increment(ref _inFlight) <= allowed) return true;
+        if (Interlocked.Increment(ref _inFlight) <= allowed)
+        {
+            Interlocked.Increment(ref _started);
+            return true;
+        }
+
         Interlocked.Decrement(ref _inFlight);
         return false;
     }

@@ -1,3 +1,5 @@
+using Fulcrum.Core.Observability;
+
 namespace Fulcrum.Core.Model;
 
 /// <summary>
@@ -14,6 +16,12 @@ public sealed class BackendStats
     private long _ewmaLatencyTicks; // Stopwatch-independent: TimeSpan ticks (100 ns)
     private long _bandwidthBits;    // double bits: bytes per second, decaying
     private long _bandwidthStamp;   // TimeProvider timestamp of the last bandwidth update
+    private readonly long[] _statusClasses = new long[5]; // 1xx..5xx answers (L7)
+    private long _connectFailures;
+    private long _timeouts;
+    private long _resets;
+    private long _serverErrors;
+    private long _drains;
 
     /// <summary>Work in flight: requests (L7) or connections (L4).</summary>
     public long Active => Volatile.Read(ref _active);
@@ -21,6 +29,28 @@ public sealed class BackendStats
     public long Failures => Volatile.Read(ref _failures);
     public long BytesSent => Volatile.Read(ref _bytesSent);
     public long BytesReceived => Volatile.Read(ref _bytesReceived);
+
+    /// <summary>Latency of finished work, for the metrics' histogram and the dashboard's p50/p99.</summary>
+    public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Answers with status class <paramref name="digit"/>xx (1..5) seen from this backend.</summary>
+    public long StatusClass(int digit) => Volatile.Read(ref _statusClasses[digit - 1]);
+    public long ConnectFailures => Volatile.Read(ref _connectFailures);
+    public long Timeouts => Volatile.Read(ref _timeouts);
+    public long Resets => Volatile.Read(ref _resets);
+    /// <summary>502/503/504 answers that counted against the backend.</summary>
+    public long ServerErrors => Volatile.Read(ref _serverErrors);
+    /// <summary>Times an operator or a removal started draining this backend.</summary>
+    public long Drains => Volatile.Read(ref _drains);
+
+    /// <summary>Counts the HTTP status a backend answered (L7); call before the lease is released.</summary>
+    public void RecordStatus(int status)
+    {
+        var digit = status / 100;
+        if (digit is >= 1 and <= 5) Interlocked.Increment(ref _statusClasses[digit - 1]);
+    }
+
+    internal void CountDrain() => Interlocked.Increment(ref _drains);
 
     /// <summary>Exponentially weighted moving average of latency (alpha 0.3); zero until the first sample.</summary>
     public TimeSpan EwmaLatency => TimeSpan.FromTicks(Volatile.Read(ref _ewmaLatencyTicks));
@@ -37,12 +67,20 @@ public sealed class BackendStats
         if (outcome is not (Outcome.Success or Outcome.ClientAbort))
         {
             Interlocked.Increment(ref _failures);
+            switch (outcome)
+            {
+                case Outcome.ConnectFailure: Interlocked.Increment(ref _connectFailures); break;
+                case Outcome.Timeout: Interlocked.Increment(ref _timeouts); break;
+                case Outcome.Reset: Interlocked.Increment(ref _resets); break;
+                case Outcome.ServerError: Interlocked.Increment(ref _serverErrors); break;
+            }
         }
 
         if (bytesSent != 0) Interlocked.Add(ref _bytesSent, bytesSent);
         if (bytesReceived != 0) Interlocked.Add(ref _bytesReceived, bytesReceived);
 
         RecordLatency(latency);
+        Latency.Record(latency);
         RecordBytes(bytesSent + bytesReceived, now, time);
     }
 

@@ -1,6 +1,7 @@
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Health;
+using Fulcrum.Core.Observability;
 
 namespace Fulcrum.Core.Model;
 
@@ -20,6 +21,12 @@ public sealed class TopologyStore
     public BalancerServices Services { get; }
 
     public Topology Current => _current;
+
+    /// <summary>Every listener's live counters by name, kept across reloads.</summary>
+    public ListenerStatsTable Listeners { get; } = new();
+
+    /// <summary>The access logs listeners write to; the host disposes them at exit.</summary>
+    public AccessLogRegistry AccessLogs { get; } = new();
 
     /// <summary>Runtime changes kept across reloads (see the rule there).</summary>
     public RuntimeOverlay Overlay { get; } = new();

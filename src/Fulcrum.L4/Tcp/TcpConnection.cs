@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
+using Fulcrum.Core.Observability;
 using Fulcrum.L4.Proxy;
 using Fulcrum.L4.Tls;
 
@@ -36,6 +37,10 @@ internal sealed class TcpConnection
     private long _reportedFromBackend;
     private int _aborted;
     private Outcome _failure = Outcome.Success;
+    private readonly long _startedStamp = System.Diagnostics.Stopwatch.GetTimestamp();
+    private long _pickStamp;
+    private IPEndPoint? _clientRemote;
+    private long _connectedStamp;
 
     public TcpConnection(TcpDataPlane plane, TcpListenerLoop listener, Socket client)
     {
@@ -49,11 +54,14 @@ internal sealed class TcpConnection
     public async Task RunAsync()
     {
         var listener = _listener.Config;
+        _listener.Stats.ConnectionOpened();
         _plane.Register(this);
         byte[]? peeked = null;
         try
         {
             _client.NoDelay = true;
+            // The access log names the client; read before the socket can close, and only when a log wants it.
+            if (_listener.AccessLog is not null) _clientRemote = (IPEndPoint?)_client.RemoteEndPoint;
             var inspection = ConnectionInspection.None;
             if (listener.AcceptProxy || _listener.Sni is not null)
             {
@@ -80,10 +88,12 @@ internal sealed class TcpConnection
             var source = inspection.Source ?? (needsSource ? (IPEndPoint)_client.RemoteEndPoint! : null);
             var context = pool.UsesHash ? SourceHash.Of(pool, source!) : PickContext.None;
             _phase = ConnectionPhase.Connecting;
+            _pickStamp = System.Diagnostics.Stopwatch.GetTimestamp();
             var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, context).ConfigureAwait(false);
             if (connected.Socket is null) return;
             _lease = connected.Lease;
             _backend = connected.Socket;
+            _connectedStamp = System.Diagnostics.Stopwatch.GetTimestamp();
             if (Volatile.Read(ref _aborted) != 0) return;
 
             if (proxyProtocol != ProxyProtocolVersion.None || inspection.ForwardLength > 0)
@@ -279,7 +289,35 @@ internal sealed class TcpConnection
             _plane.OnBackendSlotFreed(_pool!);
         }
 
+        var toClient = Volatile.Read(ref _bytesFromBackend);
+        var fromClient = Volatile.Read(ref _bytesToBackend);
+        _listener.Stats.ConnectionClosed();
+        _listener.Stats.Request(fromClient, toClient);
+        if (_listener.AccessLog is { } log && log.Sampled()) log.Write(AccessLogEntryFor(fromClient, toClient));
         _plane.Unregister(this);
         _listener.OnConnectionClosed();
     }
+
+    private AccessLogEntry AccessLogEntryFor(long fromClient, long toClient)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        return new AccessLogEntry
+        {
+            Time = DateTimeOffset.UtcNow,
+            Listener = _listener.Config.Name,
+            Protocol = "tcp",
+            Client = _clientRemote?.ToString(),
+            Pool = _pool?.Name,
+            Backend = _lease.IsValid ? _lease.Backend.Id : null,
+            BytesIn = fromClient,
+            BytesOut = toClient,
+            WaitMs = Ms(_startedStamp, _pickStamp),
+            ConnectMs = _connectedStamp == 0 ? -1 : Ms(_pickStamp, _connectedStamp),
+            FirstByteMs = -1,
+            TotalMs = Ms(_startedStamp, now),
+            Outcome = _lease.IsValid ? OutcomeNames.Of(_failure) : "no-backend",
+        };
+    }
+
+    private static double Ms(long from, long to) => to == 0 ? -1 : System.Diagnostics.Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 }

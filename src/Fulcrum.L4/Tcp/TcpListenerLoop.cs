@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Observability;
 using Fulcrum.L4.Tls;
 using Microsoft.Extensions.Logging;
 
@@ -27,9 +28,15 @@ internal sealed class TcpListenerLoop
         _plane = plane;
         _config = config;
         _sni = config.Sni.IsEmpty ? null : new SniRouter(config.Sni);
+        Stats = plane.Store.Listeners.For(config.Name);
+        AccessLog = plane.Store.AccessLogs.For(config, plane.Store.Current.Config);
     }
 
     public ListenerConfig Config => _config;
+    /// <summary>This listener's counters (metrics, dashboard).</summary>
+    public ListenerStats Stats { get; }
+    /// <summary>Where a closed connection's access log line goes; null when none is configured.</summary>
+    public AccessLog? AccessLog { get; private set; }
     public SniRouter? Sni => _sni;
     public IPEndPoint? BoundEndpoint { get; private set; }
     public int ActiveConnections => Volatile.Read(ref _active);
@@ -39,6 +46,7 @@ internal sealed class TcpListenerLoop
     {
         _sni = config.Sni.IsEmpty ? null : new SniRouter(config.Sni);
         _config = config;
+        AccessLog = _plane.Store.AccessLogs.For(config, _plane.Store.Current.Config);
         _slotFreed.Pulse();
     }
 

@@ -6,6 +6,8 @@ using Fulcrum.Core.Model;
 using Fulcrum.L7.Affinity;
 using Fulcrum.L7.Answers;
 using Fulcrum.L7.Diagnostics;
+using Fulcrum.L7.Observability;
+using Fulcrum.Core.Observability;
 using Fulcrum.L7.Transforms;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -92,6 +94,13 @@ internal sealed class PoolForwarder
             transformer.EditResponse(context.Response);
             await PlainTextAnswer.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, _noBackend);
             return;
+        }
+
+        if (ProxyRequest.Of(context) is { } record)
+        {
+            record.BackendChosen = System.Diagnostics.Stopwatch.GetTimestamp();
+            record.Pool = Pool.Name;
+            record.AffinityHit = stickyBackend is not null;
         }
 
         // Retries (docs/health.md): only requests without a body, since a body cannot be sent twice. The retry
@@ -182,6 +191,19 @@ internal sealed class PoolForwarder
             {
                 sent = context.Request.ContentLength ?? 0;
                 received = context.Response.ContentLength ?? 0;
+            }
+
+            // Status classes for the metrics, counted per attempt like the lease, before its release.
+            if (error == ForwarderError.None)
+            {
+                var intercepted = context.Features.Get<RetryAttempt>()?.InterceptedStatus ?? 0;
+                lease.Backend.Stats.RecordStatus(intercepted != 0 ? intercepted : context.Response.StatusCode);
+            }
+
+            if (ProxyRequest.Of(context) is { } record)
+            {
+                record.Backend = lease.Backend.Id;
+                record.Outcome = OutcomeNames.Of(outcome);
             }
 
             lease.Release(outcome, sent, received);

@@ -1,5 +1,8 @@
 using System.Net;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+using Fulcrum.Core.Observability;
+using Fulcrum.L7.Observability;
 using Fulcrum.L7.Answers;
 using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Routing;
@@ -31,10 +34,15 @@ internal sealed class KestrelListener : IAsyncDisposable
     private ListenOptions? _listenOptions;
     private readonly object _applyLock = new();
     private volatile ListenerTls? _tls;
+    private readonly TopologyStore? _store;
+    private readonly ListenerStats? _stats;
+    private volatile AccessLog? _accessLog;
 
-    public KestrelListener(ListenerConfig config, IServiceProvider services, ILoggerFactory loggerFactory, ILogger logger)
+    public KestrelListener(ListenerConfig config, IServiceProvider services, ILoggerFactory loggerFactory, ILogger logger, TopologyStore? store = null)
     {
         Config = config;
+        _store = store;
+        _stats = store?.Listeners.For(config.Name);
         _services = services;
         _loggerFactory = loggerFactory;
         _logger = logger;
@@ -55,6 +63,7 @@ internal sealed class KestrelListener : IAsyncDisposable
             if (config.Protocol == ListenerProtocol.Https) ApplyTls(config);
             Config = config;
             _routes = routes;
+            if (_store is not null) _accessLog = _store.AccessLogs.For(config, _store.Current.Config);
         }
 
         Log.RoutesApplied(_logger, config.Name, routes.Generation, routes.Count);
@@ -87,7 +96,7 @@ internal sealed class KestrelListener : IAsyncDisposable
         var server = new KestrelServer(Options.Create(options), transport, _loggerFactory);
         try
         {
-            await server.StartAsync(new ProxyApplication(HandleAsync), cancellationToken);
+            await server.StartAsync(new ProxyApplication(HandleAsync, _stats is null ? null : Completed), cancellationToken);
         }
         catch
         {
@@ -127,6 +136,23 @@ internal sealed class KestrelListener : IAsyncDisposable
     private void ConfigureEndpoint(ListenOptions listen)
     {
         listen.Protocols = Config.Protocol == ListenerProtocol.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+        if (_stats is { } stats)
+        {
+            // Outermost, so a connection that fails its TLS handshake still counts as accepted.
+            listen.Use(next => async connection =>
+            {
+                stats.ConnectionOpened();
+                try
+                {
+                    await next(connection);
+                }
+                finally
+                {
+                    stats.ConnectionClosed();
+                }
+            });
+        }
+
         if (Config.Protocol == ListenerProtocol.Https)
         {
             listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = context => _tls!.OnConnection(context) });
@@ -160,12 +186,27 @@ internal sealed class KestrelListener : IAsyncDisposable
     private Task HandleAsync(HttpContext context)
     {
         var routes = _routes;
+        var record = ProxyRequest.Of(context);
+        record?.Begin();
         if (_tls is { } tls) TlsRequest.Apply(tls, context);
         if (routes.RequestId) RequestIds.Ensure(context);
         var route = routes.Match(context);
+        if (record is not null) record.Route = route?.Name;
         return route is null
             ? PlainTextAnswer.WriteAsync(context, StatusCodes.Status404NotFound, PlainTextAnswer.NoRoute)
             : route.Action.ExecuteAsync(context, route);
+    }
+
+    // Runs as Kestrel disposes the request's context: the response is complete, the context not yet reset.
+    private void Completed(HttpContext context, RequestRecord record)
+    {
+        var bytesIn = context.Request.ContentLength ?? 0;
+        var bytesOut = context.Response.ContentLength ?? 0;
+        _stats!.Request(bytesIn, bytesOut);
+        if (_accessLog is { } log && log.Sampled())
+        {
+            log.Write(AccessLogLine.From(context, record, Config, bytesIn, bytesOut));
+        }
     }
 
     private IPEndPoint ResolveBoundEndpoint(KestrelServer server)

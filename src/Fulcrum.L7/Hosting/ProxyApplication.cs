@@ -1,3 +1,4 @@
+using Fulcrum.L7.Observability;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Abstractions;
 using Microsoft.AspNetCore.Http;
@@ -7,33 +8,44 @@ namespace Fulcrum.L7.Hosting;
 
 /// <summary>
 /// The whole "application" Kestrel runs for a listener: one terminal request delegate, no middleware
-/// pipeline, no endpoint routing. Reuses one HttpContext per connection the way ASP.NET's own hosting
-/// layer does (Kestrel offers the slot through IHostContextContainer).
+/// pipeline, no endpoint routing. Reuses one context per connection the way ASP.NET's own hosting
+/// layer does (Kestrel offers the slot through IHostContextContainer): the HttpContext and the
+/// <see cref="RequestRecord"/> the access log reads, so a request allocates neither.
 /// </summary>
-internal sealed class ProxyApplication(RequestDelegate handler) : IHttpApplication<HttpContext>
+internal sealed class ProxyApplication(RequestDelegate handler, Action<HttpContext, RequestRecord>? completed = null) : IHttpApplication<ProxyRequest>
 {
-    public HttpContext CreateContext(IFeatureCollection contextFeatures)
+    public ProxyRequest CreateContext(IFeatureCollection contextFeatures)
     {
-        if (contextFeatures is IHostContextContainer<HttpContext> container)
+        ProxyRequest request;
+        if (contextFeatures is IHostContextContainer<ProxyRequest> container)
         {
-            if (container.HostContext is DefaultHttpContext reused)
+            if (container.HostContext is { } reused)
             {
-                reused.Initialize(contextFeatures);
-                return reused;
+                reused.Http.Initialize(contextFeatures);
+                request = reused;
             }
-
-            var created = new DefaultHttpContext(contextFeatures);
-            container.HostContext = created;
-            return created;
+            else
+            {
+                request = new ProxyRequest(new DefaultHttpContext(contextFeatures));
+                container.HostContext = request;
+            }
+        }
+        else
+        {
+            request = new ProxyRequest(new DefaultHttpContext(contextFeatures));
         }
 
-        return new DefaultHttpContext(contextFeatures);
+        // Kestrel clears its extra features between requests but keeps their list, so this does not allocate.
+        contextFeatures.Set(request.Record);
+        return request;
     }
 
-    public Task ProcessRequestAsync(HttpContext context) => handler(context);
+    public Task ProcessRequestAsync(ProxyRequest context) => handler(context.Http);
 
-    public void DisposeContext(HttpContext context, Exception? exception)
+    public void DisposeContext(ProxyRequest context, Exception? exception)
     {
-        if (context is DefaultHttpContext d) d.Uninitialize();
+        // The request is over (its response sent): count it and log it before the context is reused.
+        completed?.Invoke(context.Http, context.Record);
+        context.Http.Uninitialize();
     }
 }

@@ -72,6 +72,7 @@ internal sealed class RouteTransformer : HttpTransformer
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (Observability.ProxyRequest.Of(httpContext) is { } record) record.FirstByte = System.Diagnostics.Stopwatch.GetTimestamp();
         // A 502/503/504 that the pool retries elsewhere is dropped here, before a byte of it reaches the client.
         if (proxyResponse is not null && (int)proxyResponse.StatusCode is 502 or 503 or 504
             && httpContext.Features.Get<RetryAttempt>() is { } retry && retry.TryIntercept((int)proxyResponse.StatusCode))

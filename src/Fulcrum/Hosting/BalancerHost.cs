@@ -1,6 +1,8 @@
 using System.Net;
 using Fulcrum.Admin;
+using Fulcrum.Admin.Metrics;
 using Fulcrum.Core.Balancing;
+using Fulcrum.Core.Observability;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.Health;
@@ -21,6 +23,7 @@ public sealed class BalancerHost : IAsyncDisposable
     private readonly List<IPlane> _started = [];
     private readonly AdminPlane? _admin;
     private readonly ILogger _log;
+    private readonly PrometheusExporter _exporter;
     private volatile bool _draining;
     private bool _disposed;
 
@@ -33,6 +36,8 @@ public sealed class BalancerHost : IAsyncDisposable
         _log = loggerFactory.CreateLogger<BalancerHost>();
         // Pools log health, panic and drain events (backend down/up, ejected, drained) through the services.
         Store = new TopologyStore(config, new BalancerServices(TimeProvider.System, Random.Shared) { LoggerFactory = loggerFactory });
+        Metrics = new FulcrumMetrics(Store);
+        _exporter = new PrometheusExporter(Metrics);
         if (configPath is not null)
         {
             Reloader = new ConfigReloader(configPath, Store, loggerFactory.CreateLogger<ConfigReloader>());
@@ -53,6 +58,7 @@ public sealed class BalancerHost : IAsyncDisposable
             {
                 Reload = Reloader is null ? null : ReloadFromAdminAsync,
                 IsDraining = () => _draining,
+                Metrics = _exporter.Write,
             };
             _admin = new AdminPlane(new AdminServer(Store, admin.Bind, options, loggerFactory));
             _planes.Add(_admin);
@@ -62,6 +68,9 @@ public sealed class BalancerHost : IAsyncDisposable
     public ILoggerFactory LoggerFactory { get; }
 
     public TopologyStore Store { get; }
+
+    /// <summary>The "Fulcrum" meter (docs/metrics.md), exported at the admin API's GET /metrics.</summary>
+    public FulcrumMetrics Metrics { get; }
 
     public HealthCheckPlane Health { get; }
 
@@ -165,6 +174,10 @@ public sealed class BalancerHost : IAsyncDisposable
         {
             await _planes[i].DisposeAsync();
         }
+
+        _exporter.Dispose();
+        Metrics.Dispose();
+        Store.AccessLogs.Dispose();
     }
 
     private async Task StopStartedAsync(CancellationToken drainDeadline)

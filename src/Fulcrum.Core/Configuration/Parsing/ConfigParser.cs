@@ -9,6 +9,8 @@ internal static class ConfigParser
         .IgnoreKeysStartingWith("x-")
         .Key("admin", (c, n, x) => c with { Admin = AdminParser.Read(n, x) })
         .Key("listeners", (c, n, x) => c with { Listeners = YamlReader.List(n, "listeners", x, ListenerParser.Read) })
+        .Key("access-log", (c, n, x) => c with { AccessLog = AccessLogParser.Read(n, x) })
+        .Key("tracing", (c, n, x) => c with { Tracing = TracingParser.Read(n, x) })
         .Key("pools", (c, n, x) => c with { Pools = YamlReader.List(n, "pools", x, PoolParser.Read) });
 
     public static FulcrumConfig Read(YamlNode root, ParseContext context) =>

@@ -23,6 +23,7 @@ internal static class ListenerParser
         .Key("routes", (l, n, c) => l with { Routes = YamlReader.List(n, "routes", c, RouteParser.Read) })
         .Key("pool", (l, n, c) => l with { Pool = PoolReferenceReader.Read(n, "pool", c) })
         .Key("forwarded-headers", (l, n, c) => YamlReader.Bool(n, "forwarded-headers", c) is { } b ? l with { ForwardedHeaders = b } : l)
+        .Key("access-log", (l, n, c) => l with { AccessLog = AccessLogParser.Read(n, c) })
         .Key("request-id", (l, n, c) => YamlReader.Bool(n, "request-id", c) is { } b ? l with { RequestId = b } : l)
         .Key("tls", (l, n, c) => l with { Tls = ListenerTlsParser.Read(n, c) })
         .Key("sni", (l, n, c) => l with { Sni = YamlReader.List(n, "sni", c, SniRouteParser.Read) })

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Fulcrum.Core.Model;
 
-namespace Fulcrum.Admin;
+namespace Fulcrum.Admin.Metrics;
 
 /// <summary>
 /// A minimal Prometheus text exposition (format 0.0.4) of the pool and backend counters, used for GET /metrics

@@ -1,0 +1,38 @@
+namespace Fulcrum.Core.Observability;
+
+/// <summary>
+/// One access log line before formatting: a request (http) or a connection (tcp). A struct, so queueing it
+/// copies fields instead of allocating. Timings are milliseconds; a negative one means "did not happen" and is
+/// written as null (JSON) or `-` (template).
+/// </summary>
+public struct AccessLogEntry
+{
+    public DateTimeOffset Time;
+    public string Listener;
+    /// <summary>http, https, tcp or udp.</summary>
+    public string Protocol;
+    public string? Client;
+    public string? Method;
+    public string? Path;
+    public string? Route;
+    public string? Pool;
+    public string? Backend;
+    /// <summary>The status sent to the client; 0 for tcp.</summary>
+    public int Status;
+    /// <summary>Bytes from the client (request body for http).</summary>
+    public long BytesIn;
+    /// <summary>Bytes to the client (response body for http).</summary>
+    public long BytesOut;
+    /// <summary>From arrival until a backend was chosen (routing, affinity, balancer).</summary>
+    public double WaitMs;
+    /// <summary>TCP connect to the backend (tcp; http reuses pooled connections, so -1).</summary>
+    public double ConnectMs;
+    /// <summary>Until the backend's response headers (http) or first byte (tcp).</summary>
+    public double FirstByteMs;
+    public double TotalMs;
+    public string? RequestId;
+    public string? TlsVersion;
+    public bool AffinityHit;
+    /// <summary>How the backend work ended: success, server-error, connect-failure, reset, timeout, client-abort.</summary>
+    public string? Outcome;
+}

@@ -1,0 +1,16 @@
+using System.Collections.Frozen;
+
+namespace Fulcrum.Core.Observability;
+
+/// <summary>The names an access log line may carry; JSON lines carry all of them, a template any of them as `{name}`.</summary>
+public static class AccessLogFields
+{
+    public static readonly string[] Names =
+    [
+        "time", "listener", "protocol", "client", "method", "path", "route", "pool", "backend", "status",
+        "bytes_in", "bytes_out", "wait_ms", "connect_ms", "first_byte_ms", "total_ms", "request_id", "tls_version",
+        "affinity_hit", "outcome",
+    ];
+
+    public static readonly FrozenSet<string> Known = Names.ToFrozenSet(StringComparer.Ordinal);
+}

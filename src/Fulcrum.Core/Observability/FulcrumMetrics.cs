@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Fulcrum.Core.Model;
+
+namespace Fulcrum.Core.Observability;
+
+/// <summary>
+/// The "Fulcrum" <see cref="Meter"/>: every instrument is observable, so the request path pays nothing for
+/// metrics: the callbacks read the counters the data planes already keep (<see cref="BackendStats"/>,
+/// <see cref="ListenerStats"/>) when a collector asks (a Prometheus scrape, an OpenTelemetry reader).
+/// Names follow OpenTelemetry's dotted style; the Prometheus exporter turns `.` into `_` and adds `_total`
+/// to counters. docs/metrics.md lists them all. The latency histogram is exported straight from
+/// <see cref="BackendStats.Latency"/>, since an observable histogram does not exist in the API.
+/// </summary>
+public sealed class FulcrumMetrics : IDisposable
+{
+    public const string MeterName = "Fulcrum";
+    private static readonly string[] StateNames = ["up", "down", "draining", "maintenance", "backup"];
+    private static readonly string[] ErrorKinds = ["connect", "timeout", "reset", "5xx"];
+    private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+    private readonly TopologyStore _store;
+    private readonly AccessLogCounters _accessLog;
+
+    public FulcrumMetrics(TopologyStore store)
+    {
+        _store = store;
+        _accessLog = store.AccessLogs.Counters;
+        Meter = new Meter(MeterName);
+        var m = Meter;
+        m.CreateObservableCounter("fulcrum.listener.connections", () => Listeners(static l => l.Connections), null, "connections accepted by the listener (udp: sessions)");
+        m.CreateObservableGauge("fulcrum.listener.connections.active", () => Listeners(static l => l.ActiveConnections), null, "client connections open now");
+        m.CreateObservableCounter("fulcrum.listener.requests", () => Listeners(static l => l.Requests), null, "requests (http) or connections (tcp) or sessions (udp) handled");
+        m.CreateObservableCounter("fulcrum.listener.bytes.received", () => Listeners(static l => l.BytesReceived), "By", "bytes received from clients");
+        m.CreateObservableCounter("fulcrum.listener.bytes.sent", () => Listeners(static l => l.BytesSent), "By", "bytes sent to clients");
+
+        m.CreateObservableCounter("fulcrum.backend.requests", BackendRequests, null, "work the backend finished (requests or connections) by HTTP status class; none when it gave no answer or is not http");
+        m.CreateObservableCounter("fulcrum.backend.errors", BackendErrors, null, "failed work by kind: connect, timeout, reset, 5xx");
+        m.CreateObservableGauge("fulcrum.backend.active", () => Backends(static b => b.Stats.Active), null, "work in flight on the backend");
+        m.CreateObservableCounter("fulcrum.backend.bytes.sent", () => Backends(static b => b.Stats.BytesSent), "By", "bytes sent to the backend");
+        m.CreateObservableCounter("fulcrum.backend.bytes.received", () => Backends(static b => b.Stats.BytesReceived), "By", "bytes received from the backend");
+        m.CreateObservableGauge("fulcrum.backend.up", () => Backends(static b => b.IsUsable ? 1 : 0), null, "1 when the backend may take new work");
+        m.CreateObservableGauge("fulcrum.backend.health", () => Backends(static b => b.Health == HealthStatus.Up ? 1 : 0), null, "1 when health checks say up, apart from operator intent");
+        m.CreateObservableGauge("fulcrum.backend.state", BackendStates, null, "1 for the backend's current state: up, down, draining, maintenance or backup");
+        m.CreateObservableGauge("fulcrum.backend.weight", () => Backends(static b => b.Weight), null, "configured weight");
+        m.CreateObservableGauge("fulcrum.backend.effective_weight", () => Backends(static b => b.EffectiveWeight), null, "weight after slow start");
+        m.CreateObservableCounter("fulcrum.backend.ejections", () => Backends(static b => b.HealthDetail.EjectionsTotal), null, "passive-health ejections");
+        m.CreateObservableCounter("fulcrum.backend.drains", () => Backends(static b => b.Stats.Drains), null, "drains started (operator drain or removal)");
+
+        m.CreateObservableCounter("fulcrum.pool.retries", () => Pools(static p => p.Retries.Started), null, "retries sent to another backend (restarts at 0 when a reload rebuilds the pool)");
+        m.CreateObservableGauge("fulcrum.pool.panic", () => Pools(static p => p.InPanic ? 1 : 0), null, "1 while the pool is in panic mode (too few healthy backends, all are used)");
+        m.CreateObservableGauge("fulcrum.pool.backends.usable", () => Pools(UsableCount), null, "backends that may take new work");
+
+        m.CreateObservableCounter("fulcrum.access_log.lines", () => _accessLog.Written, null, "access log lines written");
+        m.CreateObservableCounter("fulcrum.access_log.dropped", () => _accessLog.Dropped, null, "access log lines dropped because the writer fell behind");
+
+        m.CreateObservableCounter("fulcrum.process.cpu.seconds", static () => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, "s", "CPU time used by the process, user and system");
+        m.CreateObservableGauge("fulcrum.process.memory.bytes", ProcessMemory, "By", "memory: working_set (resident), gc_heap (managed heap), gc_committed");
+        m.CreateObservableCounter("fulcrum.process.gc.collections", GcCollections, null, "garbage collections by generation");
+        m.CreateObservableGauge("fulcrum.process.threadpool.threads", static () => (long)ThreadPool.ThreadCount, null, "thread pool threads");
+        m.CreateObservableGauge("fulcrum.process.threadpool.queue.length", static () => ThreadPool.PendingWorkItemCount, null, "work items waiting for a thread pool thread");
+        m.CreateObservableCounter("fulcrum.process.threadpool.completed.items", static () => ThreadPool.CompletedWorkItemCount, null, "work items the thread pool completed");
+        m.CreateObservableGauge("fulcrum.process.connections.open", OpenConnections, null, "client connections open on all listeners");
+    }
+
+    public Meter Meter { get; }
+
+    public TopologyStore Store => _store;
+
+    private IEnumerable<Measurement<long>> Listeners(Func<ListenerStats, long> value)
+    {
+        foreach (var l in _store.Listeners.All) yield return new Measurement<long>(value(l), new KeyValuePair<string, object?>("listener", l.Name));
+    }
+
+    private IEnumerable<Measurement<long>> Pools(Func<Pool, long> value)
+    {
+        foreach (var p in _store.Current.Pools.Values) yield return new Measurement<long>(value(p), new KeyValuePair<string, object?>("pool", p.Name));
+    }
+
+    private IEnumerable<Measurement<long>> Backends(Func<Backend, long> value)
+    {
+        foreach (var p in _store.Current.Pools.Values)
+        {
+            foreach (var b in p.Backends) yield return new Measurement<long>(value(b), Tags(p, b));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> BackendRequests()
+    {
+        foreach (var p in _store.Current.Pools.Values)
+        {
+            foreach (var b in p.Backends)
+            {
+                var stats = b.Stats;
+                long answered = 0;
+                for (var digit = 1; digit <= 5; digit++)
+                {
+                    var n = stats.StatusClass(digit);
+                    answered += n;
+                    yield return new Measurement<long>(n, Tags(p, b, "class", StatusClasses[digit - 1]));
+                }
+
+                yield return new Measurement<long>(Math.Max(0, stats.Total - answered), Tags(p, b, "class", "none"));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> BackendErrors()
+    {
+        foreach (var p in _store.Current.Pools.Values)
+        {
+            foreach (var b in p.Backends)
+            {
+                var s = b.Stats;
+                yield return new Measurement<long>(s.ConnectFailures, Tags(p, b, "kind", ErrorKinds[0]));
+                yield return new Measurement<long>(s.Timeouts, Tags(p, b, "kind", ErrorKinds[1]));
+                yield return new Measurement<long>(s.Resets, Tags(p, b, "kind", ErrorKinds[2]));
+                yield return new Measurement<long>(s.ServerErrors, Tags(p, b, "kind", ErrorKinds[3]));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> BackendStates()
+    {
+        foreach (var p in _store.Current.Pools.Values)
+        {
+            foreach (var b in p.Backends)
+            {
+                var current = (int)b.State;
+                for (var i = 0; i < StateNames.Length; i++) yield return new Measurement<long>(i == current ? 1 : 0, Tags(p, b, "state", StateNames[i]));
+            }
+        }
+    }
+
+    private static long UsableCount(Pool pool)
+    {
+        var n = 0;
+        foreach (var b in pool.Backends)
+        {
+            if (b.IsUsable) n++;
+        }
+
+        return n;
+    }
+
+    private long OpenConnections()
+    {
+        long open = 0;
+        foreach (var l in _store.Listeners.All) open += l.ActiveConnections;
+        return open;
+    }
+
+    private static IEnumerable<Measurement<long>> ProcessMemory()
+    {
+        var info = GC.GetGCMemoryInfo();
+        yield return new Measurement<long>(Environment.WorkingSet, new KeyValuePair<string, object?>("kind", "working_set"));
+        yield return new Measurement<long>(GC.GetTotalMemory(false), new KeyValuePair<string, object?>("kind", "gc_heap"));
+        yield return new Measurement<long>(info.TotalCommittedBytes, new KeyValuePair<string, object?>("kind", "gc_committed"));
+    }
+
+    private static IEnumerable<Measurement<long>> GcCollections()
+    {
+        for (var g = 0; g <= GC.MaxGeneration; g++) yield return new Measurement<long>(GC.CollectionCount(g), new KeyValuePair<string, object?>("generation", "gen" + g));
+    }
+
+    private static TagList Tags(Pool p, Backend b) => new() { { "pool", p.Name }, { "backend", b.Id } };
+
+    private static TagList Tags(Pool p, Backend b, string key, string value) => new() { { "pool", p.Name }, { "backend", b.Id }, { key, value } };
+
+    public void Dispose() => Meter.Dispose();
+}

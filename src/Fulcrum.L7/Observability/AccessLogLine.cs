@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Observability;
+using Fulcrum.L7.Transforms;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+
+namespace Fulcrum.L7.Observability;
+
+/// <summary>Builds the access log entry of a finished http request (only for requests that are logged).</summary>
+internal static class AccessLogLine
+{
+    public static AccessLogEntry From(HttpContext context, RequestRecord record, ListenerConfig listener, long bytesIn, long bytesOut)
+    {
+        var connection = context.Connection;
+        var now = Stopwatch.GetTimestamp();
+        var tls = context.Features.Get<ITlsHandshakeFeature>();
+        return new AccessLogEntry
+        {
+            Time = DateTimeOffset.UtcNow,
+            Listener = listener.Name,
+            Protocol = listener.Protocol == ListenerProtocol.Https ? "https" : "http",
+            Client = connection.RemoteIpAddress is { } ip ? ip + ":" + connection.RemotePort : null,
+            Method = context.Request.Method,
+            Path = context.Request.Path.Value,
+            Route = record.Route,
+            Pool = record.Pool,
+            Backend = record.Backend,
+            Status = context.Response.StatusCode,
+            BytesIn = bytesIn,
+            BytesOut = bytesOut,
+            WaitMs = record.Since(record.BackendChosen),
+            ConnectMs = -1,
+            FirstByteMs = record.Since(record.FirstByte),
+            TotalMs = record.Since(now),
+            RequestId = context.Request.Headers[RequestIds.HeaderName] is { Count: > 0 } id ? id.ToString() : null,
+            TlsVersion = tls is null ? null : tls.Protocol.ToString(),
+            AffinityHit = record.AffinityHit,
+            Outcome = record.Outcome,
+        };
+    }
+}

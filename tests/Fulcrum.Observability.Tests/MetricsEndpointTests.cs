@@ -1,0 +1,75 @@
+using System.Net;
+using Fulcrum.Observability.Tests.Support;
+
+namespace Fulcrum.Observability.Tests;
+
+public sealed class MetricsEndpointTests
+{
+    [Fact]
+    public async Task Metrics_PassPromtoolCheck()
+    {
+        await using var lb = await ObservedBalancer.StartAsync(2);
+        for (var i = 0; i < 10; i++) await lb.GetAsync();
+        var text = await lb.MetricsAsync();
+
+        var promtool = Tools.Find("promtool");
+        if (promtool is null)
+        {
+            Assert.Fail("promtool is not installed: run scripts/install-deps.sh (Debian package prometheus)");
+        }
+
+        var (code, output) = await Tools.RunAsync(promtool, "check metrics", stdin: text);
+        Assert.True(code == 0, $"promtool check metrics failed:\n{output}");
+        Assert.Contains("# TYPE fulcrum_backend_request_duration_seconds histogram", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_CountRequestsPerBackend_ByStatusClass_AndPerListener()
+    {
+        await using var lb = await ObservedBalancer.StartAsync(2);
+        for (var i = 0; i < 6; i++) Assert.Equal(HttpStatusCode.OK, await lb.GetAsync());
+        for (var i = 0; i < 4; i++) Assert.Equal(HttpStatusCode.NotFound, await lb.GetAsync("?status=404"));
+        for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.InternalServerError, await lb.GetAsync("?status=500"));
+
+        string text = "";
+        // The listener's count is taken as Kestrel retires the request, just after the client has its answer.
+        await Poll.UntilAsync(async () =>
+        {
+            text = await lb.MetricsAsync();
+            return PrometheusText.Value(text, "fulcrum_listener_requests_total{listener=\"web\"}") >= 12;
+        }, "the listener to count 12 requests");
+
+        // Round robin over two backends: each got half of every kind.
+        foreach (var b in new[] { "b1", "b2" })
+        {
+            Assert.Equal(3, PrometheusText.Value(text, $"fulcrum_backend_requests_total{{pool=\"app\",backend=\"{b}\",class=\"2xx\"}}"));
+            Assert.Equal(2, PrometheusText.Value(text, $"fulcrum_backend_requests_total{{pool=\"app\",backend=\"{b}\",class=\"4xx\"}}"));
+            Assert.Equal(1, PrometheusText.Value(text, $"fulcrum_backend_requests_total{{pool=\"app\",backend=\"{b}\",class=\"5xx\"}}"));
+            Assert.Equal(0, PrometheusText.Value(text, $"fulcrum_backend_requests_total{{pool=\"app\",backend=\"{b}\",class=\"none\"}}"));
+            Assert.Equal(6, PrometheusText.Value(text, $"fulcrum_backend_request_duration_seconds_count{{pool=\"app\",backend=\"{b}\"}}"));
+            Assert.Equal(6, PrometheusText.Value(text, $"fulcrum_backend_request_duration_seconds_bucket{{pool=\"app\",backend=\"{b}\",le=\"+Inf\"}}"));
+            Assert.Equal(1, PrometheusText.Value(text, $"fulcrum_backend_up{{pool=\"app\",backend=\"{b}\"}}"));
+            Assert.Equal(1, PrometheusText.Value(text, $"fulcrum_backend_state{{pool=\"app\",backend=\"{b}\",state=\"up\"}}"));
+        }
+
+        Assert.True(PrometheusText.Value(text, "fulcrum_listener_connections_total{listener=\"web\"}") >= 1);
+        Assert.True(PrometheusText.Value(text, "fulcrum_process_cpu_seconds_total") > 0);
+    }
+
+    [Fact]
+    public async Task Metrics_CountConnectFailures_AndDrains()
+    {
+        await using var lb = await ObservedBalancer.StartAsync(2);
+        await lb.Backends[1].DisposeAsync(); // b2 refuses connections from now on
+        for (var i = 0; i < 4; i++) await lb.GetAsync();
+        using (var drain = await lb.Client.PostAsync(new Uri(lb.Admin, "api/pools/app/backends/b1/drain"), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, drain.StatusCode);
+        }
+
+        var text = await lb.MetricsAsync();
+        Assert.True(PrometheusText.Value(text, "fulcrum_backend_errors_total{pool=\"app\",backend=\"b2\",kind=\"connect\"}") >= 1);
+        Assert.Equal(1, PrometheusText.Value(text, "fulcrum_backend_drains_total{pool=\"app\",backend=\"b1\"}"));
+        Assert.Equal(1, PrometheusText.Value(text, "fulcrum_backend_state{pool=\"app\",backend=\"b1\",state=\"draining\"}"));
+    }
+}
