@@ -20,12 +20,19 @@ public sealed class PrometheusScrapeTests
         await using var prometheus = await PrometheusServer.StartAsync(binary, lb.Host.AdminEndpoint!.ToString());
         const string Query = "sum by (backend) (fulcrum_backend_requests_total{pool=\"app\"})";
 
-        // Bounded in time and in count; a light pace, a few hundred requests a second at most.
+        // Bounded in time and in count, paced at about 200 requests a second so the traffic spans every scrape.
+        const double PerSecond = 200;
         var clock = Stopwatch.StartNew();
         var sent = 0;
         var midway = new Dictionary<string, double>();
-        while (clock.Elapsed < TrafficFor && sent < 20_000)
+        while (clock.Elapsed < TrafficFor && sent < 10_000)
         {
+            if (sent > clock.Elapsed.TotalSeconds * PerSecond)
+            {
+                await Task.Delay(5); // pacing, not synchronisation
+                continue;
+            }
+
             await lb.GetAsync();
             sent++;
             if (midway.Count == 0 && clock.Elapsed > TrafficFor / 2) midway = await prometheus.QueryAsync(Query, "backend");

@@ -9,6 +9,8 @@ public sealed record AccessLogConfig
     public string Format { get; init; } = "json";
     /// <summary>The share of requests (connections for tcp) logged, 0 to 1 (default 1: all).</summary>
     public double Sample { get; init; } = 1.0;
+    /// <summary>Lines that may wait for the writer; when that many wait, new lines are dropped and counted (default 8192).</summary>
+    public int Buffer { get; init; } = 8192;
     /// <summary>False turns a top-level access log off for one listener (`access-log: {enabled: false}`).</summary>
     public bool Enabled { get; init; } = true;
     public SourceLocation Location { get; init; } = SourceLocation.None;

@@ -12,9 +12,6 @@ namespace Fulcrum.Core.Observability;
 /// </summary>
 public sealed class AccessLog : IDisposable
 {
-    /// <summary>Lines that may wait for the writer; beyond this they are dropped.</summary>
-    public const int Capacity = 8192;
-
     private readonly Channel<AccessLogEntry> _channel;
     private readonly AccessLogCounters _counters;
     private readonly AccessLogFormatter _formatter;
@@ -27,7 +24,7 @@ public sealed class AccessLog : IDisposable
         _counters = counters;
         _sample = config.Sample;
         _formatter = new AccessLogFormatter(config.Format);
-        _channel = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(Capacity)
+        _channel = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(config.Buffer)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then answers false: that is a drop we count

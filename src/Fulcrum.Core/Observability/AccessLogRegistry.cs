@@ -40,7 +40,7 @@ public sealed class AccessLogRegistry : IDisposable
     private sealed class SameDestination : IEqualityComparer<AccessLogConfig>
     {
         public bool Equals(AccessLogConfig? x, AccessLogConfig? y) =>
-            x is not null && y is not null && x.Path == y.Path && x.Format == y.Format && x.Sample.Equals(y.Sample);
+            x is not null && y is not null && x.Path == y.Path && x.Format == y.Format && x.Sample.Equals(y.Sample) && x.Buffer == y.Buffer;
 
         public int GetHashCode(AccessLogConfig obj) => HashCode.Combine(obj.Path, obj.Format, obj.Sample);
     }

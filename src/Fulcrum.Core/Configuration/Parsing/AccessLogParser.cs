@@ -10,6 +10,7 @@ internal static class AccessLogParser
         .Key("path", (a, n, c) => YamlReader.String(n, "path", c) is { } p ? a with { Path = p } : a)
         .Key("format", (a, n, c) => ReadFormat(n, c) is { } f ? a with { Format = f } : a)
         .Key("sample", (a, n, c) => ReadSample(n, c) is { } s ? a with { Sample = s } : a)
+        .Key("buffer", (a, n, c) => YamlReader.Int(n, "buffer", c, min: 1, max: 1_000_000) is { } b ? a with { Buffer = b } : a)
         .Key("enabled", (a, n, c) => YamlReader.Bool(n, "enabled", c) is { } b ? a with { Enabled = b } : a);
 
     public static AccessLogConfig Read(YamlNode node, ParseContext context)

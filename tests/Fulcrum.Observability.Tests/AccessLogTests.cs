@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Observability.Tests.Support;
+
+namespace Fulcrum.Observability.Tests;
+
+public sealed class AccessLogTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fulcrum-access-log-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task JsonAccessLog_HasOneParsableLinePerRequest_WithTheStatusesSent()
+    {
+        var path = Path.Combine(_dir, "access.log");
+        await using var lb = await ObservedBalancer.StartAsync(2, c => c with { AccessLog = new AccessLogConfig { Path = path } });
+        for (var i = 0; i < 10; i++) Assert.Equal(HttpStatusCode.OK, await lb.GetAsync("hello?x=1"));
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.NotFound, await lb.GetAsync("?status=404"));
+
+        var lines = await WaitForLinesAsync(path, 15);
+        var entries = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(10, entries.Count(e => e.GetProperty("status").GetInt32() == 200));
+        Assert.Equal(5, entries.Count(e => e.GetProperty("status").GetInt32() == 404));
+        // Round robin: 15 requests over two backends are 8 and 7.
+        Assert.Equal([7, 8], entries.GroupBy(e => e.GetProperty("backend").GetString()).Select(g => g.Count()).Order());
+        foreach (var e in entries)
+        {
+            Assert.Equal("web", e.GetProperty("listener").GetString());
+            Assert.Equal("http", e.GetProperty("protocol").GetString());
+            Assert.Equal("all", e.GetProperty("route").GetString());
+            Assert.Equal("app", e.GetProperty("pool").GetString());
+            Assert.Equal("GET", e.GetProperty("method").GetString());
+            Assert.StartsWith("127.0.0.1:", e.GetProperty("client").GetString(), StringComparison.Ordinal);
+            Assert.Equal(32, e.GetProperty("request_id").GetString()!.Length);
+            Assert.Equal("success", e.GetProperty("outcome").GetString());
+            var wait = e.GetProperty("wait_ms").GetDouble();
+            var firstByte = e.GetProperty("first_byte_ms").GetDouble();
+            var total = e.GetProperty("total_ms").GetDouble();
+            Assert.True(wait >= 0 && wait <= firstByte && firstByte <= total, $"timings out of order: {e}");
+            Assert.False(e.GetProperty("affinity_hit").GetBoolean());
+        }
+
+        Assert.Equal(10, entries.Count(e => e.GetProperty("path").GetString() == "/hello"));
+        await Poll.UntilAsync(async () => PrometheusText.Value(await lb.MetricsAsync(), "fulcrum_access_log_lines_total") == 15, "15 lines counted");
+    }
+
+    [Fact]
+    public async Task TemplateAccessLog_WritesTheNamedFields()
+    {
+        var path = Path.Combine(_dir, "access.log");
+        var log = new AccessLogConfig { Path = path, Format = "{client} {method} {path} {status} {backend} {total_ms}" };
+        await using var lb = await ObservedBalancer.StartAsync(1, c => c with { AccessLog = log });
+        await lb.GetAsync("page");
+
+        var line = Assert.Single(await WaitForLinesAsync(path, 1));
+        var fields = line.Split(' ');
+        Assert.Equal(6, fields.Length);
+        Assert.Equal(["GET", "/page", "200", "b1"], fields[1..5]);
+    }
+
+    [Fact]
+    public async Task AccessLog_ToAFifoNobodyReads_DropsAndCountsLines_WhileTrafficFlows()
+    {
+        var fifo = Path.Combine(_dir, "stalled.fifo");
+        var (code, output) = await Tools.RunAsync("mkfifo", fifo);
+        Assert.True(code == 0, output);
+        var log = new AccessLogConfig { Path = fifo, Buffer = 50 };
+        await using var lb = await ObservedBalancer.StartAsync(1, c => c with { AccessLog = log });
+
+        // 200 requests with 50 lines of room and a writer that never gets to write: all are served, 150+ dropped.
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 200; i++) Assert.Equal(HttpStatusCode.OK, await lb.GetAsync());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"200 requests took {clock.Elapsed}");
+
+        await Poll.UntilAsync(async () => PrometheusText.Value(await lb.MetricsAsync(), "fulcrum_access_log_dropped_total") >= 150,
+            "150 dropped lines to be counted");
+        Assert.Equal(0, PrometheusText.Value(await lb.MetricsAsync(), "fulcrum_access_log_lines_total"));
+    }
+
+    [Fact]
+    public async Task AccessLog_ListenerOverride_TurnsItOffForThatListener()
+    {
+        var path = Path.Combine(_dir, "access.log");
+        await using var lb = await ObservedBalancer.StartAsync(1, c => c with
+        {
+            AccessLog = new AccessLogConfig { Path = path },
+            Listeners = [c.Listeners[0] with { AccessLog = new AccessLogConfig { Enabled = false } }],
+        });
+        for (var i = 0; i < 3; i++) await lb.GetAsync();
+        Assert.Equal(0, PrometheusText.Value(await lb.MetricsAsync(), "fulcrum_access_log_lines_total"));
+        Assert.False(File.Exists(path) && new FileInfo(path).Length > 0);
+    }
+
+    private static async Task<string[]> WaitForLinesAsync(string path, int count)
+    {
+        string[] lines = [];
+        await Poll.UntilAsync(() =>
+        {
+            lines = File.Exists(path) ? File.ReadAllLines(path) : [];
+            return lines.Length >= count;
+        }, $"{count} lines in {path}");
+        return lines;
+    }
+}
