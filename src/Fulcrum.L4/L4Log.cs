@@ -15,10 +15,10 @@ internal static partial class L4Log
     [LoggerMessage(4002, LogLevel.Error, "{Protocol} listener {Listener} could not bind {Endpoint}")]
     public static partial void BindFailed(ILogger logger, Exception exception, string protocol, string listener, string endpoint);
 
-    [LoggerMessage(4003, LogLevel.Warning, "tcp listener {Listener}: no usable backend in pool {Pool}")]
+    [LoggerMessage(4003, LogLevel.Warning, "tcp listener {Listener}: no usable backend in pool {Pool}; connections closed (logged at most once a second)")]
     public static partial void NoBackend(ILogger logger, string listener, string pool);
 
-    [LoggerMessage(4004, LogLevel.Warning, "tcp listener {Listener}: connect to backend {Backend} failed: {Reason}")]
+    [LoggerMessage(4004, LogLevel.Debug, "tcp listener {Listener}: connect to backend {Backend} failed: {Reason}")]
     public static partial void ConnectFailed(ILogger logger, string listener, string backend, string reason);
 
     [LoggerMessage(4005, LogLevel.Debug, "tcp listener {Listener}: rejected connection from {Client}: {Reason}")]
@@ -30,6 +30,6 @@ internal static partial class L4Log
     [LoggerMessage(4007, LogLevel.Error, "{Protocol} listener {Listener}: accept loop failed")]
     public static partial void AcceptFailed(ILogger logger, Exception exception, string protocol, string listener);
 
-    [LoggerMessage(4008, LogLevel.Warning, "udp listener {Listener}: no usable backend in pool {Pool}; datagram dropped")]
+    [LoggerMessage(4008, LogLevel.Warning, "udp listener {Listener}: no usable backend in pool {Pool}; datagrams dropped (logged at most once a second)")]
     public static partial void UdpNoBackend(ILogger logger, string listener, string pool);
 }

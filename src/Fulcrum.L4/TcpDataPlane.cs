@@ -23,6 +23,7 @@ public sealed class TcpDataPlane : IAsyncDisposable
     private readonly AsyncSignal _connectionClosed = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _sweeper = Task.CompletedTask;
+    internal long LastNoBackendWarning;
     private bool _started;
 
     public TcpDataPlane(TopologyStore store, ILoggerFactory loggerFactory)

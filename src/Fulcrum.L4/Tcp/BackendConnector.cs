@@ -51,7 +51,7 @@ internal static class BackendConnector
             }
         }
 
-        L4Log.NoBackend(plane.Logger, listener, pool.Name);
+        if (LogThrottle.Allow(ref plane.LastNoBackendWarning)) L4Log.NoBackend(plane.Logger, listener, pool.Name);
         return default;
     }
 

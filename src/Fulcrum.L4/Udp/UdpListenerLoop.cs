@@ -23,6 +23,7 @@ internal sealed class UdpListenerLoop
     private volatile ListenerConfig _config;
     private Socket? _socket;
     private Task _loop = Task.CompletedTask;
+    private long _lastNoBackendWarning;
 
     public UdpListenerLoop(UdpDataPlane plane, ListenerConfig config)
     {
@@ -171,7 +172,7 @@ internal sealed class UdpListenerLoop
         if (!pool.TryAcquire(SourceHash.Of(pool, client), out var lease))
         {
             Interlocked.Increment(ref Counters.DroppedNoBackend);
-            L4Log.UdpNoBackend(_plane.Logger, config.Name, pool.Name);
+            if (LogThrottle.Allow(ref _lastNoBackendWarning)) L4Log.UdpNoBackend(_plane.Logger, config.Name, pool.Name);
             return null;
         }
 
