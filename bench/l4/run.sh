@@ -6,7 +6,11 @@
 #   (c) iperf3 bulk throughput through a second tcp listener to an iperf3 server
 #   (d) RSS per idle proxied connection: 10,000 idle connections held open (idle-clients.py)
 #
-# usage: bench/l4/run.sh [--quick] [--no-build] [PROXY...]     PROXY: fulcrum haproxy nginx (default all)
+# usage: bench/l4/run.sh [--quick] [--no-build] [PROXY...]
+#   PROXY: fulcrum fulcrum-inline haproxy nginx (default: fulcrum haproxy nginx). fulcrum-inline is Fulcrum with
+#   DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1: socket continuations run on the epoll threads
+#   instead of hopping to the thread pool (a runtime setting, not a Fulcrum option; it cuts CPU per
+#   request by about a third here but stalls under a single socket engine thread, so throughput drops).
 # env: DURATION (s, default 10), WARMUP (s, default 3), CONNECTIONS (32), IDLE (10000),
 #      PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/l4),
 #      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to Fulcrum's environment, for experiments)
@@ -28,8 +32,8 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) DURATION=3; WARMUP=1; IDLE=${IDLE_QUICK:-1000} ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    fulcrum|haproxy|nginx) PROXIES+=("$1") ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    fulcrum|fulcrum-inline|haproxy|nginx) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -127,6 +131,7 @@ CONF
 }
 
 start_fulcrum() {
+  local name=${1:-fulcrum} runtime=(DOTNET_ProcessorCount=1)
   cat >"$RUN/fulcrum.yaml" <<CONF
 listeners:
   - { name: web, bind: 127.0.0.1:$PP, protocol: tcp, pool: web }
@@ -139,12 +144,14 @@ pools:
     backends: [ { address: 127.0.0.1:$IPERF } ]
 CONF
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
-  # Workstation, non-concurrent GC and one processor: what taskset gives it (as src/Fulcrum's csproj).
+  # Inline completions with a single socket engine thread stall (measured); let the runtime size it.
+  [[ $name == fulcrum-inline ]] && runtime=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)
   local extra=()
   # shellcheck disable=SC2206 # word splitting intended: "KEY=VALUE KEY=VALUE"
   [[ -n ${DOTNET_EXTRA_ENV:-} ]] && extra+=($DOTNET_EXTRA_ENV)
-  env DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_ProcessorCount=1 "${extra[@]}" \
-    taskset -c "$PROXY_CPU" dotnet "$FULCRUM_DLL" run -c "$RUN/fulcrum.yaml" >"$RUN/fulcrum.log" 2>&1 &
+  # Workstation, non-concurrent GC (as src/Fulcrum's csproj); one CPU through taskset.
+  env DOTNET_gcServer=0 DOTNET_gcConcurrent=0 "${runtime[@]}" "${extra[@]}" \
+    taskset -c "$PROXY_CPU" dotnet "$FULCRUM_DLL" run -c "$RUN/fulcrum.yaml" >"$RUN/$name.log" 2>&1 &
   PROXY_PID=$!
 }
 
@@ -269,7 +276,10 @@ idle_run() {
 run_proxy() {
   local name=$1 a b c d
   PROXY_PID=""
-  "start_$name" || { printf '%s\t0\tnan\t0\t0\tnan\t0\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"; return 0; }
+  case "$name" in
+    fulcrum|fulcrum-inline) start_fulcrum "$name" ;;
+    *) "start_$name" ;;
+  esac || { printf '%s\t0\tnan\t0\t0\tnan\t0\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"; return 0; }
   PIDS+=("$PROXY_PID")
   if ! wait_ready "$PROXY_URL" "$PROXY_PID" "$name"; then
     printf '%s\t0\tnan\t0\t0\tnan\t0\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"
@@ -285,7 +295,7 @@ run_proxy() {
 }
 
 # ---- main --------------------------------------------------------------------------------------
-if [[ $BUILD -eq 1 && " ${PROXIES[*]} " == *" fulcrum "* ]]; then
+if [[ $BUILD -eq 1 && " ${PROXIES[*]} " == *" fulcrum"* ]]; then
   echo "== building Fulcrum (Release)" >&2
   dotnet build "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -nologo -v q >"$RUN/build-fulcrum.log" 2>&1 \
     || { echo "run.sh: build failed (see $RUN/build-fulcrum.log)" >&2; exit 1; }
