@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# TLS benchmark: HTTPS keep-alive requests/s and new TLS handshakes/s through Fulcrum, nginx and
+# HAProxy, each terminating TLS with the same ECDSA P-256 certificate in front of the same three
+# plain-http nginx backends. Pinned like bench/l7: the proxy on PROXY_CPU (default 1), wrk and the
+# backends on LOAD_CPU (default 0).
+#
+#   keep-alive   wrk -t1 -c64 over https: one handshake per connection, then requests (AES-GCM)
+#   handshakes   openssl s_time -new (4 clients): every connection a new TCP + full TLS handshake,
+#                never a resumed session, no HTTP request
+#
+# usage: bench/tls/run.sh [--quick] [--no-build] [PROXY...]     PROXY: fulcrum nginx haproxy
+# env: DURATION (s, default 15), WARMUP (s, default 5), CONNECTIONS (64), HANDSHAKE_CLIENTS (4),
+#      PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/tls)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-5}
+CONNECTIONS=${CONNECTIONS:-64}
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+OUT=${OUT:-$ROOT/bench/.bench-out/tls}
+BUILD=1
+PROXIES=()
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) DURATION=3; WARMUP=1 ;;
+    --no-build) BUILD=0 ;;
+    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    fulcrum|nginx|haproxy) PROXIES+=("$1") ;;
+    *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ ${#PROXIES[@]} -gt 0 ]] || PROXIES=(fulcrum nginx haproxy)
+
+for tool in nginx haproxy wrk taskset curl openssl python3 dotnet; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 1; }
+done
+
+FULCRUM_DLL="$ROOT/src/Fulcrum/bin/Release/net10.0/fulcrum.dll"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RUN="$OUT/$STAMP"
+mkdir -p "$RUN"
+RESULTS="$RUN/results.tsv"
+
+PIDS=()
+stop_pid() {
+  local pid=$1 deadline
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() { local pid; for pid in "${PIDS[@]}"; do stop_pid "$pid"; done; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_ready() {
+  local url=$1 pid=$2 name=$3 deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
+  while [[ $SECONDS -lt $deadline ]]; do
+    kill -0 "$pid" 2>/dev/null || { echo "run.sh: $name exited before it was ready (see $RUN/$name.log)" >&2; return 1; }
+    if [[ $(curl -sk -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]]; then return 0; fi
+    sleep 0.1
+  done
+  echo "run.sh: $name was not ready within ${READY_TIMEOUT:-60}s (see $RUN/$name.log)" >&2
+  return 1
+}
+
+# ---- certificate, ports, backends ---------------------------------------------------------------
+CERT="$RUN/bench.test.pem"; KEY="$RUN/bench.test.key"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench.test" \
+  -addext "subjectAltName=DNS:bench.test" -keyout "$KEY" -out "$CERT" 2>/dev/null
+cat "$CERT" "$KEY" >"$RUN/bench.test.bundle.pem"   # HAProxy wants certificate and key in one file
+
+mapfile -t PORTS < <(python3 "$ROOT/bench/l7/free-ports.py" 4)
+B1=${PORTS[0]}; B2=${PORTS[1]}; B3=${PORTS[2]}; PP=${PORTS[3]}
+BACKENDS=("127.0.0.1:$B1" "127.0.0.1:$B2" "127.0.0.1:$B3")
+PROXY_URL="https://127.0.0.1:$PP/"
+
+nginx_common() {
+  local dir=$1
+  echo "  access_log off;"
+  for t in body proxy fastcgi uwsgi scgi; do echo "  ${t/body/client_body}_temp_path $dir/tmp/$t;"; done
+}
+
+start_backends() {
+  local dir="$RUN/backends" b
+  mkdir -p "$dir/tmp"
+  {
+    echo "worker_processes 1; pid $dir/nginx.pid; events { worker_connections 4096; }"
+    echo "http {"
+    nginx_common "$dir"
+    echo "  keepalive_requests 1000000; keepalive_timeout 75s;"
+    for b in "${BACKENDS[@]}"; do echo "  server { listen $b; location / { default_type text/plain; return 200 \"ok\\n\"; } }"; done
+    echo "}"
+  } >"$dir/nginx.conf"
+  taskset -c "$LOAD_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' >"$RUN/backends.log" 2>&1 &
+  local pid=$!; PIDS+=("$pid")
+  for b in "${BACKENDS[@]}"; do
+    local deadline=$((SECONDS + 30))
+    until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://$b/" || true) == 200 ]]; do
+      [[ $SECONDS -lt $deadline ]] || { echo "run.sh: backends not ready" >&2; exit 1; }; sleep 0.1
+    done
+  done
+}
+
+start_fulcrum() {
+  local cfg="$RUN/fulcrum.yaml" b
+  {
+    echo "listeners:"
+    echo "  - name: bench"
+    echo "    bind: 127.0.0.1:$PP"
+    echo "    protocol: https"
+    echo "    tls:"
+    echo "      certificates:"
+    echo "        - { cert: $CERT, key: $KEY }"
+    echo "    routes:"
+    echo "      - pool: backends"
+    echo "pools:"
+    echo "  - name: backends"
+    echo "    algorithm: round-robin"
+    echo "    backends:"
+    for b in "${BACKENDS[@]}"; do echo "      - { address: $b }"; done
+  } >"$cfg"
+  [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
+  env DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_TieredPGO=1 DOTNET_ProcessorCount=1 \
+    taskset -c "$PROXY_CPU" dotnet "$FULCRUM_DLL" run -c "$cfg" --log-level Warning >"$RUN/fulcrum.log" 2>&1 &
+  PROXY_PID=$!
+}
+
+start_nginx_proxy() {
+  local dir="$RUN/nginx" b
+  mkdir -p "$dir/tmp"
+  {
+    echo "worker_processes 1; pid $dir/nginx.pid; events { worker_connections 4096; }"
+    echo "http {"
+    nginx_common "$dir"
+    echo "  keepalive_requests 1000000; keepalive_timeout 75s;"
+    echo "  upstream backends {"
+    for b in "${BACKENDS[@]}"; do echo "    server $b;"; done
+    echo "    keepalive 64;"
+    echo "  }"
+    echo "  server {"
+    # "listen ... ssl http2" works on every nginx since 1.9.5 (newer ones prefer "http2 on;").
+    echo "    listen 127.0.0.1:$PP ssl http2;"
+    echo "    ssl_certificate $CERT; ssl_certificate_key $KEY;"
+    echo "    ssl_protocols TLSv1.2 TLSv1.3;"
+    echo "    ssl_session_cache off; ssl_session_tickets off;"
+    echo "    location / { proxy_pass http://backends; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
+    echo "  }"
+    echo "}"
+  } >"$dir/nginx.conf"
+  taskset -c "$PROXY_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' >"$RUN/nginx.log" 2>&1 &
+  PROXY_PID=$!
+}
+
+start_haproxy() {
+  local cfg="$RUN/haproxy.cfg" b i=0
+  {
+    echo "global"
+    echo "  nbthread 1"
+    echo "  maxconn 4096"
+    echo "  tune.ssl.cachesize 0"
+    echo "defaults"
+    echo "  mode http"
+    echo "  timeout connect 5s"
+    echo "  timeout client 30s"
+    echo "  timeout server 30s"
+    echo "frontend bench"
+    echo "  bind 127.0.0.1:$PP ssl crt $RUN/bench.test.bundle.pem alpn h2,http/1.1 ssl-min-ver TLSv1.2 no-tls-tickets"
+    echo "  default_backend backends"
+    echo "backend backends"
+    echo "  balance roundrobin"
+    echo "  http-reuse always"
+    for b in "${BACKENDS[@]}"; do i=$((i + 1)); echo "  server b$i $b"; done
+  } >"$cfg"
+  taskset -c "$PROXY_CPU" haproxy -f "$cfg" -db >"$RUN/haproxy.log" 2>&1 &
+  PROXY_PID=$!
+}
+
+# ---- measuring -----------------------------------------------------------------------------------
+proc_ticks() {
+  local total=0 p t
+  for p in "$1" $(pgrep -P "$1" || true); do
+    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
+}
+
+
+# measure NAME PID MODE: MODE keepalive (wrk) or handshakes (openssl s_time -new). Appends
+# name, mode, per second, errors, proxy CPU %, proxy CPU µs per request or handshake.
+measure() {
+  local name=$1 pid=$2 mode=$3
+  local log="$RUN/$name.$mode.log" hz t0 t1 rate count errors
+  hz=$(getconf CLK_TCK)
+  echo "== $name $mode: warm-up ${WARMUP}s, measuring ${DURATION}s" >&2
+  if [[ $mode == keepalive ]]; then
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$PROXY_URL" >"$RUN/$name.$mode.warmup" 2>&1 || true
+    t0=$(proc_ticks "$pid")
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$PROXY_URL" >"$log" 2>&1 || true
+    t1=$(proc_ticks "$pid")
+    rate=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$log")
+    count=$(awk '/requests in/ { print $1 }' "$log")
+    errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$log")
+  else
+    # Full handshakes only: -new never resumes a session. HANDSHAKE_CLIENTS processes in parallel
+    # (default 4) keep the proxy busy while each waits for its round trips.
+    handshakes() {
+      local seconds=$1 prefix=$2 i pids=()
+      for ((i = 1; i <= ${HANDSHAKE_CLIENTS:-4}; i++)); do
+        taskset -c "$LOAD_CPU" openssl s_time -connect "127.0.0.1:$PP" -new -time "$seconds" >"$prefix.$i" 2>&1 &
+        pids+=($!)
+      done
+      wait "${pids[@]}" || true
+    }
+    handshakes "$WARMUP" "$RUN/$name.$mode.warmup"
+    t0=$(proc_ticks "$pid")
+    handshakes "$DURATION" "$log"
+    t1=$(proc_ticks "$pid")
+    # "N connections in T real seconds" per client.
+    count=$(cat "$log".* | awk '/connections in [0-9.]+ real seconds/ { n += $1 } END { print n + 0 }')
+    rate=$(awk -v n="$count" -v d="$DURATION" 'BEGIN { printf "%.0f", n / d }')
+    errors=$(cat "$log".* | grep -c -i 'error' || true)
+  fi
+  local proxy_cpu us
+  proxy_cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="$DURATION" 'BEGIN { printf "%.0f", (b - a) / hz / d * 100 }')
+  us=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="${count:-0}" 'BEGIN { if (n > 0) printf "%.1f", (b - a) / hz / n * 1e6; else print "nan" }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$mode" "${rate:-0}" "${errors:-0}" "$proxy_cpu" "$us" >>"$RESULTS"
+}
+
+run_proxy() {
+  local name=$1
+  PROXY_PID=""
+  case "$name" in
+    fulcrum) start_fulcrum ;;
+    nginx) start_nginx_proxy ;;
+    haproxy) start_haproxy ;;
+  esac || return 0
+  PIDS+=("$PROXY_PID")
+  if wait_ready "$PROXY_URL" "$PROXY_PID" "$name"; then
+    curl -sk --http2 -o /dev/null -w "$name: HTTP/%{http_version} via ALPN\n" "$PROXY_URL" >&2 || true
+    measure "$name" "$PROXY_PID" keepalive
+    measure "$name" "$PROXY_PID" handshakes
+  fi
+  stop_pid "$PROXY_PID"
+}
+
+if [[ $BUILD -eq 1 && " ${PROXIES[*]} " == *" fulcrum "* ]]; then
+  echo "== building Release" >&2
+  dotnet build "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -nologo -v q >"$RUN/build-fulcrum.log" 2>&1 \
+    || { echo "run.sh: Fulcrum build failed (see $RUN/build-fulcrum.log)" >&2; exit 1; }
+fi
+
+echo "== backends on ${BACKENDS[*]} (CPU $LOAD_CPU); proxies on 127.0.0.1:$PP (CPU $PROXY_CPU); output in $RUN" >&2
+start_backends
+: >"$RESULTS"
+for proxy in "${PROXIES[@]}"; do run_proxy "$proxy"; done
+
+{
+  echo "keep-alive: wrk -t1 -c$CONNECTIONS -d${DURATION}s over https; handshakes: ${HANDSHAKE_CLIENTS:-4} x openssl s_time -new -time $DURATION;"
+  echo "warm-up ${WARMUP}s each; ECDSA P-256 certificate; 3 nginx backends;"
+  echo "proxy on CPU $PROXY_CPU, wrk + backends on CPU $LOAD_CPU; $(date -u '+%Y-%m-%d %H:%M UTC'); ratios are Fulcrum/peer"
+  echo
+  awk -F'\t' '
+    { key = $1 "/" $2; rps[key] = $3; err[key] = $4; pc[key] = $5; us[key] = $6; names[$1] = 1; order[NR] = $1 }
+    function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "-" }
+    END {
+      print "| proxy | keep-alive req/s | µs CPU/req | new handshakes/s | µs CPU/handshake | errors | req/s Fulcrum/peer | handshakes/s Fulcrum/peer |"
+      print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+      for (i = 1; i <= NR; i++) {
+        n = order[i]; if (seen[n]++) continue
+        k = n "/keepalive"; h = n "/handshakes"
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", n, rps[k], us[k], rps[h], us[h], err[k] + err[h],
+          ratio(rps["fulcrum/keepalive"], rps[k]), ratio(rps["fulcrum/handshakes"], rps[h])
+      }
+    }' "$RESULTS"
+} | tee "$RUN/table.md"
