@@ -23,11 +23,17 @@ results="$root/TestResults"
 rm -rf "$results"
 mkdir -p "$results"
 
-# One project at a time: the end-to-end tests time reloads and drains on real sockets, and on a
-# 2-core machine they stay dependable only when other test assemblies are not competing for the CPU.
+# Every test project of Fulcrum.slnx, one at a time: the end-to-end tests time reloads and drains on
+# real sockets, and on a 2-core machine they stay dependable only when other test assemblies are not
+# competing for the CPU.
 status=0
 projects=()
-while IFS= read -r project; do projects+=("$project"); done < <(find tests -name '*.Tests.csproj' | sort)
+while IFS= read -r project; do projects+=("$project"); done < <(grep -o 'Path="[^"]*\.Tests\.csproj"' Fulcrum.slnx | sed 's/^Path="//; s/"$//')
+if [[ ${#projects[@]} -eq 0 ]]; then
+  echo "no test project in Fulcrum.slnx"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 for project in "${projects[@]}"; do
   name=$(basename "$project" .csproj)
   echo "== $name"

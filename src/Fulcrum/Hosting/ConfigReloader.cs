@@ -154,28 +154,31 @@ public sealed class ConfigReloader : IDisposable
         }
     }
 
-    private void ReloadIfChanged()
+    /// <summary>What the debounced watcher runs: a reload only when the file's bytes changed since the last load.</summary>
+    /// <returns>The reload's outcome, or null when nothing was loaded.</returns>
+    internal ReloadOutcome? ReloadIfChanged()
     {
         try
         {
             lock (_gate)
             {
-                if (_disposed) return;
+                if (_disposed) return null;
                 var hash = HashContent();
                 if (hash is null || (_lastContentHash is not null && hash.AsSpan().SequenceEqual(_lastContentHash)))
                 {
                     // Missing (mid-rename) or same bytes: nothing to do; the next event will come.
                     HostLog.ReloadSkippedUnchanged(_log, Path);
-                    return;
+                    return null;
                 }
 
                 _lastContentHash = hash;
-                LoadAndApply(ReloadTrigger.FileChange);
+                return LoadAndApply(ReloadTrigger.FileChange);
             }
         }
         catch (Exception e)
         {
             HostLog.ReloadFailed(_log, e.Message, e);
+            return null;
         }
     }
 

@@ -68,4 +68,46 @@ public sealed class ConfigReloaderTests
         Assert.Same(kept, store.Current.Pools["app"].Find("b1"));
         Assert.NotNull(store.Current.Pools["app"].Find("b2"));
     }
+
+    [Fact]
+    public async Task FileWatch_ReloadsOnlyWhenTheBytesChanged()
+    {
+        await using var backends = await Backends.StartAsync(2);
+        using var file = new ConfigFile(ConfigFile.Yaml(backends[0]));
+        var store = new TopologyStore(ConfigLoader.LoadFile(file.Path).Config!);
+        using var reloader = new ConfigReloader(file.Path, store, NullLogger<ConfigReloader>.Instance, handleSighup: false);
+        reloader.Start(watchFile: false);
+
+        // A touch, or a save of the same text, is not a new config.
+        File.SetLastWriteTimeUtc(file.Path, DateTime.UtcNow.AddMinutes(1));
+        file.Overwrite(ConfigFile.Yaml(backends[0]));
+        Assert.Null(reloader.ReloadIfChanged());
+        Assert.Equal(1, store.Current.Generation);
+
+        file.ReplaceAtomically(ConfigFile.Yaml(backends[1]));
+        var outcome = reloader.ReloadIfChanged();
+        Assert.NotNull(outcome);
+        Assert.True(outcome.Applied);
+        Assert.Equal(ReloadTrigger.FileChange, outcome.Trigger);
+        Assert.Equal(2, store.Current.Generation);
+
+        // Once loaded, the same bytes again are not reloaded a second time.
+        Assert.Null(reloader.ReloadIfChanged());
+        Assert.Equal(2, store.Current.Generation);
+    }
+
+    [Fact]
+    public async Task FileWatch_RejectedFile_IsNotRetriedUntilItChanges()
+    {
+        await using var backends = await Backends.StartAsync(1);
+        using var file = new ConfigFile(ConfigFile.Yaml(backends[0]));
+        var store = new TopologyStore(ConfigLoader.LoadFile(file.Path).Config!);
+        using var reloader = new ConfigReloader(file.Path, store, NullLogger<ConfigReloader>.Instance, handleSighup: false);
+        reloader.Start(watchFile: false);
+
+        file.Overwrite("pools: [");
+        Assert.False(reloader.ReloadIfChanged()!.Applied);
+        Assert.Null(reloader.ReloadIfChanged());
+        Assert.Equal(1, store.Current.Generation);
+    }
 }
