@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # TLS benchmark: HTTPS keep-alive requests/s and new TLS handshakes/s through Fulcrum, nginx and
-# HAProxy, each terminating TLS with the same ECDSA P-256 certificate in front of the same three
+# HAProxy, each terminating TLS (TLS 1.2-1.3, their default ciphers, session tickets and caches)
+# with the same ECDSA P-256 certificate in front of the same three
 # plain-http nginx backends. Pinned like bench/l7: the proxy on PROXY_CPU (default 1), wrk and the
 # backends on LOAD_CPU (default 0).
 #
@@ -149,7 +150,6 @@ start_nginx_proxy() {
     echo "    listen 127.0.0.1:$PP ssl http2;"
     echo "    ssl_certificate $CERT; ssl_certificate_key $KEY;"
     echo "    ssl_protocols TLSv1.2 TLSv1.3;"
-    echo "    ssl_session_cache off; ssl_session_tickets off;"
     echo "    location / { proxy_pass http://backends; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
     echo "  }"
     echo "}"
@@ -164,14 +164,13 @@ start_haproxy() {
     echo "global"
     echo "  nbthread 1"
     echo "  maxconn 4096"
-    echo "  tune.ssl.cachesize 0"
     echo "defaults"
     echo "  mode http"
     echo "  timeout connect 5s"
     echo "  timeout client 30s"
     echo "  timeout server 30s"
     echo "frontend bench"
-    echo "  bind 127.0.0.1:$PP ssl crt $RUN/bench.test.bundle.pem alpn h2,http/1.1 ssl-min-ver TLSv1.2 no-tls-tickets"
+    echo "  bind 127.0.0.1:$PP ssl crt $RUN/bench.test.bundle.pem alpn h2,http/1.1 ssl-min-ver TLSv1.2"
     echo "  default_backend backends"
     echo "backend backends"
     echo "  balance roundrobin"
