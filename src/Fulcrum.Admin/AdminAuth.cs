@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace Fulcrum.Admin;
 
 /// <summary>
-/// The optional bearer token (`admin.token`). /healthz and /metrics stay open so keepalived, orchestrators and
+/// The optional bearer token (`admin.token`). /healthz, /metrics and the dashboard's static files (which hold no data) stay open so keepalived, orchestrators and
 /// Prometheus need no secret; everything else answers 401 with a JSON error without the right token.
 /// </summary>
 internal static class AdminAuth
@@ -16,7 +16,8 @@ internal static class AdminAuth
     {
         var token = store.Current.Config.Admin?.Token;
         var path = context.Request.Path;
-        if (string.IsNullOrEmpty(token) || path.Equals("/healthz", StringComparison.Ordinal) || path.Equals("/metrics", StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(token) || path.Equals("/healthz", StringComparison.Ordinal) || path.Equals("/metrics", StringComparison.Ordinal)
+            || DashboardFiles.IsDashboardPath(path))
         {
             return next(context);
         }

@@ -29,6 +29,10 @@ internal sealed class AdminEndpoints
     {
         app.MapGet("/healthz", Healthz);
         app.MapGet("/metrics", Metrics);
+        app.MapGet("/api/stats", c => Write(c, StatsViews.Of(_store, _options), AdminJsonContext.Default.StatsView));
+        app.MapGet("/", DashboardFiles.ServeAsync);
+        app.MapGet("/dashboard", DashboardFiles.ServeAsync);
+        app.MapGet("/dashboard/{file}", DashboardFiles.ServeAsync);
         app.MapGet("/api/pools", ListPools);
         app.MapGet("/api/pools/{pool}", GetPool);
         app.MapPost("/api/pools/{pool}/backends", AddBackend);

@@ -11,4 +11,6 @@ public sealed class AdminOptions
     public Func<bool>? IsDraining { get; init; }
     /// <summary>Prometheus text for GET /metrics; a built-in minimal exposition when null.</summary>
     public Func<string>? Metrics { get; init; }
+    /// <summary>Where each listener is bound (port 0 in the config becomes the real port), for /api/stats.</summary>
+    public Func<IReadOnlyDictionary<string, System.Net.IPEndPoint>>? ListenerEndpoints { get; init; }
 }

@@ -15,4 +15,5 @@ namespace Fulcrum.Admin.Json;
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(AddBackendRequest))]
 [JsonSerializable(typeof(WeightRequest))]
+[JsonSerializable(typeof(StatsView))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -59,6 +59,7 @@ public sealed class BalancerHost : IAsyncDisposable
                 Reload = Reloader is null ? null : ReloadFromAdminAsync,
                 IsDraining = () => _draining,
                 Metrics = _exporter.Write,
+                ListenerEndpoints = () => BoundEndpoints,
             };
             _admin = new AdminPlane(new AdminServer(Store, admin.Bind, options, loggerFactory));
             _planes.Add(_admin);
