@@ -22,4 +22,15 @@ public sealed class DemoConfigTests
         Assert.Equal(backends.All.Select(b => b.Address), pool.Backends.Select(b => b.Address));
         Assert.NotNull(pool.Health.Active);
     }
+
+    [Fact]
+    public void DemoDocsPage_ShowsTheEmbeddedConfig_Verbatim()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Fulcrum.slnx"))) root = root.Parent;
+        Assert.NotNull(root);
+        var page = File.ReadAllText(Path.Combine(root.FullName, "docs", "demo.md")).ReplaceLineEndings("\n");
+
+        Assert.Contains("```yaml not-config\n" + DemoConfig.Template().ReplaceLineEndings("\n") + "```", page, StringComparison.Ordinal);
+    }
 }
