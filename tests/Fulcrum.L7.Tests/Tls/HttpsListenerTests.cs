@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Diagnostics;
 using System.Net;
 using Fulcrum.Core.Configuration;
@@ -51,6 +52,42 @@ public sealed class HttpsListenerTests : IDisposable
         Assert.Contains("CN=a.test", await OpenSsl.ServedSubjectAsync(port, "a.test"));
         Assert.Contains("CN=b.test", await OpenSsl.ServedSubjectAsync(port, "www.b.test"));
         Assert.Contains("CN=a.test", await OpenSsl.ServedSubjectAsync(port, null));
+    }
+
+    [Fact]
+    public async Task ChangedCertificateFiles_AreServedWithoutARestart_AndAConfigReloadCanAddANewOne()
+    {
+        await using var backends = await Backends.StartAsync("a");
+        var (cert, key) = _pki.Write(_pki.Issue(["a.test"]), "a");
+        var tls = new ListenerTlsConfig { Certificates = [new CertificateConfig { Cert = cert, Key = key }] };
+        var config = new FulcrumConfig { Listeners = [Secure(tls, ToPool("app"))], Pools = [Pool("app", backends.All)] };
+        await using var proxy = await ProxyHarness.StartAsync(config);
+        var port = proxy.Plane.BoundEndpoints["web"].Port;
+
+        // The files change in place (a renewal): new handshakes get the new certificate, same listener.
+        var renewed = _pki.Issue(["a.test", "renewed.a.test"]);
+        TestPki.Replace(key, renewed.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
+        TestPki.Replace(cert, renewed.ExportCertificatePem() + "\n");
+        await Poll.UntilAsync(() => ServedSans(port, "a.test").Contains("renewed.a.test"), "the renewed certificate to be served");
+
+        // A reload adds a certificate for another name.
+        var entryB = Entry("b", "b.test");
+        proxy.Store.Apply(config with { Listeners = [Secure(tls with { Certificates = [tls.Certificates[0], entryB] }, ToPool("app"))] });
+        await Poll.UntilAsync(() => ServedSans(port, "b.test").Contains("b.test"), "the certificate added by the reload");
+        Assert.Equal(port, proxy.Plane.BoundEndpoints["web"].Port);
+    }
+
+    private static string ServedSans(int port, string serverName)
+    {
+        using var client = new System.Net.Sockets.TcpClient("127.0.0.1", port);
+        using var ssl = new System.Net.Security.SslStream(client.GetStream());
+        ssl.AuthenticateAsClient(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = serverName,
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        });
+        var served = new System.Security.Cryptography.X509Certificates.X509Certificate2(ssl.RemoteCertificate!);
+        return string.Join(",", Fulcrum.L7.Tls.CertificateLoader.NamesOf(served));
     }
 
     [Fact]
