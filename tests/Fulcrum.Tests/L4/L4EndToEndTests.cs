@@ -1,0 +1,182 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fulcrum.Tests.L4;
+
+/// <summary>tcp and udp listeners from a YAML file, served by the host, drained through the admin API.</summary>
+public sealed class L4EndToEndTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task TcpAndUdpListenersFromYaml_Serve_AndADrainedBackendKeepsItsConnectionUntilDrainTimeout()
+    {
+        using var b1 = new NamedTcpBackend("b1");
+        using var b2 = new NamedTcpBackend("b2");
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _ = EchoUdpAsync(udp);
+        var yaml = $"""
+            admin:
+              bind: 127.0.0.1:0
+            listeners:
+              - name: db
+                bind: 127.0.0.1:0
+                protocol: tcp
+                pool: db
+              - name: dns
+                bind: 127.0.0.1:0
+                protocol: udp
+                pool: dns
+            pools:
+              - name: db
+                drain-timeout: 2s
+                backends:
+                  - {"{"} name: b1, address: {b1.Address} {"}"}
+                  - {"{"} name: b2, address: {b2.Address} {"}"}
+              - name: dns
+                backends: [ {"{"} address: 127.0.0.1:{((IPEndPoint)udp.LocalEndPoint!).Port} {"}"} ]
+            """;
+        var loaded = ConfigLoader.LoadText(yaml, "l4.yaml");
+        Assert.True(loaded.IsValid, string.Join('\n', loaded.Errors));
+        await using var host = new BalancerHost(loaded.Config!, NullLoggerFactory.Instance);
+        await host.StartAsync(watchConfigFile: false);
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://{host.AdminEndpoint}/"), Timeout = Deadline };
+
+        // udp: a datagram goes through and its reply comes back.
+        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            await client.SendToAsync("ping"u8.ToArray(), SocketFlags.None, host.BoundEndpoints["dns"]);
+            var buffer = new byte[64];
+            using var timeout = new CancellationTokenSource(Deadline);
+            var n = await client.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            Assert.Equal("ping", Encoding.ASCII.GetString(buffer, 0, n));
+        }
+
+        // tcp: round-robin, then drain b1 through the admin API.
+        using var old = await ConnectAsync(host.BoundEndpoints["db"]);
+        Assert.Equal("b1", await ReadLineAsync(old));
+        using (var drain = await admin.PostAsync("api/pools/db/backends/b1/drain", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, drain.StatusCode);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var c = await ConnectAsync(host.BoundEndpoints["db"]);
+            Assert.Equal("b2", await ReadLineAsync(c));
+        }
+
+        await old.SendAsync("still\n"u8.ToArray(), SocketFlags.None);
+        Assert.Equal("still", await ReadLineAsync(old));
+        Assert.True(await IsClosedAsync(old), "the drained backend's connection ends at drain-timeout");
+        await host.StopAsync(TimeSpan.FromSeconds(5));
+    }
+
+    private static async Task<Socket> ConnectAsync(IPEndPoint endpoint)
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await s.ConnectAsync(endpoint);
+        return s;
+    }
+
+    // Closed by FIN or by reset: both end the connection.
+    private static async Task<bool> IsClosedAsync(Socket s)
+    {
+        using var timeout = new CancellationTokenSource(Deadline);
+        try
+        {
+            return await s.ReceiveAsync(new byte[1], SocketFlags.None, timeout.Token) == 0;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
+    private static async Task<string> ReadLineAsync(Socket s)
+    {
+        var line = new StringBuilder();
+        var one = new byte[1];
+        using var timeout = new CancellationTokenSource(Deadline);
+        while (await s.ReceiveAsync(one, SocketFlags.None, timeout.Token) == 1 && one[0] != '\n') line.Append((char)one[0]);
+        return line.ToString();
+    }
+
+    private static async Task EchoUdpAsync(Socket socket)
+    {
+        var buffer = new byte[2048];
+        try
+        {
+            while (true)
+            {
+                var r = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0));
+                await socket.SendToAsync(buffer.AsMemory(0, r.ReceivedBytes), SocketFlags.None, r.RemoteEndPoint);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Says its name on connect, then echoes lines back.</summary>
+    private sealed class NamedTcpBackend : IDisposable
+    {
+        private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        private readonly List<Socket> _accepted = [];
+
+        public NamedTcpBackend(string name)
+        {
+            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _listener.Listen(64);
+            Address = $"127.0.0.1:{((IPEndPoint)_listener.LocalEndPoint!).Port}";
+            _ = AcceptAsync(name);
+        }
+
+        public string Address { get; }
+
+        public void Dispose()
+        {
+            _listener.Dispose();
+            lock (_accepted)
+            {
+                foreach (var s in _accepted) s.Dispose();
+            }
+        }
+
+        private async Task AcceptAsync(string name)
+        {
+            try
+            {
+                while (true)
+                {
+                    var s = await _listener.AcceptAsync();
+                    lock (_accepted) _accepted.Add(s);
+                    _ = ServeAsync(s, name);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        private static async Task ServeAsync(Socket s, string name)
+        {
+            try
+            {
+                await s.SendAsync(Encoding.ASCII.GetBytes(name + "\n"), SocketFlags.None);
+                var buffer = new byte[1024];
+                int n;
+                while ((n = await s.ReceiveAsync(buffer, SocketFlags.None)) > 0) await s.SendAsync(buffer.AsMemory(0, n), SocketFlags.None);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+}
