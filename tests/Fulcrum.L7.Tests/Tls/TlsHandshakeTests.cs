@@ -73,6 +73,23 @@ public sealed class TlsHandshakeTests : IDisposable
     }
 
     [Fact]
+    public async Task CipherSuites_RestrictWhatTheHandshakeMayNegotiate()
+    {
+        var (cert, key) = _pki.Write(_pki.Issue(["a.test"]), "a");
+        var listener = CertificateSelectionTests.Listener(new CertificateConfig { Cert = cert, Key = key });
+        using var tls = Create(listener with { Tls = listener.Tls! with { CipherSuites = ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256"] } });
+        await using var server = await TlsTestServer.StartAsync(tls.OnConnection);
+
+        var (tls12, _) = await HandshakeAsync(server.Port, "a.test", protocols: System.Security.Authentication.SslProtocols.Tls12);
+        var (tls13, _) = await HandshakeAsync(server.Port, "a.test", protocols: System.Security.Authentication.SslProtocols.Tls13);
+
+        Assert.Equal(TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls12.NegotiatedCipherSuite);
+        Assert.Equal(TlsCipherSuite.TLS_AES_128_GCM_SHA256, tls13.NegotiatedCipherSuite);
+        await tls12.DisposeAsync();
+        await tls13.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Rotation_UnderLoad_FailsNoHandshake_AndNewHandshakesGetTheNewCertificate()
     {
         var first = _pki.Issue(["a.test"]);
