@@ -24,7 +24,7 @@ internal static class CommonOptions
         DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Information,
     };
 
-    private static TimeSpan ParseDuration(System.CommandLine.Parsing.ArgumentResult result)
+    internal static TimeSpan ParseDuration(System.CommandLine.Parsing.ArgumentResult result)
     {
         var text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
         if (DurationText.TryParse(text, out var value))

@@ -12,6 +12,7 @@ public static class FulcrumCli
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(CertCommand.Create());
+        root.Subcommands.Add(TopCommand.Create());
         return root;
     }
 
