@@ -24,7 +24,7 @@ public sealed class BalancerHostTests
         await using var backends = await Backends.StartAsync(1);
         await using var host = new BalancerHost(Config(backends[0]), NullLoggerFactory.Instance);
         await host.StartAsync();
-        var url = new Uri($"http://{host.BoundEndpoints["web"]}/?delay=2000");
+        var url = new Uri($"http://{host.BoundEndpoints["web"]}/?delay=5000");
         var healthz = new Uri($"http://{host.AdminEndpoint}/healthz");
         using var client = TestHttp.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await TestHttp.GetAsync(client, healthz)).Status);
