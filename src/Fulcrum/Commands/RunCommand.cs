@@ -69,7 +69,8 @@ public static class RunCommand
         }
         catch (Exception e)
         {
-            HostLog.StartFailed(log, e.Message, e);
+            HostLog.StartFailed(log, e.Message);
+            HostLog.StartFailedDetail(log, e);
             return false;
         }
     }

@@ -29,8 +29,12 @@ internal static partial class HostLog
     [LoggerMessage(8, LogLevel.Information, "stopped")]
     public static partial void Stopped(ILogger logger);
 
+    /// <summary>The reason only: a port in use needs no stack trace. <see cref="StartFailedDetail"/> has it at Debug.</summary>
     [LoggerMessage(9, LogLevel.Critical, "cannot start: {Message}")]
-    public static partial void StartFailed(ILogger logger, string message, Exception exception);
+    public static partial void StartFailed(ILogger logger, string message);
+
+    [LoggerMessage(14, LogLevel.Debug, "start failure detail")]
+    public static partial void StartFailedDetail(ILogger logger, Exception exception);
 
     [LoggerMessage(10, LogLevel.Warning, "cannot watch {Path} for changes ({Message}); reload with SIGHUP")]
     public static partial void WatchUnavailable(ILogger logger, string path, string message);
