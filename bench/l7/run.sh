@@ -4,7 +4,9 @@
 # wrk and the backends share the other (LOAD_CPU, default 0). wrk -t1 -c64, keep-alive, tiny bodies.
 #
 # usage: bench/l7/run.sh [--quick] [--breakdown] [--no-build] [--profile PROXY] [PROXY...]
-#   PROXY        any of: fulcrum yarp nginx haproxy kestrel-empty yarp-direct
+#   PROXY        any of: fulcrum yarp nginx haproxy kestrel-empty yarp-direct fulcrum-observed
+#                (fulcrum-observed: Fulcrum with the admin API scraped for /metrics every second and a
+#                JSON access log to a file; bench/l7/observability.sh compares it with plain fulcrum)
 #                (default: fulcrum yarp nginx haproxy; --breakdown adds kestrel-empty yarp-direct)
 #   --quick      3 s runs after a 1 s warm-up, for smoke tests
 #   --breakdown  also run Kestrel alone (200, tiny body) and Kestrel + IHttpForwarder with a bare
@@ -37,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) BUILD=0 ;;
     --profile) PROFILE=${2:?--profile needs a proxy name}; shift ;;
     -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct) PROXIES+=("$1") ;;
+    fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -90,8 +92,8 @@ wait_ready() {
 }
 
 # ---- ports and backends ----------------------------------------------------------------------
-mapfile -t PORTS < <(python3 "$HERE/free-ports.py" 4)
-B1=${PORTS[0]}; B2=${PORTS[1]}; B3=${PORTS[2]}; PP=${PORTS[3]}
+mapfile -t PORTS < <(python3 "$HERE/free-ports.py" 5)
+B1=${PORTS[0]}; B2=${PORTS[1]}; B3=${PORTS[2]}; PP=${PORTS[3]}; AP=${PORTS[4]}
 BACKENDS=("127.0.0.1:$B1" "127.0.0.1:$B2" "127.0.0.1:$B3")
 PROXY_URL="http://127.0.0.1:$PP/"
 
@@ -155,8 +157,15 @@ start_dotnet() {
 }
 
 start_fulcrum() {
-  local cfg="$RUN/fulcrum.yaml" b
+  local observed=${1:-} cfg="$RUN/fulcrum${1:+-observed}.yaml" b
   {
+    if [[ -n $observed ]]; then
+      echo "admin:"
+      echo "  bind: 127.0.0.1:$AP"
+      echo "access-log:"
+      echo "  path: $RUN/access.log"
+      echo "  format: json"
+    fi
     echo "listeners:"
     echo "  - name: bench"
     echo "    bind: 127.0.0.1:$PP"
@@ -170,7 +179,12 @@ start_fulcrum() {
     for b in "${BACKENDS[@]}"; do echo "      - { address: $b }"; done
   } >"$cfg"
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
-  start_dotnet fulcrum "$FULCRUM_DLL" run -c "$cfg"
+  start_dotnet "fulcrum${observed:+-observed}" "$FULCRUM_DLL" run -c "$cfg"
+  if [[ -n $observed ]]; then
+    # A Prometheus-like scraper: /metrics once a second for the whole run (on the load CPU).
+    taskset -c "$LOAD_CPU" bash -c "while sleep 1; do curl -s -o /dev/null --max-time 2 http://127.0.0.1:$AP/metrics; done" &
+    PIDS+=("$!")
+  fi
 }
 
 yarphost_json() {
@@ -335,6 +349,7 @@ run_proxy() {
   PROXY_PID=""
   case "$name" in
     fulcrum) start_fulcrum ;;
+    fulcrum-observed) start_fulcrum observed ;;
     yarp) start_yarphost yarp config ;;
     yarp-direct) start_yarphost yarp-direct direct ;;
     kestrel-empty) start_yarphost kestrel-empty empty ;;
@@ -355,7 +370,8 @@ if [[ $BUILD -eq 1 ]]; then
   echo "== building Release" >&2
   for proxy in "${PROXIES[@]}"; do
     case "$proxy" in
-      fulcrum) dotnet build "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -nologo -v q >"$RUN/build-fulcrum.log" 2>&1 \
+      fulcrum|fulcrum-observed) [[ -f $RUN/build-fulcrum.log ]] && continue
+               dotnet build "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -nologo -v q >"$RUN/build-fulcrum.log" 2>&1 \
                  || { echo "run.sh: Fulcrum build failed (see $RUN/build-fulcrum.log)" >&2; exit 1; } ;;
       yarp|yarp-direct|kestrel-empty)
         [[ -f $RUN/build-yarphost.log ]] && continue
