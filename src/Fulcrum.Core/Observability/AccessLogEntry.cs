@@ -35,4 +35,6 @@ public struct AccessLogEntry
     public bool AffinityHit;
     /// <summary>How the backend work ended: success, server-error, connect-failure, reset, timeout, client-abort.</summary>
     public string? Outcome;
+    /// <summary>The W3C trace id of the request's span when tracing is on.</summary>
+    public string? TraceId;
 }

@@ -68,6 +68,7 @@ internal sealed class AccessLogFormatter
         if (e.TlsVersion is not null) w.WriteString("tls_version", e.TlsVersion);
         w.WriteBoolean("affinity_hit", e.AffinityHit);
         if (e.Outcome is not null) w.WriteString("outcome", e.Outcome);
+        if (e.TraceId is not null) w.WriteString("trace_id", e.TraceId);
         w.WriteEndObject();
         w.Flush();
     }
@@ -114,6 +115,7 @@ internal sealed class AccessLogFormatter
         "tls_version" => e.TlsVersion ?? "-",
         "affinity_hit" => e.AffinityHit ? "true" : "false",
         "outcome" => e.Outcome ?? "-",
+        "trace_id" => e.TraceId ?? "-",
         _ => "-",
     };
 

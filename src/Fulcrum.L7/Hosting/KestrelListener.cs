@@ -37,6 +37,7 @@ internal sealed class KestrelListener : IAsyncDisposable
     private readonly TopologyStore? _store;
     private readonly ListenerStats? _stats;
     private volatile AccessLog? _accessLog;
+    private volatile bool _tracing;
 
     public KestrelListener(ListenerConfig config, IServiceProvider services, ILoggerFactory loggerFactory, ILogger logger, TopologyStore? store = null)
     {
@@ -64,6 +65,8 @@ internal sealed class KestrelListener : IAsyncDisposable
             Config = config;
             _routes = routes;
             if (_store is not null) _accessLog = _store.AccessLogs.For(config, _store.Current.Config);
+            _tracing = _store?.Current.Config.Tracing is { Enabled: true };
+            if (_tracing) RequestTracing.EnsureRecorded();
         }
 
         Log.RoutesApplied(_logger, config.Name, routes.Generation, routes.Count);
@@ -183,7 +186,27 @@ internal sealed class KestrelListener : IAsyncDisposable
         old?.Dispose();
     }
 
-    private Task HandleAsync(HttpContext context)
+    private Task HandleAsync(HttpContext context) => _tracing ? HandleTracedAsync(context) : HandleUntracedAsync(context);
+
+    // An async method of its own, so Activity.Current (an AsyncLocal) is set for this request's forwarding only
+    // and never leaks into Kestrel's connection loop; the state machine is paid only with tracing on.
+    private async Task HandleTracedAsync(HttpContext context)
+    {
+        var activity = RequestTracing.Start(context, Config.Name);
+        try
+        {
+            // HandleUntracedAsync resets the record first, so the trace id goes in once routing has begun.
+            var handled = HandleUntracedAsync(context);
+            if (activity is not null && ProxyRequest.Of(context) is { } record) record.TraceId = activity.TraceId.ToHexString();
+            await handled;
+        }
+        finally
+        {
+            if (activity is not null) RequestTracing.Stop(activity, context, ProxyRequest.Of(context));
+        }
+    }
+
+    private Task HandleUntracedAsync(HttpContext context)
     {
         var routes = _routes;
         var record = ProxyRequest.Of(context);

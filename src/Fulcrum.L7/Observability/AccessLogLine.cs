@@ -37,6 +37,7 @@ internal static class AccessLogLine
             TlsVersion = tls is null ? null : tls.Protocol.ToString(),
             AffinityHit = record.AffinityHit,
             Outcome = record.Outcome,
+            TraceId = record.TraceId,
         };
     }
 }

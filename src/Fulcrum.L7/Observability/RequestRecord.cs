@@ -16,6 +16,7 @@ internal sealed class RequestRecord
     public string? Backend;
     public string? Outcome;
     public bool AffinityHit;
+    public string? TraceId;
 
     public void Begin()
     {
@@ -27,6 +28,7 @@ internal sealed class RequestRecord
         Backend = null;
         Outcome = null;
         AffinityHit = false;
+        TraceId = null;
     }
 
     /// <summary>Milliseconds from arrival to <paramref name="stamp"/>; -1 when it never happened.</summary>

@@ -41,6 +41,11 @@ internal sealed class RouteTransformer : HttpTransformer
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        if (System.Diagnostics.Activity.Current is { } span && ReferenceEquals(span.Source, Observability.RequestTracing.Source))
+        {
+            Observability.RequestTracing.Inject(span, proxyRequest);
+        }
+
         var request = httpContext.Request;
 
         // Keep the client's Host, like nginx's `proxy_set_header Host $host`: virtual hosts behind us keep working.
