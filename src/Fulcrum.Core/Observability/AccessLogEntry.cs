@@ -11,7 +11,9 @@ public struct AccessLogEntry
     public string Listener;
     /// <summary>http, https, tcp or udp.</summary>
     public string Protocol;
-    public string? Client;
+    /// <summary>The client's address; with <see cref="ClientPort"/>, formatted by the writer, off the request path.</summary>
+    public System.Net.IPAddress? Client;
+    public int ClientPort;
     public string? Method;
     public string? Path;
     public string? Route;

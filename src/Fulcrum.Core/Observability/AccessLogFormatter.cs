@@ -48,32 +48,33 @@ internal sealed class AccessLogFormatter
         else _json.Reset(output);
         var w = _json;
         w.WriteStartObject();
-        w.WriteString("time", e.Time);
-        w.WriteString("listener", e.Listener);
-        w.WriteString("protocol", e.Protocol);
-        w.WriteString("client", e.Client);
-        if (e.Method is not null) w.WriteString("method", e.Method);
-        if (e.Path is not null) w.WriteString("path", e.Path);
-        if (e.Route is not null) w.WriteString("route", e.Route);
-        w.WriteString("pool", e.Pool);
-        w.WriteString("backend", e.Backend);
-        if (e.Status != 0) w.WriteNumber("status", e.Status);
-        w.WriteNumber("bytes_in", e.BytesIn);
-        w.WriteNumber("bytes_out", e.BytesOut);
-        Ms(w, "wait_ms", e.WaitMs);
-        Ms(w, "connect_ms", e.ConnectMs);
-        Ms(w, "first_byte_ms", e.FirstByteMs);
-        Ms(w, "total_ms", e.TotalMs);
-        if (e.RequestId is not null) w.WriteString("request_id", e.RequestId);
-        if (e.TlsVersion is not null) w.WriteString("tls_version", e.TlsVersion);
-        w.WriteBoolean("affinity_hit", e.AffinityHit);
-        if (e.Outcome is not null) w.WriteString("outcome", e.Outcome);
-        if (e.TraceId is not null) w.WriteString("trace_id", e.TraceId);
+        w.WriteString(Names.Time, e.Time);
+        w.WriteString(Names.Listener, e.Listener);
+        w.WriteString(Names.Protocol, e.Protocol);
+        if (e.Client is null) w.WriteNull(Names.Client);
+        else w.WriteString(Names.Client, Client(e));
+        if (e.Method is not null) w.WriteString(Names.Method, e.Method);
+        if (e.Path is not null) w.WriteString(Names.Path, e.Path);
+        if (e.Route is not null) w.WriteString(Names.Route, e.Route);
+        w.WriteString(Names.Pool, e.Pool);
+        w.WriteString(Names.Backend, e.Backend);
+        if (e.Status != 0) w.WriteNumber(Names.Status, e.Status);
+        w.WriteNumber(Names.BytesIn, e.BytesIn);
+        w.WriteNumber(Names.BytesOut, e.BytesOut);
+        Ms(w, Names.WaitMs, e.WaitMs);
+        Ms(w, Names.ConnectMs, e.ConnectMs);
+        Ms(w, Names.FirstByteMs, e.FirstByteMs);
+        Ms(w, Names.TotalMs, e.TotalMs);
+        if (e.RequestId is not null) w.WriteString(Names.RequestId, e.RequestId);
+        if (e.TlsVersion is not null) w.WriteString(Names.TlsVersion, e.TlsVersion);
+        w.WriteBoolean(Names.AffinityHit, e.AffinityHit);
+        if (e.Outcome is not null) w.WriteString(Names.Outcome, e.Outcome);
+        if (e.TraceId is not null) w.WriteString(Names.TraceId, e.TraceId);
         w.WriteEndObject();
         w.Flush();
     }
 
-    private static void Ms(Utf8JsonWriter w, string name, double ms)
+    private static void Ms(Utf8JsonWriter w, JsonEncodedText name, double ms)
     {
         if (ms < 0) w.WriteNull(name);
         else w.WriteNumber(name, Math.Round(ms, 3));
@@ -98,7 +99,7 @@ internal sealed class AccessLogFormatter
         "time" => e.Time.ToString("O", CultureInfo.InvariantCulture),
         "listener" => e.Listener,
         "protocol" => e.Protocol,
-        "client" => e.Client ?? "-",
+        "client" => e.Client is null ? "-" : Client(e),
         "method" => e.Method ?? "-",
         "path" => e.Path ?? "-",
         "route" => e.Route ?? "-",
@@ -119,5 +120,36 @@ internal sealed class AccessLogFormatter
         _ => "-",
     };
 
+    private static string Client(in AccessLogEntry e) =>
+        e.Client!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !e.Client.IsIPv4MappedToIPv6
+            ? $"[{e.Client}]:{e.ClientPort.ToString(CultureInfo.InvariantCulture)}"
+            : $"{(e.Client.IsIPv4MappedToIPv6 ? e.Client.MapToIPv4() : e.Client)}:{e.ClientPort.ToString(CultureInfo.InvariantCulture)}";
+
     private static string Ms(double ms) => ms < 0 ? "-" : Math.Round(ms, 3).ToString(CultureInfo.InvariantCulture);
+
+    // Property names encoded once, not per line.
+    private static class Names
+    {
+        public static readonly JsonEncodedText AffinityHit = JsonEncodedText.Encode("affinity_hit");
+        public static readonly JsonEncodedText Backend = JsonEncodedText.Encode("backend");
+        public static readonly JsonEncodedText BytesIn = JsonEncodedText.Encode("bytes_in");
+        public static readonly JsonEncodedText BytesOut = JsonEncodedText.Encode("bytes_out");
+        public static readonly JsonEncodedText Client = JsonEncodedText.Encode("client");
+        public static readonly JsonEncodedText ConnectMs = JsonEncodedText.Encode("connect_ms");
+        public static readonly JsonEncodedText FirstByteMs = JsonEncodedText.Encode("first_byte_ms");
+        public static readonly JsonEncodedText Listener = JsonEncodedText.Encode("listener");
+        public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method");
+        public static readonly JsonEncodedText Outcome = JsonEncodedText.Encode("outcome");
+        public static readonly JsonEncodedText Path = JsonEncodedText.Encode("path");
+        public static readonly JsonEncodedText Pool = JsonEncodedText.Encode("pool");
+        public static readonly JsonEncodedText Protocol = JsonEncodedText.Encode("protocol");
+        public static readonly JsonEncodedText RequestId = JsonEncodedText.Encode("request_id");
+        public static readonly JsonEncodedText Route = JsonEncodedText.Encode("route");
+        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+        public static readonly JsonEncodedText Time = JsonEncodedText.Encode("time");
+        public static readonly JsonEncodedText TlsVersion = JsonEncodedText.Encode("tls_version");
+        public static readonly JsonEncodedText TotalMs = JsonEncodedText.Encode("total_ms");
+        public static readonly JsonEncodedText TraceId = JsonEncodedText.Encode("trace_id");
+        public static readonly JsonEncodedText WaitMs = JsonEncodedText.Encode("wait_ms");
+    }
 }
