@@ -94,6 +94,34 @@ public sealed class AccessLogTests : IDisposable
         Assert.False(File.Exists(path) && new FileInfo(path).Length > 0);
     }
 
+    [Fact]
+    public async Task TcpAccessLog_HasOneLinePerConnection_WithBytesAndConnectTime()
+    {
+        var path = Path.Combine(_dir, "tcp.log");
+        await using var lb = await ObservedBalancer.StartAsync(1, c => c with
+        {
+            Listeners = [.. c.Listeners, new ListenerConfig
+            {
+                Name = "raw", Bind = new BindAddress(IPAddress.Loopback, 0), Protocol = ListenerProtocol.Tcp, Pool = "app",
+                AccessLog = new AccessLogConfig { Path = path },
+            }],
+        });
+        var raw = lb.Host.BoundEndpoints["raw"];
+        using (var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }))
+        {
+            Assert.Equal("b1", (await client.GetStringAsync(new Uri($"http://{raw}/"))).Trim());
+        } // disposing the client closes its connection: that ends the tcp connection's line
+
+        var line = JsonDocument.Parse(Assert.Single(await WaitForLinesAsync(path, 1))).RootElement;
+        Assert.Equal("raw", line.GetProperty("listener").GetString());
+        Assert.Equal("tcp", line.GetProperty("protocol").GetString());
+        Assert.Equal("b1", line.GetProperty("backend").GetString());
+        Assert.True(line.GetProperty("bytes_in").GetInt64() > 0);
+        Assert.True(line.GetProperty("bytes_out").GetInt64() > 0);
+        Assert.True(line.GetProperty("connect_ms").GetDouble() >= 0);
+        Assert.False(line.TryGetProperty("status", out _));
+    }
+
     private static async Task<string[]> WaitForLinesAsync(string path, int count)
     {
         string[] lines = [];
