@@ -24,8 +24,14 @@ public sealed class DashboardTests
 
         await page.GotoAsync(lb.Admin.ToString());
         // Light traffic while the page samples, so rates and latencies have something to show.
+        // DASHBOARD_SCREENSHOT_SECONDS lengthens it when taking the docs' screenshot, so the chart has a history.
+        var seconds = int.TryParse(Environment.GetEnvironmentVariable("DASHBOARD_SCREENSHOT_SECONDS"), out var s) ? Math.Clamp(s, 4, 120) : 4;
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(4)) await lb.GetAsync(clock.Elapsed.TotalSeconds > 2 ? "?delay=2" : "");
+        var n = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            await lb.GetAsync(++n % 7 == 0 ? "?delay=3" : "");
+        }
 
         foreach (var b in lb.Backends)
         {
