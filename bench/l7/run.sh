@@ -16,7 +16,8 @@
 #                .NET proxies get DOTNET_PerfMapEnabled=1 so JIT frames have names
 # env: DURATION (s, default 15), WARMUP (s, default 5), CONNECTIONS (64), PROXY_CPU (1),
 #      LOAD_CPU (0), OUT (default bench/.bench-out/l7),
-#      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to the .NET proxies' environment, for experiments)
+#      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to the .NET proxies' environment, for experiments),
+#      FULCRUM_LISTENER_KEYS ("key: value; key: value" added to Fulcrum's listener)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -170,6 +171,10 @@ start_fulcrum() {
     echo "  - name: bench"
     echo "    bind: 127.0.0.1:$PP"
     echo "    protocol: http"
+    # FULCRUM_LISTENER_KEYS: extra listener keys, e.g. "forwarded-headers: false; request-id: false".
+    if [[ -n ${FULCRUM_LISTENER_KEYS:-} ]]; then
+      tr ';' '\n' <<<"$FULCRUM_LISTENER_KEYS" | sed 's/^ *//; s/^/    /'
+    fi
     echo "    routes:"
     echo "      - pool: backends"
     echo "pools:"
