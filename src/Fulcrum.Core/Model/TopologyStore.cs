@@ -89,6 +89,8 @@ public sealed class TopologyStore
     // A backend that left its pool drains instead of being cut: it finishes in-flight work, then goes.
     private void Retire(Pool pool, Backend backend)
     {
+        // Even an idle one: requests that read the previous generation still see it in their pool.
+        backend.Intent = OperatorIntent.Draining;
         if (backend.Stats.Active == 0)
         {
             backend.Drain = null;
@@ -96,7 +98,6 @@ public sealed class TopologyStore
             return;
         }
 
-        backend.Intent = OperatorIntent.Draining;
         var drain = new DrainState(backend, pool.Name, pool.Config.DrainTimeout, removing: true, Services.Time, pool.Logger,
             b => OnRetired(pool, b));
         _retiring.Add((pool.Name, backend));

@@ -102,4 +102,18 @@ public sealed class DrainingTests
         Assert.Empty(bed.Store.Retiring("p"));
         Assert.True(bed.Logs.Has("backend a in pool p removed"));
     }
+
+    [Fact]
+    public void ReloadThatDropsAnIdleBackend_TakesItOutOfThePreviousGeneration_Too()
+    {
+        var bed = Bed();
+        var a = bed["a"];
+        var previous = bed.Store.Current.Pools["p"];
+        var pool = previous.Config;
+        bed.Store.Apply(HealthTestBed.Config(pool with { Backends = pool.Backends.RemoveAt(0) }));
+
+        // A request that read the previous generation's routes must not send new work to a removed backend.
+        Assert.False(a.IsUsable);
+        for (var i = 0; i < 9; i++) Assert.NotSame(a, previous.Pick(default));
+    }
 }
