@@ -43,7 +43,9 @@ internal sealed class LeastBandwidth : IBalancer
             // An idle backend's rate is 0: skip decaying it (an exp per backend is most of a pick's cost).
             var rate = stats.BytesPerSecond == 0 ? 0 : stats.BytesPerSecondAt(now, _time) / weight;
             var active = stats.Active;
-            if (rate < bestRate || (rate == bestRate && active < bestActive))
+            // best is null: the first eligible backend always wins a place, so a pick never comes back empty
+            // while one can take work, even if a rate read during concurrent updates is not comparable.
+            if (best is null || rate < bestRate || (rate == bestRate && active < bestActive))
             {
                 best = b;
                 bestRate = rate;
