@@ -98,49 +98,8 @@ public sealed class UdpDataPlane : IAsyncDisposable
     // Reconciles the running listeners with the topology's udp listeners. Caller holds _gate.
     private void Sync(Topology topology)
     {
-        var wanted = new Dictionary<string, ListenerConfig>(StringComparer.Ordinal);
-        foreach (var l in topology.Config.Listeners)
-        {
-            if (l.Protocol == ListenerProtocol.Udp) wanted[l.Name] = l;
-        }
-
-        foreach (var name in _listeners.Keys.ToArray())
-        {
-            var running = _listeners[name];
-            if (!wanted.TryGetValue(name, out var config) || config.Bind != running.Config.Bind)
-            {
-                _ = running.StopAsync();
-                running.CloseAll();
-                _listeners.Remove(name);
-            }
-        }
-
-        var bound = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal);
-        foreach (var (name, config) in wanted)
-        {
-            if (_listeners.TryGetValue(name, out var running))
-            {
-                running.Update(config);
-                bound[name] = running.BoundEndpoint!;
-                continue;
-            }
-
-            var loop = new UdpListenerLoop(this, config);
-            try
-            {
-                bound[name] = loop.Bind();
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                L4Log.BindFailed(Logger, e, "udp", name, config.Bind.ToString());
-                continue;
-            }
-
-            _listeners[name] = loop;
-            loop.Start();
-            L4Log.ListenerBound(Logger, "udp", name, bound[name]);
-        }
-
+        var bound = ListenerReconciler.Reconcile(_listeners, topology, ListenerProtocol.Udp,
+            config => new UdpListenerLoop(this, config), static loop => loop.CloseAll(), Logger);
         BoundEndpoints = bound;
         Counters = _listeners.ToDictionary(kv => kv.Key, kv => kv.Value.Counters, StringComparer.Ordinal);
         _running = [.. _listeners.Values];

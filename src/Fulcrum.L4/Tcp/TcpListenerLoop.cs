@@ -12,7 +12,7 @@ namespace Fulcrum.L4.Tcp;
 /// loop stops accepting while full (new clients wait in the kernel's backlog), in refuse mode it accepts and
 /// closes at once. A reload with the same bind swaps <see cref="Config"/> in place.
 /// </summary>
-internal sealed class TcpListenerLoop
+internal sealed class TcpListenerLoop : IListenerLoop
 {
     private readonly TcpDataPlane _plane;
     private readonly CancellationTokenSource _stop = new();

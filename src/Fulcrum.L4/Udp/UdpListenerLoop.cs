@@ -12,7 +12,7 @@ namespace Fulcrum.L4.Udp;
 /// address to <see cref="UdpSession"/> (an upstream socket to one backend). The receive loop allocates
 /// nothing per datagram: one buffer, one reused <see cref="SocketAddress"/> as the lookup key.
 /// </summary>
-internal sealed class UdpListenerLoop
+internal sealed class UdpListenerLoop : IListenerLoop
 {
     /// <summary>The largest datagram a socket can deliver; anything above max-datagram-size is dropped.</summary>
     public const int MaxReply = 65_536;
