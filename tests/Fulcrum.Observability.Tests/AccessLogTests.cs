@@ -48,6 +48,31 @@ public sealed class AccessLogTests : IDisposable
     }
 
     [Fact]
+    public async Task JsonAccessLog_CountsChunkedBodies_InBothDirections_AndInTheListenerBytes()
+    {
+        var path = Path.Combine(_dir, "access.log");
+        await using var backend = await ChunkedBackend.StartAsync();
+        await using var lb = await ObservedBalancer.StartAsync(1, c => c with
+        {
+            AccessLog = new AccessLogConfig { Path = path },
+            Pools = [c.Pools[0] with { Backends = [new BackendConfig { Name = "chunky", Address = backend.Address }] }],
+        });
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, lb.Web) { Content = new UnknownLengthContent(new byte[1234]) };
+        using var response = await lb.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.TransferEncodingChunked, "the backend's answer should be chunked");
+        Assert.Equal(ChunkedBackend.ResponseBytes, (await response.Content.ReadAsByteArrayAsync()).Length);
+
+        var line = JsonDocument.Parse(Assert.Single(await WaitForLinesAsync(path, 1))).RootElement;
+        Assert.Equal(1234, line.GetProperty("bytes_in").GetInt64());
+        Assert.Equal(ChunkedBackend.ResponseBytes, line.GetProperty("bytes_out").GetInt64());
+        var metrics = await lb.MetricsAsync();
+        Assert.Equal(1234, PrometheusText.Value(metrics, "fulcrum_listener_bytes_received_total{listener=\"web\"}"));
+        Assert.Equal(ChunkedBackend.ResponseBytes, PrometheusText.Value(metrics, "fulcrum_listener_bytes_sent_total{listener=\"web\"}"));
+    }
+
+    [Fact]
     public async Task TemplateAccessLog_WritesTheNamedFields()
     {
         var path = Path.Combine(_dir, "access.log");

@@ -171,6 +171,13 @@ internal sealed class PoolForwarder
                 responseBody = new CountingStream(context.Response.Body);
                 context.Response.Body = responseBody;
             }
+            else if (context.Request.ContentLength is null && HasBody(context.Request))
+            {
+                // A body of unknown length (chunked): count it for the access log and the listener's bytes. The
+                // response's counter is set by the transformer, once it knows the response has no Content-Length.
+                requestBody = new CountingStream(context.Request.Body);
+                context.Request.Body = requestBody;
+            }
 
             error = await _forwarder.SendAsync(context, _prefixes[lease.Backend], _client, _requestConfig, transformer);
             outcome = context.Features.Get<RetryAttempt>() is { InterceptedStatus: not 0 }
@@ -179,18 +186,22 @@ internal sealed class PoolForwarder
         }
         finally
         {
-            long sent, received;
-            if (requestBody is not null && responseBody is not null)
+            // Real counts where a body was counted (least-bandwidth pools, or bodies of unknown length), else the
+            // declared lengths, which cost nothing.
+            long sent = context.Request.ContentLength ?? 0, received = context.Response.ContentLength ?? 0;
+            var countedIn = -1L;
+            var countedOut = -1L;
+            if (requestBody is not null)
             {
                 context.Request.Body = requestBody.Inner;
-                context.Response.Body = responseBody.Inner;
-                sent = requestBody.Count;
-                received = responseBody.Count;
+                sent = countedIn = requestBody.Count;
             }
-            else
+
+            responseBody ??= context.Response.Body as CountingStream;
+            if (responseBody is not null)
             {
-                sent = context.Request.ContentLength ?? 0;
-                received = context.Response.ContentLength ?? 0;
+                context.Response.Body = responseBody.Inner;
+                received = countedOut = responseBody.Count;
             }
 
             // Status classes for the metrics, counted per attempt like the lease, before its release.
@@ -204,6 +215,8 @@ internal sealed class PoolForwarder
             {
                 record.Backend = lease.Backend.Id;
                 record.Outcome = OutcomeNames.Of(outcome);
+                if (countedIn >= 0) record.BytesIn = countedIn;
+                if (countedOut >= 0) record.BytesOut = countedOut;
             }
 
             lease.Release(outcome, sent, received);

@@ -223,8 +223,9 @@ internal sealed class KestrelListener : IAsyncDisposable
     // Runs as Kestrel disposes the request's context: the response is complete, the context not yet reset.
     private void Completed(HttpContext context, RequestRecord record)
     {
-        var bytesIn = context.Request.ContentLength ?? 0;
-        var bytesOut = context.Response.ContentLength ?? 0;
+        // The forwarder's counts when it made them (bodies of unknown length), else the declared lengths.
+        var bytesIn = record.BytesIn >= 0 ? record.BytesIn : context.Request.ContentLength ?? 0;
+        var bytesOut = record.BytesOut >= 0 ? record.BytesOut : context.Response.ContentLength ?? 0;
         _stats!.Request(bytesIn, bytesOut);
         if (_accessLog is { } log && log.Sampled())
         {

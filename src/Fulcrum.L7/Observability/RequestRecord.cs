@@ -18,6 +18,15 @@ internal sealed class RequestRecord
     public bool AffinityHit;
     public string? TraceId;
 
+    /// <summary>
+    /// Body bytes read from the client, when the forwarder counted them (a chunked body has no Content-Length);
+    /// -1 when unknown, and the listener falls back to the request's Content-Length.
+    /// </summary>
+    public long BytesIn = -1;
+
+    /// <summary>Body bytes sent to the client, when the forwarder counted them; -1 when unknown (see <see cref="BytesIn"/>).</summary>
+    public long BytesOut = -1;
+
     public void Begin()
     {
         Started = Stopwatch.GetTimestamp();
@@ -29,6 +38,8 @@ internal sealed class RequestRecord
         Outcome = null;
         AffinityHit = false;
         TraceId = null;
+        BytesIn = -1;
+        BytesOut = -1;
     }
 
     /// <summary>Milliseconds from arrival to <paramref name="stamp"/>; -1 when it never happened.</summary>

@@ -89,6 +89,13 @@ internal sealed class RouteTransformer : HttpTransformer
         if (proxyResponse is not null)
         {
             EditResponse(httpContext.Response);
+            // A body of unknown length (chunked, or until close) is counted as it is copied, for the access log and
+            // the listener's bytes; the forwarder takes the count back when it returns. Declared lengths cost nothing.
+            if (copyBody && proxyResponse.Content.Headers.ContentLength is null && proxyResponse.StatusCode != System.Net.HttpStatusCode.SwitchingProtocols
+                && httpContext.Response.Body is not Forwarding.CountingStream)
+            {
+                httpContext.Response.Body = new Forwarding.CountingStream(httpContext.Response.Body);
+            }
         }
 
         if (_requestId)
