@@ -18,6 +18,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/bench/l4"
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -40,9 +42,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#PROXIES[@]} -gt 0 ]] || PROXIES=(fulcrum haproxy nginx)
 
-for tool in nginx haproxy wrk iperf3 taskset curl python3 dotnet; do
-  command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 1; }
-done
+require_tools nginx haproxy wrk iperf3 taskset curl python3 dotnet
 STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 [[ -f $STREAM_MODULE ]] || { echo "run.sh: nginx stream module missing ($STREAM_MODULE)" >&2; exit 1; }
 
@@ -64,68 +64,12 @@ RUN="$OUT/$STAMP"
 mkdir -p "$RUN"
 RESULTS="$RUN/results.tsv"
 
-# ---- process bookkeeping: everything we start is stopped at exit ------------------------------
-PIDS=()
-stop_pid() {
-  local pid=$1 deadline
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  deadline=$((SECONDS + 10))
-  while kill -0 "$pid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Polls until URL answers 200 through the proxy, the process dies, or 60 s pass.
-wait_ready() {
-  local url=$1 pid=$2 name=$3 deadline=$((SECONDS + 60))
-  while [[ $SECONDS -lt $deadline ]]; do
-    kill -0 "$pid" 2>/dev/null || { echo "run.sh: $name exited (see $RUN/$name.log)" >&2; return 1; }
-    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]] && return 0
-    sleep 0.1
-  done
-  echo "run.sh: $name not ready within 60s (see $RUN/$name.log)" >&2
-  return 1
-}
-
 mapfile -t PORTS < <(python3 "$ROOT/bench/l7/free-ports.py" 5)
 B1=${PORTS[0]}; B2=${PORTS[1]}; IPERF=${PORTS[2]}; PP=${PORTS[3]}; PI=${PORTS[4]}
 PROXY_URL="http://127.0.0.1:$PP/"
 
-nginx_temp_paths() {
-  local dir=$1
-  echo "  client_body_temp_path $dir/tmp/body; proxy_temp_path $dir/tmp/proxy; fastcgi_temp_path $dir/tmp/fastcgi;"
-  echo "  uwsgi_temp_path $dir/tmp/uwsgi; scgi_temp_path $dir/tmp/scgi;"
-}
-
 start_backends() {
-  local dir="$RUN/backends"
-  mkdir -p "$dir/tmp"
-  cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-worker_rlimit_nofile $NOFILE;
-pid $dir/nginx.pid;
-events { worker_connections $((NOFILE - 100)); }
-http {
-  access_log off;
-$(nginx_temp_paths "$dir")
-  keepalive_requests 1000000;
-  keepalive_timeout 300s;
-  client_header_timeout 300s;
-  server { listen 127.0.0.1:$B1; location / { default_type text/plain; return 200 "ok\n"; } }
-  server { listen 127.0.0.1:$B2; location / { default_type text/plain; return 200 "ok\n"; } }
-}
-CONF
-  taskset -c "$LOAD_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' >"$RUN/backends.log" 2>&1 &
-  PIDS+=("$!")
-  wait_ready "http://127.0.0.1:$B1/" "$!" backends
-  wait_ready "http://127.0.0.1:$B2/" "$!" backends
+  start_nginx_backends $((NOFILE - 100)) 300s "127.0.0.1:$B1" "127.0.0.1:$B2"
   taskset -c "$LOAD_CPU" iperf3 -s -B 127.0.0.1 -p "$IPERF" >"$RUN/iperf3-server.log" 2>&1 &
   PIDS+=("$!")
 }
@@ -146,11 +90,8 @@ CONF
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
   # Inline completions with a single socket engine thread stall (measured); let the runtime size it.
   [[ $name == fulcrum-inline ]] && runtime=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)
-  local extra=()
-  # shellcheck disable=SC2206 # word splitting intended: "KEY=VALUE KEY=VALUE"
-  [[ -n ${DOTNET_EXTRA_ENV:-} ]] && extra+=($DOTNET_EXTRA_ENV)
-  # Workstation, non-concurrent GC (as src/Fulcrum's csproj); one CPU through taskset.
-  env DOTNET_gcServer=0 DOTNET_gcConcurrent=0 "${runtime[@]}" "${extra[@]}" \
+  dotnet_extra_env
+  env "${DOTNET_BENCH_ENV[@]}" "${runtime[@]}" "${DOTNET_EXTRA[@]}" \
     taskset -c "$PROXY_CPU" dotnet "$FULCRUM_DLL" run -c "$RUN/fulcrum.yaml" >"$RUN/$name.log" 2>&1 &
   PROXY_PID=$!
 }
@@ -198,44 +139,21 @@ stream {
   server { listen 127.0.0.1:$PI; proxy_pass iperf; }
 }
 CONF
-  taskset -c "$PROXY_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' >"$RUN/nginx.log" 2>&1 &
+  run_nginx "$PROXY_CPU" "$dir" nginx
   PROXY_PID=$!
 }
 
 # ---- measuring ---------------------------------------------------------------------------------
-# CPU ticks (user + system) and RSS (KiB) of a process and its children (nginx's worker is a child).
-proc_ticks() {
-  local total=0 p t
-  for p in "$1" $(pgrep -P "$1" || true); do
-    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
-    total=$((total + t))
-  done
-  echo "$total"
-}
-proc_rss_kib() {
-  local total=0 p r
-  for p in "$1" $(pgrep -P "$1" || true); do
-    r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
-    total=$((total + r))
-  done
-  echo "$total"
-}
-
 # wrk run: prints "requests/s  proxy-CPU-µs-per-request  errors"
 wrk_run() {
   local name=$1 pid=$2 tag=$3; shift 3
-  local log="$RUN/$name.$tag.wrk" hz t0 t1
-  hz=$(getconf CLK_TCK)
+  local log="$RUN/$name.$tag.wrk" t0 t1 rps
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$@" "$PROXY_URL" >"$RUN/$name.$tag.warmup" 2>&1 || true
   t0=$(proc_ticks "$pid")
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$@" "$PROXY_URL" >"$log" 2>&1 || true
   t1=$(proc_ticks "$pid")
-  awk -v a="$t0" -v b="$t1" -v hz="$hz" '
-    /^Requests\/sec:/ { rps = $2 }
-    /requests in/ { n = $1 }
-    /Non-2xx or 3xx responses:/ { e += $NF }
-    /Socket errors:/ { gsub(/,/, ""); e += $4 + $6 + $8 + $10 }
-    END { printf "%.0f\t%s\t%d\n", rps, (n > 0 ? sprintf("%.1f", (b - a) / hz / n * 1e6) : "nan"), e }' "$log"
+  rps=$(wrk_rps "$log")
+  printf '%s\t%s\t%s\n' "${rps:-0}" "$(cpu_us_per "$t0" "$t1" "$(wrk_requests "$log")")" "$(wrk_errors "$log")"
 }
 
 iperf_run() {
@@ -297,8 +215,7 @@ run_proxy() {
 # ---- main --------------------------------------------------------------------------------------
 if [[ $BUILD -eq 1 && " ${PROXIES[*]} " == *" fulcrum"* ]]; then
   echo "== building Fulcrum (Release)" >&2
-  dotnet build "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -nologo -v q >"$RUN/build-fulcrum.log" 2>&1 \
-    || { echo "run.sh: build failed (see $RUN/build-fulcrum.log)" >&2; exit 1; }
+  build_release fulcrum "$ROOT/src/Fulcrum/Fulcrum.csproj"
 fi
 
 echo "== backends: nginx 127.0.0.1:$B1,$B2, iperf3 127.0.0.1:$IPERF (CPU $LOAD_CPU); proxies 127.0.0.1:$PP,$PI (CPU $PROXY_CPU); output $RUN" >&2

@@ -22,6 +22,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/bench/l7"
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-5}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -50,10 +52,8 @@ if [[ ${#PROXIES[@]} -eq 0 ]]; then
   [[ $BREAKDOWN -eq 1 ]] && PROXIES+=(kestrel-empty yarp-direct)
 fi
 
-for tool in nginx haproxy wrk taskset curl python3 dotnet; do
-  command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 1; }
-done
-if [[ -n $PROFILE ]]; then command -v perf >/dev/null || { echo "run.sh: perf is not installed" >&2; exit 1; }; fi
+require_tools nginx haproxy wrk taskset curl python3 dotnet
+if [[ -n $PROFILE ]]; then require_tools perf; fi
 
 FULCRUM_DLL="$ROOT/src/Fulcrum/bin/Release/net10.0/fulcrum.dll"
 YARPHOST_DLL="$ROOT/bench/YarpHost/bin/Release/net10.0/yarphost.dll"
@@ -62,93 +62,27 @@ RUN="$OUT/$STAMP"
 mkdir -p "$RUN"
 RESULTS="$RUN/results.tsv"
 
-# ---- process bookkeeping: everything we start is killed at exit ------------------------------
-PIDS=()
-stop_pid() {
-  local pid=$1 deadline
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  deadline=$((SECONDS + 10))
-  while kill -0 "$pid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Polls until URL answers 200, the process is still alive, or the deadline passes.
-wait_ready() {
-  local url=$1 pid=$2 name=$3 deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
-  while [[ $SECONDS -lt $deadline ]]; do
-    kill -0 "$pid" 2>/dev/null || { echo "run.sh: $name exited before it was ready (see $RUN/$name.log)" >&2; return 1; }
-    if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]]; then return 0; fi
-    sleep 0.1
-  done
-  echo "run.sh: $name was not ready within ${READY_TIMEOUT:-60}s (see $RUN/$name.log)" >&2
-  return 1
-}
-
 # ---- ports and backends ----------------------------------------------------------------------
 mapfile -t PORTS < <(python3 "$HERE/free-ports.py" 5)
 B1=${PORTS[0]}; B2=${PORTS[1]}; B3=${PORTS[2]}; PP=${PORTS[3]}; AP=${PORTS[4]}
 BACKENDS=("127.0.0.1:$B1" "127.0.0.1:$B2" "127.0.0.1:$B3")
 PROXY_URL="http://127.0.0.1:$PP/"
 
-nginx_common() {
-  # Temp paths inside the run directory so nginx never needs /var/lib/nginx.
-  local dir=$1
-  cat <<EOF
-  access_log off;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-EOF
-}
-
 start_backends() {
-  local dir="$RUN/backends" b
-  mkdir -p "$dir/tmp"
-  {
-    echo "worker_processes 1;"
-    echo "pid $dir/nginx.pid;"
-    echo "events { worker_connections 4096; }"
-    echo "http {"
-    nginx_common "$dir"
-    # keepalive_requests high so no proxy pays for reconnects every 1000 requests (nginx's default).
-    echo "  keepalive_requests 1000000;"
-    echo "  keepalive_timeout 75s;"
-    for b in "${BACKENDS[@]}"; do
-      echo "  server { listen $b; location / { default_type text/plain; return 200 \"ok\\n\"; } }"
-    done
-    echo "}"
-  } >"$dir/nginx.conf"
-  taskset -c "$LOAD_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' \
-    >"$RUN/backends.log" 2>&1 &
-  local pid=$!
-  PIDS+=("$pid")
-  for b in "${BACKENDS[@]}"; do wait_ready "http://$b/" "$pid" backends; done
+  start_nginx_backends 4096 75s "${BACKENDS[@]}"
 }
 
 # ---- proxies: each writes its config, starts pinned to PROXY_CPU, sets PROXY_PID ---------------
 DOTNET_ENV=(
-  DOTNET_gcServer=0            # workstation GC: one CPU, one heap (as src/Fulcrum's csproj)
-  DOTNET_gcConcurrent=0        # no background GC thread competing for the one CPU (same)
-  DOTNET_TieredPGO=1           # the default, stated
+  "${DOTNET_BENCH_ENV[@]}"
   DOTNET_ProcessorCount=1      # what taskset gives it; sizes the thread pool and Kestrel's IO queues
   ASPNETCORE_ENVIRONMENT=Production
 )
 
 start_dotnet() {
   local name=$1; shift
-  local extra=()
-  # shellcheck disable=SC2206 # word splitting intended: "KEY=VALUE KEY=VALUE"
-  [[ -n ${DOTNET_EXTRA_ENV:-} ]] && extra+=($DOTNET_EXTRA_ENV)
+  dotnet_extra_env
+  local extra=("${DOTNET_EXTRA[@]}")
   # Profiling only: a perf map names JIT frames; W^X off so JIT code is not behind a memfd double
   # mapping that perf cannot match to the map.
   # ReadyToRun off: precompiled framework code has no symbols perf can read; jitted, it is named.
@@ -243,8 +177,7 @@ start_nginx_proxy() {
     echo "  }"
     echo "}"
   } >"$dir/nginx.conf"
-  taskset -c "$PROXY_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' \
-    >"$RUN/nginx.log" 2>&1 &
+  run_nginx "$PROXY_CPU" "$dir" nginx
   PROXY_PID=$!
 }
 
@@ -272,15 +205,6 @@ start_haproxy() {
 }
 
 # ---- measuring ---------------------------------------------------------------------------------
-# CPU ticks (user + system) of a process and its children (nginx's worker is a child).
-proc_ticks() {
-  local total=0 p t
-  for p in "$1" $(pgrep -P "$1" || true); do
-    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
-    total=$((total + t))
-  done
-  echo "$total"
-}
 # Busy and total jiffies of one CPU, from /proc/stat.
 cpu_ticks() {
   awk -v cpu="cpu$1" '$1 == cpu { busy = $2 + $3 + $4 + $7 + $8; total = busy + $5 + $6; print busy, total }' /proc/stat
@@ -297,8 +221,7 @@ to_ms() {
 }
 
 measure() {
-  local name=$1 pid=$2 log="$RUN/$name.wrk" hz t0 t1 l0 l1 perf_pid=""
-  hz=$(getconf CLK_TCK)
+  local name=$1 pid=$2 log="$RUN/$name.wrk" t0 t1 l0 l1 perf_pid=""
   echo "== $name: warm-up ${WARMUP}s" >&2
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$PROXY_URL" >"$RUN/$name.warmup" 2>&1 || true
   echo "== $name: measuring ${DURATION}s" >&2
@@ -330,21 +253,15 @@ measure() {
     mv -f "/tmp/perf-$pid.map" "$RUN/" 2>/dev/null || true
   fi
 
-  local rps p50 p99 errors proxy_cpu load_cpu requests us_per_req
-  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$log")
-  requests=$(awk '/requests in/ { print $1 }' "$log")
+  local rps p50 p99 errors proxy_cpu load_cpu us_per_req
+  rps=$(wrk_rps "$log")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$log")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$log")")
-  errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
-                /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
-                END { print n + 0 }' "$log")
-  proxy_cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="$DURATION" 'BEGIN { printf "%.0f", (b - a) / hz / d * 100 }')
+  errors=$(wrk_errors "$log")
+  proxy_cpu=$(cpu_percent "$t0" "$t1" "$DURATION")
   load_cpu=$(awk -v a="$l0" -v b="$l1" 'BEGIN { split(a, x, " "); split(b, y, " ");
                  if (y[2] > x[2]) printf "%.0f", (y[1] - x[1]) / (y[2] - x[2]) * 100; else print "nan" }')
-  # CPU time the proxy spent per request: unlike requests/s it barely moves when other processes
-  # compete for the CPU, so it is the number to compare on a busy machine.
-  us_per_req=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="${requests:-0}" 'BEGIN {
-                 if (n > 0) printf "%.1f", (b - a) / hz / n * 1e6; else print "nan" }')
+  us_per_req=$(cpu_us_per "$t0" "$t1" "$(wrk_requests "$log")")
   [[ -n $rps ]] || { echo "run.sh: no result from wrk for $name (see $log)" >&2; rps=0; p50=nan; p99=nan; }
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$proxy_cpu" "$us_per_req" "$load_cpu" >>"$RESULTS"
 }
@@ -375,13 +292,10 @@ if [[ $BUILD -eq 1 ]]; then
   echo "== building Release" >&2
   for proxy in "${PROXIES[@]}"; do
     case "$proxy" in
-      fulcrum|fulcrum-observed) [[ -f $RUN/build-fulcrum.log ]] && continue
-               dotnet build "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -nologo -v q >"$RUN/build-fulcrum.log" 2>&1 \
-                 || { echo "run.sh: Fulcrum build failed (see $RUN/build-fulcrum.log)" >&2; exit 1; } ;;
+      fulcrum|fulcrum-observed)
+        [[ -f $RUN/build-fulcrum.log ]] || build_release fulcrum "$ROOT/src/Fulcrum/Fulcrum.csproj" ;;
       yarp|yarp-direct|kestrel-empty)
-        [[ -f $RUN/build-yarphost.log ]] && continue
-        dotnet build "$ROOT/bench/YarpHost/YarpHost.csproj" -c Release -nologo -v q >"$RUN/build-yarphost.log" 2>&1 \
-          || { echo "run.sh: YarpHost build failed (see $RUN/build-yarphost.log)" >&2; exit 1; } ;;
+        [[ -f $RUN/build-yarphost.log ]] || build_release yarphost "$ROOT/bench/YarpHost/YarpHost.csproj" ;;
     esac
   done
 fi

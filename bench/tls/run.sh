@@ -15,6 +15,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-5}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -36,40 +38,13 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#PROXIES[@]} -gt 0 ]] || PROXIES=(fulcrum nginx haproxy)
 
-for tool in nginx haproxy wrk taskset curl openssl python3 dotnet; do
-  command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 1; }
-done
+require_tools nginx haproxy wrk taskset curl openssl python3 dotnet
 
 FULCRUM_DLL="$ROOT/src/Fulcrum/bin/Release/net10.0/fulcrum.dll"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RUN="$OUT/$STAMP"
 mkdir -p "$RUN"
 RESULTS="$RUN/results.tsv"
-
-PIDS=()
-stop_pid() {
-  local pid=$1 deadline
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  deadline=$((SECONDS + 10))
-  while kill -0 "$pid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() { local pid; for pid in "${PIDS[@]}"; do stop_pid "$pid"; done; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_ready() {
-  local url=$1 pid=$2 name=$3 deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
-  while [[ $SECONDS -lt $deadline ]]; do
-    kill -0 "$pid" 2>/dev/null || { echo "run.sh: $name exited before it was ready (see $RUN/$name.log)" >&2; return 1; }
-    if [[ $(curl -sk -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]]; then return 0; fi
-    sleep 0.1
-  done
-  echo "run.sh: $name was not ready within ${READY_TIMEOUT:-60}s (see $RUN/$name.log)" >&2
-  return 1
-}
 
 # ---- certificate, ports, backends ---------------------------------------------------------------
 CERT="$RUN/bench.test.pem"; KEY="$RUN/bench.test.key"
@@ -82,31 +57,8 @@ B1=${PORTS[0]}; B2=${PORTS[1]}; B3=${PORTS[2]}; PP=${PORTS[3]}
 BACKENDS=("127.0.0.1:$B1" "127.0.0.1:$B2" "127.0.0.1:$B3")
 PROXY_URL="https://127.0.0.1:$PP/"
 
-nginx_common() {
-  local dir=$1
-  echo "  access_log off;"
-  for t in body proxy fastcgi uwsgi scgi; do echo "  ${t/body/client_body}_temp_path $dir/tmp/$t;"; done
-}
-
 start_backends() {
-  local dir="$RUN/backends" b
-  mkdir -p "$dir/tmp"
-  {
-    echo "worker_processes 1; pid $dir/nginx.pid; events { worker_connections 4096; }"
-    echo "http {"
-    nginx_common "$dir"
-    echo "  keepalive_requests 1000000; keepalive_timeout 75s;"
-    for b in "${BACKENDS[@]}"; do echo "  server { listen $b; location / { default_type text/plain; return 200 \"ok\\n\"; } }"; done
-    echo "}"
-  } >"$dir/nginx.conf"
-  taskset -c "$LOAD_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' >"$RUN/backends.log" 2>&1 &
-  local pid=$!; PIDS+=("$pid")
-  for b in "${BACKENDS[@]}"; do
-    local deadline=$((SECONDS + 30))
-    until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://$b/" || true) == 200 ]]; do
-      [[ $SECONDS -lt $deadline ]] || { echo "run.sh: backends not ready" >&2; exit 1; }; sleep 0.1
-    done
-  done
+  start_nginx_backends 4096 75s "${BACKENDS[@]}"
 }
 
 start_fulcrum() {
@@ -128,7 +80,8 @@ start_fulcrum() {
     for b in "${BACKENDS[@]}"; do echo "      - { address: $b }"; done
   } >"$cfg"
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
-  env DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_TieredPGO=1 DOTNET_ProcessorCount=1 \
+  dotnet_extra_env
+  env "${DOTNET_BENCH_ENV[@]}" DOTNET_ProcessorCount=1 "${DOTNET_EXTRA[@]}" \
     taskset -c "$PROXY_CPU" dotnet "$FULCRUM_DLL" run -c "$cfg" --log-level Warning >"$RUN/fulcrum.log" 2>&1 &
   PROXY_PID=$!
 }
@@ -154,7 +107,7 @@ start_nginx_proxy() {
     echo "  }"
     echo "}"
   } >"$dir/nginx.conf"
-  taskset -c "$PROXY_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' >"$RUN/nginx.log" 2>&1 &
+  run_nginx "$PROXY_CPU" "$dir" nginx
   PROXY_PID=$!
 }
 
@@ -182,31 +135,20 @@ start_haproxy() {
 }
 
 # ---- measuring -----------------------------------------------------------------------------------
-proc_ticks() {
-  local total=0 p t
-  for p in "$1" $(pgrep -P "$1" || true); do
-    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
-    total=$((total + t))
-  done
-  echo "$total"
-}
-
-
 # measure NAME PID MODE: MODE keepalive (wrk) or handshakes (openssl s_time -new). Appends
 # name, mode, per second, errors, proxy CPU %, proxy CPU µs per request or handshake.
 measure() {
   local name=$1 pid=$2 mode=$3
-  local log="$RUN/$name.$mode.log" hz t0 t1 rate count errors
-  hz=$(getconf CLK_TCK)
+  local log="$RUN/$name.$mode.log" t0 t1 rate count errors
   echo "== $name $mode: warm-up ${WARMUP}s, measuring ${DURATION}s" >&2
   if [[ $mode == keepalive ]]; then
     taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$PROXY_URL" >"$RUN/$name.$mode.warmup" 2>&1 || true
     t0=$(proc_ticks "$pid")
     taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$PROXY_URL" >"$log" 2>&1 || true
     t1=$(proc_ticks "$pid")
-    rate=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$log")
-    count=$(awk '/requests in/ { print $1 }' "$log")
-    errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$log")
+    rate=$(wrk_rps "$log")
+    count=$(wrk_requests "$log")
+    errors=$(wrk_errors "$log")
   else
     # Full handshakes only: -new never resumes a session. HANDSHAKE_CLIENTS processes in parallel
     # (default 4) keep the proxy busy while each waits for its round trips.
@@ -228,8 +170,8 @@ measure() {
     errors=$(cat "$log".* | grep -c -i 'error' || true)
   fi
   local proxy_cpu us
-  proxy_cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="$DURATION" 'BEGIN { printf "%.0f", (b - a) / hz / d * 100 }')
-  us=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="${count:-0}" 'BEGIN { if (n > 0) printf "%.1f", (b - a) / hz / n * 1e6; else print "nan" }')
+  proxy_cpu=$(cpu_percent "$t0" "$t1" "$DURATION")
+  us=$(cpu_us_per "$t0" "$t1" "$count")
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$mode" "${rate:-0}" "${errors:-0}" "$proxy_cpu" "$us" >>"$RESULTS"
 }
 
@@ -242,7 +184,7 @@ run_proxy() {
     haproxy) start_haproxy ;;
   esac || return 0
   PIDS+=("$PROXY_PID")
-  if wait_ready "$PROXY_URL" "$PROXY_PID" "$name"; then
+  if wait_ready "$PROXY_URL" "$PROXY_PID" "$name" -k; then
     curl -sk --http2 -o /dev/null -w "$name: HTTP/%{http_version} via ALPN\n" "$PROXY_URL" >&2 || true
     measure "$name" "$PROXY_PID" keepalive
     measure "$name" "$PROXY_PID" handshakes
@@ -252,8 +194,7 @@ run_proxy() {
 
 if [[ $BUILD -eq 1 && " ${PROXIES[*]} " == *" fulcrum "* ]]; then
   echo "== building Release" >&2
-  dotnet build "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -nologo -v q >"$RUN/build-fulcrum.log" 2>&1 \
-    || { echo "run.sh: Fulcrum build failed (see $RUN/build-fulcrum.log)" >&2; exit 1; }
+  build_release fulcrum "$ROOT/src/Fulcrum/Fulcrum.csproj"
 fi
 
 echo "== backends on ${BACKENDS[*]} (CPU $LOAD_CPU); proxies on 127.0.0.1:$PP (CPU $PROXY_CPU); output in $RUN" >&2
