@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using Fulcrum.Core.Configuration;
 using Fulcrum.Observability.Tests.Support;
 
 namespace Fulcrum.Observability.Tests;
@@ -54,6 +56,39 @@ public sealed class MetricsEndpointTests
 
         Assert.True(PrometheusText.Value(text, "fulcrum_listener_connections_total{listener=\"web\"}") >= 1);
         Assert.True(PrometheusText.Value(text, "fulcrum_process_cpu_seconds_total") > 0);
+    }
+
+    [Fact]
+    public async Task Metrics_UdpListener_ExportsSessionsBytesAndDatagrams()
+    {
+        using var echo = new UdpEcho();
+        await using var lb = await ObservedBalancer.StartAsync(1, c => c with
+        {
+            Listeners = [.. c.Listeners, new ListenerConfig { Name = "dns", Bind = new BindAddress(IPAddress.Loopback, 0), Protocol = ListenerProtocol.Udp, Pool = "udp" }],
+            Pools = [.. c.Pools, new PoolConfig { Name = "udp", Backends = [new BackendConfig { Address = echo.Address }] }],
+        });
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var buffer = new byte[64];
+        for (var i = 0; i < 2; i++)
+        {
+            await client.SendToAsync("hello"u8.ToArray(), SocketFlags.None, lb.Host.BoundEndpoints["dns"]);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            Assert.Equal(5, await client.ReceiveAsync(buffer, SocketFlags.None, timeout.Token));
+        }
+
+        string text = "";
+        await Poll.UntilAsync(async () =>
+        {
+            text = await lb.MetricsAsync();
+            return PrometheusText.Value(text, "fulcrum_listener_datagrams_sent_total{listener=\"dns\"}") == 2;
+        }, "two replies counted");
+        Assert.Equal(2, PrometheusText.Value(text, "fulcrum_listener_datagrams_received_total{listener=\"dns\"}"));
+        Assert.Equal(10, PrometheusText.Value(text, "fulcrum_listener_bytes_received_total{listener=\"dns\"}"));
+        Assert.Equal(10, PrometheusText.Value(text, "fulcrum_listener_bytes_sent_total{listener=\"dns\"}"));
+        Assert.Equal(1, PrometheusText.Value(text, "fulcrum_listener_connections_total{listener=\"dns\"}"));
+        Assert.Equal(1, PrometheusText.Value(text, "fulcrum_listener_connections_active{listener=\"dns\"}"));
+        Assert.DoesNotContain("fulcrum_listener_datagrams_received_total{listener=\"web\"}", text, StringComparison.Ordinal);
     }
 
     [Fact]

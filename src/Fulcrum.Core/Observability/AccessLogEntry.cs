@@ -1,7 +1,7 @@
 namespace Fulcrum.Core.Observability;
 
 /// <summary>
-/// One access log line before formatting: a request (http) or a connection (tcp). A struct, so queueing it
+/// One access log line before formatting: a request (http), a connection (tcp) or a session (udp). A struct, so queueing it
 /// copies fields instead of allocating. Timings are milliseconds; a negative one means "did not happen" and is
 /// written as null (JSON) or `-` (template).
 /// </summary>
@@ -25,6 +25,10 @@ public struct AccessLogEntry
     public long BytesIn;
     /// <summary>Bytes to the client (response body for http).</summary>
     public long BytesOut;
+    /// <summary>Datagrams from the client (udp; 0 otherwise, and then not written).</summary>
+    public long DatagramsIn;
+    /// <summary>Datagrams to the client (udp).</summary>
+    public long DatagramsOut;
     /// <summary>From arrival until a backend was chosen (routing, affinity, balancer).</summary>
     public double WaitMs;
     /// <summary>TCP connect to the backend (tcp; http reuses pooled connections, so -1).</summary>

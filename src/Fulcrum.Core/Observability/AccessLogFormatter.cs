@@ -61,6 +61,12 @@ internal sealed class AccessLogFormatter
         if (e.Status != 0) w.WriteNumber(Names.Status, e.Status);
         w.WriteNumber(Names.BytesIn, e.BytesIn);
         w.WriteNumber(Names.BytesOut, e.BytesOut);
+        if (e.DatagramsIn != 0 || e.DatagramsOut != 0)
+        {
+            w.WriteNumber(Names.DatagramsIn, e.DatagramsIn);
+            w.WriteNumber(Names.DatagramsOut, e.DatagramsOut);
+        }
+
         Ms(w, Names.WaitMs, e.WaitMs);
         Ms(w, Names.ConnectMs, e.ConnectMs);
         Ms(w, Names.FirstByteMs, e.FirstByteMs);
@@ -108,6 +114,8 @@ internal sealed class AccessLogFormatter
         "status" => e.Status == 0 ? "-" : e.Status.ToString(CultureInfo.InvariantCulture),
         "bytes_in" => e.BytesIn.ToString(CultureInfo.InvariantCulture),
         "bytes_out" => e.BytesOut.ToString(CultureInfo.InvariantCulture),
+        "datagrams_in" => e.DatagramsIn.ToString(CultureInfo.InvariantCulture),
+        "datagrams_out" => e.DatagramsOut.ToString(CultureInfo.InvariantCulture),
         "wait_ms" => Ms(e.WaitMs),
         "connect_ms" => Ms(e.ConnectMs),
         "first_byte_ms" => Ms(e.FirstByteMs),
@@ -135,6 +143,8 @@ internal sealed class AccessLogFormatter
         public static readonly JsonEncodedText BytesIn = JsonEncodedText.Encode("bytes_in");
         public static readonly JsonEncodedText BytesOut = JsonEncodedText.Encode("bytes_out");
         public static readonly JsonEncodedText Client = JsonEncodedText.Encode("client");
+        public static readonly JsonEncodedText DatagramsIn = JsonEncodedText.Encode("datagrams_in");
+        public static readonly JsonEncodedText DatagramsOut = JsonEncodedText.Encode("datagrams_out");
         public static readonly JsonEncodedText ConnectMs = JsonEncodedText.Encode("connect_ms");
         public static readonly JsonEncodedText FirstByteMs = JsonEncodedText.Encode("first_byte_ms");
         public static readonly JsonEncodedText Listener = JsonEncodedText.Encode("listener");

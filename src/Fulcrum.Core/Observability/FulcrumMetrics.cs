@@ -32,6 +32,8 @@ public sealed class FulcrumMetrics : IDisposable
         m.CreateObservableCounter("fulcrum.listener.requests", () => Listeners(static l => l.Requests), null, "requests (http) or connections (tcp) or sessions (udp) handled");
         m.CreateObservableCounter("fulcrum.listener.bytes.received", () => Listeners(static l => l.BytesReceived), "By", "bytes received from clients");
         m.CreateObservableCounter("fulcrum.listener.bytes.sent", () => Listeners(static l => l.BytesSent), "By", "bytes sent to clients");
+        m.CreateObservableCounter("fulcrum.listener.datagrams.received", () => DatagramListeners(static l => l.DatagramsReceived), null, "datagrams received from clients (udp listeners)");
+        m.CreateObservableCounter("fulcrum.listener.datagrams.sent", () => DatagramListeners(static l => l.DatagramsSent), null, "datagrams sent to clients (udp listeners)");
 
         m.CreateObservableCounter("fulcrum.backend.requests", BackendRequests, null, "work the backend finished (requests or connections) by HTTP status class; none when it gave no answer or is not http");
         m.CreateObservableCounter("fulcrum.backend.errors", BackendErrors, null, "failed work by kind: connect, timeout, reset, 5xx");
@@ -69,6 +71,14 @@ public sealed class FulcrumMetrics : IDisposable
     private IEnumerable<Measurement<long>> Listeners(Func<ListenerStats, long> value)
     {
         foreach (var l in _store.Listeners.All) yield return new Measurement<long>(value(l), new KeyValuePair<string, object?>("listener", l.Name));
+    }
+
+    private IEnumerable<Measurement<long>> DatagramListeners(Func<ListenerStats, long> value)
+    {
+        foreach (var l in _store.Listeners.All)
+        {
+            if (l.CountsDatagrams) yield return new Measurement<long>(value(l), new KeyValuePair<string, object?>("listener", l.Name));
+        }
     }
 
     private IEnumerable<Measurement<long>> Pools(Func<Pool, long> value)

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
+using Fulcrum.Core.Observability;
 
 namespace Fulcrum.L4.Udp;
 
@@ -29,13 +30,24 @@ internal sealed class UdpListenerLoop : IListenerLoop
     {
         _plane = plane;
         _config = config;
+        Stats = plane.Store.Listeners.For(config.Name);
+        Stats.CountDatagrams();
+        AccessLog = plane.Store.AccessLogs.For(config, plane.Store.Current.Config);
     }
 
     public ListenerConfig Config => _config;
     public UdpListenerCounters Counters { get; } = new();
+    /// <summary>This listener's counters for metrics and the dashboard: sessions count as connections.</summary>
+    public ListenerStats Stats { get; }
+    /// <summary>Where an ended session's access log line goes; null when none is configured.</summary>
+    public AccessLog? AccessLog { get; private set; }
     public IPEndPoint? BoundEndpoint { get; private set; }
 
-    public void Update(ListenerConfig config) => _config = config;
+    public void Update(ListenerConfig config)
+    {
+        _config = config;
+        AccessLog = _plane.Store.AccessLogs.For(config, _plane.Store.Current.Config);
+    }
 
     public IPEndPoint Bind()
     {
@@ -73,6 +85,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
     public ValueTask<int> ReplyAsync(ReadOnlyMemory<byte> datagram, SocketAddress client)
     {
         Interlocked.Increment(ref Counters.RepliedDatagrams);
+        Stats.DatagramSent(datagram.Length);
         return _socket!.SendToAsync(datagram, SocketFlags.None, client);
     }
 
@@ -129,6 +142,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
             }
 
             var config = _config;
+            Stats.DatagramReceived(n);
             if (n == 0)
             {
                 Interlocked.Increment(ref Counters.DroppedMalformed);
@@ -168,6 +182,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
             return null;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var client = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address);
         if (!pool.TryAcquire(SourceHash.Of(pool, client), out var lease))
         {
@@ -176,6 +191,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
             return null;
         }
 
+        var picked = System.Diagnostics.Stopwatch.GetTimestamp();
         Socket? upstream = null;
         try
         {
@@ -193,10 +209,11 @@ internal sealed class UdpListenerLoop : IListenerLoop
 
         var key = new SocketAddress(address.Family, address.Size);
         address.Buffer.Span[..address.Size].CopyTo(key.Buffer.Span);
-        var session = new UdpSession(this, key, pool, lease, upstream);
+        var session = new UdpSession(this, key, client, pool, lease, upstream, started, picked);
         _sessions[key] = session;
         Interlocked.Increment(ref Counters.ActiveSessions);
         Interlocked.Increment(ref Counters.SessionsCreated);
+        Stats.ConnectionOpened();
         session.Start();
         return session;
     }

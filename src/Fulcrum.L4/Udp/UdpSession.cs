@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Fulcrum.Core.Model;
+using Fulcrum.Core.Observability;
 
 namespace Fulcrum.L4.Udp;
 
@@ -16,22 +17,33 @@ internal sealed class UdpSession
     private long _lastActivity = Environment.TickCount64;
     private long _bytesToBackend;
     private long _bytesFromBackend;
+    private long _datagramsToBackend;
+    private long _datagramsFromBackend;
+    private long _firstReply;
+    private readonly long _started;
+    private readonly long _picked;
     private long _reportedToBackend;
     private long _reportedFromBackend;
     private long _drainingSince;
     private int _closed;
     private Outcome _outcome = Outcome.Success;
 
-    public UdpSession(UdpListenerLoop listener, SocketAddress client, Pool pool, Lease lease, Socket upstream)
+    public UdpSession(UdpListenerLoop listener, SocketAddress client, IPEndPoint clientEndpoint, Pool pool, Lease lease, Socket upstream,
+        long started, long picked)
     {
         _listener = listener;
         Client = client;
+        ClientEndpoint = clientEndpoint;
+        _started = started;
+        _picked = picked;
         Pool = pool;
         Lease = lease;
         _upstream = upstream;
     }
 
     public SocketAddress Client { get; }
+    /// <summary>The client as an address and port, for the access log.</summary>
+    public IPEndPoint ClientEndpoint { get; }
     public Pool Pool { get; }
     public Lease Lease { get; }
     public long LastActivity => Volatile.Read(ref _lastActivity);
@@ -42,6 +54,7 @@ internal sealed class UdpSession
     {
         Volatile.Write(ref _lastActivity, Environment.TickCount64);
         Interlocked.Add(ref _bytesToBackend, datagram.Length);
+        Interlocked.Increment(ref _datagramsToBackend);
         try
         {
             await _upstream.SendAsync(datagram, SocketFlags.None).ConfigureAwait(false);
@@ -77,7 +90,36 @@ internal sealed class UdpSession
         _listener.OnSessionClosed(this);
         var (up, down) = Report(final: true);
         Lease.Release(_outcome, up, down);
+        _listener.Stats.SessionClosed();
+        if (_listener.AccessLog is { } log && log.Sampled()) log.Write(LogEntry());
     }
+
+    // One line per session, made when it ends (idle timeout, drain, error or shutdown).
+    private AccessLogEntry LogEntry()
+    {
+        var firstReply = Volatile.Read(ref _firstReply);
+        return new AccessLogEntry
+        {
+            Time = DateTimeOffset.UtcNow,
+            Listener = _listener.Config.Name,
+            Protocol = "udp",
+            Client = ClientEndpoint.Address,
+            ClientPort = ClientEndpoint.Port,
+            Pool = Pool.Name,
+            Backend = Lease.Backend.Id,
+            BytesIn = Volatile.Read(ref _bytesToBackend),
+            BytesOut = Volatile.Read(ref _bytesFromBackend),
+            DatagramsIn = Volatile.Read(ref _datagramsToBackend),
+            DatagramsOut = Volatile.Read(ref _datagramsFromBackend),
+            WaitMs = Ms(_started, _picked),
+            ConnectMs = -1,
+            FirstByteMs = firstReply == 0 ? -1 : Ms(_started, firstReply),
+            TotalMs = Ms(_started, System.Diagnostics.Stopwatch.GetTimestamp()),
+            Outcome = OutcomeNames.Of(_outcome),
+        };
+    }
+
+    private static double Ms(long from, long to) => System.Diagnostics.Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
     // A peek for zero bytes waits for a datagram without taking it, so an idle session holds no buffer.
     private async Task ReplyLoopAsync()
@@ -92,6 +134,8 @@ internal sealed class UdpSession
                 var n = await _upstream.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
                 Volatile.Write(ref _lastActivity, Environment.TickCount64);
                 Interlocked.Add(ref _bytesFromBackend, n);
+                Interlocked.Increment(ref _datagramsFromBackend);
+                if (_firstReply == 0) Volatile.Write(ref _firstReply, System.Diagnostics.Stopwatch.GetTimestamp());
                 await _listener.ReplyAsync(buffer.AsMemory(0, n), Client).ConfigureAwait(false);
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;

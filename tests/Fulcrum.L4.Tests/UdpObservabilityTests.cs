@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
+using Fulcrum.L4.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fulcrum.L4.Tests;
+
+/// <summary>A udp session's access log line and listener counters, on real sockets.</summary>
+public sealed class UdpObservabilityTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fulcrum-udp-log-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task UdpSession_WhenItEnds_WritesOneAccessLogLine_WithBytesDatagramsAndBackend()
+    {
+        var path = Path.Combine(_dir, "udp.log");
+        using var b1 = new UdpEchoBackend("b1");
+        var listener = Listener() with { SessionTimeout = TimeSpan.FromMilliseconds(300), AccessLog = new AccessLogConfig { Path = path } };
+        var store = new TopologyStore(new FulcrumConfig { Listeners = [listener], Pools = [Pool(b1)] });
+        using var logs = store.AccessLogs;
+        await using var plane = new UdpDataPlane(store, NullLoggerFactory.Instance);
+        await plane.StartAsync(CancellationToken.None);
+        using var client = Client();
+
+        await PingThreeTimesAsync(client, plane.BoundEndpoints["dns"]);
+
+        // The session ends when it has been idle for the session timeout: then, and only then, its line is written.
+        await Poll.UntilAsync(() => plane.Counters["dns"].Sessions == 0, "the session to expire");
+        var line = JsonDocument.Parse(Assert.Single(await WaitForLinesAsync(path, 1))).RootElement;
+        Assert.Equal("dns", line.GetProperty("listener").GetString());
+        Assert.Equal("udp", line.GetProperty("protocol").GetString());
+        Assert.Equal($"127.0.0.1:{((IPEndPoint)client.LocalEndPoint!).Port}", line.GetProperty("client").GetString());
+        Assert.Equal("p", line.GetProperty("pool").GetString());
+        Assert.Equal(store.Current.Pools["p"].Backends[0].Id, line.GetProperty("backend").GetString());
+        Assert.Equal(3 * 4, line.GetProperty("bytes_in").GetInt64()); // "ping"
+        Assert.Equal(3 * 7, line.GetProperty("bytes_out").GetInt64()); // "b1|ping"
+        Assert.Equal(3, line.GetProperty("datagrams_in").GetInt64());
+        Assert.Equal(3, line.GetProperty("datagrams_out").GetInt64());
+        Assert.Equal("success", line.GetProperty("outcome").GetString());
+        var firstReply = line.GetProperty("first_byte_ms").GetDouble();
+        Assert.True(firstReply >= 0 && firstReply <= line.GetProperty("total_ms").GetDouble(), line.ToString());
+        Assert.True(line.GetProperty("total_ms").GetDouble() >= 300, "a session lasts at least its idle timeout");
+    }
+
+    [Fact]
+    public async Task UdpListener_CountsSessionsAsConnections_AndItsBytesAndDatagrams()
+    {
+        using var b1 = new UdpEchoBackend("b1");
+        var listener = Listener() with { SessionTimeout = TimeSpan.FromMilliseconds(300) };
+        var store = new TopologyStore(new FulcrumConfig { Listeners = [listener], Pools = [Pool(b1)] });
+        await using var plane = new UdpDataPlane(store, NullLoggerFactory.Instance);
+        await plane.StartAsync(CancellationToken.None);
+        using var client = Client();
+        var stats = store.Listeners.For("dns");
+
+        await PingThreeTimesAsync(client, plane.BoundEndpoints["dns"]);
+        Assert.True(stats.CountsDatagrams);
+        Assert.Equal(1, stats.Connections);
+        // Bytes and datagrams count as they pass, before the session ends.
+        Assert.Equal(3, stats.DatagramsReceived);
+        Assert.Equal(12, stats.BytesReceived);
+        await Poll.UntilAsync(() => stats.DatagramsSent == 3, "three replies counted");
+        Assert.Equal(21, stats.BytesSent);
+
+        await Poll.UntilAsync(() => stats.ActiveConnections == 0, "the session to expire");
+        Assert.Equal(1, stats.Requests); // an ended session counts as handled, like a tcp connection
+        Assert.Equal(1, stats.Connections);
+    }
+
+    private static async Task PingThreeTimesAsync(Socket client, IPEndPoint lb)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendToAsync("ping"u8.ToArray(), SocketFlags.None, lb);
+            Assert.Equal("b1|ping", await ReceiveAsync(client));
+        }
+    }
+
+    private static async Task<string[]> WaitForLinesAsync(string path, int count)
+    {
+        string[] lines = [];
+        await Poll.UntilAsync(() =>
+        {
+            lines = File.Exists(path) ? File.ReadAllLines(path) : [];
+            return lines.Length >= count;
+        }, $"{count} lines in {path}");
+        return lines;
+    }
+
+    private static ListenerConfig Listener() => new()
+    {
+        Name = "dns",
+        Bind = new BindAddress(IPAddress.Loopback, 0),
+        Protocol = ListenerProtocol.Udp,
+        Pool = "p",
+    };
+
+    private static PoolConfig Pool(UdpEchoBackend backend) => new()
+    {
+        Name = "p",
+        Backends = [new BackendConfig { Address = backend.Address }],
+    };
+
+    private static Socket Client()
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return s;
+    }
+
+    private static async Task<string> ReceiveAsync(Socket s)
+    {
+        var buffer = new byte[1024];
+        using var timeout = new CancellationTokenSource(Poll.Deadline);
+        var n = await s.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+        return Encoding.ASCII.GetString(buffer, 0, n);
+    }
+}
