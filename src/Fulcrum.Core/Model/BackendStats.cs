@@ -60,6 +60,9 @@ public sealed class BackendStats
 
     internal void Begin() => Interlocked.Increment(ref _active);
 
+    /// <summary>Takes back a <see cref="Begin"/> whose work never started (see <see cref="Lease.Abandon"/>).</summary>
+    internal void Cancel() => Interlocked.Decrement(ref _active);
+
     internal void End(Outcome outcome, TimeSpan latency, long bytesSent, long bytesReceived, long now, TimeProvider time)
     {
         Interlocked.Decrement(ref _active);

@@ -30,4 +30,14 @@ public readonly struct Lease
         Backend.Stats.End(outcome, latency, bytesSent, bytesReceived, now, _time);
         Backend.OnReleased(outcome);
     }
+
+    /// <summary>
+    /// Gives back a lease that never carried work (its backend stopped taking new work before it was used):
+    /// no outcome, latency or bytes are recorded, only the active count drops, and a drain waiting for it may end.
+    /// </summary>
+    internal void Abandon()
+    {
+        Backend.Stats.Cancel();
+        Backend.Drain?.CheckEmpty();
+    }
 }

@@ -19,13 +19,18 @@ public sealed class Pool
     private int _panicNext = -1;
 
     public Pool(PoolConfig config, Backend[] backends, BalancerServices services)
+        : this(config, backends, services, BalancerRegistry.Get(config.Algorithm))
+    {
+    }
+
+    /// <summary>With a given balancer factory (tests use a double to interleave a pick with a reload).</summary>
+    internal Pool(PoolConfig config, Backend[] backends, BalancerServices services, IBalancerFactory factory)
     {
         Config = config;
         Services = services;
         Backends = backends;
         Primaries = Array.FindAll(backends, b => !b.IsBackup);
         Backups = Array.FindAll(backends, b => b.IsBackup);
-        var factory = BalancerRegistry.Get(config.Algorithm);
         UsesHash = factory.UsesHash;
         _primary = factory.Create(Primaries, services);
         _backup = factory.Create(Backups, services);
@@ -147,12 +152,31 @@ public sealed class Pool
         }
     }
 
+    /// <summary>
+    /// Picks a backend and takes a lease on it. A reload or an operator may retire the picked backend (mark it
+    /// draining) after the pick but before the lease counts: the drain could then miss this work and a request
+    /// would reach a backend that takes no new work. So once the lease counts, the backend must still be active;
+    /// if not, the lease is given back unrecorded and the pool picks again, at most <see cref="MaxPicks"/> times.
+    /// </summary>
     public bool TryAcquire(in PickContext context, out Lease lease)
     {
-        var backend = Pick(context);
-        lease = backend is null ? default : backend.Acquire(Services.Time);
-        return backend is not null;
+        for (var attempt = 0; attempt < MaxPicks; attempt++)
+        {
+            var backend = Pick(context);
+            if (backend is null) break;
+            lease = backend.Acquire(Services.Time);
+            // Acquire's Interlocked increment orders this read after the count: a retire that read the count
+            // before it set Draining is seen here, one that read it after waits for this lease's give-back.
+            if (backend.Intent == OperatorIntent.Active) return true;
+            lease.Abandon();
+        }
+
+        lease = default;
+        return false;
     }
+
+    /// <summary>Picks per <see cref="TryAcquire"/>: a retired backend drops out of the next pick, so a second one nearly always suffices.</summary>
+    internal const int MaxPicks = 4;
 
     public Backend? Find(string id)
     {
