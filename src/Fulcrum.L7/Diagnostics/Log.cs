@@ -7,8 +7,9 @@ namespace Fulcrum.L7.Diagnostics;
 /// <summary>Every log line of the L7 data plane, source-generated; event ids are stable (7000-7099).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 7000, Level = LogLevel.Information, Message = "Listener {Listener} serving http on {Endpoint}")]
-    public static partial void ListenerStarted(ILogger logger, string listener, IPEndPoint endpoint);
+    /// <summary><paramref name="protocol"/> is the listener's, `http` or `https` (a listener named "secure" once read "secure serving http").</summary>
+    [LoggerMessage(EventId = 7000, Level = LogLevel.Information, Message = "Listener {Listener} serving {Protocol} on {Endpoint}")]
+    public static partial void ListenerStarted(ILogger logger, string listener, string protocol, IPEndPoint endpoint);
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Listener {Listener} stopped")]
     public static partial void ListenerStopped(ILogger logger, string listener);

@@ -109,7 +109,7 @@ internal sealed class KestrelListener : IAsyncDisposable
 
         _server = server;
         BoundEndpoint = ResolveBoundEndpoint(server);
-        Log.ListenerStarted(_logger, Config.Name, BoundEndpoint);
+        Log.ListenerStarted(_logger, Config.Name, Config.Protocol == ListenerProtocol.Https ? "https" : "http", BoundEndpoint);
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish until the token fires, then closes what is left.</summary>

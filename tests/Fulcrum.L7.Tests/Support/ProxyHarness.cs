@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fulcrum.L7.Tests.Support;
@@ -24,13 +25,13 @@ public sealed class ProxyHarness : IAsyncDisposable
     /// <summary>A client for the listener named `web`.</summary>
     public HttpClient Client { get; }
 
-    public static Task<ProxyHarness> StartAsync(FulcrumConfig config, BalancerServices? services = null) =>
-        StartAsync(new TopologyStore(config, services));
+    public static Task<ProxyHarness> StartAsync(FulcrumConfig config, BalancerServices? services = null, ILoggerFactory? loggerFactory = null) =>
+        StartAsync(new TopologyStore(config, services), loggerFactory);
 
     /// <summary>Over a store the test made itself (to subscribe to it before the data plane does).</summary>
-    public static async Task<ProxyHarness> StartAsync(TopologyStore store)
+    public static async Task<ProxyHarness> StartAsync(TopologyStore store, ILoggerFactory? loggerFactory = null)
     {
-        var plane = new HttpDataPlane(store, NullLoggerFactory.Instance);
+        var plane = new HttpDataPlane(store, loggerFactory ?? NullLoggerFactory.Instance);
         await plane.StartAsync(CancellationToken.None);
         return new ProxyHarness(store, plane);
     }

@@ -55,6 +55,20 @@ public sealed class HttpsListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task StartedListener_IsLoggedWithItsOwnProtocol()
+    {
+        await using var backends = await Backends.StartAsync("a");
+        var logs = new CapturingLoggerFactory();
+        var tls = new ListenerTlsConfig { Certificates = [Entry("a", "a.test")] };
+        var plain = Web(ToPool("app")) with { Name = "plain" };
+        await using var proxy = await ProxyHarness.StartAsync(
+            new FulcrumConfig { Listeners = [Secure(tls, ToPool("app"), name: "web"), plain], Pools = [Pool("app", backends.All)] }, loggerFactory: logs);
+
+        Assert.Contains($"Listener web serving https on 127.0.0.1:{proxy.Plane.BoundEndpoints["web"].Port}", logs.Messages);
+        Assert.Contains($"Listener plain serving http on 127.0.0.1:{proxy.Plane.BoundEndpoints["plain"].Port}", logs.Messages);
+    }
+
+    [Fact]
     public async Task ChangedCertificateFiles_AreServedWithoutARestart_AndAConfigReloadCanAddANewOne()
     {
         await using var backends = await Backends.StartAsync("a");
