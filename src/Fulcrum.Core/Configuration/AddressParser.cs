@@ -6,7 +6,8 @@ namespace Fulcrum.Core.Configuration;
 
 /// <summary>
 /// Parses the two address forms of the config: a bind (an IP literal and a port, IPv6 in brackets as in
-/// RFC 3986's authority syntax) and a backend address (a host name or IP literal and a port 1-65535).
+/// RFC 3986's authority syntax) and a backend address (a host name or IP literal and a port 1-65535, optionally
+/// behind an http:// or https:// scheme).
 /// Errors are returned as text for the caller to place.
 /// </summary>
 public static class AddressParser
@@ -31,14 +32,53 @@ public static class AddressParser
         return true;
     }
 
+    /// <summary>
+    /// A backend address: host:port, or a URL prefix `http://host[:port]` or `https://host[:port]` (the port defaults
+    /// to 80 or 443; one trailing slash is allowed, a path is not). <paramref name="hostPort"/> is the address without
+    /// its scheme, with the port filled in; it is what the data planes connect to and the backend's default id.
+    /// </summary>
+    public static bool TryParseBackendUrl(string text, out BackendScheme scheme, out string hostPort, out string error)
+    {
+        hostPort = text;
+        scheme = BackendScheme.None;
+        var separator = text.IndexOf("://", StringComparison.Ordinal);
+        if (separator >= 0)
+        {
+            var name = text[..separator];
+            if (name.Equals("https", StringComparison.OrdinalIgnoreCase)) scheme = BackendScheme.Https;
+            else if (name.Equals("http", StringComparison.OrdinalIgnoreCase)) scheme = BackendScheme.Http;
+            else
+            {
+                error = $"address '{text}' has scheme '{name}://'; use host:port, http://host:port or https://host:port";
+                return false;
+            }
+
+            var rest = text[(separator + 3)..];
+            if (rest.EndsWith('/')) rest = rest[..^1];
+            if (rest.IndexOfAny(['/', '?', '#', '@']) >= 0)
+            {
+                error = $"address '{text}' must be a scheme, a host and a port only, like https://10.0.0.1:8443 (no path, query or user)";
+                return false;
+            }
+
+            // No port after the host (IPv6 literals are bracketed): the scheme's default one.
+            var hasPort = rest.StartsWith('[') ? !rest.EndsWith(']') : rest.Contains(':');
+            hostPort = hasPort ? rest : $"{rest}:{(scheme == BackendScheme.Https ? 443 : 80)}";
+        }
+
+        if (TryParseBackend(hostPort, out string _, out int _, out error)) return true;
+        // Name what the user wrote, not the host:port made of it.
+        if (!ReferenceEquals(hostPort, text)) error = error.Replace($"'{hostPort}'", $"'{text}'", StringComparison.Ordinal);
+        return false;
+    }
+
     public static bool TryParseBackend(string text, out string host, out int port, out string error)
     {
         port = 0;
         host = "";
         if (text.Contains("://", StringComparison.Ordinal))
         {
-            // The data planes add the scheme themselves; re-encryption is the pool's `tls`, for all its backends.
-            error = $"address '{text}' must be host:port without a scheme; to use TLS to the backends, give the pool 'tls: {{}}'";
+            error = $"address '{text}' must be host:port here, without a scheme";
             return false;
         }
 
@@ -47,7 +87,7 @@ public static class AddressParser
         var valid = bracketed ? kind == UriHostNameType.IPv6 : kind is UriHostNameType.Dns or UriHostNameType.IPv4;
         if (!valid)
         {
-            error = $"address '{text}' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80 or [::1]:8080";
+            error = $"address '{text}' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80, [::1]:8080 or https://10.0.0.5:8443";
             return false;
         }
 

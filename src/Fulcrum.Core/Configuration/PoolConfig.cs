@@ -33,7 +33,11 @@ public sealed record PoolConfig
     public RetryConfig Retries { get; init; } = RetryConfig.Default;
     /// <summary>Sticky sessions; null means none.</summary>
     public AffinityConfig? Affinity { get; init; }
-    /// <summary>Re-encryption to the backends; null means plain http unless a backend address says https://.</summary>
+    /// <summary>
+    /// Re-encryption to the backends, null for plain http. The one place every part asks whether a pool re-encrypts
+    /// and with which settings: the parser sets it from the pool's `tls:` block or, without one, to the defaults
+    /// (system CA store, SNI = the backend's host) when the backends' addresses say https://.
+    /// </summary>
     public PoolTlsConfig? Tls { get; init; }
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }
@@ -41,8 +45,10 @@ public sealed record PoolConfig
 public sealed record BackendConfig
 {
     public string? Name { get; init; }
-    /// <summary>host:port; host may be an IP literal or a name.</summary>
+    /// <summary>host:port; host may be an IP literal or a name. Without the scheme the file may have written.</summary>
     public required string Address { get; init; }
+    /// <summary>The scheme the file wrote before the address, if any (the pool's <see cref="PoolConfig.Tls"/> carries its effect).</summary>
+    public BackendScheme Scheme { get; init; }
     public int Weight { get; init; } = 1;
     public bool Backup { get; init; }
     public SourceLocation Location { get; init; } = SourceLocation.None;

@@ -72,9 +72,11 @@ public sealed class ValueErrorTests
     [Theory]
     [InlineData("127.0.0.1:0", "port '0' in '127.0.0.1:0' must be a number from 1 to 65535")]
     [InlineData("127.0.0.1:65536", "port '65536' in '127.0.0.1:65536' must be a number from 1 to 65535")]
-    [InlineData("bad_host!:80", "address 'bad_host!:80' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80 or [::1]:8080")]
+    [InlineData("bad_host!:80", "address 'bad_host!:80' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80, [::1]:8080 or https://10.0.0.5:8443")]
     [InlineData("api.internal", "'api.internal' needs a port, like api.internal:8080")]
-    [InlineData("https://api.internal:443", "address 'https://api.internal:443' must be host:port without a scheme; to use TLS to the backends, give the pool 'tls: {}'")]
+    [InlineData("ftp://api.internal:21", "address 'ftp://api.internal:21' has scheme 'ftp://'; use host:port, http://host:port or https://host:port")]
+    [InlineData("https://api.internal:443/v1", "address 'https://api.internal:443/v1' must be a scheme, a host and a port only, like https://10.0.0.1:8443 (no path, query or user)")]
+    [InlineData("https://bad_host!", "address 'https://bad_host!' must be a host name or IP address and a port, like 10.0.0.5:8080, api.internal:80, [::1]:8080 or https://10.0.0.5:8443")]
     public void BadBackendAddress_SaysWhatAnAddressLooksLike(string address, string message)
     {
         ConfigAssert.OneError(Pool($"backends:\n      - address: {address}"), 4, 18, message);

@@ -100,6 +100,19 @@ public sealed class ValueParserTests
     }
 
     [Theory]
+    [InlineData("10.0.0.5:8080", BackendScheme.None, "10.0.0.5:8080")]
+    [InlineData("https://10.0.0.1:8443", BackendScheme.Https, "10.0.0.1:8443")]
+    [InlineData("HTTPS://api.internal/", BackendScheme.Https, "api.internal:443")]
+    [InlineData("http://api.internal", BackendScheme.Http, "api.internal:80")]
+    [InlineData("https://[fd00::5]", BackendScheme.Https, "[fd00::5]:443")]
+    [InlineData("https://[fd00::5]:9443", BackendScheme.Https, "[fd00::5]:9443")]
+    public void BackendUrl_TakesAnHttpOrHttpsPrefix_AndDefaultsThePort(string text, BackendScheme scheme, string hostPort)
+    {
+        Assert.True(AddressParser.TryParseBackendUrl(text, out var s, out var a, out var error), error);
+        Assert.Equal((scheme, hostPort), (s, a));
+    }
+
+    [Theory]
     [InlineData("source-ip", HashKeySource.SourceIp, null)]
     [InlineData("source-ip-port", HashKeySource.SourceIpPort, null)]
     [InlineData("path", HashKeySource.Path, null)]

@@ -13,17 +13,8 @@ public sealed class BackendReencryptionTests : IDisposable
 
     private async Task<(TlsTestServer Server, List<string?> SniSeen)> StartBackendAsync(string[] names)
     {
-        var (cert, key) = _pki.Write(_pki.Issue(names), "backend");
-        var errors = new List<ConfigError>();
-        var tls = ListenerTls.Create(CertificateSelectionTests.Listener(new CertificateConfig { Cert = cert, Key = key }),
-            _pki.Directory, TimeProvider.System, NullLogger.Instance, errors)!;
-        var seen = new List<string?>();
-        var server = await TlsTestServer.StartAsync(context =>
-        {
-            lock (seen) seen.Add(context.ClientHelloInfo.ServerName);
-            return tls.OnConnection(context);
-        });
-        return (server, seen);
+        var server = await TlsTestServer.StartWithCertificateAsync(_pki, names);
+        return (server, server.ServerNamesSeen);
     }
 
     private static async Task<HttpResponseMessage> GetThroughAsync(PoolTlsConfig tls, int port, string baseDirectory)

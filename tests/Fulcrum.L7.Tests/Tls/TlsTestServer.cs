@@ -1,4 +1,5 @@
 using System.Net;
+using Fulcrum.Core.Configuration;
 using Fulcrum.L7.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fulcrum.L7.Tests.Tls;
 
@@ -17,15 +19,36 @@ internal sealed class TlsTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TlsTestServer(WebApplication app, int port)
+    private TlsTestServer(WebApplication app, int port, List<string?> serverNamesSeen)
     {
         _app = app;
         Port = port;
+        ServerNamesSeen = serverNamesSeen;
     }
 
     public int Port { get; }
 
-    public static async Task<TlsTestServer> StartAsync(Func<TlsHandshakeCallbackContext, ValueTask<System.Net.Security.SslServerAuthenticationOptions>> onConnection)
+    /// <summary>The SNI names clients sent (filled by servers from <see cref="StartWithCertificateAsync"/>).</summary>
+    public List<string?> ServerNamesSeen { get; }
+
+    /// <summary>A backend serving a certificate for <paramref name="names"/> issued by <paramref name="pki"/>'s CA.</summary>
+    public static async Task<TlsTestServer> StartWithCertificateAsync(TestPki pki, string[] names)
+    {
+        var (cert, key) = pki.Write(pki.Issue(names), "backend");
+        var errors = new List<ConfigError>();
+        var tls = ListenerTls.Create(CertificateSelectionTests.Listener(new CertificateConfig { Cert = cert, Key = key }),
+            pki.Directory, TimeProvider.System, NullLogger.Instance, errors)!;
+        Assert.Empty(errors);
+        var seen = new List<string?>();
+        return await StartAsync(context =>
+        {
+            lock (seen) seen.Add(context.ClientHelloInfo.ServerName);
+            return tls.OnConnection(context);
+        }, seen);
+    }
+
+    public static async Task<TlsTestServer> StartAsync(Func<TlsHandshakeCallbackContext, ValueTask<System.Net.Security.SslServerAuthenticationOptions>> onConnection,
+        List<string?>? serverNamesSeen = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -42,7 +65,7 @@ internal sealed class TlsTestServer : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TlsTestServer(app, new Uri(address).Port);
+        return new TlsTestServer(app, new Uri(address).Port, serverNamesSeen ?? []);
     }
 
     public async ValueTask DisposeAsync()

@@ -37,6 +37,7 @@ internal static class PoolParser
         if (YamlReader.Find(mapping, "name") is { } nameNode && pool.Name.Length > 0)
             context.Facts.Pools.Add(new NamedItem(pool.Name, context.At(nameNode)));
         CheckBackendIds(pool, context);
+        pool = BackendSchemes.Apply(pool, YamlReader.Find(mapping, "tls") is not null, context);
         RecordListenerSpecificKeys(mapping, pool, context);
         return pool;
     }
@@ -80,7 +81,7 @@ internal static class PoolParser
             context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "affinity", AffinityParser.Name(affinity.Mode), NeedsHttp: true, affinity.Location));
         if (pool.ProxyProtocol != ProxyProtocolVersion.None && YamlReader.Find(mapping, "proxy-protocol") is { } proxyNode)
             context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "proxy-protocol", ProxyProtocols.NameOf(pool.ProxyProtocol), NeedsHttp: false, context.At(proxyNode)));
-        if (pool.Tls is { } tls)
+        if (pool.Tls is { } tls && YamlReader.Find(mapping, "tls") is not null)
             context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "tls", "re-encryption", NeedsHttp: true, tls.Location));
     }
 }
