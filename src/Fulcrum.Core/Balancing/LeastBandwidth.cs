@@ -22,38 +22,13 @@ internal sealed class LeastBandwidth : IBalancer
         _time = time;
     }
 
-    public Backend? Pick(in PickContext context)
-    {
-        var n = _backends.Length;
-        if (n == 0) return null;
-        var start = (int)((uint)Interlocked.Increment(ref _start) % (uint)n);
-        var now = _time.GetTimestamp();
-        Backend? best = null;
-        var bestRate = double.MaxValue;
-        long bestActive = long.MaxValue;
-        for (var k = 0; k < n; k++)
-        {
-            var i = start + k;
-            if (i >= n) i -= n;
-            var b = _backends[i];
-            if (!b.IsUsable) continue;
-            var weight = b.EffectiveWeight;
-            if (weight <= 0) continue;
-            var stats = b.Stats;
-            // An idle backend's rate is 0: skip decaying it (an exp per backend is most of a pick's cost).
-            var rate = stats.BytesPerSecond == 0 ? 0 : stats.BytesPerSecondAt(now, _time) / weight;
-            var active = stats.Active;
-            // best is null: the first eligible backend always wins a place, so a pick never comes back empty
-            // while one can take work, even if a rate read during concurrent updates is not comparable.
-            if (best is null || rate < bestRate || (rate == bestRate && active < bestActive))
-            {
-                best = b;
-                bestRate = rate;
-                bestActive = active;
-            }
-        }
+    public Backend? Pick(in PickContext context) => LowestScore.Pick(_backends, ref _start, new Score(_time.GetTimestamp(), _time));
 
-        return best;
+    private readonly struct Score(long now, TimeProvider time) : IBackendScore
+    {
+        // An idle backend's rate is 0: skip decaying it (an exp per backend is most of a pick's cost).
+        public double Of(BackendStats stats, long active, int weight) =>
+            stats.BytesPerSecond == 0 ? 0 : stats.BytesPerSecondAt(now, time) / weight;
     }
 
     internal sealed class Factory : IBalancerFactory

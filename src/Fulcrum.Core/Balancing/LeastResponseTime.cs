@@ -20,34 +20,11 @@ internal sealed class LeastResponseTime : IBalancer
 
     private LeastResponseTime(Backend[] backends) => _backends = backends;
 
-    public Backend? Pick(in PickContext context)
-    {
-        var n = _backends.Length;
-        if (n == 0) return null;
-        var start = (int)((uint)Interlocked.Increment(ref _start) % (uint)n);
-        Backend? best = null;
-        var bestScore = double.MaxValue;
-        long bestActive = long.MaxValue;
-        for (var k = 0; k < n; k++)
-        {
-            var i = start + k;
-            if (i >= n) i -= n;
-            var b = _backends[i];
-            if (!b.IsUsable) continue;
-            var weight = b.EffectiveWeight;
-            if (weight <= 0) continue;
-            var stats = b.Stats;
-            var active = stats.Active;
-            var score = (double)stats.EwmaLatency.Ticks * (active + 1) / weight;
-            if (score < bestScore || (score == bestScore && active < bestActive))
-            {
-                best = b;
-                bestScore = score;
-                bestActive = active;
-            }
-        }
+    public Backend? Pick(in PickContext context) => LowestScore.Pick(_backends, ref _start, new Score());
 
-        return best;
+    private readonly struct Score : IBackendScore
+    {
+        public double Of(BackendStats stats, long active, int weight) => (double)stats.EwmaLatency.Ticks * (active + 1) / weight;
     }
 
     internal sealed class Factory : IBalancerFactory
