@@ -17,14 +17,23 @@ public sealed class BackendOperations
     public OperationResult Add(string pool, BackendConfig backend)
     {
         if (backend.Weight < 0) return OperationResult.Fail(OperationError.Invalid, "weight must be 0 or more");
-        if (!IsHostPort(backend.Address))
+        if (!AddressParser.TryParseBackendUrl(backend.Address, out var scheme, out var hostPort, out var invalid))
         {
-            return OperationResult.Fail(OperationError.Invalid, $"address '{backend.Address}' is not host:port");
+            return OperationResult.Fail(OperationError.Invalid, invalid);
         }
 
+        backend = backend with { Address = hostPort, Scheme = scheme };
         var result = _store.Change((topology, overlay) =>
         {
             if (!topology.Pools.TryGetValue(pool, out var p)) return (NoPool(pool), false);
+            // The pool's one scheme (see BackendSchemes): an added backend may repeat it, never contradict it.
+            var reencrypts = p.Config.Tls is not null;
+            if ((scheme == BackendScheme.Https && !reencrypts) || (scheme == BackendScheme.Http && reencrypts))
+            {
+                var what = reencrypts ? "re-encrypts (https)" : "speaks plain http";
+                return (OperationResult.Fail(OperationError.Invalid, $"pool '{pool}' {what} to all its backends; give the address without a scheme or with the pool's"), false);
+            }
+
             if (p.Find(backend.Id) is not null)
             {
                 return (OperationResult.Fail(OperationError.Conflict, $"pool '{pool}' already has backend '{backend.Id}'"), false);
@@ -130,21 +139,6 @@ public sealed class BackendOperations
         b = found;
         error = OperationResult.Success();
         return true;
-    }
-
-    // host:port with a DNS name, an IPv4 literal or a bracketed IPv6 literal, and a port 1-65535.
-    private static bool IsHostPort(string address)
-    {
-        var colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), System.Globalization.NumberStyles.None,
-                System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-        {
-            return false;
-        }
-
-        var host = address[..colon];
-        if (host.StartsWith('[') && host.EndsWith(']')) return Uri.CheckHostName(host[1..^1]) == UriHostNameType.IPv6;
-        return Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4;
     }
 
     private static OperationResult NoPool(string pool) => OperationResult.Fail(OperationError.PoolNotFound, $"no pool '{pool}'");

@@ -83,4 +83,21 @@ public sealed class RuntimeOverlayTests
         Assert.Equal(OperationError.Invalid, bed.Operations.Add("p", new BackendConfig { Address = "no-port" }).Error);
         Assert.Equal(OperationError.Conflict, bed.Operations.Add("p", new BackendConfig { Name = "a", Address = "127.0.0.1:1" }).Error);
     }
+
+    [Fact]
+    public void AddedBackend_MayRepeatThePoolsScheme_ButNotContradictIt()
+    {
+        var plain = Bed();
+        var added = plain.Operations.Add("p", new BackendConfig { Address = "http://127.0.0.1:9300" });
+        Assert.True(added.Ok);
+        Assert.NotNull(plain.Pool.Find("127.0.0.1:9300"));
+        var refused = plain.Operations.Add("p", new BackendConfig { Address = "https://127.0.0.1:9301" });
+        Assert.Equal(OperationError.Invalid, refused.Error);
+        Assert.Contains("pool 'p' speaks plain http", refused.Message);
+
+        var secure = new HealthTestBed(HealthTestBed.PoolOf(1) with { Tls = PoolTlsConfig.Default });
+        Assert.True(secure.Operations.Add("p", new BackendConfig { Address = "https://api.internal" }).Ok);
+        Assert.NotNull(secure.Pool.Find("api.internal:443"));
+        Assert.Equal(OperationError.Invalid, secure.Operations.Add("p", new BackendConfig { Address = "http://127.0.0.1:9302" }).Error);
+    }
 }
