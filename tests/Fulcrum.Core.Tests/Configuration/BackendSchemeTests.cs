@@ -53,39 +53,23 @@ public sealed class BackendSchemeTests
         Assert.Equal(["10.0.0.1:8080", "10.0.0.2:80"], pool.Backends.Select(b => b.Address));
     }
 
-    [Fact]
-    public void HttpAndHttpsInOnePool_IsAnError_AtTheLaterBackend()
-    {
-        ConfigAssert.OneError(Pool("""
-                backends:
-                  - address: https://10.0.0.1:8443
-                  - address: http://10.0.0.2:8080
-            """), 5, 9,
-            "backend 'http://10.0.0.2:8080' and 'https://10.0.0.1:8443' (line 4) use different schemes; " +
-            "all backends of pool 'p' use one scheme: write https:// on each to re-encrypt, or http:// (or none) on each for plain http");
-    }
+    private const string OneScheme =
+        "use different schemes; all backends of pool 'p' use one scheme: write https:// on each to re-encrypt, or http:// (or none) on each for plain http";
 
-    [Fact]
-    public void PlainAddressBesideHttps_WithoutATlsBlock_IsAnError()
+    [Theory]
+    // http beside https: the later one is named, with the line of the first.
+    [InlineData("", "https://10.0.0.1:8443", "http://10.0.0.2:8080", 6,
+        "backend 'http://10.0.0.2:8080' and 'https://10.0.0.1:8443' (line 5) " + OneScheme)]
+    // A bare address is plain http in a pool without a tls block.
+    [InlineData("", "10.0.0.2:8080", "https://10.0.0.1:8443", 5,
+        "backend '10.0.0.2:8080' (plain http: the pool has no tls: block) and 'https://10.0.0.1:8443' (line 6) " + OneScheme)]
+    // http:// contradicts a tls block.
+    [InlineData("tls: {}", "10.0.0.1:8443", "http://10.0.0.2:8080", 6,
+        "backend 'http://10.0.0.2:8080' says http://, but pool 'p' has a tls: block (re-encryption to every backend); all backends of a pool use one scheme")]
+    public void MixedSchemesInOnePool_AreAnError_NamingBothLines(string poolKey, string first, string second, int line, string message)
     {
-        ConfigAssert.OneError(Pool("""
-                backends:
-                  - address: 10.0.0.2:8080
-                  - address: https://10.0.0.1:8443
-            """), 4, 9,
-            "backend '10.0.0.2:8080' (plain http: the pool has no tls: block) and 'https://10.0.0.1:8443' (line 5) use different schemes; " +
-            "all backends of pool 'p' use one scheme: write https:// on each to re-encrypt, or http:// (or none) on each for plain http");
-    }
-
-    [Fact]
-    public void HttpAddress_InAPoolWithATlsBlock_IsAnError()
-    {
-        ConfigAssert.OneError(Pool("""
-                tls: {}
-                backends:
-                  - address: http://10.0.0.2:8080
-            """), 5, 9,
-            "backend 'http://10.0.0.2:8080' says http://, but pool 'p' has a tls: block (re-encryption to every backend); all backends of a pool use one scheme");
+        ConfigAssert.OneError($"pools:\n  - name: p\n    {(poolKey.Length > 0 ? poolKey : "algorithm: round-robin")}\n    backends:\n" +
+            $"      - address: {first}\n      - address: {second}\n", line, 9, message);
     }
 
     [Fact]
