@@ -2,39 +2,42 @@ using System.Diagnostics;
 using System.Net;
 using Fulcrum.Core.Configuration;
 using Fulcrum.L7.Diagnostics;
+using Fulcrum.L7.BackendHttp;
 using Fulcrum.L7.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Fulcrum.L7.Forwarding;
 
 /// <summary>
-/// One <see cref="HttpMessageInvoker"/> per pool, tuned for proxying, reused across reloads while the
-/// pool's connection settings do not change. A replaced client is not disposed (requests may still be
-/// using it); its idle connections close by PooledConnectionIdleTimeout and the handler is collected.
+/// One <see cref="HttpMessageInvoker"/> and one set of lean-leg <see cref="PoolConnections"/> per pool, reused
+/// across reloads while the pool's connection settings do not change. A replaced client is not disposed (requests
+/// may still be using it); its idle connections close by PooledConnectionIdleTimeout and the handler is collected.
+/// Replaced or removed lean-leg connections are disposed at once: idle ones close, busy ones when their request ends.
 /// </summary>
 internal sealed class PoolClientCache : IDisposable
 {
     private readonly object _lock = new();
-    private readonly Dictionary<string, (PoolClientSettings Settings, HttpMessageInvoker Client)> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (PoolClientSettings Settings, PoolClients Clients)> _clients = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
 
     public PoolClientCache(ILogger logger) => _logger = logger;
 
     /// <summary><paramref name="configDirectory"/>: where relative paths in the pool's tls block start (the config file's folder).</summary>
-    public HttpMessageInvoker Get(PoolConfig pool, string configDirectory)
+    public PoolClients Get(PoolConfig pool, string configDirectory, TimeProvider time)
     {
         var settings = PoolClientSettings.From(pool);
         lock (_lock)
         {
             if (_clients.TryGetValue(pool.Name, out var entry))
             {
-                if (entry.Settings == settings) return entry.Client;
+                if (entry.Settings == settings) return entry.Clients;
                 Log.PoolClientReplaced(_logger, pool.Name);
+                entry.Clients.Connections.Dispose();
             }
 
-            var client = Create(settings, pool, configDirectory);
-            _clients[pool.Name] = (settings, client);
-            return client;
+            var clients = Create(settings, pool, configDirectory, time);
+            _clients[pool.Name] = (settings, clients);
+            return clients;
         }
     }
 
@@ -46,7 +49,7 @@ internal sealed class PoolClientCache : IDisposable
         {
             foreach (var name in _clients.Keys.ToArray())
             {
-                if (!keep.Contains(name)) _clients.Remove(name);
+                if (!keep.Contains(name) && _clients.Remove(name, out var gone)) gone.Clients.Connections.Dispose();
             }
         }
     }
@@ -59,12 +62,17 @@ internal sealed class PoolClientCache : IDisposable
     {
         lock (_lock)
         {
-            foreach (var (_, client) in _clients.Values) client.Dispose();
+            foreach (var (_, clients) in _clients.Values)
+            {
+                clients.Client.Dispose();
+                clients.Connections.Dispose();
+            }
+
             _clients.Clear();
         }
     }
 
-    private HttpMessageInvoker Create(PoolClientSettings settings, PoolConfig pool, string configDirectory)
+    private PoolClients Create(PoolClientSettings settings, PoolConfig pool, string configDirectory, TimeProvider time)
     {
         // The settings YARP's own ForwarderHttpClientFactory uses, plus our connect timeout: a proxy must
         // pass requests through untouched (no proxy, redirects, decompression or cookies of its own).
@@ -83,15 +91,17 @@ internal sealed class PoolClientCache : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
         };
         Debug.Assert(handler.ActivityHeadersPropagator is null);
+        BackendTlsConnector? connector = null;
         if (settings.Tls is not null)
         {
-            // Re-encryption: the connector opens TLS itself (SNI, CA), the handler speaks HTTP/1.1 on it.
+            // Re-encryption: the connector opens TLS itself (SNI, CA), both legs speak HTTP/1.1 on it.
             var errors = new List<ConfigError>();
-            var connector = BackendTlsConnector.Create(pool, configDirectory, _logger, errors);
+            connector = BackendTlsConnector.Create(pool, configDirectory, _logger, errors);
             foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
             handler.ConnectCallback = connector is null ? RefuseConnect : connector.ConnectAsync;
         }
 
-        return new HttpMessageInvoker(handler, disposeHandler: true);
+        var connections = new PoolConnections(settings.ConnectTimeout, connector, refuseConnections: settings.Tls is not null && connector is null, time);
+        return new PoolClients(new HttpMessageInvoker(handler, disposeHandler: true), connections);
     }
 }

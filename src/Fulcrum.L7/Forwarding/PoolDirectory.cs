@@ -38,7 +38,10 @@ internal sealed class PoolDirectory
             var forwarders = new Dictionary<string, PoolForwarder>(StringComparer.Ordinal);
             foreach (var (name, pool) in topology.Pools)
             {
-                forwarders[name] = new PoolForwarder(pool, topology.Generation, this, _forwarder, _clients.Get(pool.Config, Tls.TlsConfigCheck.BaseDirectoryOf(topology.Config)), _logger);
+                var clients = _clients.Get(pool.Config, Tls.TlsConfigCheck.BaseDirectoryOf(topology.Config), pool.Services.Time);
+                // Backends that left the pool close their idle connections now; in-flight ones close as they finish.
+                clients.Connections.Retain(pool.Backends);
+                forwarders[name] = new PoolForwarder(pool, topology.Generation, this, _forwarder, clients, _logger);
             }
 
             _clients.Retain(topology.Pools.Keys);

@@ -4,6 +4,7 @@ using Fulcrum.Core.Health;
 using Fulcrum.Core.Affinity;
 using Fulcrum.Core.Model;
 using Fulcrum.L7.Affinity;
+using Fulcrum.L7.BackendHttp;
 using Fulcrum.L7.Answers;
 using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Observability;
@@ -35,14 +36,29 @@ internal sealed class PoolForwarder
     private readonly bool _retriesOnStatus;
     private readonly long _generation;
     private readonly PoolDirectory _directory;
+    private readonly PoolConnections _connections;
+    private readonly FrozenDictionary<Backend, BackendConnectionPool> _backendConnections;
+    private readonly Http1Forwarder? _lean;
 
-    public PoolForwarder(Pool pool, long generation, PoolDirectory directory, IHttpForwarder forwarder, HttpMessageInvoker client, ILogger logger)
+    /// <summary>
+    /// FULCRUM_BACKEND_LEG=yarp sends every request through YARP's forwarder, as before the lean leg existed:
+    /// a switch for comparing the two (bench/) and a way back should the lean leg misbehave with some backend.
+    /// </summary>
+    private static readonly bool LeanLegEnabled =
+        !string.Equals(Environment.GetEnvironmentVariable("FULCRUM_BACKEND_LEG"), "yarp", StringComparison.OrdinalIgnoreCase);
+
+    public PoolForwarder(Pool pool, long generation, PoolDirectory directory, IHttpForwarder forwarder, PoolClients clients, ILogger logger)
     {
         Pool = pool;
         _generation = generation;
         _directory = directory;
         _forwarder = forwarder;
-        _client = client;
+        _client = clients.Client;
+        _connections = clients.Connections;
+        var connections = new Dictionary<Backend, BackendConnectionPool>(pool.Backends.Length, ReferenceEqualityComparer.Instance);
+        foreach (var backend in pool.Backends) connections[backend] = _connections.For(backend);
+        _backendConnections = connections.ToFrozenDictionary(ReferenceEqualityComparer.Instance);
+        _lean = LeanLegEnabled ? new Http1Forwarder(pool.Config.RequestTimeout) : null;
         _logger = logger;
         // ActivityTimeout bounds each wait on the backend: for the response headers, and between body reads.
         _requestConfig = new ForwarderRequestConfig { ActivityTimeout = pool.Config.RequestTimeout };
@@ -161,43 +177,62 @@ internal sealed class PoolForwarder
         // Anything unexpected below is our bug, not the backend's: it must not count against it.
         var outcome = Outcome.ClientAbort;
         var error = ForwarderError.None;
+        var lean = false;
+        LegResult leg = default;
         CountingStream? requestBody = null, responseBody = null;
         try
         {
-            if (_countBodies)
+            if (_lean is not null && Http1Forwarder.Handles(context))
             {
-                requestBody = new CountingStream(context.Request.Body);
-                context.Request.Body = requestBody;
-                responseBody = new CountingStream(context.Response.Body);
-                context.Response.Body = responseBody;
+                // The lean leg counts the body bytes itself: no counting streams, for least-bandwidth or the access log.
+                lean = true;
+                leg = await _lean.SendAsync(context, ConnectionsOf(lease.Backend), transformer);
+                error = leg.Error;
             }
-            else if (context.Request.ContentLength is null && HasBody(context.Request))
+            else
             {
-                // A body of unknown length (chunked): count it for the access log and the listener's bytes. The
-                // response's counter is set by the transformer, once it knows the response has no Content-Length.
-                requestBody = new CountingStream(context.Request.Body);
-                context.Request.Body = requestBody;
+                if (_countBodies)
+                {
+                    requestBody = new CountingStream(context.Request.Body);
+                    context.Request.Body = requestBody;
+                    responseBody = new CountingStream(context.Response.Body);
+                    context.Response.Body = responseBody;
+                }
+                else if (context.Request.ContentLength is null && HasBody(context.Request))
+                {
+                    // A body of unknown length (chunked): count it for the access log and the listener's bytes. The
+                    // response's counter is set by the transformer, once it knows the response has no Content-Length.
+                    requestBody = new CountingStream(context.Request.Body);
+                    context.Request.Body = requestBody;
+                }
+
+                error = await _forwarder.SendAsync(context, _prefixes[lease.Backend], _client, _requestConfig, transformer);
             }
 
-            error = await _forwarder.SendAsync(context, _prefixes[lease.Backend], _client, _requestConfig, transformer);
             outcome = context.Features.Get<RetryAttempt>() is { InterceptedStatus: not 0 }
                 ? Outcome.ServerError
                 : OutcomeClassifier.Classify(error, context);
         }
         finally
         {
-            // Real counts where a body was counted (least-bandwidth pools, or bodies of unknown length), else the
-            // declared lengths, which cost nothing.
+            // Real counts where a body was counted (the lean leg always; on YARP's, least-bandwidth pools or bodies
+            // of unknown length), else the declared lengths, which cost nothing.
             long sent = context.Request.ContentLength ?? 0, received = context.Response.ContentLength ?? 0;
             var countedIn = -1L;
             var countedOut = -1L;
+            if (lean)
+            {
+                sent = countedIn = leg.Sent;
+                received = countedOut = leg.Received;
+            }
+
             if (requestBody is not null)
             {
                 context.Request.Body = requestBody.Inner;
                 sent = countedIn = requestBody.Count;
             }
 
-            responseBody ??= context.Response.Body as CountingStream;
+            if (!lean) responseBody ??= context.Response.Body as CountingStream;
             if (responseBody is not null)
             {
                 context.Response.Body = responseBody.Inner;
@@ -224,6 +259,10 @@ internal sealed class PoolForwarder
 
         return (error, outcome);
     }
+
+    // A backend of this generation, or one reached by affinity that the generation does not list (it is leaving).
+    private BackendConnectionPool ConnectionsOf(Backend backend) =>
+        _backendConnections.TryGetValue(backend, out var connections) ? connections : _connections.For(backend);
 
     private static bool HasBody(HttpRequest request) =>
         request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;

@@ -64,11 +64,11 @@ internal static class RequestTracing
     }
 
     /// <summary>Replaces whatever trace headers the client sent with this span's context.</summary>
-    public static void Inject(Activity activity, HttpRequestMessage request)
+    public static void Inject<THeaders>(Activity activity, THeaders headers) where THeaders : Transforms.IProxyRequestHeaders
     {
-        request.Headers.Remove("traceparent");
-        request.Headers.Remove("tracestate");
-        request.Headers.TryAddWithoutValidation("traceparent", activity.Id);
-        if (!string.IsNullOrEmpty(activity.TraceStateString)) request.Headers.TryAddWithoutValidation("tracestate", activity.TraceStateString);
+        headers.Remove("traceparent");
+        headers.Remove("tracestate");
+        if (activity.Id is { } id) headers.Add("traceparent", id);
+        if (!string.IsNullOrEmpty(activity.TraceStateString)) headers.Add("tracestate", activity.TraceStateString);
     }
 }

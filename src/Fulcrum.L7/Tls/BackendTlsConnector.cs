@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Fulcrum.L7.Tls;
 
 /// <summary>
-/// Re-encryption to a pool's backends. Plugged in as the pool handler's ConnectCallback, so the handler
-/// keeps one connection pool per backend address while we choose the SNI name (server-name, else the
+/// Re-encryption to a pool's backends. Plugged in as the pool handler's ConnectCallback (YARP's leg) and used by
+/// the lean leg's connection pools, so both keep one connection pool per backend address while we choose the SNI name (server-name, else the
 /// backend host) and verify the certificate against a CA bundle or the system store. HTTP/1.1 runs on
 /// the TLS stream (ALPN http/1.1), as nginx and HAProxy speak to backends by default.
 /// </summary>
@@ -44,9 +44,13 @@ public sealed class BackendTlsConnector
         return new BackendTlsConnector(pool, roots, logger);
     }
 
-    public async ValueTask<Stream> ConnectAsync(System.Net.Http.SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    /// <summary>The handler's ConnectCallback (YARP's leg).</summary>
+    public ValueTask<Stream> ConnectAsync(System.Net.Http.SocketsHttpConnectionContext context, CancellationToken cancellationToken) =>
+        ConnectAsync(context.DnsEndPoint, cancellationToken);
+
+    /// <summary>A TCP connection to <paramref name="endpoint"/> with TLS set up on it (both legs use this).</summary>
+    public async ValueTask<Stream> ConnectAsync(System.Net.DnsEndPoint endpoint, CancellationToken cancellationToken)
     {
-        var endpoint = context.DnsEndPoint;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {

@@ -7,8 +7,10 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Fulcrum.L7.Transforms;
 
 /// <summary>
-/// One route's transforms, compiled once per topology generation. Runs on YARP's forwarder callbacks:
-/// the base class copies headers (minus hop-by-hop ones), then this adds ours.
+/// One route's transforms, compiled once per topology generation. Both backend legs run the same edits: YARP's
+/// forwarder through the HttpTransformer callbacks (the base class copies headers minus hop-by-hop ones), and the
+/// lean HTTP/1.1 leg (<see cref="BackendHttp.Http1Forwarder"/>) by calling <see cref="EditRequest{THeaders}"/>,
+/// <see cref="InterceptResponse"/> and <see cref="FinishResponse"/> directly.
 /// Order on the request: forwarded headers, request-headers remove, set, add, then the path.
 /// Order on the response: security-headers (when absent), response-headers remove, set, add, X-Request-ID.
 /// </summary>
@@ -17,6 +19,7 @@ internal sealed class RouteTransformer : HttpTransformer
     private const string ForwardedFor = "X-Forwarded-For";
     private const string ForwardedProto = "X-Forwarded-Proto";
     private const string ForwardedHost = "X-Forwarded-Host";
+    private const string HostHeader = "Host";
 
     private readonly bool _forwardedHeaders;
     private readonly bool _requestId;
@@ -41,54 +44,63 @@ internal sealed class RouteTransformer : HttpTransformer
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        EditRequest(httpContext, new MessageRequestHeaders(proxyRequest));
+        if (_path is not null)
+        {
+            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, _path.Apply(httpContext.Request.Path), httpContext.Request.QueryString);
+        }
+    }
+
+    /// <summary>
+    /// The route's request edits, the one place they are made, for both backend legs (YARP's and the lean one):
+    /// trace context, Host, forwarded headers, then request-headers remove, set, add.
+    /// </summary>
+    public void EditRequest<THeaders>(HttpContext httpContext, THeaders headers) where THeaders : IProxyRequestHeaders
+    {
         if (System.Diagnostics.Activity.Current is { } span && ReferenceEquals(span.Source, Observability.RequestTracing.Source))
         {
-            Observability.RequestTracing.Inject(span, proxyRequest);
+            Observability.RequestTracing.Inject(span, headers);
         }
 
         var request = httpContext.Request;
 
         // Keep the client's Host, like nginx's `proxy_set_header Host $host`: virtual hosts behind us keep working.
-        proxyRequest.Headers.Host = request.Host.HasValue ? request.Host.Value : null;
+        headers.Remove(HostHeader);
+        if (request.Host.HasValue) headers.Add(HostHeader, request.Host.Value);
 
         if (_forwardedHeaders)
         {
-            AddForwardedHeaders(httpContext, proxyRequest);
+            AddForwardedHeaders(httpContext, headers);
         }
 
         if (!_request.IsEmpty)
         {
-            foreach (var name in _request.Remove) RemoveHeader(proxyRequest, name);
+            foreach (var name in _request.Remove) headers.Remove(name);
             foreach (var (name, value) in _request.Set)
             {
-                RemoveHeader(proxyRequest, name);
-                AddHeader(proxyRequest, name, value);
+                headers.Remove(name);
+                headers.Add(name, value);
             }
 
-            foreach (var (name, value) in _request.Add) AddHeader(proxyRequest, name, value);
-        }
-
-        if (_path is not null)
-        {
-            var path = _path.Apply(request.Path);
-            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, path, request.QueryString);
+            foreach (var (name, value) in _request.Add) headers.Add(name, value);
         }
     }
 
+    /// <summary>The path the backend sees: the client's, with the route's strip-prefix and add-prefix applied.</summary>
+    public PathString BackendPath(HttpRequest request) => _path is null ? request.Path : _path.Apply(request.Path);
+
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        if (Observability.ProxyRequest.Of(httpContext) is { } record) record.FirstByte = System.Diagnostics.Stopwatch.GetTimestamp();
         // A 502/503/504 that the pool retries elsewhere is dropped here, before a byte of it reaches the client.
-        if (proxyResponse is not null && (int)proxyResponse.StatusCode is 502 or 503 or 504
-            && httpContext.Features.Get<RetryAttempt>() is { } retry && retry.TryIntercept((int)proxyResponse.StatusCode))
+        if (proxyResponse is not null && InterceptResponse(httpContext, (int)proxyResponse.StatusCode))
         {
             return false;
         }
 
+        if (proxyResponse is null && Observability.ProxyRequest.Of(httpContext) is { } record) record.FirstByte = System.Diagnostics.Stopwatch.GetTimestamp();
         var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         if (proxyResponse is not null)
         {
-            EditResponse(httpContext.Response);
             // A body of unknown length (chunked, or until close) is counted as it is copied, for the access log and
             // the listener's bytes; the forwarder takes the count back when it returns. Declared lengths cost nothing.
             if (copyBody && proxyResponse.Content.Headers.ContentLength is null && proxyResponse.StatusCode != System.Net.HttpStatusCode.SwitchingProtocols
@@ -98,12 +110,25 @@ internal sealed class RouteTransformer : HttpTransformer
             }
         }
 
-        if (_requestId)
-        {
-            RequestIds.Restore(httpContext);
-        }
-
+        FinishResponse(httpContext, proxyResponse is not null);
         return copyBody;
+    }
+
+    /// <summary>
+    /// First step on a backend's answer, for both legs: stamps the first byte and, when the pool retries this
+    /// 502/503/504 elsewhere, returns true so the answer is dropped before a byte of it reaches the client.
+    /// </summary>
+    public bool InterceptResponse(HttpContext httpContext, int status)
+    {
+        if (Observability.ProxyRequest.Of(httpContext) is { } record) record.FirstByte = System.Diagnostics.Stopwatch.GetTimestamp();
+        return status is 502 or 503 or 504 && httpContext.Features.Get<RetryAttempt>() is { } retry && retry.TryIntercept(status);
+    }
+
+    /// <summary>Last step, after the backend's headers were copied (or the forward failed): our response edits.</summary>
+    public void FinishResponse(HttpContext httpContext, bool answered)
+    {
+        if (answered) EditResponse(httpContext.Response);
+        if (_requestId) RequestIds.Restore(httpContext);
     }
 
     /// <summary>Applies the response edits to an answer the balancer makes itself.</summary>
@@ -117,7 +142,7 @@ internal sealed class RouteTransformer : HttpTransformer
         foreach (var (name, value) in _response.Add) headers.Append(name, value);
     }
 
-    private static void AddForwardedHeaders(HttpContext context, HttpRequestMessage proxyRequest)
+    private static void AddForwardedHeaders<THeaders>(HttpContext context, THeaders headers) where THeaders : IProxyRequestHeaders
     {
         var request = context.Request;
         var client = context.Connection.RemoteIpAddress;
@@ -125,30 +150,15 @@ internal sealed class RouteTransformer : HttpTransformer
         {
             if (client.IsIPv4MappedToIPv6) client = client.MapToIPv4();
             var prior = request.Headers[ForwardedFor];
-            proxyRequest.Headers.Remove(ForwardedFor);
+            headers.Remove(ForwardedFor);
             // Append, like nginx's $proxy_add_x_forwarded_for: earlier proxies stay listed, the client is last.
             var value = StringValues.IsNullOrEmpty(prior) ? client.ToString() : string.Join(", ", prior.ToString(), client.ToString());
-            proxyRequest.Headers.TryAddWithoutValidation(ForwardedFor, value);
+            headers.Add(ForwardedFor, value);
         }
 
-        proxyRequest.Headers.Remove(ForwardedProto);
-        proxyRequest.Headers.TryAddWithoutValidation(ForwardedProto, request.Scheme);
-        proxyRequest.Headers.Remove(ForwardedHost);
-        if (request.Host.HasValue) proxyRequest.Headers.TryAddWithoutValidation(ForwardedHost, request.Host.Value);
-    }
-
-    // Content headers (Content-Type, ...) live on the content in HttpClient's model; the rest on the request.
-    private static void AddHeader(HttpRequestMessage proxyRequest, string name, string value)
-    {
-        if (!proxyRequest.Headers.TryAddWithoutValidation(name, value))
-        {
-            proxyRequest.Content?.Headers.TryAddWithoutValidation(name, value);
-        }
-    }
-
-    private static void RemoveHeader(HttpRequestMessage proxyRequest, string name)
-    {
-        proxyRequest.Headers.Remove(name);
-        proxyRequest.Content?.Headers.Remove(name);
+        headers.Remove(ForwardedProto);
+        headers.Add(ForwardedProto, request.Scheme);
+        headers.Remove(ForwardedHost);
+        if (request.Host.HasValue) headers.Add(ForwardedHost, request.Host.Value);
     }
 }

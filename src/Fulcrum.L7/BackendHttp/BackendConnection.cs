@@ -1,0 +1,131 @@
+using System.Buffers;
+
+namespace Fulcrum.L7.BackendHttp;
+
+/// <summary>
+/// One HTTP/1.1 connection to a backend (a socket's stream, or a TLS stream for re-encrypting pools). While a
+/// request uses it, it holds a pooled read buffer (<see cref="Buffer"/>, bytes between <see cref="Start"/> and
+/// <see cref="End"/> not yet consumed); an idle connection holds none. Its cancellation source bounds each wait on
+/// the backend (the pool's request-timeout, re-armed per wait) and is cancelled when the client goes away.
+/// </summary>
+internal sealed class BackendConnection : IDisposable
+{
+    /// <summary>The read buffer, which also bounds a response head unless it needs <see cref="MaxHeadSize"/>.</summary>
+    public const int BufferSize = 16 * 1024;
+
+    /// <summary>A response head larger than this is refused (502), like nginx's proxy_buffer_size limit.</summary>
+    public const int MaxHeadSize = 64 * 1024;
+
+    private readonly CancellationTokenSource _timeout = new();
+    private int _disposed;
+
+    public BackendConnection(Stream stream, long created)
+    {
+        Stream = stream;
+        Created = created;
+    }
+
+    public Stream Stream { get; }
+    /// <summary>When it was opened (a TimeProvider timestamp), for the pool's max lifetime.</summary>
+    public long Created { get; }
+    /// <summary>When it last went idle, for the pool's idle timeout.</summary>
+    public long IdleSince { get; set; }
+    /// <summary>True when it served a request before: the backend may have closed it while it was idle.</summary>
+    public bool Reused { get; set; }
+
+    public byte[] Buffer { get; private set; } = [];
+    public int Start;
+    public int End;
+
+    /// <summary>Last response value per known header name: a backend repeating a value costs no new string.</summary>
+    public readonly string?[] ValueCache = new string?[HeaderNames.Known.Length];
+
+    /// <summary>The request it carries: where it is, for the error it would report.</summary>
+    public LegPhase Phase;
+    /// <summary>The request it carries: response body bytes passed to the client.</summary>
+    public long Received;
+    /// <summary>The pool's request-timeout: the bound on each wait.</summary>
+    public TimeSpan RequestTimeout;
+    /// <summary>The backend sent at least one byte for the request it carries.</summary>
+    public bool Answered;
+
+    public CancellationToken Token => _timeout.Token;
+
+    public int Buffered => End - Start;
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Starts the clock for one wait (a read or a write).</summary>
+    public void Arm(TimeSpan timeout)
+    {
+        if (timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan) _timeout.CancelAfter(timeout);
+    }
+
+    /// <summary>Client went away or the connection is abandoned: fail whatever waits on it.</summary>
+    public void Cancel()
+    {
+        try
+        {
+            _timeout.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Clears the clock for the next request; false when it fired (the connection is then not reusable).</summary>
+    public bool TryReset() => _timeout.TryReset();
+
+    public void RentBuffer()
+    {
+        if (Buffer.Length == 0) Buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        Start = End = 0;
+        Answered = false;
+    }
+
+    public void ReturnBuffer()
+    {
+        var buffer = Buffer;
+        Buffer = [];
+        Start = End = 0;
+        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    /// <summary>Reads more bytes after <see cref="End"/>, making room first; 0 at the end of the stream.</summary>
+    public async ValueTask<int> FillAsync(TimeSpan timeout)
+    {
+        if (Start == End) Start = End = 0;
+        if (End == Buffer.Length)
+        {
+            if (Start > 0)
+            {
+                Buffer.AsSpan(Start, End - Start).CopyTo(Buffer);
+                End -= Start;
+                Start = 0;
+            }
+            else
+            {
+                if (Buffer.Length >= MaxHeadSize) throw new InvalidDataException("the backend's response head or chunk line is too large");
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(Buffer.Length * 2, MaxHeadSize));
+                Buffer.AsSpan(0, End).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(Buffer);
+                Buffer = bigger;
+            }
+        }
+
+        Arm(timeout);
+        var read = await Stream.ReadAsync(Buffer.AsMemory(End), Token).ConfigureAwait(false);
+        End += read;
+        if (read > 0) Answered = true;
+        return read;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Cancel();
+        Stream.Dispose();
+        _timeout.Dispose();
+        ReturnBuffer();
+    }
+}

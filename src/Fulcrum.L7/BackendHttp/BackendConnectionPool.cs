@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Sockets;
+using Fulcrum.L7.Tls;
+
+namespace Fulcrum.L7.BackendHttp;
+
+/// <summary>
+/// The idle keep-alive connections to one backend, most recently used first (the one least likely to have been
+/// closed by the backend's own keep-alive timeout). Bounded in count; a connection idle longer than
+/// <see cref="PoolConnections.IdleTimeout"/> or older than <see cref="PoolConnections.Lifetime"/> is closed, as
+/// SocketsHttpHandler's PooledConnectionIdleTimeout and PooledConnectionLifetime do. Once disposed (its backend
+/// or pool left the config) it keeps no connection: those in use are closed when their request ends.
+/// </summary>
+internal sealed class BackendConnectionPool : IDisposable
+{
+    /// <summary>Idle connections kept per backend; more than this are closed when they come back.</summary>
+    public const int MaxIdle = 256;
+
+    private readonly Stack<BackendConnection> _idle = new();
+    private readonly PoolConnections _owner;
+    private readonly EndPoint _endpoint;
+    private readonly DnsEndPoint _name;
+    private bool _disposed;
+
+    public BackendConnectionPool(PoolConnections owner, string host, int port)
+    {
+        _owner = owner;
+        _name = new DnsEndPoint(host, port);
+        _endpoint = IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? new IPEndPoint(ip, port) : _name;
+        Authority = port == 80 ? host : host + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>host:port, the Host header for a request whose client sent none.</summary>
+    public string Authority { get; }
+
+    public int IdleCount
+    {
+        get
+        {
+            lock (_idle) return _idle.Count;
+        }
+    }
+
+    /// <summary>A live idle connection, or null when a new one must be opened.</summary>
+    public BackendConnection? TakeIdle()
+    {
+        var time = _owner.Time;
+        var now = time.GetTimestamp();
+        while (true)
+        {
+            BackendConnection? connection;
+            lock (_idle)
+            {
+                if (!_idle.TryPop(out connection)) return null;
+            }
+
+            if (!_owner.Expired(connection, now)) return connection;
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>Gives back a connection whose last response was read completely.</summary>
+    public void Return(BackendConnection connection)
+    {
+        connection.ReturnBuffer();
+        var now = _owner.Time.GetTimestamp();
+        connection.Reused = true;
+        connection.IdleSince = now;
+        if (!_owner.Expired(connection, now))
+        {
+            lock (_idle)
+            {
+                if (!_disposed && _idle.Count < MaxIdle)
+                {
+                    _idle.Push(connection);
+                    return;
+                }
+            }
+        }
+
+        connection.Dispose();
+    }
+
+    /// <summary>
+    /// Opens a connection within the pool's connect-timeout. Throws HttpRequestException (ConnectionError) when the
+    /// backend cannot be reached, TimeoutException when it did not answer in time, OperationCanceledException when
+    /// <paramref name="aborted"/> fired.
+    /// </summary>
+    public async ValueTask<BackendConnection> ConnectAsync(CancellationToken aborted)
+    {
+        if (_owner.RefusesConnections)
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"TLS to {Authority} is not set up: the pool's tls.ca could not be read");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var connectTimeout = _owner.ConnectTimeout;
+        if (connectTimeout > TimeSpan.Zero && connectTimeout != Timeout.InfiniteTimeSpan) timeout.CancelAfter(connectTimeout);
+        try
+        {
+            Stream stream;
+            if (_owner.Tls is { } tls)
+            {
+                stream = await tls.ConnectAsync(_name, timeout.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(_endpoint, timeout.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+
+                stream = new NetworkStream(socket, ownsSocket: true);
+            }
+
+            return new BackendConnection(stream, _owner.Time.GetTimestamp());
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            throw new TimeoutException($"connecting to {Authority} took longer than the pool's connect-timeout ({connectTimeout.TotalMilliseconds:0} ms)");
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not HttpRequestException)
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"cannot connect to {Authority}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Closes idle connections past their idle timeout or lifetime (the pool's sweep timer).</summary>
+    public void CloseExpired(long now)
+    {
+        List<BackendConnection>? expired = null;
+        lock (_idle)
+        {
+            if (_idle.Count == 0) return;
+            var keep = new List<BackendConnection>(_idle.Count);
+            while (_idle.TryPop(out var connection))
+            {
+                if (_owner.Expired(connection, now)) (expired ??= []).Add(connection);
+                else keep.Add(connection);
+            }
+
+            // Popped newest first: push back oldest first so the newest stays on top.
+            for (var i = keep.Count - 1; i >= 0; i--) _idle.Push(keep[i]);
+        }
+
+        if (expired is not null)
+        {
+            foreach (var connection in expired) connection.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        BackendConnection[] idle;
+        lock (_idle)
+        {
+            _disposed = true;
+            idle = _idle.ToArray();
+            _idle.Clear();
+        }
+
+        foreach (var connection in idle) connection.Dispose();
+    }
+}

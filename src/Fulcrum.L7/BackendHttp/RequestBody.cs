@@ -1,0 +1,84 @@
+using System.Buffers.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Fulcrum.L7.BackendHttp;
+
+/// <summary>
+/// Sends a client's request body to the backend: small ones ride in the head's buffer (one send, and a stale
+/// connection can be retried since the body is still at hand), larger ones are streamed as they arrive, and a
+/// body of unknown length (chunked, or HTTP/2 without Content-Length) goes out chunked (RFC 9112 section 7.1).
+/// </summary>
+internal static class RequestBody
+{
+    /// <summary>A Content-Length body up to this size is read first and sent with the head.</summary>
+    public const int InlineLimit = 8 * 1024;
+
+    // Room before the data for the chunk-size line: up to 8 hex digits and CRLF.
+    private const int ChunkHeader = 10;
+
+    private static readonly byte[] LastChunk = "0\r\n\r\n"u8.ToArray();
+
+    /// <summary>Fills <paramref name="into"/> from the client's body.</summary>
+    public static async ValueTask ReadExactlyAsync(HttpRequest request, Memory<byte> into, CancellationToken cancellationToken)
+    {
+        var body = request.Body;
+        while (into.Length > 0)
+        {
+            var read = await body.ReadAsync(into, cancellationToken);
+            if (read == 0) throw new IOException("the client's body ended before its Content-Length");
+            into = into[read..];
+        }
+    }
+
+    /// <summary>Streams a Content-Length body; returns the bytes sent.</summary>
+    public static async ValueTask<long> SendLengthAsync(HttpRequest request, BackendConnection connection)
+    {
+        var body = request.Body;
+        var buffer = connection.Buffer;
+        long sent = 0;
+        while (true)
+        {
+            connection.Phase = LegPhase.ReadClientBody;
+            connection.Arm(connection.RequestTimeout);
+            var read = await body.ReadAsync(buffer, connection.Token);
+            if (read == 0) return sent;
+            connection.Phase = LegPhase.WriteBackendBody;
+            connection.Arm(connection.RequestTimeout);
+            await connection.Stream.WriteAsync(buffer.AsMemory(0, read), connection.Token);
+            sent += read;
+        }
+    }
+
+    /// <summary>Streams a body of unknown length in the chunked coding; returns the body bytes sent.</summary>
+    public static async ValueTask<long> SendChunkedAsync(HttpRequest request, BackendConnection connection)
+    {
+        var body = request.Body;
+        var buffer = connection.Buffer;
+        var room = buffer.Length - ChunkHeader - 2;
+        long sent = 0;
+        while (true)
+        {
+            connection.Phase = LegPhase.ReadClientBody;
+            connection.Arm(connection.RequestTimeout);
+            var read = await body.ReadAsync(buffer.AsMemory(ChunkHeader, room), connection.Token);
+            connection.Phase = LegPhase.WriteBackendBody;
+            connection.Arm(connection.RequestTimeout);
+            if (read == 0)
+            {
+                await connection.Stream.WriteAsync(LastChunk, connection.Token);
+                return sent;
+            }
+
+            // The size line goes right before the data, so a chunk leaves in one write.
+            Utf8Formatter.TryFormat(read, buffer.AsSpan(0, 8), out var length, 'x');
+            var start = ChunkHeader - length - 2;
+            buffer.AsSpan(0, length).CopyTo(buffer.AsSpan(start)); // CopyTo handles the overlap
+            buffer[ChunkHeader - 2] = (byte)'\r';
+            buffer[ChunkHeader - 1] = (byte)'\n';
+            buffer[ChunkHeader + read] = (byte)'\r';
+            buffer[ChunkHeader + read + 1] = (byte)'\n';
+            await connection.Stream.WriteAsync(buffer.AsMemory(start, ChunkHeader - start + read + 2), connection.Token);
+            sent += read;
+        }
+    }
+}
