@@ -42,6 +42,10 @@ internal sealed class BackendConnection : IDisposable
 
     /// <summary>The request it carries: where it is, for the error it would report.</summary>
     public LegPhase Phase;
+    /// <summary>Where the streamed request body is (it is sent while the response is read).</summary>
+    public LegPhase SendPhase;
+    /// <summary>The request it carries: streamed request body bytes sent.</summary>
+    public long Sent;
     /// <summary>The request it carries: response body bytes passed to the client.</summary>
     public long Received;
     /// <summary>The pool's request-timeout: the bound on each wait.</summary>

@@ -38,6 +38,7 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
         var phase = LegPhase.SendHead;
         var head = RequestHead.Rent(4096);
         BackendConnection? connection = null;
+        Task? bodySend = null;
         var registration = default(CancellationTokenRegistration);
         long sent = 0;
         try
@@ -71,6 +72,7 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
                 connection ??= await backend.ConnectAsync(aborted);
                 connection.RentBuffer();
                 connection.Received = 0;
+                connection.Sent = 0;
                 connection.RequestTimeout = requestTimeout;
                 connection.Phase = LegPhase.SendHead;
                 registration = aborted.UnsafeRegister(CancelConnection, connection);
@@ -78,8 +80,7 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
                 {
                     connection.Arm(requestTimeout);
                     await connection.Stream.WriteAsync(head.Buffer.AsMemory(0, head.Length), connection.Token);
-                    if (streamed) sent = await RequestBody.SendLengthAsync(request, connection);
-                    else if (chunked) sent = await RequestBody.SendChunkedAsync(request, connection);
+                    if (streamed || chunked) bodySend = RequestBody.SendStreamedAsync(request, connection, chunked);
                     connection.Phase = LegPhase.ResponseHead;
                     (response, headStart) = await ReadHeadAsync(connection);
                     break;
@@ -118,6 +119,27 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
             }
             else reusable &= await ResponseBody.CopyLengthAsync(connection, answer, response.ContentLength);
 
+            if (bodySend is not null)
+            {
+                // The backend answered in full: a body it did not read all of is abandoned with the connection.
+                if (!bodySend.IsCompleted)
+                {
+                    reusable = false;
+                    connection.Cancel();
+                }
+
+                try
+                {
+                    await bodySend;
+                }
+                catch (Exception) when (!reusable || bodySend.IsFaulted)
+                {
+                    reusable = false;
+                }
+
+                sent = connection.Sent;
+            }
+
             var received = connection.Received;
             Release(ref connection, ref registration, backend, reusable);
             return new LegResult(ForwarderError.None, sent, received);
@@ -126,10 +148,29 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
         {
             var at = connection?.Phase ?? phase;
             var received = connection?.Received ?? 0;
+            var failure = e;
             registration.Dispose();
             connection?.Dispose();
-            Fail(context, transformer, at, e);
-            return new LegResult(ErrorOf(at, e, aborted.IsCancellationRequested), sent, received);
+            if (bodySend is not null)
+            {
+                // A failed body send is the cause of whatever the response side saw next.
+                try
+                {
+                    await bodySend;
+                }
+                catch (Exception sendFailure) when (connection!.SendPhase is LegPhase.ReadClientBody or LegPhase.WriteBackendBody && at < LegPhase.ReadBackendBody)
+                {
+                    (at, failure) = (connection.SendPhase, sendFailure);
+                }
+                catch (Exception)
+                {
+                }
+
+                sent = connection!.Sent;
+            }
+
+            Fail(context, transformer, at, failure);
+            return new LegResult(ErrorOf(at, failure, aborted.IsCancellationRequested), sent, received);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using Microsoft.AspNetCore.Http;
 
@@ -30,55 +31,62 @@ internal static class RequestBody
         }
     }
 
-    /// <summary>Streams a Content-Length body; returns the bytes sent.</summary>
-    public static async ValueTask<long> SendLengthAsync(HttpRequest request, BackendConnection connection)
+    /// <summary>
+    /// Streams the client's body to the backend, concurrently with reading the response: a backend may answer
+    /// (or echo) before it has read the whole body, and would stall if nobody read its answer (SocketsHttpHandler
+    /// does the same). Uses its own pooled buffer; keeps <see cref="BackendConnection.SendPhase"/> and
+    /// <see cref="BackendConnection.Sent"/> current for the error report and the byte count.
+    /// </summary>
+    public static async Task SendStreamedAsync(HttpRequest request, BackendConnection connection, bool chunked)
     {
         var body = request.Body;
-        var buffer = connection.Buffer;
-        long sent = 0;
-        while (true)
+        var buffer = ArrayPool<byte>.Shared.Rent(BackendConnection.BufferSize);
+        try
         {
-            connection.Phase = LegPhase.ReadClientBody;
-            connection.Arm(connection.RequestTimeout);
-            var read = await body.ReadAsync(buffer, connection.Token);
-            if (read == 0) return sent;
-            connection.Phase = LegPhase.WriteBackendBody;
-            connection.Arm(connection.RequestTimeout);
-            await connection.Stream.WriteAsync(buffer.AsMemory(0, read), connection.Token);
-            sent += read;
-        }
-    }
-
-    /// <summary>Streams a body of unknown length in the chunked coding; returns the body bytes sent.</summary>
-    public static async ValueTask<long> SendChunkedAsync(HttpRequest request, BackendConnection connection)
-    {
-        var body = request.Body;
-        var buffer = connection.Buffer;
-        var room = buffer.Length - ChunkHeader - 2;
-        long sent = 0;
-        while (true)
-        {
-            connection.Phase = LegPhase.ReadClientBody;
-            connection.Arm(connection.RequestTimeout);
-            var read = await body.ReadAsync(buffer.AsMemory(ChunkHeader, room), connection.Token);
-            connection.Phase = LegPhase.WriteBackendBody;
-            connection.Arm(connection.RequestTimeout);
-            if (read == 0)
+            var room = buffer.Length - ChunkHeader - 2;
+            var offset = chunked ? ChunkHeader : 0;
+            while (true)
             {
-                await connection.Stream.WriteAsync(LastChunk, connection.Token);
-                return sent;
-            }
+                connection.SendPhase = LegPhase.ReadClientBody;
+                connection.Arm(connection.RequestTimeout);
+                var read = await body.ReadAsync(buffer.AsMemory(offset, room), connection.Token);
+                connection.SendPhase = LegPhase.WriteBackendBody;
+                connection.Arm(connection.RequestTimeout);
+                if (read == 0)
+                {
+                    if (chunked) await connection.Stream.WriteAsync(LastChunk, connection.Token);
+                    connection.SendPhase = LegPhase.ResponseHead;
+                    return;
+                }
 
-            // The size line goes right before the data, so a chunk leaves in one write.
-            Utf8Formatter.TryFormat(read, buffer.AsSpan(0, 8), out var length, 'x');
-            var start = ChunkHeader - length - 2;
-            buffer.AsSpan(0, length).CopyTo(buffer.AsSpan(start)); // CopyTo handles the overlap
-            buffer[ChunkHeader - 2] = (byte)'\r';
-            buffer[ChunkHeader - 1] = (byte)'\n';
-            buffer[ChunkHeader + read] = (byte)'\r';
-            buffer[ChunkHeader + read + 1] = (byte)'\n';
-            await connection.Stream.WriteAsync(buffer.AsMemory(start, ChunkHeader - start + read + 2), connection.Token);
-            sent += read;
+                if (chunked)
+                {
+                    // The size line goes right before the data, so a chunk leaves in one write.
+                    Utf8Formatter.TryFormat(read, buffer.AsSpan(0, 8), out var length, 'x');
+                    var start = ChunkHeader - length - 2;
+                    buffer.AsSpan(0, length).CopyTo(buffer.AsSpan(start)); // CopyTo handles the overlap
+                    buffer[ChunkHeader - 2] = (byte)'\r';
+                    buffer[ChunkHeader - 1] = (byte)'\n';
+                    buffer[ChunkHeader + read] = (byte)'\r';
+                    buffer[ChunkHeader + read + 1] = (byte)'\n';
+                    await connection.Stream.WriteAsync(buffer.AsMemory(start, ChunkHeader - start + read + 2), connection.Token);
+                }
+                else
+                {
+                    await connection.Stream.WriteAsync(buffer.AsMemory(0, read), connection.Token);
+                }
+
+                connection.Sent += read;
+            }
+        }
+        catch
+        {
+            connection.Cancel(); // the response side must not wait for an answer to a request that will not complete
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }
