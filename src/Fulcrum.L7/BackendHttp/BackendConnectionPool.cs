@@ -27,7 +27,8 @@ internal sealed class BackendConnectionPool : IDisposable
         _owner = owner;
         _name = new DnsEndPoint(host, port);
         _endpoint = IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? new IPEndPoint(ip, port) : _name;
-        Authority = port == 80 ? host : host + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var name = host.Contains(':') ? "[" + host + "]" : host; // an IPv6 literal is bracketed in a Host header
+        Authority = port == 80 ? name : name + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>host:port, the Host header for a request whose client sent none.</summary>
