@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 namespace Fulcrum.Core.Observability;
 
@@ -10,7 +9,6 @@ internal sealed class AccessLogFormatter
 {
     private readonly (string? Literal, string? Field)[]? _template;
     private readonly StringBuilder _line = new(256);
-    private Utf8JsonWriter? _json;
 
     public AccessLogFormatter(string format)
     {
@@ -42,48 +40,43 @@ internal sealed class AccessLogFormatter
         output.Write("\n"u8);
     }
 
-    private void AppendJson(in AccessLogEntry e, ArrayBufferWriter<byte> output)
+    private static void AppendJson(in AccessLogEntry e, ArrayBufferWriter<byte> output)
     {
-        if (_json is null) _json = new Utf8JsonWriter(output);
-        else _json.Reset(output);
-        var w = _json;
-        w.WriteStartObject();
-        w.WriteString(Names.Time, e.Time);
-        w.WriteString(Names.Listener, e.Listener);
-        w.WriteString(Names.Protocol, e.Protocol);
-        if (e.Client is null) w.WriteNull(Names.Client);
-        else w.WriteString(Names.Client, Client(e));
-        if (e.Method is not null) w.WriteString(Names.Method, e.Method);
-        if (e.Path is not null) w.WriteString(Names.Path, e.Path);
-        if (e.Route is not null) w.WriteString(Names.Route, e.Route);
-        w.WriteString(Names.Pool, e.Pool);
-        w.WriteString(Names.Backend, e.Backend);
-        if (e.Status != 0) w.WriteNumber(Names.Status, e.Status);
-        w.WriteNumber(Names.BytesIn, e.BytesIn);
-        w.WriteNumber(Names.BytesOut, e.BytesOut);
+        // One span sized for the worst case (every string fully escaped), so no field checks for room.
+        var most = 1024 + JsonLineWriter.MaxBytes(e.Listener) + JsonLineWriter.MaxBytes(e.Protocol) + JsonLineWriter.MaxBytes(e.Method)
+            + JsonLineWriter.MaxBytes(e.Path) + JsonLineWriter.MaxBytes(e.Route) + JsonLineWriter.MaxBytes(e.Pool)
+            + JsonLineWriter.MaxBytes(e.Backend) + JsonLineWriter.MaxBytes(e.RequestId) + JsonLineWriter.MaxBytes(e.TlsVersion)
+            + JsonLineWriter.MaxBytes(e.Outcome) + JsonLineWriter.MaxBytes(e.TraceId);
+        var w = new JsonLineWriter(output.GetSpan(most));
+        w.Time("time"u8, e.Time);
+        w.String("listener"u8, e.Listener);
+        w.String("protocol"u8, e.Protocol);
+        if (e.Client is null) w.Null("client"u8);
+        else w.Endpoint("client"u8, e.Client, e.ClientPort);
+        if (e.Method is not null) w.String("method"u8, e.Method);
+        if (e.Path is not null) w.String("path"u8, e.Path);
+        if (e.Route is not null) w.String("route"u8, e.Route);
+        w.String("pool"u8, e.Pool);
+        w.String("backend"u8, e.Backend);
+        if (e.Status != 0) w.Number("status"u8, e.Status);
+        w.Number("bytes_in"u8, e.BytesIn);
+        w.Number("bytes_out"u8, e.BytesOut);
         if (e.DatagramsIn != 0 || e.DatagramsOut != 0)
         {
-            w.WriteNumber(Names.DatagramsIn, e.DatagramsIn);
-            w.WriteNumber(Names.DatagramsOut, e.DatagramsOut);
+            w.Number("datagrams_in"u8, e.DatagramsIn);
+            w.Number("datagrams_out"u8, e.DatagramsOut);
         }
 
-        Ms(w, Names.WaitMs, e.WaitMs);
-        Ms(w, Names.ConnectMs, e.ConnectMs);
-        Ms(w, Names.FirstByteMs, e.FirstByteMs);
-        Ms(w, Names.TotalMs, e.TotalMs);
-        if (e.RequestId is not null) w.WriteString(Names.RequestId, e.RequestId);
-        if (e.TlsVersion is not null) w.WriteString(Names.TlsVersion, e.TlsVersion);
-        w.WriteBoolean(Names.AffinityHit, e.AffinityHit);
-        if (e.Outcome is not null) w.WriteString(Names.Outcome, e.Outcome);
-        if (e.TraceId is not null) w.WriteString(Names.TraceId, e.TraceId);
-        w.WriteEndObject();
-        w.Flush();
-    }
-
-    private static void Ms(Utf8JsonWriter w, JsonEncodedText name, double ms)
-    {
-        if (ms < 0) w.WriteNull(name);
-        else w.WriteNumber(name, Math.Round(ms, 3));
+        w.Milliseconds("wait_ms"u8, e.WaitMs);
+        w.Milliseconds("connect_ms"u8, e.ConnectMs);
+        w.Milliseconds("first_byte_ms"u8, e.FirstByteMs);
+        w.Milliseconds("total_ms"u8, e.TotalMs);
+        if (e.RequestId is not null) w.String("request_id"u8, e.RequestId);
+        if (e.TlsVersion is not null) w.String("tls_version"u8, e.TlsVersion);
+        w.Boolean("affinity_hit"u8, e.AffinityHit);
+        if (e.Outcome is not null) w.String("outcome"u8, e.Outcome);
+        if (e.TraceId is not null) w.String("trace_id"u8, e.TraceId);
+        output.Advance(w.End());
     }
 
     private void AppendTemplate(in AccessLogEntry e, ArrayBufferWriter<byte> output)
@@ -95,9 +88,10 @@ internal sealed class AccessLogFormatter
             else sb.Append(Field(e, field!));
         }
 
-        var bytes = Encoding.UTF8.GetByteCount(sb.ToString());
-        var span = output.GetSpan(bytes);
-        output.Advance(Encoding.UTF8.GetBytes(sb.ToString(), span));
+        foreach (var chunk in sb.GetChunks())
+        {
+            output.Advance(Encoding.UTF8.GetBytes(chunk.Span, output.GetSpan(Encoding.UTF8.GetMaxByteCount(chunk.Length))));
+        }
     }
 
     private static string Field(in AccessLogEntry e, string name) => name switch
@@ -128,38 +122,11 @@ internal sealed class AccessLogFormatter
         _ => "-",
     };
 
-    private static string Client(in AccessLogEntry e) =>
-        e.Client!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !e.Client.IsIPv4MappedToIPv6
-            ? $"[{e.Client}]:{e.ClientPort.ToString(CultureInfo.InvariantCulture)}"
-            : $"{(e.Client.IsIPv4MappedToIPv6 ? e.Client.MapToIPv4() : e.Client)}:{e.ClientPort.ToString(CultureInfo.InvariantCulture)}";
+    private static string Client(in AccessLogEntry e)
+    {
+        Span<byte> text = stackalloc byte[64];
+        return Encoding.ASCII.GetString(text[..JsonLineWriter.AppendEndpoint(text, e.Client!, e.ClientPort)]);
+    }
 
     private static string Ms(double ms) => ms < 0 ? "-" : Math.Round(ms, 3).ToString(CultureInfo.InvariantCulture);
-
-    // Property names encoded once, not per line.
-    private static class Names
-    {
-        public static readonly JsonEncodedText AffinityHit = JsonEncodedText.Encode("affinity_hit");
-        public static readonly JsonEncodedText Backend = JsonEncodedText.Encode("backend");
-        public static readonly JsonEncodedText BytesIn = JsonEncodedText.Encode("bytes_in");
-        public static readonly JsonEncodedText BytesOut = JsonEncodedText.Encode("bytes_out");
-        public static readonly JsonEncodedText Client = JsonEncodedText.Encode("client");
-        public static readonly JsonEncodedText DatagramsIn = JsonEncodedText.Encode("datagrams_in");
-        public static readonly JsonEncodedText DatagramsOut = JsonEncodedText.Encode("datagrams_out");
-        public static readonly JsonEncodedText ConnectMs = JsonEncodedText.Encode("connect_ms");
-        public static readonly JsonEncodedText FirstByteMs = JsonEncodedText.Encode("first_byte_ms");
-        public static readonly JsonEncodedText Listener = JsonEncodedText.Encode("listener");
-        public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method");
-        public static readonly JsonEncodedText Outcome = JsonEncodedText.Encode("outcome");
-        public static readonly JsonEncodedText Path = JsonEncodedText.Encode("path");
-        public static readonly JsonEncodedText Pool = JsonEncodedText.Encode("pool");
-        public static readonly JsonEncodedText Protocol = JsonEncodedText.Encode("protocol");
-        public static readonly JsonEncodedText RequestId = JsonEncodedText.Encode("request_id");
-        public static readonly JsonEncodedText Route = JsonEncodedText.Encode("route");
-        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
-        public static readonly JsonEncodedText Time = JsonEncodedText.Encode("time");
-        public static readonly JsonEncodedText TlsVersion = JsonEncodedText.Encode("tls_version");
-        public static readonly JsonEncodedText TotalMs = JsonEncodedText.Encode("total_ms");
-        public static readonly JsonEncodedText TraceId = JsonEncodedText.Encode("trace_id");
-        public static readonly JsonEncodedText WaitMs = JsonEncodedText.Encode("wait_ms");
-    }
 }

@@ -212,7 +212,12 @@ internal sealed class KestrelListener : IAsyncDisposable
         var record = ProxyRequest.Of(context);
         record?.Begin();
         if (_tls is { } tls) TlsRequest.Apply(tls, context);
-        if (routes.RequestId) RequestIds.Ensure(context);
+        if (routes.RequestId)
+        {
+            var id = RequestIds.Ensure(context);
+            if (record is not null) record.RequestId = id;
+        }
+
         var route = routes.Match(context);
         if (record is not null) record.Route = route?.Name;
         return route is null

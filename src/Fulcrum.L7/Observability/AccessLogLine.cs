@@ -14,7 +14,8 @@ internal static class AccessLogLine
     {
         var connection = context.Connection;
         var now = Stopwatch.GetTimestamp();
-        var tls = context.Features.Get<ITlsHandshakeFeature>();
+        // Only an https listener has a handshake to ask about: a feature lookup per request is not free.
+        var tls = listener.Protocol == ListenerProtocol.Https ? context.Features.Get<ITlsHandshakeFeature>() : null;
         return new AccessLogEntry
         {
             Time = DateTimeOffset.UtcNow,
@@ -34,7 +35,7 @@ internal static class AccessLogLine
             ConnectMs = -1,
             FirstByteMs = record.Since(record.FirstByte),
             TotalMs = record.Since(now),
-            RequestId = context.Request.Headers[RequestIds.HeaderName] is { Count: > 0 } id ? id.ToString() : null,
+            RequestId = record.RequestId ?? (context.Request.Headers[RequestIds.HeaderName] is { Count: > 0 } id ? id.ToString() : null),
             TlsVersion = tls is null ? null : tls.Protocol.ToString(),
             AffinityHit = record.AffinityHit,
             Outcome = record.Outcome,

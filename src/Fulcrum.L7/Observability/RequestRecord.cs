@@ -17,6 +17,8 @@ internal sealed class RequestRecord
     public string? Outcome;
     public bool AffinityHit;
     public string? TraceId;
+    /// <summary>The X-Request-ID the listener kept or made (null when request ids are off: the log then reads the header).</summary>
+    public string? RequestId;
 
     /// <summary>
     /// Body bytes read from the client, when the forwarder counted them (a chunked body has no Content-Length);
@@ -38,6 +40,7 @@ internal sealed class RequestRecord
         Outcome = null;
         AffinityHit = false;
         TraceId = null;
+        RequestId = null;
         BytesIn = -1;
         BytesOut = -1;
     }

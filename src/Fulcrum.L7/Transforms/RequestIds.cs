@@ -13,8 +13,8 @@ internal static class RequestIds
     /// <summary>Longer ids are replaced rather than forwarded: an id is for logs, not a payload.</summary>
     public const int MaxLength = 200;
 
-    /// <summary>Makes sure the request carries an id and puts the same id on the response.</summary>
-    public static void Ensure(HttpContext context)
+    /// <summary>Makes sure the request carries an id and puts the same id on the response; returns the id.</summary>
+    public static string Ensure(HttpContext context)
     {
         var headers = context.Request.Headers;
         var id = headers[HeaderName];
@@ -30,6 +30,7 @@ internal static class RequestIds
         }
 
         context.Response.Headers[HeaderName] = value;
+        return value;
     }
 
     /// <summary>After the backend's headers were copied: the response carries our id only, once.</summary>
