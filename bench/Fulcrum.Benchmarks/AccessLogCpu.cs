@@ -6,19 +6,20 @@ namespace Fulcrum.Benchmarks;
 
 /// <summary>
 /// Whole-process CPU per access log line, request side and writer thread together, written to /dev/null:
-/// `taskset -c 1 dotnet bench/Fulcrum.Benchmarks/bin/Release/net10.0/Fulcrum.Benchmarks.dll access-log-cpu`.
+/// `taskset -c 1 dotnet bench/Fulcrum.Benchmarks/bin/Release/net10.0/Fulcrum.Benchmarks.dll access-log-cpu [PATH]`
+/// (PATH defaults to /dev/null: formatting only; a real file adds the kernel's write).
 /// Lines go in bursts the buffer holds, so none is dropped; the producer waits (sleeping) for each burst.
 /// </summary>
 public static class AccessLogCpu
 {
-    public static int Run(int lines = 2_000_000, int burst = 4_000)
+    public static int Run(string path = "/dev/null", int lines = 2_000_000, int burst = 4_000)
     {
         var counters = new AccessLogCounters();
-        using var log = new AccessLog(new AccessLogConfig { Path = "/dev/null", Buffer = burst * 2 }, counters);
+        using var log = new AccessLog(new AccessLogConfig { Path = path, Buffer = burst * 2 }, counters);
         var entry = AccessLogBenchmarks.Sample();
         Measure(log, counters, entry, lines / 10, burst); // warm-up: tiered JIT settles
         var (cpu, wall) = Measure(log, counters, entry, lines, burst);
-        Console.WriteLine($"access log: {lines} lines, {cpu.TotalMicroseconds * 1000 / lines:F0} ns CPU/line (request side + writer), " +
+        Console.WriteLine($"access log to {path}: {lines} lines, {cpu.TotalMicroseconds * 1000 / lines:F0} ns CPU/line (request side + writer), " +
                           $"{wall.TotalSeconds:F1} s wall, dropped {counters.Dropped}");
         return counters.Dropped == 0 ? 0 : 1;
     }

@@ -16,7 +16,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args is ["access-log-cpu", ..]) return AccessLogCpu.Run();
+        if (args is ["access-log-cpu", .. var rest]) return rest is [var path, ..] ? AccessLogCpu.Run(path) : AccessLogCpu.Run();
         var job = Job.ShortRun
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(200))

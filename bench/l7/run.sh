@@ -17,7 +17,8 @@
 # env: DURATION (s, default 15), WARMUP (s, default 5), CONNECTIONS (64), PROXY_CPU (1),
 #      LOAD_CPU (0), OUT (default bench/.bench-out/l7),
 #      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to the .NET proxies' environment, for experiments),
-#      FULCRUM_LISTENER_KEYS ("key: value; key: value" added to Fulcrum's listener)
+#      FULCRUM_LISTENER_KEYS ("key: value; key: value" added to Fulcrum's listener),
+#      OBSERVED_LOG (fulcrum-observed's access log path; "off" for none), OBSERVED_SCRAPE (0: no /metrics scraper)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -41,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     --breakdown) BREAKDOWN=1 ;;
     --no-build) BUILD=0 ;;
     --profile) PROFILE=${2:?--profile needs a proxy name}; shift ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}"; exit 0 ;;
     fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -97,9 +98,12 @@ start_fulcrum() {
     if [[ -n $observed ]]; then
       echo "admin:"
       echo "  bind: 127.0.0.1:$AP"
-      echo "access-log:"
-      echo "  path: $RUN/access.log"
-      echo "  format: json"
+      # OBSERVED_LOG: where the access log goes (default the run's access.log; "off": no access log).
+      if [[ ${OBSERVED_LOG:-} != off ]]; then
+        echo "access-log:"
+        echo "  path: ${OBSERVED_LOG:-$RUN/access.log}"
+        echo "  format: json"
+      fi
     fi
     echo "listeners:"
     echo "  - name: bench"
@@ -119,7 +123,7 @@ start_fulcrum() {
   } >"$cfg"
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
   start_dotnet "fulcrum${observed:+-observed}" "$FULCRUM_DLL" run -c "$cfg"
-  if [[ -n $observed ]]; then
+  if [[ -n $observed && ${OBSERVED_SCRAPE:-1} == 1 ]]; then
     # A Prometheus-like scraper: /metrics once a second for the whole run (on the load CPU).
     taskset -c "$LOAD_CPU" bash -c "while sleep 1; do curl -s -o /dev/null --max-time 2 http://127.0.0.1:$AP/metrics; done" &
     PIDS+=("$!")
