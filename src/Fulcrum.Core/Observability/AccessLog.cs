@@ -42,7 +42,8 @@ public sealed class AccessLog : IDisposable
     /// <summary>Queues a line; never blocks. A full queue drops the line and counts it.</summary>
     public void Write(in AccessLogEntry entry)
     {
-        if (!_queue.TryAdd(entry)) _counters.CountDropped();
+        // After Dispose nobody takes lines any more: count them as dropped rather than queue them for no one.
+        if (_stopping.IsSet || !_queue.TryAdd(entry)) _counters.CountDropped();
     }
 
     private void WriteLoop()
