@@ -16,7 +16,10 @@ namespace Fulcrum.L7.BackendHttp;
 /// </summary>
 internal sealed class Http1Forwarder(TimeSpan requestTimeout)
 {
-    private static readonly Action<object?> CancelConnection = static state => ((BackendConnection)state!).Cancel();
+    // Runs when the client goes away, on whichever thread Kestrel noticed it. The cancellation itself (which runs the
+    // socket's callbacks and our continuation) goes to the thread pool, not inside Kestrel's abort path.
+    private static readonly Action<object?> CancelConnection = static state =>
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c.Cancel(), (BackendConnection)state!, preferLocal: false);
 
     /// <summary>True for a request this leg forwards; false for those left to YARP's forwarder.</summary>
     public static bool Handles(HttpContext context)
@@ -89,7 +92,7 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
                 {
                     // The backend closed this idle connection as we reused it (its keep-alive timeout): nothing of the
                     // request was processed, so send it again once on a new connection, as HttpClient does.
-                    registration.Dispose();
+                    registration.Unregister();
                     connection.Dispose();
                     connection = null;
                 }
@@ -149,8 +152,10 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
             var at = connection?.Phase ?? phase;
             var received = connection?.Received ?? 0;
             var failure = e;
-            registration.Dispose();
-            connection?.Dispose();
+            registration.Unregister();
+            // Closed off this stack: a failure may be running inside the cancellation of this very connection's
+            // socket operation, and closing a socket from inside its own operation's completion is not safe.
+            if (connection is not null) ThreadPool.UnsafeQueueUserWorkItem(static c => c.Dispose(), connection, preferLocal: false);
             if (bodySend is not null)
             {
                 // A failed body send is the cause of whatever the response side saw next.
@@ -214,11 +219,14 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
 
     private static void Release(ref BackendConnection? connection, ref CancellationTokenRegistration registration, BackendConnectionPool backend, bool reusable)
     {
-        // The registration goes first, so a late client abort cannot cancel the connection once it is idle.
-        registration.Dispose();
+        // The registration goes first, so a late client abort cannot cancel the connection once it is idle. Unregister,
+        // not Dispose: Dispose waits for a callback running on another thread, and with inline socket completions
+        // that thread may be waiting for this one. A callback that already ran makes the connection not reusable.
+        var unregistered = registration.Unregister();
+        registration = default;
         var done = connection!;
         connection = null;
-        if (reusable && done.TryReset()) backend.Return(done);
+        if (reusable && unregistered && done.TryReset()) backend.Return(done);
         else done.Dispose();
     }
 

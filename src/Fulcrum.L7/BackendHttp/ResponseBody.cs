@@ -117,11 +117,12 @@ internal static class ResponseBody
         }
     }
 
+    // No token into Kestrel's write: a client that goes away fails the write by itself, and a slow one is bounded by
+    // Kestrel's MinResponseDataRate; our cancellation callbacks then never run inside Kestrel's output locks.
     private static async ValueTask WriteAsync(BackendConnection connection, HttpResponse client, int offset, int count)
     {
         connection.Phase = LegPhase.WriteClientBody;
-        connection.Arm(connection.RequestTimeout);
-        await client.Body.WriteAsync(connection.Buffer.AsMemory(offset, count), connection.Token);
+        await client.Body.WriteAsync(connection.Buffer.AsMemory(offset, count), CancellationToken.None);
         connection.Received += count;
     }
 }
