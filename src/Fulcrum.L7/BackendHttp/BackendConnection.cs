@@ -124,6 +124,13 @@ internal sealed class BackendConnection : IDisposable
         return read;
     }
 
+    /// <summary>
+    /// Closes the connection from a thread-pool item rather than the current stack. The current stack may be inside
+    /// the completion of one of this socket's own operations (or a cancellation callback), and closing a socket there
+    /// can wait for that very operation: seen as a stalled proxy when many clients left at once.
+    /// </summary>
+    public void DisposeLater() => ThreadPool.UnsafeQueueUserWorkItem(static c => c.Dispose(), this, preferLocal: false);
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;

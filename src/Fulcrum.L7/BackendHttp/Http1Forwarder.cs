@@ -93,7 +93,7 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
                     // The backend closed this idle connection as we reused it (its keep-alive timeout): nothing of the
                     // request was processed, so send it again once on a new connection, as HttpClient does.
                     registration.Unregister();
-                    connection.Dispose();
+                    connection.DisposeLater();
                     connection = null;
                 }
             }
@@ -128,7 +128,7 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
                 if (!bodySend.IsCompleted)
                 {
                     reusable = false;
-                    connection.Cancel();
+                    connection.DisposeLater(); // fails the send; its await below then returns
                 }
 
                 try
@@ -153,9 +153,7 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
             var received = connection?.Received ?? 0;
             var failure = e;
             registration.Unregister();
-            // Closed off this stack: a failure may be running inside the cancellation of this very connection's
-            // socket operation, and closing a socket from inside its own operation's completion is not safe.
-            if (connection is not null) ThreadPool.UnsafeQueueUserWorkItem(static c => c.Dispose(), connection, preferLocal: false);
+            connection?.DisposeLater();
             if (bodySend is not null)
             {
                 // A failed body send is the cause of whatever the response side saw next.
@@ -227,7 +225,7 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
         var done = connection!;
         connection = null;
         if (reusable && unregistered && done.TryReset()) backend.Return(done);
-        else done.Dispose();
+        else done.DisposeLater();
     }
 
     private static void Fail(HttpContext context, RouteTransformer transformer, LegPhase phase, Exception exception)
