@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Fulcrum.L7.BackendHttp;
 
@@ -96,6 +97,7 @@ internal sealed class BackendConnection : IDisposable
     }
 
     /// <summary>Reads more bytes after <see cref="End"/>, making room first; 0 at the end of the stream.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> FillAsync(TimeSpan timeout)
     {
         if (Start == End) Start = End = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Fulcrum.L7.Transforms;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -30,6 +31,7 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
         return !HttpMethods.IsConnect(context.Request.Method);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<LegResult> SendAsync(HttpContext context, BackendConnectionPool backend, RouteTransformer transformer)
     {
         var request = context.Request;
@@ -182,6 +184,7 @@ internal sealed class Http1Forwarder(TimeSpan requestTimeout)
     }
 
     // The response head, skipping interim (1xx) responses (RFC 9110 section 15.2); returns it and where it starts.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(ResponseHead Head, int Start)> ReadHeadAsync(BackendConnection connection)
     {
         while (true)

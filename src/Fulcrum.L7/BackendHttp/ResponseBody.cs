@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 
 namespace Fulcrum.L7.BackendHttp;
@@ -13,6 +14,7 @@ internal static class ResponseBody
     private const int MaxChunkLine = 4096;
 
     /// <summary>Copies <paramref name="length"/> bytes; true when the connection may carry another request.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<bool> CopyLengthAsync(BackendConnection connection, HttpResponse client, long length)
     {
         var remaining = length;
@@ -55,6 +57,7 @@ internal static class ResponseBody
     }
 
     /// <summary>Decodes the chunked coding (RFC 9112 section 7.1); trailer fields are read and dropped.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<bool> CopyChunkedAsync(BackendConnection connection, HttpResponse client)
     {
         while (true)
@@ -100,6 +103,7 @@ internal static class ResponseBody
     }
 
     // One CRLF-terminated line from the buffer (reading more as needed); returns its place without the CRLF.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(int Start, int Length)> ReadLineAsync(BackendConnection connection)
     {
         while (true)
@@ -119,6 +123,7 @@ internal static class ResponseBody
 
     // No token into Kestrel's write: a client that goes away fails the write by itself, and a slow one is bounded by
     // Kestrel's MinResponseDataRate; our cancellation callbacks then never run inside Kestrel's output locks.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask WriteAsync(BackendConnection connection, HttpResponse client, int offset, int count)
     {
         connection.Phase = LegPhase.WriteClientBody;
