@@ -35,5 +35,5 @@ awk -F'\t' '
     }
     printf "median of %d pairs: %.1f%% fewer req/s, %+.1f us CPU/req\n", k, median(pct, k), median(dus, k)
   }' "$RUN/results.tsv" | tee "$RUN/observability.txt"
-lines=$(wc -l <"$RUN/access.log" 2>/dev/null || echo 0)
-echo "access log lines written in the run: $lines ($RUN/access.log)"
+lines=$(wc -l <"$RUN/log/access.log" 2>/dev/null || echo 0)
+echo "access log lines written in the run: $lines ($RUN/log/access.log)"

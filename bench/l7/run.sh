@@ -98,10 +98,11 @@ start_fulcrum() {
     if [[ -n $observed ]]; then
       echo "admin:"
       echo "  bind: 127.0.0.1:$AP"
-      # OBSERVED_LOG: where the access log goes (default the run's access.log; "off": no access log).
+      # OBSERVED_LOG: where the access log goes (default the run's log/access.log, not beside the config: the
+      # config reloader watches the config's folder and would wake for every write; "off": no access log).
       if [[ ${OBSERVED_LOG:-} != off ]]; then
         echo "access-log:"
-        echo "  path: ${OBSERVED_LOG:-$RUN/access.log}"
+        echo "  path: ${OBSERVED_LOG:-$RUN/log/access.log}"
         echo "  format: json"
       fi
     fi
