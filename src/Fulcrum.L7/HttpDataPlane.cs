@@ -57,6 +57,12 @@ public sealed class HttpDataPlane : IAsyncDisposable
     public TopologyStore Store { get; }
     public ILoggerFactory LoggerFactory { get; }
 
+    /// <summary>
+    /// Run each connection's HTTP work on the thread that completed its socket operation, not on a
+    /// thread-pool item: with the runtime's inline socket completions this makes the epoll threads event loops.
+    /// </summary>
+    public bool InlineScheduling { get; init; }
+
     /// <summary>Listener name to the address it is bound to (port 0 in config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
 
@@ -213,6 +219,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
             var listener = new KestrelListener(config, _services, LoggerFactory, _logger, Store)
             {
                 ConfigDirectory = Tls.TlsConfigCheck.BaseDirectoryOf(generation.Topology.Config),
+                InlineScheduling = InlineScheduling,
             };
             listener.Apply(config, Compile(config, generation));
             try

@@ -52,6 +52,8 @@ internal sealed class KestrelListener : IAsyncDisposable
     public ListenerConfig Config { get; private set; }
     /// <summary>The config file's folder: relative certificate paths start there.</summary>
     public string ConfigDirectory { get; init; } = Directory.GetCurrentDirectory();
+    /// <summary>See <see cref="HttpDataPlane.InlineScheduling"/>.</summary>
+    public bool InlineScheduling { get; init; }
     public IPEndPoint? BoundEndpoint { get; private set; }
     public RouteTable Routes => _routes;
 
@@ -95,7 +97,7 @@ internal sealed class KestrelListener : IAsyncDisposable
             ConfigureEndpoint(listen);
         });
 
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), _loggerFactory);
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = InlineScheduling }), _loggerFactory);
         var server = new KestrelServer(Options.Create(options), transport, _loggerFactory);
         try
         {

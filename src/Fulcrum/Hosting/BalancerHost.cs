@@ -50,7 +50,7 @@ public sealed class BalancerHost : IAsyncDisposable
         Tcp = new TcpDataPlane(Store, loggerFactory);
         Udp = new UdpDataPlane(Store, loggerFactory);
         _planes.Add(new L4Plane(Tcp, Udp));
-        Http = new HttpDataPlane(Store, loggerFactory);
+        Http = new HttpDataPlane(Store, loggerFactory) { InlineScheduling = EventLoopIo.Enabled };
         _planes.Add(new HttpPlane(Http));
         if (config.Admin is { } admin)
         {
