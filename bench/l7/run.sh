@@ -14,7 +14,7 @@
 #   --no-build   use the Release builds already there
 #   --profile P  record a perf profile (cpu-clock, call graphs) of proxy P during its measured run;
 #                .NET proxies get DOTNET_PerfMapEnabled=1 so JIT frames have names
-# env: DURATION (s, default 15), WARMUP (s, default 5), CONNECTIONS (64), PROXY_CPU (1),
+# env: DURATION (s, default 15), WARMUP (s, default 20: Fulcrum's JIT needs about that to reach its optimised code), CONNECTIONS (64), PROXY_CPU (1),
 #      LOAD_CPU (0), OUT (default bench/.bench-out/l7),
 #      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to the .NET proxies' environment, for experiments),
 #      FULCRUM_LISTENER_KEYS ("key: value; key: value" added to Fulcrum's listener),
@@ -26,7 +26,7 @@ HERE="$ROOT/bench/l7"
 # shellcheck source=../lib.sh
 source "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-15}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-20}
 CONNECTIONS=${CONNECTIONS:-64}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}

@@ -10,7 +10,7 @@
 #                never a resumed session, no HTTP request
 #
 # usage: bench/tls/run.sh [--quick] [--no-build] [PROXY...]     PROXY: fulcrum nginx haproxy
-# env: DURATION (s, default 15), WARMUP (s, default 5), CONNECTIONS (64), HANDSHAKE_CLIENTS (4),
+# env: DURATION (s, default 15), WARMUP (s, default 20: Fulcrum's JIT needs about that to reach its optimised code), CONNECTIONS (64), HANDSHAKE_CLIENTS (4),
 #      PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/tls)
 set -euo pipefail
 
@@ -18,7 +18,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../lib.sh
 source "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-15}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-20}
 CONNECTIONS=${CONNECTIONS:-64}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}

@@ -139,6 +139,7 @@ public sealed class BalancerHost : IAsyncDisposable
             HostLog.AdminServing(_log, $"http://{adminEndpoint}");
         }
 
+        HostLog.IoMode(_log, EventLoopIo.Describe());
         HostLog.Started(_log, topology.Generation, topology.Config.Listeners.Length, topology.Pools.Count);
     }
 

@@ -32,6 +32,11 @@ internal static class EventLoopIo
         Enabled = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
     }
 
+    /// <summary>What the start-up log says: which scheduling runs, and how to change it.</summary>
+    public static string Describe() => Enabled
+        ? $"event loops on {Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT")} threads ({Variable}=thread-pool for .NET's thread pool)"
+        : "thread pool";
+
     private static void SetDefault(string name, string value)
     {
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))) Environment.SetEnvironmentVariable(name, value);

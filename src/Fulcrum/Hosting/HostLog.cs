@@ -26,6 +26,9 @@ internal static partial class HostLog
     [LoggerMessage(7, LogLevel.Information, "draining: listeners closed to new work, waiting up to {Timeout} for in-flight requests")]
     public static partial void Draining(ILogger logger, TimeSpan timeout);
 
+    [LoggerMessage(15, LogLevel.Information, "i/o: {Mode}")]
+    public static partial void IoMode(ILogger logger, string mode);
+
     [LoggerMessage(8, LogLevel.Information, "stopped")]
     public static partial void Stopped(ILogger logger);
 

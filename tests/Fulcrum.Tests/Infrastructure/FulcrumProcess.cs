@@ -34,7 +34,10 @@ public sealed class FulcrumProcess : IAsyncDisposable
     /// <summary>Everything printed so far, stdout then stderr, for assertion messages.</summary>
     public string Output => string.Join('\n', StdoutLines) + "\n--- stderr ---\n" + string.Join('\n', StderrLines);
 
-    public static FulcrumProcess Start(params string[] args)
+    public static FulcrumProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts fulcrum with extra environment variables.</summary>
+    public static FulcrumProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -50,6 +53,7 @@ public sealed class FulcrumProcess : IAsyncDisposable
         }
 
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var child = new FulcrumProcess(process);
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data, child._stdout, child._stdoutClosed);
