@@ -126,6 +126,32 @@ start_nginx_backends() {
   for b in "$@"; do wait_ready "http://$b/" "$BACKENDS_PID" backends; done
 }
 
+# start_haproxy_http BIND: HAProxy in http mode on PROXY_CPU, one thread, round robin over
+# BACKENDS with connection reuse. BIND is the whole bind line after "bind" (address and, for TLS,
+# its options). Its pid is in PROXY_PID.
+start_haproxy_http() {
+  local cfg="$RUN/haproxy.cfg" b i=0
+  {
+    echo "global"
+    echo "  nbthread 1"
+    echo "  maxconn 4096"
+    echo "defaults"
+    echo "  mode http"
+    echo "  timeout connect 5s"
+    echo "  timeout client 30s"
+    echo "  timeout server 30s"
+    echo "frontend bench"
+    echo "  bind $1"
+    echo "  default_backend backends"
+    echo "backend backends"
+    echo "  balance roundrobin"
+    echo "  http-reuse always"
+    for b in "${BACKENDS[@]}"; do i=$((i + 1)); echo "  server b$i $b"; done
+  } >"$cfg"
+  taskset -c "$PROXY_CPU" haproxy -f "$cfg" -db >"$RUN/haproxy.log" 2>&1 &
+  PROXY_PID=$!
+}
+
 # ---- .NET proxies --------------------------------------------------------------------------------
 # Workstation, non-concurrent GC (as src/Fulcrum's csproj): one CPU, one heap, no background GC thread.
 DOTNET_BENCH_ENV=(DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_TieredPGO=1)

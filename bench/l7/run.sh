@@ -186,28 +186,7 @@ start_nginx_proxy() {
   PROXY_PID=$!
 }
 
-start_haproxy() {
-  local cfg="$RUN/haproxy.cfg" b i=0
-  {
-    echo "global"
-    echo "  nbthread 1"
-    echo "  maxconn 4096"
-    echo "defaults"
-    echo "  mode http"
-    echo "  timeout connect 5s"
-    echo "  timeout client 30s"
-    echo "  timeout server 30s"
-    echo "frontend bench"
-    echo "  bind 127.0.0.1:$PP"
-    echo "  default_backend backends"
-    echo "backend backends"
-    echo "  balance roundrobin"
-    echo "  http-reuse always"
-    for b in "${BACKENDS[@]}"; do i=$((i + 1)); echo "  server b$i $b"; done
-  } >"$cfg"
-  taskset -c "$PROXY_CPU" haproxy -f "$cfg" -db >"$RUN/haproxy.log" 2>&1 &
-  PROXY_PID=$!
-}
+start_haproxy() { start_haproxy_http "127.0.0.1:$PP"; }
 
 # ---- measuring ---------------------------------------------------------------------------------
 # Busy and total jiffies of one CPU, from /proc/stat.

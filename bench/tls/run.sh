@@ -111,28 +111,7 @@ start_nginx_proxy() {
   PROXY_PID=$!
 }
 
-start_haproxy() {
-  local cfg="$RUN/haproxy.cfg" b i=0
-  {
-    echo "global"
-    echo "  nbthread 1"
-    echo "  maxconn 4096"
-    echo "defaults"
-    echo "  mode http"
-    echo "  timeout connect 5s"
-    echo "  timeout client 30s"
-    echo "  timeout server 30s"
-    echo "frontend bench"
-    echo "  bind 127.0.0.1:$PP ssl crt $RUN/bench.test.bundle.pem alpn h2,http/1.1 ssl-min-ver TLSv1.2"
-    echo "  default_backend backends"
-    echo "backend backends"
-    echo "  balance roundrobin"
-    echo "  http-reuse always"
-    for b in "${BACKENDS[@]}"; do i=$((i + 1)); echo "  server b$i $b"; done
-  } >"$cfg"
-  taskset -c "$PROXY_CPU" haproxy -f "$cfg" -db >"$RUN/haproxy.log" 2>&1 &
-  PROXY_PID=$!
-}
+start_haproxy() { start_haproxy_http "127.0.0.1:$PP ssl crt $RUN/bench.test.bundle.pem alpn h2,http/1.1 ssl-min-ver TLSv1.2"; }
 
 # ---- measuring -----------------------------------------------------------------------------------
 # measure NAME PID MODE: MODE keepalive (wrk) or handshakes (openssl s_time -new). Appends
