@@ -27,8 +27,13 @@ internal static class EventLoopIo
         SetDefault("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Work rarely reaches the pool now (timers, health checks, the admin API); a worker that spins for
         // more would take the CPU from the loops.
-        SetDefault("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0");
-        AppContext.SetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", 0);
+        // The thread pool reads this knob from the environment or from AppContext data, whichever it looks at
+        // first; both are set, unless the user gave a value.
+        if (SetDefault("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0"))
+        {
+            AppContext.SetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", 0);
+        }
+
         Enabled = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
     }
 
@@ -37,8 +42,11 @@ internal static class EventLoopIo
         ? $"event loops on {Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT")} threads ({Variable}=thread-pool for .NET's thread pool)"
         : "thread pool";
 
-    private static void SetDefault(string name, string value)
+    /// <summary>Sets <paramref name="name"/> unless the user did; true when it was set here.</summary>
+    private static bool SetDefault(string name, string value)
     {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))) Environment.SetEnvironmentVariable(name, value);
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))) return false;
+        Environment.SetEnvironmentVariable(name, value);
+        return true;
     }
 }
