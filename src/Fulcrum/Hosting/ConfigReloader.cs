@@ -13,9 +13,10 @@ namespace Fulcrum.Hosting;
 /// </summary>
 /// <remarks>
 /// The watcher observes the whole directory, not just the file name: editors save by writing a
-/// temporary file and renaming it, and Kubernetes swaps a `..data` symlink, neither of which is a
-/// write to the file itself. Events are debounced, and a reload happens only when the file's bytes
-/// differ from the last ones loaded, so a burst of events or a `touch` does not make a generation.
+/// temporary file and renaming it over the config, and Kubernetes swaps a `..data` symlink, neither of
+/// which is a write to the file itself; events about other files are ignored. Events are debounced,
+/// and a reload happens only when the file's bytes differ from the last ones loaded, so a burst of
+/// events or a `touch` does not make a generation.
 /// </remarks>
 public sealed class ConfigReloader : IDisposable
 {
@@ -145,6 +146,9 @@ public sealed class ConfigReloader : IDisposable
 
     private void OnDirectoryEvent(object sender, FileSystemEventArgs e)
     {
+        // Another file's writes (an access log kept beside the config) must not keep restarting the debounce,
+        // which would put a reload off for as long as they last.
+        if (!ConcernsConfig(e)) return;
         lock (_gate)
         {
             if (!_disposed)
@@ -153,6 +157,20 @@ public sealed class ConfigReloader : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// True for events that may change what the config path reads: the file itself (written, or renamed over
+    /// or away) and Kubernetes' `..data`-style entries, which the path may be a symlink through.
+    /// </summary>
+    private bool ConcernsConfig(FileSystemEventArgs e)
+    {
+        var name = System.IO.Path.GetFileName(FullPath);
+        if (IsConfigOrLink(e.Name, name)) return true;
+        return e is RenamedEventArgs renamed && IsConfigOrLink(renamed.OldName, name);
+    }
+
+    private static bool IsConfigOrLink(string? entry, string configName) =>
+        entry is not null && (string.Equals(entry, configName, StringComparison.Ordinal) || entry.StartsWith("..", StringComparison.Ordinal));
 
     /// <summary>What the debounced watcher runs: a reload only when the file's bytes changed since the last load.</summary>
     /// <returns>The reload's outcome, or null when nothing was loaded.</returns>

@@ -110,4 +110,66 @@ public sealed class ConfigReloaderTests
         Assert.Null(reloader.ReloadIfChanged());
         Assert.Equal(1, store.Current.Generation);
     }
+
+    [Fact]
+    public async Task FileWatch_AFileWrittenBesideTheConfigWithoutPause_DoesNotHoldOffTheReload()
+    {
+        await using var backends = await Backends.StartAsync(2);
+        using var file = new ConfigFile(ConfigFile.Yaml(backends[0]));
+        var store = new TopologyStore(ConfigLoader.LoadFile(file.Path).Config!);
+        using var reloader = new ConfigReloader(file.Path, store, NullLogger<ConfigReloader>.Instance, handleSighup: false);
+        var applied = new TaskCompletionSource<ReloadOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        reloader.Reloaded += o => { if (o.Applied) applied.TrySetResult(o); };
+        reloader.Start();
+
+        // An access log beside the config, written far more often than the debounce: its events must not
+        // keep putting the reload off.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var neighbour = new Thread(() =>
+        {
+            using var log = new FileStream(Path.Combine(file.Directory, "access.log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1);
+            while (!stop.IsCancellationRequested)
+            {
+                log.Write("{\"status\":200}\n"u8);
+                log.Flush();
+                Thread.Sleep(1); // pacing, a write a millisecond or so, not waiting for anything
+            }
+        }) { IsBackground = true };
+        neighbour.Start();
+
+        file.ReplaceAtomically(ConfigFile.Yaml(backends[1]));
+        var outcome = await applied.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        neighbour.Join();
+
+        Assert.Equal(ReloadTrigger.FileChange, outcome.Trigger);
+        Assert.Equal(backends[1].Address, store.Current.Pools["app"].Backends.Single().Address);
+    }
+
+    [Fact]
+    public async Task FileWatch_KubernetesStyleSymlinkSwap_Reloads()
+    {
+        await using var backends = await Backends.StartAsync(2);
+        using var file = new ConfigFile(ConfigFile.Yaml(backends[0]));
+        // As a ConfigMap volume: fulcrum.yaml -> ..data/fulcrum.yaml, ..data -> ..v1; an update writes ..v2
+        // and renames a new ..data link over the old one, never touching fulcrum.yaml itself.
+        Directory.CreateDirectory(Path.Combine(file.Directory, "..v1"));
+        File.Move(file.Path, Path.Combine(file.Directory, "..v1", "fulcrum.yaml"));
+        File.CreateSymbolicLink(Path.Combine(file.Directory, "..data"), "..v1");
+        File.CreateSymbolicLink(file.Path, Path.Combine("..data", "fulcrum.yaml"));
+        var store = new TopologyStore(ConfigLoader.LoadFile(file.Path).Config!);
+        using var reloader = new ConfigReloader(file.Path, store, NullLogger<ConfigReloader>.Instance, handleSighup: false);
+        var applied = new TaskCompletionSource<ReloadOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        reloader.Reloaded += o => { if (o.Applied) applied.TrySetResult(o); };
+        reloader.Start();
+
+        Directory.CreateDirectory(Path.Combine(file.Directory, "..v2"));
+        File.WriteAllText(Path.Combine(file.Directory, "..v2", "fulcrum.yaml"), ConfigFile.Yaml(backends[1]));
+        File.CreateSymbolicLink(Path.Combine(file.Directory, "..data_tmp"), "..v2");
+        Posix.Rename(Path.Combine(file.Directory, "..data_tmp"), Path.Combine(file.Directory, "..data"));
+
+        var outcome = await applied.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(ReloadTrigger.FileChange, outcome.Trigger);
+        Assert.Equal(backends[1].Address, store.Current.Pools["app"].Backends.Single().Address);
+    }
 }
