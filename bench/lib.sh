@@ -163,3 +163,44 @@ dotnet_extra_env() {
   [[ -n ${DOTNET_EXTRA_ENV:-} ]] && DOTNET_EXTRA+=($DOTNET_EXTRA_ENV)
   return 0
 }
+
+# ---- Fulcrum -------------------------------------------------------------------------------------
+# fulcrum_http_config PORT [ADMIN_PORT [ACCESS_LOG]]: prints the benchmarks' Fulcrum config: one http
+# listener on 127.0.0.1:PORT, one route, a round-robin pool of BACKENDS, every default on. With ADMIN_PORT,
+# the admin API (and /metrics) on it; with ACCESS_LOG (a path; "off" for none), a JSON access log there:
+# keep it out of the config's folder, which the config reloader watches (every write would wake it).
+# FULCRUM_LISTENER_KEYS: extra listener keys, e.g. "forwarded-headers: false; request-id: false".
+fulcrum_http_config() {
+  local port=$1 admin=${2:-} log=${3:-off} b
+  if [[ -n $admin ]]; then
+    echo "admin:"
+    echo "  bind: 127.0.0.1:$admin"
+  fi
+  if [[ $log != off ]]; then
+    echo "access-log:"
+    echo "  path: $log"
+    echo "  format: json"
+  fi
+  echo "listeners:"
+  echo "  - name: bench"
+  echo "    bind: 127.0.0.1:$port"
+  echo "    protocol: http"
+  if [[ -n ${FULCRUM_LISTENER_KEYS:-} ]]; then
+    tr ';' '\n' <<<"$FULCRUM_LISTENER_KEYS" | sed 's/^ *//; s/^/    /'
+  fi
+  echo "    routes:"
+  echo "      - pool: backends"
+  echo "pools:"
+  echo "  - name: backends"
+  echo "    algorithm: round-robin"
+  echo "    backends:"
+  for b in "${BACKENDS[@]}"; do echo "      - { address: $b }"; done
+}
+
+# start_scraper ADMIN_PORT: a Prometheus-like scraper on LOAD_CPU, GET /metrics once a second until the
+# script ends; its pid is in SCRAPER_PID and PIDS.
+start_scraper() {
+  taskset -c "$LOAD_CPU" bash -c "while sleep 1; do curl -s -o /dev/null --max-time 2 http://127.0.0.1:$1/metrics; done" &
+  SCRAPER_PID=$!
+  PIDS+=("$SCRAPER_PID")
+}

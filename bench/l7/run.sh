@@ -93,41 +93,17 @@ start_dotnet() {
 }
 
 start_fulcrum() {
-  local observed=${1:-} cfg="$RUN/fulcrum${1:+-observed}.yaml" b
-  {
-    if [[ -n $observed ]]; then
-      echo "admin:"
-      echo "  bind: 127.0.0.1:$AP"
-      # OBSERVED_LOG: where the access log goes (default the run's log/access.log, not beside the config: the
-      # config reloader watches the config's folder and would wake for every write; "off": no access log).
-      if [[ ${OBSERVED_LOG:-} != off ]]; then
-        echo "access-log:"
-        echo "  path: ${OBSERVED_LOG:-$RUN/log/access.log}"
-        echo "  format: json"
-      fi
-    fi
-    echo "listeners:"
-    echo "  - name: bench"
-    echo "    bind: 127.0.0.1:$PP"
-    echo "    protocol: http"
-    # FULCRUM_LISTENER_KEYS: extra listener keys, e.g. "forwarded-headers: false; request-id: false".
-    if [[ -n ${FULCRUM_LISTENER_KEYS:-} ]]; then
-      tr ';' '\n' <<<"$FULCRUM_LISTENER_KEYS" | sed 's/^ *//; s/^/    /'
-    fi
-    echo "    routes:"
-    echo "      - pool: backends"
-    echo "pools:"
-    echo "  - name: backends"
-    echo "    algorithm: round-robin"
-    echo "    backends:"
-    for b in "${BACKENDS[@]}"; do echo "      - { address: $b }"; done
-  } >"$cfg"
+  local observed=${1:-} cfg="$RUN/fulcrum${1:+-observed}.yaml"
+  # OBSERVED_LOG: where the access log goes (default the run's log/access.log); "off": no access log.
+  if [[ -n $observed ]]; then
+    fulcrum_http_config "$PP" "$AP" "${OBSERVED_LOG:-$RUN/log/access.log}" >"$cfg"
+  else
+    fulcrum_http_config "$PP" >"$cfg"
+  fi
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
   start_dotnet "fulcrum${observed:+-observed}" "$FULCRUM_DLL" run -c "$cfg"
   if [[ -n $observed && ${OBSERVED_SCRAPE:-1} == 1 ]]; then
-    # A Prometheus-like scraper: /metrics once a second for the whole run (on the load CPU).
-    taskset -c "$LOAD_CPU" bash -c "while sleep 1; do curl -s -o /dev/null --max-time 2 http://127.0.0.1:$AP/metrics; done" &
-    PIDS+=("$!")
+    start_scraper "$AP"
   fi
 }
 
