@@ -6,7 +6,8 @@
 # usage: bench/l7/run.sh [--quick] [--breakdown] [--no-build] [--profile PROXY] [PROXY...]
 #   PROXY        any of: fulcrum yarp nginx haproxy kestrel-empty yarp-direct fulcrum-observed
 #                (fulcrum-observed: Fulcrum with the admin API scraped for /metrics every second and a
-#                JSON access log to a file; bench/l7/observability.sh compares it with plain fulcrum)
+#                JSON access log to a file; bench/l7/observability.sh measures what that costs, with
+#                both configurations up at once)
 #                (default: fulcrum yarp nginx haproxy; --breakdown adds kestrel-empty yarp-direct)
 #   --quick      3 s runs after a 1 s warm-up, for smoke tests
 #   --breakdown  also run Kestrel alone (200, tiny body) and Kestrel + IHttpForwarder with a bare
@@ -42,7 +43,7 @@ while [[ $# -gt 0 ]]; do
     --breakdown) BREAKDOWN=1 ;;
     --no-build) BUILD=0 ;;
     --profile) PROFILE=${2:?--profile needs a proxy name}; shift ;;
-    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
     fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
