@@ -13,7 +13,8 @@
 # usage: bench/l7/observability.sh [--quick] [--no-build] [--same]
 #   --quick     2 pairs of 2 s after a 2 s warm-up: a smoke test
 #   --same      "on" is configured as "off" too: what the method reads when there is nothing to find
-# env: PAIRS (10), SEGMENT (s, 5), WARMUP (s, 20 each), CONNECTIONS (64), PROXY_CPU (1), LOAD_CPU (0),
+# env: PAIRS (10), SEGMENT (s, 5), WARMUP (s, 60 each: "on" has more code to bring to the optimised tier,
+#      and its scrape path, run once a second, gets there only after about a minute), CONNECTIONS (64), PROXY_CPU (1), LOAD_CPU (0),
 #      OUT (bench/.bench-out/observability), DOTNET_EXTRA_ENV, FULCRUM_LISTENER_KEYS (as run.sh),
 #      OBSERVED_LOG ("on"'s access log path, default the run's log/access.log; "off": none),
 #      OBSERVED_SCRAPE (0: no /metrics scraper)
@@ -25,7 +26,7 @@ HERE="$ROOT/bench/l7"
 source "$ROOT/bench/lib.sh"
 PAIRS=${PAIRS:-10}
 SEGMENT=${SEGMENT:-5}
-WARMUP=${WARMUP:-20}
+WARMUP=${WARMUP:-60}
 CONNECTIONS=${CONNECTIONS:-64}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
@@ -37,7 +38,7 @@ while [[ $# -gt 0 ]]; do
     --quick) PAIRS=2; SEGMENT=2; WARMUP=2 ;;
     --no-build) BUILD=0 ;;
     --same) SAME=1 ;;
-    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "observability.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
