@@ -38,7 +38,7 @@ while [[ $# -gt 0 ]]; do
     --quick) PAIRS=2; SEGMENT=2; WARMUP=2 ;;
     --no-build) BUILD=0 ;;
     --same) SAME=1 ;;
-    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "observability.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
