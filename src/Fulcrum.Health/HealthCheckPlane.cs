@@ -1,3 +1,4 @@
+using System.Net;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,12 @@ public sealed partial class HealthCheckPlane : IAsyncDisposable
         _random = random ?? Random.Shared;
         _logger = loggerFactory.CreateLogger<HealthCheckPlane>();
     }
+
+    /// <summary>
+    /// How probes of a pool with a tls block open their connections (the host gives the data plane's TLS settings:
+    /// SNI, CA, verification); null when it returns null or is not set: https accepting any certificate.
+    /// </summary>
+    public Func<Topology, PoolConfig, Func<DnsEndPoint, CancellationToken, ValueTask<Stream>>?>? TlsConnect { get; init; }
 
     /// <summary>Pools with active checks running now.</summary>
     public IReadOnlyCollection<string> CheckedPools
@@ -81,7 +88,7 @@ public sealed partial class HealthCheckPlane : IAsyncDisposable
             {
                 var active = pool.Config.Health.Active;
                 if (active is null) continue;
-                if (_checkers.TryGetValue(pool.Name, out var checker) && !SameChecks(checker.Config, active))
+                if (_checkers.TryGetValue(pool.Name, out var checker) && !(SameChecks(checker.Config, active) && SameTls(checker.Tls, pool.Config.Tls)))
                 {
                     checker.Dispose();
                     _checkers.Remove(pool.Name);
@@ -90,7 +97,8 @@ public sealed partial class HealthCheckPlane : IAsyncDisposable
 
                 if (checker is null)
                 {
-                    checker = new PoolChecker(active, pool.Config.Tls is not null, _time, _random);
+                    var connect = pool.Config.Tls is null ? null : TlsConnect?.Invoke(topology, pool.Config);
+                    checker = new PoolChecker(active, pool.Config.Tls, connect, _time, _random);
                     _checkers.Add(pool.Name, checker);
                     LogStarted(_logger, pool.Name, active.Type.ToString().ToLowerInvariant(), active.Interval);
                 }
@@ -102,6 +110,9 @@ public sealed partial class HealthCheckPlane : IAsyncDisposable
 
     private static bool SameChecks(ActiveHealthConfig a, ActiveHealthConfig b) =>
         a with { Location = SourceLocation.None } == b with { Location = SourceLocation.None };
+
+    private static bool SameTls(PoolTlsConfig? a, PoolTlsConfig? b) =>
+        (a is null && b is null) || (a is not null && b is not null && a with { Location = SourceLocation.None } == b with { Location = SourceLocation.None });
 
     public ValueTask DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.Health.Probes;
@@ -12,20 +13,24 @@ internal sealed class PoolChecker : IDisposable
     private readonly TimeProvider _time;
     private readonly Random _random;
 
-    public PoolChecker(ActiveHealthConfig config, bool tls, TimeProvider time, Random random)
+    public PoolChecker(ActiveHealthConfig config, PoolTlsConfig? tls, Func<DnsEndPoint, CancellationToken, ValueTask<Stream>>? connect, TimeProvider time, Random random)
     {
         Config = config;
+        Tls = tls;
         _time = time;
         _random = random;
         _probe = config.Type switch
         {
             HealthCheckType.Tcp => new TcpProbe(),
             HealthCheckType.Udp => new UdpProbe(),
-            _ => new HttpProbe(tls),
+            _ => new HttpProbe(tls is not null, connect),
         };
     }
 
     public ActiveHealthConfig Config { get; }
+
+    /// <summary>The pool's tls block the probes were set up with (a reload that changes it makes a new checker).</summary>
+    public PoolTlsConfig? Tls { get; }
 
     /// <summary>Starts loops for new backends and stops the loops of backends that left.</summary>
     public void Follow(Pool pool)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Security;
 using System.Text;
 using Fulcrum.Core.Configuration;
@@ -17,9 +18,15 @@ internal sealed class HttpProbe : IHealthProbe
     private readonly HttpMessageInvoker _client;
     private readonly string _scheme;
 
-    public HttpProbe(bool tls)
+    /// <param name="tls">The pool re-encrypts: probes speak https.</param>
+    /// <param name="connect">
+    /// Opens the TLS connection the way the pool's traffic does (SNI, CA, verification), so a certificate traffic
+    /// would refuse fails the probe too; the request then goes as http over it. Null with <paramref name="tls"/>:
+    /// https that accepts any certificate (a probe plane run without the data plane's TLS settings).
+    /// </param>
+    public HttpProbe(bool tls, Func<DnsEndPoint, CancellationToken, ValueTask<Stream>>? connect = null)
     {
-        _scheme = tls ? "https" : "http";
+        _scheme = tls && connect is null ? "https" : "http";
         var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.Zero,
@@ -27,8 +34,8 @@ internal sealed class HttpProbe : IHealthProbe
             UseCookies = false,
             UseProxy = false,
         };
-        // A probe asks "is it alive", not "is its certificate right": the data plane verifies certificates.
-        if (tls) handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true };
+        if (connect is not null) handler.ConnectCallback = (context, token) => connect(context.DnsEndPoint, token);
+        else if (tls) handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true };
         _client = new HttpMessageInvoker(handler);
     }
 

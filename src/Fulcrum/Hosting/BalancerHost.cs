@@ -8,6 +8,7 @@ using Fulcrum.Core.Observability;
 using Fulcrum.Health;
 using Fulcrum.L4;
 using Fulcrum.L7;
+using Fulcrum.L7.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Fulcrum.Hosting;
@@ -45,7 +46,8 @@ public sealed class BalancerHost : IAsyncDisposable
 
         // Planes start in list order. Health checks first, so backends have a state before traffic;
         // the admin API last, so /healthz answers only once everything serves.
-        Health = new HealthCheckPlane(Store, loggerFactory);
+        // Probes of a re-encrypting pool verify the backend's certificate as its traffic does.
+        Health = new HealthCheckPlane(Store, loggerFactory) { TlsConnect = ProbeTls.For };
         _planes.Add(new HealthPlane(Health));
         Tcp = new TcpDataPlane(Store, loggerFactory);
         Udp = new UdpDataPlane(Store, loggerFactory);
