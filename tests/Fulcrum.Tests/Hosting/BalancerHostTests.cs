@@ -67,4 +67,15 @@ public sealed class BalancerHostTests
             await Task.Delay(10);
         }
     }
+
+    [Fact]
+    public async Task HealthProbes_OfHttpsPools_OpenTlsAsTheDataPlaneDoes()
+    {
+        // The probes' TLS comes from the L7 plane's settings (tests/Fulcrum.L7.Tests ProbeTlsTests shows what that
+        // verifies); without this wiring they would accept any certificate.
+        await using var backends = await Backends.StartAsync(1);
+        await using var host = new BalancerHost(Config(backends[0]), NullLoggerFactory.Instance);
+
+        Assert.Equal(new Func<Fulcrum.Core.Model.Topology, PoolConfig, Func<DnsEndPoint, CancellationToken, ValueTask<Stream>>?>(Fulcrum.L7.Tls.ProbeTls.For), host.Health.TlsConnect);
+    }
 }
