@@ -67,7 +67,12 @@ internal sealed class HttpProbe : IHealthProbe
         }
         catch (HttpRequestException e)
         {
-            return ProbeResult.Fail(e.HttpRequestError == HttpRequestError.ConnectionError ? "connection refused" : e.HttpRequestError.ToString());
+            return ProbeResult.Fail(e.HttpRequestError switch
+            {
+                HttpRequestError.ConnectionError => "connection refused",
+                HttpRequestError.SecureConnectionError => "tls handshake failed: " + (e.InnerException ?? e).Message,
+                _ => e.HttpRequestError.ToString(),
+            });
         }
         catch (IOException e)
         {

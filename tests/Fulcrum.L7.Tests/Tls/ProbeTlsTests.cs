@@ -57,7 +57,7 @@ public sealed class ProbeTlsTests : IDisposable
         var b1 = store.Current.Pools["secure"].Find("b1")!;
 
         await Poll.UntilAsync(() => b1.Health == HealthStatus.Down, "down on a certificate the pool does not trust");
-        Assert.StartsWith("failed", b1.HealthDetail.LastProbe);
+        Assert.StartsWith("failed: tls handshake failed", b1.HealthDetail.LastProbe);
         Assert.Contains("localhost", backend.ServerNamesSeen);
     }
 
