@@ -170,6 +170,7 @@ dotnet_extra_env() {
 # the admin API (and /metrics) on it; with ACCESS_LOG (a path; "off" for none), a JSON access log there:
 # keep it out of the config's folder, which the config reloader watches (every write would wake it).
 # FULCRUM_LISTENER_KEYS: extra listener keys, e.g. "forwarded-headers: false; request-id: false".
+# FULCRUM_TLS_CERT and FULCRUM_TLS_KEY (PEM paths): an https listener with that certificate instead.
 fulcrum_http_config() {
   local port=$1 admin=${2:-} log=${3:-off} b
   if [[ -n $admin ]]; then
@@ -184,7 +185,14 @@ fulcrum_http_config() {
   echo "listeners:"
   echo "  - name: bench"
   echo "    bind: 127.0.0.1:$port"
-  echo "    protocol: http"
+  if [[ -n ${FULCRUM_TLS_CERT:-} ]]; then
+    echo "    protocol: https"
+    echo "    tls:"
+    echo "      certificates:"
+    echo "        - { cert: $FULCRUM_TLS_CERT, key: ${FULCRUM_TLS_KEY:?FULCRUM_TLS_KEY goes with FULCRUM_TLS_CERT} }"
+  else
+    echo "    protocol: http"
+  fi
   if [[ -n ${FULCRUM_LISTENER_KEYS:-} ]]; then
     tr ';' '\n' <<<"$FULCRUM_LISTENER_KEYS" | sed 's/^ *//; s/^/    /'
   fi

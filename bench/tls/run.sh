@@ -62,23 +62,8 @@ start_backends() {
 }
 
 start_fulcrum() {
-  local cfg="$RUN/fulcrum.yaml" b
-  {
-    echo "listeners:"
-    echo "  - name: bench"
-    echo "    bind: 127.0.0.1:$PP"
-    echo "    protocol: https"
-    echo "    tls:"
-    echo "      certificates:"
-    echo "        - { cert: $CERT, key: $KEY }"
-    echo "    routes:"
-    echo "      - pool: backends"
-    echo "pools:"
-    echo "  - name: backends"
-    echo "    algorithm: round-robin"
-    echo "    backends:"
-    for b in "${BACKENDS[@]}"; do echo "      - { address: $b }"; done
-  } >"$cfg"
+  local cfg="$RUN/fulcrum.yaml"
+  FULCRUM_TLS_CERT=$CERT FULCRUM_TLS_KEY=$KEY fulcrum_http_config "$PP" >"$cfg"
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
   dotnet_extra_env
   env "${DOTNET_BENCH_ENV[@]}" DOTNET_ProcessorCount=1 "${DOTNET_EXTRA[@]}" \
