@@ -110,4 +110,37 @@ public sealed class Pool_TryAcquireTests
         Assert.True(removed);
         Assert.Equal(0, a.Stats.Total);
     }
+
+    [Fact]
+    public void RetryBackendRetiredBeforeItsLease_GetsNoWork_AndAnotherUntriedOneServes()
+    {
+        var a = new Backend("a", "127.0.0.1:9001", 1);
+        var b = new Backend("b", "127.0.0.1:9002", 1);
+        var c = new Backend("c", "127.0.0.1:9003", 1);
+        var pool = PoolOf(new ScriptedBalancer([c]), a, b, c);
+        // a failed; the retry picked b; then a reload retired b before the retry's lease.
+        b.Intent = OperatorIntent.Draining;
+
+        var lease = pool.AcquireRetry(b, PickContext.None, [a]);
+
+        Assert.Same(c, lease.Backend);
+        Assert.Equal(0, b.Stats.Active);
+        Assert.Equal(0, b.Stats.Total);
+        lease.Release(Outcome.Success);
+    }
+
+    [Fact]
+    public void RetryBackendRetired_WithNoOtherLeft_StillServes()
+    {
+        var a = new Backend("a", "127.0.0.1:9001", 1);
+        var b = new Backend("b", "127.0.0.1:9002", 1);
+        var pool = PoolOf(new ScriptedBalancer([a]), a, b);
+        b.Intent = OperatorIntent.Draining;
+
+        var lease = pool.AcquireRetry(b, PickContext.None, [a]);
+
+        // The client's first answer was already dropped for this retry: the draining backend finishes it.
+        Assert.Same(b, lease.Backend);
+        lease.Release(Outcome.Success);
+    }
 }

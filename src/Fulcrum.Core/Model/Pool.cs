@@ -175,6 +175,28 @@ public sealed class Pool
         return false;
     }
 
+    /// <summary>
+    /// Takes a lease on a retry's backend, <paramref name="picked"/> by <see cref="PickOther"/> a moment before. As in
+    /// <see cref="TryAcquire"/>, a backend retired between that pick and this lease gives the lease back and another
+    /// (not in <paramref name="tried"/>) is picked, at most <see cref="MaxPicks"/> times. When none is left the retired
+    /// one keeps the request: the client's answer was already dropped for this retry, and a draining backend still
+    /// finishes the work it has.
+    /// </summary>
+    public Lease AcquireRetry(Backend picked, in PickContext context, ReadOnlySpan<Backend> tried)
+    {
+        var backend = picked;
+        for (var attempt = 1; ; attempt++)
+        {
+            var lease = backend.Acquire(Services.Time);
+            if (backend.Intent == OperatorIntent.Active || attempt >= MaxPicks) return lease;
+            // Rare (a retire landed in the window), so the one allocation here does not matter.
+            var other = PickOther(context, [.. tried, backend]);
+            if (other is null) return lease;
+            lease.Abandon();
+            backend = other;
+        }
+    }
+
     /// <summary>Picks per <see cref="TryAcquire"/>: a retired backend drops out of the next pick, so a second one nearly always suffices.</summary>
     internal const int MaxPicks = 4;
 

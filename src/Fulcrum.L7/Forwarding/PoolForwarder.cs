@@ -151,7 +151,7 @@ internal sealed class PoolForwarder
                         Log.ForwardFailed(_logger, lease.Backend.Id, Pool.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
                         context.Features.Set<IForwarderErrorFeature>(null);
                         context.Response.Clear();
-                        lease = retry.Next!.Acquire(Pool.Services.Time);
+                        lease = retry.AcquireNext();
                         sticky = AffinityDecision.Rebalance;
                         continue;
                     }

@@ -74,6 +74,9 @@ internal sealed class RetryAttempt
         return true;
     }
 
+    /// <summary>A lease on <see cref="Next"/>, or on another backend when Next was retired since it was picked.</summary>
+    public Lease AcquireNext() => _pool.AcquireRetry(Next!, _pick, _tried.AsSpan(0, Attempt));
+
     public void End()
     {
         if (HoldsBudget) _pool.Retries.End();
