@@ -7,10 +7,9 @@
 #   (d) RSS per idle proxied connection: 10,000 idle connections held open (idle-clients.py)
 #
 # usage: bench/l4/run.sh [--quick] [--no-build] [PROXY...]
-#   PROXY: fulcrum fulcrum-inline haproxy nginx (default: fulcrum haproxy nginx). fulcrum-inline is Fulcrum with
-#   DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1: socket continuations run on the epoll threads
-#   instead of hopping to the thread pool (a runtime setting, not a Fulcrum option; it cuts CPU per
-#   request by about a third here but stalls under a single socket engine thread, so throughput drops).
+#   PROXY: fulcrum fulcrum-thread-pool haproxy nginx (default: fulcrum haproxy nginx). fulcrum-thread-pool is
+#   Fulcrum with FULCRUM_IO=thread-pool: .NET's default socket I/O (every completion handed to a thread-pool
+#   thread) instead of Fulcrum's event loops (docs/design.md "Event-loop I/O"), to compare the two.
 # env: DURATION (s, default 10), WARMUP (s, default 3), CONNECTIONS (32), IDLE (10000),
 #      PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/l4),
 #      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to Fulcrum's environment, for experiments)
@@ -34,8 +33,8 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) DURATION=3; WARMUP=1; IDLE=${IDLE_QUICK:-1000} ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    fulcrum|fulcrum-inline|haproxy|nginx) PROXIES+=("$1") ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    fulcrum|fulcrum-thread-pool|haproxy|nginx) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -88,8 +87,7 @@ pools:
     backends: [ { address: 127.0.0.1:$IPERF } ]
 CONF
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
-  # Inline completions with a single socket engine thread stall (measured); let the runtime size it.
-  [[ $name == fulcrum-inline ]] && runtime=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)
+  [[ $name == fulcrum-thread-pool ]] && runtime+=(FULCRUM_IO=thread-pool)
   dotnet_extra_env
   env "${DOTNET_BENCH_ENV[@]}" "${runtime[@]}" "${DOTNET_EXTRA[@]}" \
     taskset -c "$PROXY_CPU" dotnet "$FULCRUM_DLL" run -c "$RUN/fulcrum.yaml" >"$RUN/$name.log" 2>&1 &
@@ -195,7 +193,7 @@ run_proxy() {
   local name=$1 a b c d
   PROXY_PID=""
   case "$name" in
-    fulcrum|fulcrum-inline) start_fulcrum "$name" ;;
+    fulcrum|fulcrum-thread-pool) start_fulcrum "$name" ;;
     *) "start_$name" ;;
   esac || { printf '%s\t0\tnan\t0\t0\tnan\t0\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"; return 0; }
   PIDS+=("$PROXY_PID")
