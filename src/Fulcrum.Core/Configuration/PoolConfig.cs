@@ -31,6 +31,8 @@ public sealed record PoolConfig
     public TimeSpan SlowStart { get; init; } = TimeSpan.Zero;
     /// <summary>`retries:` what the L7 plane may retry and the per-pool retry budget.</summary>
     public RetryConfig Retries { get; init; } = RetryConfig.Default;
+    /// <summary>`keepalive:` reuse of the L7 plane's connections to the backends.</summary>
+    public KeepAliveConfig KeepAlive { get; init; } = KeepAliveConfig.Default;
     /// <summary>Sticky sessions; null means none.</summary>
     public AffinityConfig? Affinity { get; init; }
     /// <summary>

@@ -13,9 +13,6 @@ namespace Fulcrum.L7.BackendHttp;
 /// </summary>
 internal sealed class BackendConnectionPool : IDisposable
 {
-    /// <summary>Idle connections kept per backend; more than this are closed when they come back.</summary>
-    public const int MaxIdle = 256;
-
     private readonly Stack<BackendConnection> _idle = new();
     private readonly PoolConnections _owner;
     private readonly EndPoint _endpoint;
@@ -71,7 +68,7 @@ internal sealed class BackendConnectionPool : IDisposable
         {
             lock (_idle)
             {
-                if (!_disposed && _idle.Count < MaxIdle)
+                if (!_disposed && _idle.Count < _owner.MaxIdle)
                 {
                     _idle.Push(connection);
                     return;

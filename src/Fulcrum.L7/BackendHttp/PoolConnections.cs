@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.L7.Tls;
 
@@ -6,20 +7,23 @@ namespace Fulcrum.L7.BackendHttp;
 
 /// <summary>
 /// One pool's keep-alive connections on the lean leg, one <see cref="BackendConnectionPool"/> per backend address.
-/// Lives as long as the pool's connection settings (connect-timeout, tls) stay the same across reloads, like the
+/// Lives as long as the pool's connection settings (connect-timeout, tls, keepalive) stay the same across reloads, like the
 /// pool's HttpClient handler; a backend that leaves the pool has its idle connections closed at once, and a
 /// replaced or removed pool closes all of its idle ones. A timer closes connections idle past their time even
 /// when no request comes.
 /// </summary>
 internal sealed class PoolConnections : IDisposable
 {
-    /// <summary>An idle connection is closed after this long (SocketsHttpHandler's PooledConnectionIdleTimeout as we set it).</summary>
-    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>An idle connection is closed after this long (the pool's `keepalive.idle-timeout`).</summary>
+    public TimeSpan IdleTimeout { get; init; } = KeepAliveConfig.Default.IdleTimeout;
 
-    /// <summary>A connection is not reused after this age, so backend-side rebalancing and DNS changes are picked up.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+    /// <summary>A connection is not reused after this age, so backend-side rebalancing and DNS changes are picked up (`keepalive.lifetime`).</summary>
+    public TimeSpan Lifetime { get; init; } = KeepAliveConfig.Default.Lifetime;
 
-    private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(10);
+    /// <summary>Idle connections kept per backend; more are closed when they come back (`keepalive.max-idle`).</summary>
+    public int MaxIdle { get; init; } = KeepAliveConfig.Default.MaxIdle;
+
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, BackendConnectionPool> _backends = new(StringComparer.Ordinal);
     private readonly ITimer _sweep;

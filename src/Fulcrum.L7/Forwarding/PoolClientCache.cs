@@ -86,9 +86,10 @@ internal sealed class PoolClientCache : IDisposable
             EnableMultipleHttp2Connections = true,
             // Tracing headers are the backend's and client's business; do not inject ours.
             ActivityHeadersPropagator = null,
-            // Recycle connections now and then so DNS changes and backend-side rebalancing are picked up.
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            // The pool's keepalive: recycle connections now and then so DNS changes and backend-side rebalancing are
+            // picked up, and close idle ones before the backend does.
+            PooledConnectionLifetime = settings.Lifetime,
+            PooledConnectionIdleTimeout = settings.IdleTimeout,
         };
         Debug.Assert(handler.ActivityHeadersPropagator is null);
         BackendTlsConnector? connector = null;
@@ -101,7 +102,12 @@ internal sealed class PoolClientCache : IDisposable
             handler.ConnectCallback = connector is null ? RefuseConnect : connector.ConnectAsync;
         }
 
-        var connections = new PoolConnections(settings.ConnectTimeout, connector, refuseConnections: settings.Tls is not null && connector is null, time);
+        var connections = new PoolConnections(settings.ConnectTimeout, connector, refuseConnections: settings.Tls is not null && connector is null, time)
+        {
+            IdleTimeout = settings.IdleTimeout,
+            Lifetime = settings.Lifetime,
+            MaxIdle = settings.MaxIdle,
+        };
         return new PoolClients(new HttpMessageInvoker(handler, disposeHandler: true), connections);
     }
 }

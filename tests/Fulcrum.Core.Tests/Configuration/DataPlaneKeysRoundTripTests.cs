@@ -104,6 +104,7 @@ public sealed class DataPlaneKeysRoundTripTests
                   passive: { max-eject-for: 10m, failure-rate: 12.5%, failure-rate-window: 30s, failure-rate-min-requests: 50 }
                   panic-threshold: 0%
                 retries: { attempts: 3, on: [connect-failure, 503], budget: 10%, min-retries: 1 }
+                keepalive: { idle-timeout: 4s, lifetime: 1m, max-idle: 8 }
                 affinity:
                   mode: cookie
                   cookie: SID
@@ -123,6 +124,8 @@ public sealed class DataPlaneKeysRoundTripTests
         var active = pool[0].Health.Active!;
         Assert.Equal(("/ready", "app.local", new StatusCodeRange(204, 204), "ok", 8081, 0.2),
             (active.Path, active.Host, active.Expect, active.Body, active.Port, active.Jitter));
+        Assert.Equal((TimeSpan.FromSeconds(4), TimeSpan.FromMinutes(1), 8), (pool[0].KeepAlive.IdleTimeout, pool[0].KeepAlive.Lifetime, pool[0].KeepAlive.MaxIdle));
+        Assert.Equal(KeepAliveConfig.Default with { Location = pool[1].KeepAlive.Location }, pool[1].KeepAlive);
         var passive = pool[0].Health.Passive;
         Assert.Equal((TimeSpan.FromMinutes(10), 0.125, TimeSpan.FromSeconds(30), 50),
             (passive.MaxEjectFor, passive.FailureRate, passive.FailureRateWindow, passive.FailureRateMinRequests));

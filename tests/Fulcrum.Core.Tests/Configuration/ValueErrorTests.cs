@@ -31,6 +31,14 @@ public sealed class ValueErrorTests
         ConfigAssert.OneError(Pool("connect-timeout: 0s"), 3, 22, "'connect-timeout' must be longer than 0");
     }
 
+    [Theory]
+    [InlineData("keepalive: { idle-timeout: 0s }", 32, "'idle-timeout' must be longer than 0")]
+    [InlineData("keepalive: { max-idle: -1 }", 28, "'max-idle' must not be negative, not -1")]
+    public void BadKeepAlive_IsRejected_AtItsLine(string keys, int column, string message)
+    {
+        ConfigAssert.OneError(Pool(keys), 3, column, message);
+    }
+
     [Fact]
     public void MisspeltAlgorithm_SuggestsTheNearestName()
     {

@@ -90,4 +90,34 @@ public sealed class ConnectionTests
         Assert.Equal("ok", await proxy.Client.GetStringAsync("/"));
         Assert.Equal(2, backend.Accepted);
     }
+
+    [Fact]
+    public async Task KeepAliveMaxIdleZero_ClosesEachConnectionAfterItsRequest()
+    {
+        await using var backend = RawBackend.KeepAlive(_ => Ok);
+        var pool = backend.Pool("raw") with { KeepAlive = new KeepAliveConfig { MaxIdle = 0 } };
+        await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("raw")), pool));
+
+        for (var i = 0; i < 5; i++) Assert.Equal("ok", await proxy.Client.GetStringAsync("/"));
+
+        Assert.Equal(5, backend.Accepted);
+        await Poll.UntilAsync(() => backend.ClosedByPeer == 5, "the proxy to close every backend connection");
+    }
+
+    [Fact]
+    public async Task KeepAliveIdleTimeout_ClosesAnIdleConnection_AndTheNextRequestOpensANewOne()
+    {
+        await using var backend = RawBackend.KeepAlive(_ => Ok);
+        var pool = backend.Pool("raw") with { KeepAlive = new KeepAliveConfig { IdleTimeout = TimeSpan.FromMilliseconds(300) } };
+        await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("raw")), pool));
+
+        Assert.Equal("ok", await proxy.Client.GetStringAsync("/"));
+        Assert.Equal("ok", await proxy.Client.GetStringAsync("/"));
+        Assert.Equal(1, backend.Accepted);
+
+        // Fulcrum, not the backend, closes the connection once it has been idle for the idle-timeout.
+        await Poll.UntilAsync(() => backend.ClosedByPeer == 1, "the proxy to close the idle backend connection");
+        Assert.Equal("ok", await proxy.Client.GetStringAsync("/"));
+        Assert.Equal(2, backend.Accepted);
+    }
 }

@@ -27,6 +27,7 @@ internal static class PoolParser
         .Key("over-limit", (p, n, c) => YamlReader.Enum(n, "over-limit", c, ListenerParser.OverLimitActions) is { } a ? p with { OverLimit = a } : p)
         .Key("queue-timeout", (p, n, c) => YamlReader.Duration(n, "queue-timeout", c, allowZero: false) is { } d ? p with { QueueTimeout = d } : p)
         .Key("retries", (p, n, c) => p with { Retries = RetryParser.Read(n, c) })
+        .Key("keepalive", (p, n, c) => p with { KeepAlive = KeepAliveParser.Read(n, c) })
         .Key("tls", (p, n, c) => p with { Tls = PoolTlsParser.Read(n, c) });
 
     public static PoolConfig? Read(YamlNode node, int index, ParseContext context)
