@@ -60,7 +60,7 @@ internal sealed class NginxProcess : IDisposable
             }
 
             var log = File.Exists(Path.Combine(prefix, "error.log")) ? File.ReadAllText(Path.Combine(prefix, "error.log")) : "";
-            if (!process.HasExited) process.Kill();
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
             process.Dispose();
             if (attempt >= 5 || !log.Contains("Address already in use")) throw new InvalidOperationException($"nginx did not start: {log}");
         }
@@ -72,7 +72,8 @@ internal sealed class NginxProcess : IDisposable
         {
             if (!_process.HasExited)
             {
-                _process.Kill();
+                // The whole tree: killing only the master leaves its worker running, still listening on the port.
+                _process.Kill(entireProcessTree: true);
                 _process.WaitForExit(10_000);
             }
         }
