@@ -3,7 +3,7 @@
 # nginx backends, one after the other. Each proxy is pinned to one CPU (PROXY_CPU, default 1);
 # wrk and the backends share the other (LOAD_CPU, default 0). wrk -t1 -c64, keep-alive, tiny bodies.
 #
-# usage: bench/l7/run.sh [--quick] [--breakdown] [--no-build] [--profile PROXY] [PROXY...]
+# usage: bench/l7/run.sh [--quick] [--breakdown] [--no-build] [--profile PROXY] [--interleave ROUNDS] [PROXY...]
 #   PROXY        any of: fulcrum yarp nginx haproxy kestrel-empty yarp-direct fulcrum-observed
 #                (fulcrum-observed: Fulcrum with the admin API scraped for /metrics every second and a
 #                JSON access log to a file; bench/l7/observability.sh measures what that costs, with
@@ -15,6 +15,11 @@
 #   --no-build   use the Release builds already there
 #   --profile P  record a perf profile (cpu-clock, call graphs) of proxy P during its measured run;
 #                .NET proxies get DOTNET_PerfMapEnabled=1 so JIT frames have names
+#   --interleave R  all proxies up at once (each on its port, the idle ones stopped with SIGSTOP), each warmed
+#                up, then R rounds of one DURATION-second run each, in an order that rotates every round;
+#                reports each proxy's median and the median of the per-round ratios. On a shared machine
+#                whose speed drifts from minute to minute, proxies measured seconds apart compare fairly
+#                (e.g. DURATION=5 bench/l7/run.sh --interleave 8)
 # env: DURATION (s, default 15), WARMUP (s, default 20: Fulcrum's JIT needs about that to reach its optimised code), CONNECTIONS (64), PROXY_CPU (1),
 #      LOAD_CPU (0), OUT (default bench/.bench-out/l7),
 #      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to the .NET proxies' environment, for experiments),
@@ -35,6 +40,7 @@ OUT=${OUT:-$ROOT/bench/.bench-out/l7}
 BUILD=1
 BREAKDOWN=0
 PROFILE=""
+INTERLEAVE=0
 PROXIES=()
 
 while [[ $# -gt 0 ]]; do
@@ -43,7 +49,8 @@ while [[ $# -gt 0 ]]; do
     --breakdown) BREAKDOWN=1 ;;
     --no-build) BUILD=0 ;;
     --profile) PROFILE=${2:?--profile needs a proxy name}; shift ;;
-    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --interleave) INTERLEAVE=${2:?--interleave needs a number of rounds}; shift ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
     fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -129,9 +136,9 @@ yarphost_json() {
 
 start_yarphost() {
   local name=$1 mode=$2
-  yarphost_json >"$RUN/yarphost.json"
+  yarphost_json >"$RUN/$name.json"
   [[ -f $YARPHOST_DLL ]] || { echo "run.sh: $YARPHOST_DLL is missing (build without --no-build)" >&2; return 1; }
-  start_dotnet "$name" "$YARPHOST_DLL" "$mode" --config "$RUN/yarphost.json"
+  start_dotnet "$name" "$YARPHOST_DLL" "$mode" --config "$RUN/$name.json"
 }
 
 start_nginx_proxy() {
@@ -181,10 +188,19 @@ to_ms() {
     else printf "nan" }'
 }
 
+warm_up() {
+  echo "== $1: warm-up ${WARMUP}s" >&2
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$PROXY_URL" >"$RUN/$1.warmup" 2>&1 || true
+}
+
 measure() {
-  local name=$1 pid=$2 log="$RUN/$name.wrk" t0 t1 l0 l1 perf_pid=""
-  echo "== $name: warm-up ${WARMUP}s" >&2
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$PROXY_URL" >"$RUN/$name.warmup" 2>&1 || true
+  warm_up "$1"
+  measured_run "$1" "$2" "$RUN/$1.wrk" "$RESULTS"
+}
+
+# measured_run NAME PID WRK_LOG OUT: one measured wrk run against PROXY_URL; appends its TSV line to OUT.
+measured_run() {
+  local name=$1 pid=$2 log=$3 out=$4 t0 t1 l0 l1 perf_pid=""
   echo "== $name: measuring ${DURATION}s" >&2
   if [[ $PROFILE == "$name" ]]; then
     taskset -c "$LOAD_CPU" perf record -e cpu-clock -F 999 -g -p "$pid" -o "$RUN/$name.perf.data" \
@@ -224,13 +240,13 @@ measure() {
                  if (y[2] > x[2]) printf "%.0f", (y[1] - x[1]) / (y[2] - x[2]) * 100; else print "nan" }')
   us_per_req=$(cpu_us_per "$t0" "$t1" "$(wrk_requests "$log")")
   [[ -n $rps ]] || { echo "run.sh: no result from wrk for $name (see $log)" >&2; rps=0; p50=nan; p99=nan; }
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$proxy_cpu" "$us_per_req" "$load_cpu" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$proxy_cpu" "$us_per_req" "$load_cpu" >>"$out"
 }
 
-run_proxy() {
-  local name=$1
+# start_proxy NAME: starts proxy NAME on PP; its pid in PROXY_PID.
+start_proxy() {
   PROXY_PID=""
-  case "$name" in
+  case "$1" in
     fulcrum) start_fulcrum ;;
     fulcrum-observed) start_fulcrum observed ;;
     yarp) start_yarphost yarp config ;;
@@ -238,7 +254,12 @@ run_proxy() {
     kestrel-empty) start_yarphost kestrel-empty empty ;;
     nginx) start_nginx_proxy ;;
     haproxy) start_haproxy ;;
-  esac || { printf '%s\t0\tnan\tnan\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"; return 0; }
+  esac
+}
+
+run_proxy() {
+  local name=$1
+  start_proxy "$name" || { printf '%s\t0\tnan\tnan\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"; return 0; }
   PIDS+=("$PROXY_PID")
   if wait_ready "$PROXY_URL" "$PROXY_PID" "$name"; then
     measure "$name" "$PROXY_PID"
@@ -246,6 +267,74 @@ run_proxy() {
     printf '%s\t0\tnan\tnan\tnan\tnan\tnan\tnan\n' "$name" >>"$RESULTS"
   fi
   stop_pid "$PROXY_PID"
+}
+
+# ---- interleaved rounds (--interleave) -----------------------------------------------------------
+declare -A PID_OF URL_OF
+# pause NAME / resume NAME: SIGSTOP / SIGCONT the proxy and its children (nginx's worker).
+pause() { kill -STOP "${PID_OF[$1]}" $(pgrep -P "${PID_OF[$1]}" || true) 2>/dev/null || true; }
+resume() { kill -CONT "${PID_OF[$1]}" $(pgrep -P "${PID_OF[$1]}" || true) 2>/dev/null || true; }
+
+run_interleaved() {
+  local name i=0 r k n=${#PROXIES[@]} ports
+  mapfile -t ports < <(python3 "$HERE/free-ports.py" "$n")
+  for name in "${PROXIES[@]}"; do
+    PP=${ports[i]}; i=$((i + 1)); PROXY_URL="http://127.0.0.1:$PP/"
+    start_proxy "$name" || { echo "run.sh: $name did not start" >&2; exit 1; }
+    PIDS+=("$PROXY_PID")
+    wait_ready "$PROXY_URL" "$PROXY_PID" "$name" || exit 1
+    PID_OF[$name]=$PROXY_PID; URL_OF[$name]=$PROXY_URL
+    pause "$name"
+  done
+  # A stopped process cannot take SIGTERM's exit path: continue them all before cleanup stops them.
+  trap 'for name in "${!PID_OF[@]}"; do resume "$name"; done; cleanup' EXIT
+  for name in "${PROXIES[@]}"; do
+    PROXY_URL=${URL_OF[$name]}; resume "$name"; warm_up "$name"; pause "$name"
+  done
+  : >"$RUN/segments.tsv"
+  for ((r = 0; r < INTERLEAVE; r++)); do
+    echo "== round $((r + 1)) of $INTERLEAVE" >&2
+    for ((k = 0; k < n; k++)); do
+      name=${PROXIES[(k + r) % n]}
+      PROXY_URL=${URL_OF[$name]}; resume "$name"
+      measured_run "$name" "${PID_OF[$name]}" "$RUN/$name.$r.wrk" "$RUN/segments.tsv"
+      pause "$name"
+    done
+  done
+  # Each proxy's medians go to results.tsv (the table below); the per-round ratios to ratios.txt.
+  awk -F'\t' -v OFS='\t' '
+    function median(a, k,   i, j, t) {
+      for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+    }
+    { k = ++n[$1]; if (k == 1) order[++names] = $1
+      for (f = 2; f <= 8; f++) v[$1, f, k] = $f; err[$1] += $5 }
+    END {
+      for (o = 1; o <= names; o++) {
+        p = order[o]; line = p
+        for (f = 2; f <= 8; f++) {
+          if (f == 5) { line = line OFS err[p]; continue }
+          for (k = 1; k <= n[p]; k++) col[k] = v[p, f, k]
+          line = line OFS (f == 2 || f == 6 || f == 8 ? sprintf("%.0f", median(col, n[p])) : sprintf("%.3f", median(col, n[p])))
+        }
+        print line
+      }
+    }' "$RUN/segments.tsv" >"$RESULTS"
+  awk -F'\t' -v n="$n" '
+    function median(a, k,   i, j, t) {
+      for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+    }
+    { round = int((NR - 1) / n); rps[round, $1] = $2; seen[$1] = 1 }
+    END {
+      if (!("fulcrum" in seen)) exit
+      for (p in seen) {
+        if (p == "fulcrum") continue
+        k = 0
+        for (r = 0; (r, "fulcrum") in rps; r++) if (rps[r, p] > 0) ratio[++k] = rps[r, "fulcrum"] / rps[r, p]
+        if (k > 0) printf "req/s Fulcrum/%s: median of %d per-round ratios %.2f\n", p, k, median(ratio, k)
+      }
+    }' "$RUN/segments.tsv" >"$RUN/ratios.txt"
 }
 
 # ---- main --------------------------------------------------------------------------------------
@@ -264,12 +353,19 @@ fi
 echo "== backends on ${BACKENDS[*]} (CPU $LOAD_CPU); proxies on 127.0.0.1:$PP (CPU $PROXY_CPU); output in $RUN" >&2
 start_backends
 : >"$RESULTS"
-for proxy in "${PROXIES[@]}"; do run_proxy "$proxy"; done
+if [[ $INTERLEAVE -gt 0 ]]; then
+  run_interleaved
+else
+  for proxy in "${PROXIES[@]}"; do run_proxy "$proxy"; done
+fi
 
 # ---- report ------------------------------------------------------------------------------------
 {
   echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency (warm-up ${WARMUP}s), HTTP/1.1 keep-alive, 3 nginx backends;"
   echo "proxy on CPU $PROXY_CPU, wrk + backends on CPU $LOAD_CPU; $(date -u '+%Y-%m-%d %H:%M UTC'); ratios are Fulcrum/peer"
+  if [[ $INTERLEAVE -gt 0 ]]; then
+    echo "interleaved: all proxies up at once, $INTERLEAVE rounds, each row the proxy's median run (segments.tsv has every run)"
+  fi
   echo
   awk -F'\t' '
     { name[NR] = $1; rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; err[NR] = $5; pc[NR] = $6; us[NR] = $7; lc[NR] = $8
@@ -282,6 +378,7 @@ for proxy in "${PROXIES[@]}"; do run_proxy "$proxy"; done
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], rps[i], p50[i], p99[i], err[i], pc[i], us[i], lc[i],
           ratio(frps, rps[i]), ratio(fp50, p50[i]), ratio(fp99, p99[i]), ratio(fus, us[i])
     }' "$RESULTS"
+  if [[ -s $RUN/ratios.txt ]]; then echo; cat "$RUN/ratios.txt"; fi
 } | tee "$RUN/table.md"
 if [[ -n $PROFILE && -f $RUN/$PROFILE.perf.data ]]; then
   echo >&2
