@@ -4,7 +4,8 @@
 # wrk and the backends share the other (LOAD_CPU, default 0). wrk -t1 -c64, keep-alive, tiny bodies.
 #
 # usage: bench/l7/run.sh [--quick] [--breakdown] [--no-build] [--profile PROXY] [--interleave ROUNDS] [PROXY...]
-#   PROXY        any of: fulcrum yarp nginx haproxy kestrel-empty yarp-direct fulcrum-observed
+#   PROXY        any of: fulcrum yarp nginx haproxy kestrel-empty yarp-direct fulcrum-observed fulcrum-thread-pool
+#                (fulcrum-thread-pool: FULCRUM_IO=thread-pool, .NET's default socket I/O instead of event loops)
 #                (fulcrum-observed: Fulcrum with the admin API scraped for /metrics every second and a
 #                JSON access log to a file; bench/l7/observability.sh measures what that costs, with
 #                both configurations up at once)
@@ -50,8 +51,8 @@ while [[ $# -gt 0 ]]; do
     --no-build) BUILD=0 ;;
     --profile) PROFILE=${2:?--profile needs a proxy name}; shift ;;
     --interleave) INTERLEAVE=${2:?--interleave needs a number of rounds}; shift ;;
-    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed) PROXIES+=("$1") ;;
+    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed|fulcrum-thread-pool) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -96,21 +97,23 @@ start_dotnet() {
   # mapping that perf cannot match to the map.
   # ReadyToRun off: precompiled framework code has no symbols perf can read; jitted, it is named.
   [[ $PROFILE == "$name" ]] && extra+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0)
+  [[ $name == fulcrum-thread-pool ]] && extra+=(FULCRUM_IO=thread-pool)
   env "${DOTNET_ENV[@]}" "${extra[@]}" taskset -c "$PROXY_CPU" dotnet "$@" >"$RUN/$name.log" 2>&1 &
   PROXY_PID=$!
 }
 
+# start_fulcrum NAME: fulcrum, fulcrum-thread-pool (the same config) or fulcrum-observed.
 start_fulcrum() {
-  local observed=${1:-} cfg="$RUN/fulcrum${1:+-observed}.yaml"
+  local name=$1 cfg="$RUN/$1.yaml"
   # OBSERVED_LOG: where the access log goes (default the run's log/access.log); "off": no access log.
-  if [[ -n $observed ]]; then
+  if [[ $name == fulcrum-observed ]]; then
     fulcrum_http_config "$PP" "$AP" "${OBSERVED_LOG:-$RUN/log/access.log}" >"$cfg"
   else
     fulcrum_http_config "$PP" >"$cfg"
   fi
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
-  start_dotnet "fulcrum${observed:+-observed}" "$FULCRUM_DLL" run -c "$cfg"
-  if [[ -n $observed && ${OBSERVED_SCRAPE:-1} == 1 ]]; then
+  start_dotnet "$name" "$FULCRUM_DLL" run -c "$cfg"
+  if [[ $name == fulcrum-observed && ${OBSERVED_SCRAPE:-1} == 1 ]]; then
     start_scraper "$AP"
   fi
 }
@@ -247,8 +250,7 @@ measured_run() {
 start_proxy() {
   PROXY_PID=""
   case "$1" in
-    fulcrum) start_fulcrum ;;
-    fulcrum-observed) start_fulcrum observed ;;
+    fulcrum|fulcrum-observed|fulcrum-thread-pool) start_fulcrum "$1" ;;
     yarp) start_yarphost yarp config ;;
     yarp-direct) start_yarphost yarp-direct direct ;;
     kestrel-empty) start_yarphost kestrel-empty empty ;;
@@ -342,7 +344,7 @@ if [[ $BUILD -eq 1 ]]; then
   echo "== building Release" >&2
   for proxy in "${PROXIES[@]}"; do
     case "$proxy" in
-      fulcrum|fulcrum-observed)
+      fulcrum|fulcrum-observed|fulcrum-thread-pool)
         [[ -f $RUN/build-fulcrum.log ]] || build_release fulcrum "$ROOT/src/Fulcrum/Fulcrum.csproj" ;;
       yarp|yarp-direct|kestrel-empty)
         [[ -f $RUN/build-yarphost.log ]] || build_release yarphost "$ROOT/bench/YarpHost/YarpHost.csproj" ;;
