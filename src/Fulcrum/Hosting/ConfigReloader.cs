@@ -26,6 +26,8 @@ public sealed class ConfigReloader : IDisposable
     private readonly TopologyStore _store;
     private readonly ILogger _log;
     private readonly Timer _debounce;
+    /// <summary>The config's own name in its folder: the watcher's events about other names are ignored.</summary>
+    private readonly string _fileName;
     private FileSystemWatcher? _watcher;
     private PosixSignalRegistration? _sighup;
     private byte[]? _lastContentHash;
@@ -41,6 +43,7 @@ public sealed class ConfigReloader : IDisposable
     {
         Path = path;
         FullPath = System.IO.Path.GetFullPath(path);
+        _fileName = System.IO.Path.GetFileName(FullPath);
         _store = store;
         _log = log;
         Debounce = debounce ?? DefaultDebounce;
@@ -164,9 +167,8 @@ public sealed class ConfigReloader : IDisposable
     /// </summary>
     private bool ConcernsConfig(FileSystemEventArgs e)
     {
-        var name = System.IO.Path.GetFileName(FullPath);
-        if (IsConfigOrLink(e.Name, name)) return true;
-        return e is RenamedEventArgs renamed && IsConfigOrLink(renamed.OldName, name);
+        if (IsConfigOrLink(e.Name, _fileName)) return true;
+        return e is RenamedEventArgs renamed && IsConfigOrLink(renamed.OldName, _fileName);
     }
 
     private static bool IsConfigOrLink(string? entry, string configName) =>
