@@ -72,6 +72,12 @@ cpu_us_per() {
   awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v n="${3:-0}" 'BEGIN {
     if (n > 0) printf "%.1f", (b - a) / hz / n * 1e6; else print "nan" }'
 }
+# AWK_MEDIAN: an awk function, median(a, k), of a[1..k] (sorts a in place); put it before an awk program.
+AWK_MEDIAN='
+  function median(a, k,   i, j, t) {
+    for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+  }'
 # wrk_rps LOG, wrk_requests LOG: requests per second (rounded) and requests done in one wrk run.
 wrk_rps() { awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$1"; }
 wrk_requests() { awk '/requests in/ { print $1 }' "$1"; }

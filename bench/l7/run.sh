@@ -25,7 +25,8 @@
 #      LOAD_CPU (0), OUT (default bench/.bench-out/l7),
 #      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to the .NET proxies' environment, for experiments),
 #      FULCRUM_LISTENER_KEYS ("key: value; key: value" added to Fulcrum's listener),
-#      OBSERVED_LOG (fulcrum-observed's access log path; "off" for none), OBSERVED_SCRAPE (0: no /metrics scraper)
+#      OBSERVED_LOG (fulcrum-observed's access log path; "off" for none), OBSERVED_SCRAPE (0: no /metrics scraper),
+#      OBSERVED (off: fulcrum-observed runs as plain fulcrum, to see a method's noise floor)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -51,7 +52,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) BUILD=0 ;;
     --profile) PROFILE=${2:?--profile needs a proxy name}; shift ;;
     --interleave) INTERLEAVE=${2:?--interleave needs a number of rounds}; shift ;;
-    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "${BASH_SOURCE[0]}"; exit 0 ;;
     fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed|fulcrum-thread-pool) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -106,14 +107,15 @@ start_dotnet() {
 start_fulcrum() {
   local name=$1 cfg="$RUN/$1.yaml"
   # OBSERVED_LOG: where the access log goes (default the run's log/access.log); "off": no access log.
-  if [[ $name == fulcrum-observed ]]; then
+  # OBSERVED=off: fulcrum-observed runs plain, like fulcrum (bench/l7/observability.sh --same).
+  if [[ $name == fulcrum-observed && ${OBSERVED:-on} != off ]]; then
     fulcrum_http_config "$PP" "$AP" "${OBSERVED_LOG:-$RUN/log/access.log}" >"$cfg"
   else
     fulcrum_http_config "$PP" >"$cfg"
   fi
   [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
   start_dotnet "$name" "$FULCRUM_DLL" run -c "$cfg"
-  if [[ $name == fulcrum-observed && ${OBSERVED_SCRAPE:-1} == 1 ]]; then
+  if [[ $name == fulcrum-observed && ${OBSERVED:-on} != off && ${OBSERVED_SCRAPE:-1} == 1 ]]; then
     start_scraper "$AP"
   fi
 }
@@ -273,9 +275,16 @@ run_proxy() {
 
 # ---- interleaved rounds (--interleave) -----------------------------------------------------------
 declare -A PID_OF URL_OF
-# pause NAME / resume NAME: SIGSTOP / SIGCONT the proxy and its children (nginx's worker).
-pause() { kill -STOP "${PID_OF[$1]}" $(pgrep -P "${PID_OF[$1]}" || true) 2>/dev/null || true; }
-resume() { kill -CONT "${PID_OF[$1]}" $(pgrep -P "${PID_OF[$1]}" || true) 2>/dev/null || true; }
+# pause NAME / resume NAME: SIGSTOP / SIGCONT the proxy and its children (nginx's worker), and
+# fulcrum-observed's scraper with it (a scrape of a stopped process would only wait for its timeout).
+pause() { signal_proxy STOP "$1"; }
+resume() { signal_proxy CONT "$1"; }
+signal_proxy() {
+  local pids=("${PID_OF[$2]}")
+  pids+=($(pgrep -P "${PID_OF[$2]}" || true))
+  [[ $2 == fulcrum-observed && -n ${SCRAPER_PID:-} ]] && pids+=("$SCRAPER_PID")
+  kill "-$1" "${pids[@]}" 2>/dev/null || true
+}
 
 run_interleaved() {
   local name i=0 r k n=${#PROXIES[@]} ports
@@ -303,12 +312,13 @@ run_interleaved() {
       pause "$name"
     done
   done
+  # fulcrum-observed's own account of its access log (lines written, dropped), while it still runs.
+  if [[ -n ${PID_OF[fulcrum-observed]:-} && ${OBSERVED:-on} != off ]]; then
+    resume fulcrum-observed
+    curl -s --max-time 5 "http://127.0.0.1:$AP/metrics" >"$RUN/fulcrum-observed.metrics" || true
+  fi
   # Each proxy's medians go to results.tsv (the table below); the per-round ratios to ratios.txt.
-  awk -F'\t' -v OFS='\t' '
-    function median(a, k,   i, j, t) {
-      for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-      return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-    }
+  awk -F'\t' -v OFS='\t' "$AWK_MEDIAN"'
     { k = ++n[$1]; if (k == 1) order[++names] = $1
       for (f = 2; f <= 8; f++) v[$1, f, k] = $f; err[$1] += $5 }
     END {
@@ -322,11 +332,7 @@ run_interleaved() {
         print line
       }
     }' "$RUN/segments.tsv" >"$RESULTS"
-  awk -F'\t' -v n="$n" '
-    function median(a, k,   i, j, t) {
-      for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-      return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-    }
+  awk -F'\t' -v n="$n" "$AWK_MEDIAN"'
     { round = int((NR - 1) / n); rps[round, $1] = $2; seen[$1] = 1 }
     END {
       if (!("fulcrum" in seen)) exit
