@@ -37,8 +37,12 @@ public sealed class AdminServer : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Production" });
-        builder.Logging.ClearProviders();
+        // The empty builder: no appsettings.json and so no file watcher on the working directory. The slim
+        // builder watches it with every subdirectory, which from / (systemd's default) is the whole filesystem,
+        // and wakes on every line an access log under it writes.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Production" });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(_loggerFactory);
         builder.WebHost.ConfigureKestrel(k =>
         {

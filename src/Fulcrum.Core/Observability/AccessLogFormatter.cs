@@ -9,6 +9,8 @@ internal sealed class AccessLogFormatter
 {
     private readonly (string? Literal, string? Field)[]? _template;
     private readonly StringBuilder _line = new(256);
+    private readonly QuotedNames _names = new();
+    private readonly TimeText _time = new();
 
     public AccessLogFormatter(string format)
     {
@@ -40,24 +42,25 @@ internal sealed class AccessLogFormatter
         output.Write("\n"u8);
     }
 
-    private static void AppendJson(in AccessLogEntry e, ArrayBufferWriter<byte> output)
+    private void AppendJson(in AccessLogEntry e, ArrayBufferWriter<byte> output)
     {
         // One span sized for the worst case (every string fully escaped), so no field checks for room.
-        var most = 1024 + JsonLineWriter.MaxBytes(e.Listener) + JsonLineWriter.MaxBytes(e.Protocol) + JsonLineWriter.MaxBytes(e.Method)
+        var most = 1024 + TimeText.MaxBytes + JsonLineWriter.MaxBytes(e.Listener) + JsonLineWriter.MaxBytes(e.Protocol) + JsonLineWriter.MaxBytes(e.Method)
             + JsonLineWriter.MaxBytes(e.Path) + JsonLineWriter.MaxBytes(e.Route) + JsonLineWriter.MaxBytes(e.Pool)
             + JsonLineWriter.MaxBytes(e.Backend) + JsonLineWriter.MaxBytes(e.RequestId) + JsonLineWriter.MaxBytes(e.TlsVersion)
             + JsonLineWriter.MaxBytes(e.Outcome) + JsonLineWriter.MaxBytes(e.TraceId);
         var w = new JsonLineWriter(output.GetSpan(most));
-        w.Time("time"u8, e.Time);
-        w.String("listener"u8, e.Listener);
-        w.String("protocol"u8, e.Protocol);
+        // Names that repeat line after line come from _names; the path, request id and trace id differ every time.
+        w.Time("time"u8, e.Time, _time);
+        w.String("listener"u8, e.Listener, _names);
+        w.String("protocol"u8, e.Protocol, _names);
         if (e.Client is null) w.Null("client"u8);
         else w.Endpoint("client"u8, e.Client, e.ClientPort);
-        if (e.Method is not null) w.String("method"u8, e.Method);
+        if (e.Method is not null) w.String("method"u8, e.Method, _names);
         if (e.Path is not null) w.String("path"u8, e.Path);
-        if (e.Route is not null) w.String("route"u8, e.Route);
-        w.String("pool"u8, e.Pool);
-        w.String("backend"u8, e.Backend);
+        if (e.Route is not null) w.String("route"u8, e.Route, _names);
+        w.String("pool"u8, e.Pool, _names);
+        w.String("backend"u8, e.Backend, _names);
         if (e.Status != 0) w.Number("status"u8, e.Status);
         w.Number("bytes_in"u8, e.BytesIn);
         w.Number("bytes_out"u8, e.BytesOut);
@@ -72,9 +75,9 @@ internal sealed class AccessLogFormatter
         w.Milliseconds("first_byte_ms"u8, e.FirstByteMs);
         w.Milliseconds("total_ms"u8, e.TotalMs);
         if (e.RequestId is not null) w.String("request_id"u8, e.RequestId);
-        if (e.TlsVersion is not null) w.String("tls_version"u8, e.TlsVersion);
+        if (e.TlsVersion is not null) w.String("tls_version"u8, e.TlsVersion, _names);
         w.Boolean("affinity_hit"u8, e.AffinityHit);
-        if (e.Outcome is not null) w.String("outcome"u8, e.Outcome);
+        if (e.Outcome is not null) w.String("outcome"u8, e.Outcome, _names);
         if (e.TraceId is not null) w.String("trace_id"u8, e.TraceId);
         output.Advance(w.End());
     }

@@ -39,7 +39,22 @@ internal ref struct JsonLineWriter
     {
         Name(name);
         if (value is null) WriteNull();
-        else Quoted(value);
+        else _at += WriteQuoted(value, _buffer[_at..]);
+    }
+
+    /// <summary>A string that comes back line after line, its JSON text from <paramref name="names"/>.</summary>
+    public void String(ReadOnlySpan<byte> name, string? value, QuotedNames names)
+    {
+        Name(name);
+        if (value is null)
+        {
+            WriteNull();
+            return;
+        }
+
+        var text = names.Get(value);
+        text.CopyTo(_buffer[_at..]);
+        _at += text.Length;
     }
 
     public void Null(ReadOnlySpan<byte> name)
@@ -51,8 +66,15 @@ internal ref struct JsonLineWriter
     public void Number(ReadOnlySpan<byte> name, long value)
     {
         Name(name);
-        Utf8Formatter.TryFormat(value, _buffer[_at..], out var n);
-        _at += n;
+        if (value < 0)
+        {
+            _buffer[_at++] = (byte)'-';
+            _at += Digits((ulong)-(value + 1) + 1, _buffer[_at..]);
+        }
+        else
+        {
+            _at += Digits((ulong)value, _buffer[_at..]);
+        }
     }
 
     public void Boolean(ReadOnlySpan<byte> name, bool value)
@@ -73,9 +95,8 @@ internal ref struct JsonLineWriter
             return;
         }
 
-        var micros = (long)Math.Round(ms * 1000);
-        Utf8Formatter.TryFormat(micros / 1000, _buffer[_at..], out var n);
-        _at += n;
+        var micros = (ulong)Math.Round(ms * 1000);
+        _at += Digits(micros / 1000, _buffer[_at..]);
         var fraction = (int)(micros % 1000);
         if (fraction == 0) return;
         _buffer[_at++] = (byte)'.';
@@ -87,12 +108,11 @@ internal ref struct JsonLineWriter
     }
 
     /// <summary>ISO 8601 with seven fractional digits and the offset ("O"), the same as a template's {time}.</summary>
-    public void Time(ReadOnlySpan<byte> name, DateTimeOffset time)
+    public void Time(ReadOnlySpan<byte> name, DateTimeOffset time, TimeText text)
     {
         Name(name);
         _buffer[_at++] = (byte)'"';
-        Utf8Formatter.TryFormat(time, _buffer[_at..], out var n, new StandardFormat('O'));
-        _at += n;
+        _at += text.Write(time, _buffer[_at..]);
         _buffer[_at++] = (byte)'"';
     }
 
@@ -116,18 +136,7 @@ internal ref struct JsonLineWriter
     public static int AppendEndpoint(Span<byte> to, IPAddress address, int port)
     {
         var at = 0;
-        if (address.IsIPv4MappedToIPv6)
-        {
-            Span<byte> bytes = stackalloc byte[16];
-            address.TryWriteBytes(bytes, out _);
-            for (var i = 12; i < 16; i++)
-            {
-                if (i > 12) to[at++] = (byte)'.';
-                Utf8Formatter.TryFormat(bytes[i], to[at..], out var d);
-                at += d;
-            }
-        }
-        else if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && !address.IsIPv4MappedToIPv6)
         {
             to[at++] = (byte)'[';
             address.TryFormat(to[at..], out var n);
@@ -136,13 +145,32 @@ internal ref struct JsonLineWriter
         }
         else
         {
-            address.TryFormat(to, out var n);
-            at += n;
+            // IPv4, or IPv4-mapped IPv6 written as IPv4: four numbers, the last four of the mapped form's bytes.
+            Span<byte> bytes = stackalloc byte[16];
+            address.TryWriteBytes(bytes, out var length);
+            for (var i = length - 4; i < length; i++)
+            {
+                if (i > length - 4) to[at++] = (byte)'.';
+                at += Digits(bytes[i], to[at..]);
+            }
         }
 
         to[at++] = (byte)':';
-        Utf8Formatter.TryFormat(port, to[at..], out var p);
-        return at + p;
+        return at + Digits((ulong)port, to[at..]);
+    }
+
+    /// <summary>A non-negative integer in decimal; returns the bytes written (at most 20).</summary>
+    private static int Digits(ulong value, Span<byte> to)
+    {
+        var count = 1;
+        for (var rest = value / 10; rest != 0; rest /= 10) count++;
+        for (var i = count - 1; i >= 0; i--)
+        {
+            to[i] = (byte)('0' + value % 10);
+            value /= 10;
+        }
+
+        return count;
     }
 
     private void Name(ReadOnlySpan<byte> name)
@@ -161,40 +189,42 @@ internal ref struct JsonLineWriter
         _at += 4;
     }
 
-    private void Quoted(string value)
+    /// <summary>The string as a JSON string, quotes included, into <paramref name="to"/> (room for <see cref="MaxBytes"/>); returns its length.</summary>
+    public static int WriteQuoted(string value, Span<byte> to)
     {
-        _buffer[_at++] = (byte)'"';
+        var at = 0;
+        to[at++] = (byte)'"';
         var rest = value.AsSpan();
         while (true)
         {
             var stop = rest.IndexOfAny(NeedsEscape);
             var run = stop < 0 ? rest : rest[..stop];
             // The escaped characters are all ASCII, so a run never splits a surrogate pair.
-            _at += Encoding.UTF8.GetBytes(run, _buffer[_at..]);
+            at += Encoding.UTF8.GetBytes(run, to[at..]);
             if (stop < 0) break;
-            Escape(rest[stop]);
+            at += Escape(rest[stop], to[at..]);
             rest = rest[(stop + 1)..];
         }
 
-        _buffer[_at++] = (byte)'"';
+        to[at++] = (byte)'"';
+        return at;
     }
 
-    private void Escape(char c)
+    private static int Escape(char c, Span<byte> to)
     {
-        _buffer[_at++] = (byte)'\\';
+        to[0] = (byte)'\\';
         switch (c)
         {
-            case '"': _buffer[_at++] = (byte)'"'; break;
-            case '\\': _buffer[_at++] = (byte)'\\'; break;
-            case '\n': _buffer[_at++] = (byte)'n'; break;
-            case '\r': _buffer[_at++] = (byte)'r'; break;
-            case '\t': _buffer[_at++] = (byte)'t'; break;
+            case '"': to[1] = (byte)'"'; return 2;
+            case '\\': to[1] = (byte)'\\'; return 2;
+            case '\n': to[1] = (byte)'n'; return 2;
+            case '\r': to[1] = (byte)'r'; return 2;
+            case '\t': to[1] = (byte)'t'; return 2;
             default:
-                "u00"u8.CopyTo(_buffer[_at..]);
-                _at += 3;
-                _buffer[_at++] = (byte)"0123456789abcdef"[c >> 4];
-                _buffer[_at++] = (byte)"0123456789abcdef"[c & 0xF];
-                break;
+                "u00"u8.CopyTo(to[1..]);
+                to[4] = (byte)"0123456789abcdef"[c >> 4];
+                to[5] = (byte)"0123456789abcdef"[c & 0xF];
+                return 6;
         }
     }
 }

@@ -60,6 +60,62 @@ public sealed class AccessLogFormatterTests
     }
 
     [Fact]
+    public void JsonLine_TimeIsTheRoundTripText_LineAfterLine_AcrossSecondsAndOffsets()
+    {
+        // One formatter for all lines: the date and time of day are formatted once a second and reused.
+        var formatter = new AccessLogFormatter("json");
+        var t = new DateTimeOffset(2026, 12, 31, 23, 59, 58, TimeSpan.Zero).AddTicks(1_234_567);
+        DateTimeOffset[] times =
+        [
+            t, t.AddTicks(1), t.AddTicks(8_765_432), t.AddTicks(8_765_433), t.AddSeconds(1), t.AddSeconds(2),
+            t.AddSeconds(2).ToOffset(TimeSpan.FromMinutes(330)), t.AddSeconds(2).ToOffset(TimeSpan.FromHours(-8)),
+            new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero), t,
+        ];
+
+        foreach (var time in times)
+        {
+            var text = JsonDocument.Parse(Format(formatter, Entry() with { Time = time })).RootElement.GetProperty("time").GetString();
+            Assert.Equal(time.ToString("O", System.Globalization.CultureInfo.InvariantCulture), text);
+        }
+    }
+
+    [Fact]
+    public void JsonLine_NamesThatRepeat_AreWrittenAsAFreshFormatterWritesThem()
+    {
+        // Far more names than the formatter keeps ready, some needing escapes, each coming back many times.
+        var names = Enumerable.Range(0, 200).Select(i => i % 3 == 0 ? $"pool-\"{i}\"\u00e9\n" : $"backend-{i}").ToArray();
+        var formatter = new AccessLogFormatter("json");
+        for (var round = 0; round < 5; round++)
+        {
+            for (var i = 0; i < names.Length; i++)
+            {
+                var entry = Entry() with { Listener = names[i], Pool = names[(i * 7) % names.Length], Backend = names[(i * 13) % names.Length], Route = names[^(i + 1)] };
+                var line = Format(formatter, entry);
+                Assert.Equal(Json(entry), line);
+                var e = JsonDocument.Parse(line).RootElement;
+                Assert.Equal(entry.Pool, e.GetProperty("pool").GetString());
+                Assert.Equal(entry.Route, e.GetProperty("route").GetString());
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(9L)]
+    [InlineData(10L)]
+    [InlineData(1_000_000_007L)]
+    [InlineData(long.MaxValue)]
+    [InlineData(-1L)]
+    [InlineData(long.MinValue)]
+    public void JsonLine_Numbers_AreTheirDecimalText(long value)
+    {
+        var e = JsonDocument.Parse(Json(Entry() with { BytesOut = value, BytesIn = value })).RootElement;
+
+        Assert.Equal(value, e.GetProperty("bytes_out").GetInt64());
+        Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture), e.GetProperty("bytes_in").GetRawText());
+    }
+
+    [Fact]
     public void Template_WritesTheNamedFields_AndDashesForWhatDoesNotApply()
     {
         Assert.Equal("127.0.0.1:53122 GET /p 200 - 1234.006 3 4\n",
@@ -91,10 +147,12 @@ public sealed class AccessLogFormatterTests
 
     private static string Json(AccessLogEntry entry) => Format("json", entry);
 
-    private static string Format(string format, AccessLogEntry entry)
+    private static string Format(string format, AccessLogEntry entry) => Format(new AccessLogFormatter(format), entry);
+
+    private static string Format(AccessLogFormatter formatter, AccessLogEntry entry)
     {
         var output = new ArrayBufferWriter<byte>();
-        new AccessLogFormatter(format).Append(entry, output);
+        formatter.Append(entry, output);
         return Encoding.UTF8.GetString(output.WrittenSpan);
     }
 }
