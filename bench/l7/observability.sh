@@ -12,6 +12,8 @@
 # usage: bench/l7/observability.sh [--quick] [--no-build] [--same]
 #   --quick     2 pairs of 2 s after a 2 s warm-up: a smoke test
 #   --same      "on" is configured as "off" too: what the method reads when there is nothing to find
+#   --together  both loaded at once, sharing the CPU (run.sh --together) instead of taking turns: the
+#               host's drift then hits both in the same instant; each pair is one round
 # env: PAIRS (10), SEGMENT (s, 5), WARMUP (s, 60 each: "on" has more code to bring to the optimised tier,
 #      and its scrape path, run once a second, gets there only after about a minute), CONNECTIONS (64),
 #      PROXY_CPU (1), LOAD_CPU (0), OUT (bench/.bench-out/observability), DOTNET_EXTRA_ENV,
@@ -27,18 +29,20 @@ SEGMENT=${SEGMENT:-5}
 WARMUP=${WARMUP:-60}
 export OUT=${OUT:-$ROOT/bench/.bench-out/observability}
 RUN_ARGS=()
+MODE=--interleave
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) PAIRS=2; SEGMENT=2; WARMUP=2 ;;
     --no-build) RUN_ARGS+=(--no-build) ;;
     --same) export OBSERVED=off ;;
-    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --together) MODE=--together ;;
+    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "observability.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
-DURATION=$SEGMENT WARMUP=$WARMUP "$ROOT/bench/l7/run.sh" "${RUN_ARGS[@]}" --interleave "$PAIRS" fulcrum fulcrum-observed >/dev/null
+DURATION=$SEGMENT WARMUP=$WARMUP "$ROOT/bench/l7/run.sh" "${RUN_ARGS[@]}" "$MODE" "$PAIRS" fulcrum fulcrum-observed >/dev/null
 RUN=$(ls -1d "$OUT"/*/ | sort | tail -1)
 RUN=${RUN%/}
 LOG=${OBSERVED_LOG:-$RUN/log/access.log}
@@ -46,7 +50,11 @@ LOG=${OBSERVED_LOG:-$RUN/log/access.log}
 # segments.tsv (run.sh's columns: name, req/s, p50, p99, errors, proxy CPU %, CPU µs/req, load CPU %), one
 # line per run, a round's two runs next to each other.
 {
-  echo "wrk -t1 -c${CONNECTIONS:-64}, $PAIRS pairs of ${SEGMENT}s runs after ${WARMUP}s warm-up each; both Fulcrums on CPU ${PROXY_CPU:-1} (the idle one stopped), wrk + 3 nginx backends on CPU ${LOAD_CPU:-0}; $(date -u '+%Y-%m-%d %H:%M UTC')"
+  if [[ $MODE == --together ]]; then
+    echo "wrk -t1 -c${CONNECTIONS:-64} each, $PAIRS rounds of ${SEGMENT}s after ${WARMUP}s warm-up, both Fulcrums loaded at once, sharing CPU ${PROXY_CPU:-1} (a cpu cgroup each), two wrk + 3 nginx backends on CPU ${LOAD_CPU:-0}; $(date -u '+%Y-%m-%d %H:%M UTC')"
+  else
+    echo "wrk -t1 -c${CONNECTIONS:-64}, $PAIRS pairs of ${SEGMENT}s runs after ${WARMUP}s warm-up each; both Fulcrums on CPU ${PROXY_CPU:-1} (the idle one stopped), wrk + 3 nginx backends on CPU ${LOAD_CPU:-0}; $(date -u '+%Y-%m-%d %H:%M UTC')"
+  fi
   if [[ ${OBSERVED:-on} == off ]]; then echo "on: configured as off (--same)"
   else echo "on: /metrics scraped every second$([[ ${OBSERVED_SCRAPE:-1} == 1 ]] || echo ' (off: OBSERVED_SCRAPE=0)'), JSON access log to $LOG"; fi
   awk -F'\t' "$AWK_MEDIAN"'

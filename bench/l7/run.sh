@@ -21,6 +21,10 @@
 #                reports each proxy's median and the median of the per-round ratios. On a shared machine
 #                whose speed drifts from minute to minute, proxies measured seconds apart compare fairly
 #                (e.g. DURATION=5 bench/l7/run.sh --interleave 8)
+#   --together R all proxies up at once on PROXY_CPU, each in a cpu cgroup of its own so they split the CPU
+#                per process, and loaded at once, one wrk each, for the warm-up and then R rounds of
+#                DURATION seconds; the host's drift hits every proxy in the same instant. Reports as
+#                --interleave does. Compares proxies whose load CPU has room: two wrk share LOAD_CPU
 # env: DURATION (s, default 15), WARMUP (s, default 20: Fulcrum's JIT needs about that to reach its optimised code), CONNECTIONS (64), PROXY_CPU (1),
 #      LOAD_CPU (0), OUT (default bench/.bench-out/l7),
 #      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to the .NET proxies' environment, for experiments),
@@ -43,6 +47,7 @@ BUILD=1
 BREAKDOWN=0
 PROFILE=""
 INTERLEAVE=0
+TOGETHER=0
 PROXIES=()
 
 while [[ $# -gt 0 ]]; do
@@ -52,7 +57,8 @@ while [[ $# -gt 0 ]]; do
     --no-build) BUILD=0 ;;
     --profile) PROFILE=${2:?--profile needs a proxy name}; shift ;;
     --interleave) INTERLEAVE=${2:?--interleave needs a number of rounds}; shift ;;
-    -h|--help) sed -n '2,29p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --together) TOGETHER=${2:?--together needs a number of rounds}; shift ;;
+    -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
     fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed|fulcrum-thread-pool) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -235,17 +241,24 @@ measured_run() {
     mv -f "/tmp/perf-$pid.map" "$RUN/" 2>/dev/null || true
   fi
 
+  write_result "$name" "$log" "$t0" "$t1" "$l0" "$l1" "$DURATION" >>"$out"
+}
+
+# write_result NAME WRK_LOG T0 T1 L0 L1 SECONDS: a run's TSV line (name, req/s, p50, p99, errors, proxy CPU %,
+# CPU µs/req, load CPU %) from its wrk output and the proxy's (T) and load CPU's (L) ticks around it.
+write_result() {
+  local name=$1 log=$2 t0=$3 t1=$4 l0=$5 l1=$6 seconds=$7
   local rps p50 p99 errors proxy_cpu load_cpu us_per_req
   rps=$(wrk_rps "$log")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$log")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$log")")
   errors=$(wrk_errors "$log")
-  proxy_cpu=$(cpu_percent "$t0" "$t1" "$DURATION")
+  proxy_cpu=$(cpu_percent "$t0" "$t1" "$seconds")
   load_cpu=$(awk -v a="$l0" -v b="$l1" 'BEGIN { split(a, x, " "); split(b, y, " ");
                  if (y[2] > x[2]) printf "%.0f", (y[1] - x[1]) / (y[2] - x[2]) * 100; else print "nan" }')
   us_per_req=$(cpu_us_per "$t0" "$t1" "$(wrk_requests "$log")")
   [[ -n $rps ]] || { echo "run.sh: no result from wrk for $name (see $log)" >&2; rps=0; p50=nan; p99=nan; }
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$proxy_cpu" "$us_per_req" "$load_cpu" >>"$out"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$proxy_cpu" "$us_per_req" "$load_cpu"
 }
 
 # start_proxy NAME: starts proxy NAME on PP; its pid in PROXY_PID.
@@ -317,6 +330,12 @@ run_interleaved() {
     resume fulcrum-observed
     curl -s --max-time 5 "http://127.0.0.1:$AP/metrics" >"$RUN/fulcrum-observed.metrics" || true
   fi
+  summarize_rounds "$n"
+}
+
+# summarize_rounds N: segments.tsv holds rounds of N lines, one per proxy.
+summarize_rounds() {
+  local n=$1
   # Each proxy's medians go to results.tsv (the table below); the per-round ratios to ratios.txt.
   awk -F'\t' -v OFS='\t' "$AWK_MEDIAN"'
     { k = ++n[$1]; if (k == 1) order[++names] = $1
@@ -345,6 +364,67 @@ run_interleaved() {
     }' "$RUN/segments.tsv" >"$RUN/ratios.txt"
 }
 
+# ---- side by side (--together) ------------------------------------------------------------------
+# cpu_group NAME PID: the proxy and its children into a cpu cgroup of their own, so the proxies sharing
+# PROXY_CPU split it per process; without groups the scheduler splits it per thread, and the proxy with
+# more busy threads would get more of it.
+CGROUPS=()
+cpu_group() {
+  local dir pid
+  if [[ -w /sys/fs/cgroup/cpu ]]; then dir=/sys/fs/cgroup/cpu/fulcrum-bench-$$-$1
+  elif [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then dir=/sys/fs/cgroup/fulcrum-bench-$$-$1
+  else
+    echo "run.sh: no cpu cgroup for $1: the CPU is split per thread" >&2
+    return 0
+  fi
+  mkdir -p "$dir" || return 0
+  CGROUPS+=("$dir")
+  for pid in "$2" $(pgrep -P "$2" || true); do echo "$pid" >"$dir/cgroup.procs" 2>/dev/null || true; done
+}
+
+# together_round TAG SECONDS [OUT]: one wrk per proxy, all at once; with OUT, a result line per proxy.
+together_round() {
+  local tag=$1 seconds=$2 out=${3:-} name l0 l1 wrks=()
+  local -A t0
+  for name in "${PROXIES[@]}"; do t0[$name]=$(proc_ticks "${PID_OF[$name]}"); done
+  l0=$(cpu_ticks "$LOAD_CPU")
+  for name in "${PROXIES[@]}"; do
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency "${URL_OF[$name]}" >"$RUN/$name.$tag.wrk" 2>&1 &
+    wrks+=($!)
+  done
+  wait "${wrks[@]}" || true
+  l1=$(cpu_ticks "$LOAD_CPU")
+  [[ -n $out ]] || return 0
+  for name in "${PROXIES[@]}"; do
+    write_result "$name" "$RUN/$name.$tag.wrk" "${t0[$name]}" "$(proc_ticks "${PID_OF[$name]}")" "$l0" "$l1" "$seconds" >>"$out"
+  done
+}
+
+run_together() {
+  local name i=0 r n=${#PROXIES[@]} ports
+  mapfile -t ports < <(python3 "$HERE/free-ports.py" "$n")
+  trap 'cleanup; for d in "${CGROUPS[@]}"; do rmdir "$d" 2>/dev/null || true; done' EXIT
+  for name in "${PROXIES[@]}"; do
+    PP=${ports[i]}; i=$((i + 1)); PROXY_URL="http://127.0.0.1:$PP/"
+    start_proxy "$name" || { echo "run.sh: $name did not start" >&2; exit 1; }
+    PIDS+=("$PROXY_PID")
+    wait_ready "$PROXY_URL" "$PROXY_PID" "$name" || exit 1
+    PID_OF[$name]=$PROXY_PID; URL_OF[$name]=$PROXY_URL
+    cpu_group "$name" "$PROXY_PID"
+  done
+  echo "== ${PROXIES[*]}: warm-up ${WARMUP}s, together" >&2
+  together_round warmup "$WARMUP"
+  : >"$RUN/segments.tsv"
+  for ((r = 0; r < TOGETHER; r++)); do
+    echo "== round $((r + 1)) of $TOGETHER" >&2
+    together_round "$r" "$DURATION" "$RUN/segments.tsv"
+  done
+  if [[ -n ${PID_OF[fulcrum-observed]:-} && ${OBSERVED:-on} != off ]]; then
+    curl -s --max-time 5 "http://127.0.0.1:$AP/metrics" >"$RUN/fulcrum-observed.metrics" || true
+  fi
+  summarize_rounds "$n"
+}
+
 # ---- main --------------------------------------------------------------------------------------
 if [[ $BUILD -eq 1 ]]; then
   echo "== building Release" >&2
@@ -361,7 +441,9 @@ fi
 echo "== backends on ${BACKENDS[*]} (CPU $LOAD_CPU); proxies on 127.0.0.1:$PP (CPU $PROXY_CPU); output in $RUN" >&2
 start_backends
 : >"$RESULTS"
-if [[ $INTERLEAVE -gt 0 ]]; then
+if [[ $TOGETHER -gt 0 ]]; then
+  run_together
+elif [[ $INTERLEAVE -gt 0 ]]; then
   run_interleaved
 else
   for proxy in "${PROXIES[@]}"; do run_proxy "$proxy"; done
@@ -373,6 +455,8 @@ fi
   echo "proxy on CPU $PROXY_CPU, wrk + backends on CPU $LOAD_CPU; $(date -u '+%Y-%m-%d %H:%M UTC'); ratios are Fulcrum/peer"
   if [[ $INTERLEAVE -gt 0 ]]; then
     echo "interleaved: all proxies up at once, $INTERLEAVE rounds, each row the proxy's median run (segments.tsv has every run)"
+  elif [[ $TOGETHER -gt 0 ]]; then
+    echo "together: all proxies up and loaded at once, sharing CPU $PROXY_CPU, $TOGETHER rounds, each row the proxy's median run (segments.tsv has every run)"
   fi
   echo
   awk -F'\t' '
