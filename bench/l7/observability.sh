@@ -3,18 +3,19 @@
 # proxy pinned to PROXY_CPU) plain, with metrics and access logs off ("off"), against Fulcrum with both on
 # ("on": the admin API's /metrics scraped once a second, a JSON access log of every request to a file).
 #
-# It is `bench/l7/run.sh --interleave PAIRS fulcrum fulcrum-observed`: both run at once, pinned to the same
-# CPU, and are warmed up; then PAIRS pairs of SEGMENT-second wrk runs in off on on off order, the one not
-# measured (with its scraper) stopped with SIGSTOP so it takes no CPU. Why not one long run each: on a
-# shared machine the CPU a process gets drifts by tens of percent from minute to minute, more than the
-# effect; short runs side by side see the same drift, and the median pair is what a slow spell moves least.
+# It is `bench/l7/run.sh --together PAIRS fulcrum fulcrum-observed`: both start pinned to the same CPU, each in
+# a cpu cgroup of its own so they split it evenly, and both are loaded at once, one wrk each: warm-up, then
+# PAIRS rounds of SEGMENT seconds; each round is a pair. Why at once: on a shared machine the CPU a process
+# gets drifts by tens of percent within seconds, far more than the effect; two processes loaded in the same
+# seconds see the same drift, and their ratio keeps only the difference (--same: pairs within about 1%).
+# The script reports every pair and the median pair.
 #
-# usage: bench/l7/observability.sh [--quick] [--no-build] [--same]
+# usage: bench/l7/observability.sh [--quick] [--no-build] [--same] [--turns]
 #   --quick     2 pairs of 2 s after a 2 s warm-up: a smoke test
 #   --same      "on" is configured as "off" too: what the method reads when there is nothing to find
-#   --together  both loaded at once, sharing the CPU (run.sh --together) instead of taking turns: the
-#               host's drift then hits both in the same instant; each pair is one round
-# env: PAIRS (10), SEGMENT (s, 5), WARMUP (s, 60 each: "on" has more code to bring to the optimised tier,
+#   --turns     take turns instead (run.sh --interleave), the method before 2026-12-02 20:35: the idle one
+#               stopped, pairs in off on on off order; on a drifting host its pairs spread by +-20%
+# env: PAIRS (10), SEGMENT (s, 5), WARMUP (s, 60: "on" has more code to bring to the optimised tier,
 #      and its scrape path, run once a second, gets there only after about a minute), CONNECTIONS (64),
 #      PROXY_CPU (1), LOAD_CPU (0), OUT (bench/.bench-out/observability), DOTNET_EXTRA_ENV,
 #      FULCRUM_LISTENER_KEYS, OBSERVED_LOG ("on"'s access log path, default the run's log/access.log;
@@ -29,14 +30,14 @@ SEGMENT=${SEGMENT:-5}
 WARMUP=${WARMUP:-60}
 export OUT=${OUT:-$ROOT/bench/.bench-out/observability}
 RUN_ARGS=()
-MODE=--interleave
+MODE=--together
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) PAIRS=2; SEGMENT=2; WARMUP=2 ;;
     --no-build) RUN_ARGS+=(--no-build) ;;
     --same) export OBSERVED=off ;;
-    --together) MODE=--together ;;
-    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --turns) MODE=--interleave ;;
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "observability.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
