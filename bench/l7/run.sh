@@ -299,17 +299,23 @@ signal_proxy() {
   kill "-$1" "${pids[@]}" 2>/dev/null || true
 }
 
-run_interleaved() {
-  local name i=0 r k n=${#PROXIES[@]} ports
-  mapfile -t ports < <(python3 "$HERE/free-ports.py" "$n")
+# start_all HOOK: every proxy up, each on a port of its own (PID_OF, URL_OF); then `HOOK NAME PID` for it.
+start_all() {
+  local hook=$1 name i=0 ports
+  mapfile -t ports < <(python3 "$HERE/free-ports.py" "${#PROXIES[@]}")
   for name in "${PROXIES[@]}"; do
     PP=${ports[i]}; i=$((i + 1)); PROXY_URL="http://127.0.0.1:$PP/"
     start_proxy "$name" || { echo "run.sh: $name did not start" >&2; exit 1; }
     PIDS+=("$PROXY_PID")
     wait_ready "$PROXY_URL" "$PROXY_PID" "$name" || exit 1
     PID_OF[$name]=$PROXY_PID; URL_OF[$name]=$PROXY_URL
-    pause "$name"
+    "$hook" "$name" "$PROXY_PID"
   done
+}
+
+run_interleaved() {
+  local name r k n=${#PROXIES[@]}
+  start_all pause
   # A stopped process cannot take SIGTERM's exit path: continue them all before cleanup stops them.
   trap 'for name in "${!PID_OF[@]}"; do resume "$name"; done; cleanup' EXIT
   for name in "${PROXIES[@]}"; do
@@ -401,17 +407,9 @@ together_round() {
 }
 
 run_together() {
-  local name i=0 r n=${#PROXIES[@]} ports
-  mapfile -t ports < <(python3 "$HERE/free-ports.py" "$n")
+  local r n=${#PROXIES[@]}
   trap 'cleanup; for d in "${CGROUPS[@]}"; do rmdir "$d" 2>/dev/null || true; done' EXIT
-  for name in "${PROXIES[@]}"; do
-    PP=${ports[i]}; i=$((i + 1)); PROXY_URL="http://127.0.0.1:$PP/"
-    start_proxy "$name" || { echo "run.sh: $name did not start" >&2; exit 1; }
-    PIDS+=("$PROXY_PID")
-    wait_ready "$PROXY_URL" "$PROXY_PID" "$name" || exit 1
-    PID_OF[$name]=$PROXY_PID; URL_OF[$name]=$PROXY_URL
-    cpu_group "$name" "$PROXY_PID"
-  done
+  start_all cpu_group
   echo "== ${PROXIES[*]}: warm-up ${WARMUP}s, together" >&2
   together_round warmup "$WARMUP"
   : >"$RUN/segments.tsv"
