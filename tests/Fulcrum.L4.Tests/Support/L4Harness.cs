@@ -53,5 +53,36 @@ internal sealed class L4Harness : IAsyncDisposable
         return s;
     }
 
+    /// <summary>
+    /// Connects, sends <paramref name="data"/> and waits for the balancer to close the connection: true when it
+    /// did within the deadline. On a starved machine a short inspect timeout can fire before this side sees its
+    /// connect complete (the connect then reports a reset) or before the send; closed either way.
+    /// </summary>
+    public async Task<bool> ClosesAfterSendingAsync(ReadOnlyMemory<byte> data)
+    {
+        Socket client;
+        try
+        {
+            client = await ConnectAsync();
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return true;
+        }
+
+        using (client)
+        {
+            try
+            {
+                await client.SendAsync(data, SocketFlags.None);
+            }
+            catch (SocketException)
+            {
+            }
+
+            return await Poll.Within(client.IsClosedAsync());
+        }
+    }
+
     public ValueTask DisposeAsync() => Plane.DisposeAsync();
 }
