@@ -102,7 +102,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
         var timeout = (long)_config.SessionTimeout.TotalMilliseconds;
         foreach (var (_, session) in _sessions)
         {
-            if (now - session.LastActivity > timeout)
+            if (session.IsIdle(now, timeout))
             {
                 Interlocked.Increment(ref Counters.SessionsExpired);
                 session.Close(Outcome.Success);

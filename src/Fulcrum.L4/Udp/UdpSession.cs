@@ -48,6 +48,27 @@ internal sealed class UdpSession
     public Lease Lease { get; }
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
+    /// <summary>Idle past the timeout, with no reply waiting unread (see <see cref="IsIdle(long, long, long, Socket)"/>).</summary>
+    public bool IsIdle(long now, long timeout) => IsIdle(now, LastActivity, timeout, _upstream);
+
+    /// <summary>
+    /// Idle: nothing for longer than <paramref name="timeout"/> ms, and no datagram waiting in the upstream socket.
+    /// A reply the backend sent in time but this process has not read yet (a busy CPU, a long pause) is activity:
+    /// closing the session then would drop that reply.
+    /// </summary>
+    internal static bool IsIdle(long now, long lastActivity, long timeout, Socket upstream)
+    {
+        if (now - lastActivity <= timeout) return false;
+        try
+        {
+            return upstream.Available == 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
     public void Start() => _ = ReplyLoopAsync();
 
     public async ValueTask ForwardAsync(ReadOnlyMemory<byte> datagram)
