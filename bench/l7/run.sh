@@ -331,12 +331,17 @@ run_interleaved() {
       pause "$name"
     done
   done
-  # fulcrum-observed's own account of its access log (lines written, dropped), while it still runs.
+  [[ -n ${PID_OF[fulcrum-observed]:-} ]] && resume fulcrum-observed
+  save_observed_metrics
+  summarize_rounds "$n"
+}
+
+# save_observed_metrics: fulcrum-observed's own account of its access log (lines written, dropped), while it
+# still runs.
+save_observed_metrics() {
   if [[ -n ${PID_OF[fulcrum-observed]:-} && ${OBSERVED:-on} != off ]]; then
-    resume fulcrum-observed
     curl -s --max-time 5 "http://127.0.0.1:$AP/metrics" >"$RUN/fulcrum-observed.metrics" || true
   fi
-  summarize_rounds "$n"
 }
 
 # summarize_rounds N: segments.tsv holds rounds of N lines, one per proxy.
@@ -417,9 +422,7 @@ run_together() {
     echo "== round $((r + 1)) of $TOGETHER" >&2
     together_round "$r" "$DURATION" "$RUN/segments.tsv"
   done
-  if [[ -n ${PID_OF[fulcrum-observed]:-} && ${OBSERVED:-on} != off ]]; then
-    curl -s --max-time 5 "http://127.0.0.1:$AP/metrics" >"$RUN/fulcrum-observed.metrics" || true
-  fi
+  save_observed_metrics
   summarize_rounds "$n"
 }
 
