@@ -2,6 +2,7 @@ using System.Net;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.L7.Diagnostics;
+using Fulcrum.L7.Filters;
 using Fulcrum.L7.Forwarding;
 using Fulcrum.L7.Hosting;
 using Fulcrum.L7.Routing;
@@ -12,8 +13,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Fulcrum.L7;
 
 /// <summary>
-/// Every http/https listener of the current topology, served by Kestrel and forwarded through YARP's
-/// IHttpForwarder. Follows the topology store: reloads add and remove listeners and swap routes.
+/// Every http/https listener of the current topology: Kestrel in front, each route's filter chain, and the backend
+/// leg behind (YARP's forwarder for upgrades only). Follows the topology store: reloads add and remove listeners and swap routes.
 /// </summary>
 /// <remarks>
 /// One KestrelServer per listener (see <see cref="KestrelListener"/>). On <see cref="TopologyStore.Applied"/>
@@ -26,7 +27,6 @@ public sealed class HttpDataPlane : IAsyncDisposable
     public static readonly TimeSpan ReloadDrainTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ServiceProvider _services;
-    private readonly IHttpForwarder _forwarder;
     private readonly PoolClientCache _clients;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
@@ -49,9 +49,8 @@ public sealed class HttpDataPlane : IAsyncDisposable
         services.AddHttpForwarder();
         Tls.KestrelTlsServices.AddTo(services);
         _services = services.BuildServiceProvider();
-        _forwarder = _services.GetRequiredService<IHttpForwarder>();
         _clients = new PoolClientCache(_logger);
-        _pools = new PoolDirectory(store, _forwarder, _clients, _logger);
+        _pools = new PoolDirectory(store, new UpgradeLeg(_services.GetRequiredService<IHttpForwarder>()), _clients, _logger);
     }
 
     public TopologyStore Store { get; }
@@ -62,6 +61,9 @@ public sealed class HttpDataPlane : IAsyncDisposable
     /// thread-pool item: with the runtime's inline socket completions this makes the epoll threads event loops.
     /// </summary>
     public bool InlineScheduling { get; init; }
+
+    /// <summary>The filters routes may name in `filters:`; Fulcrum's own unless a test or an embedder adds more.</summary>
+    internal FilterRegistry Filters { get; init; } = FilterRegistry.Default;
 
     /// <summary>Listener name to the address it is bound to (port 0 in config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
@@ -174,7 +176,8 @@ public sealed class HttpDataPlane : IAsyncDisposable
     private RouteTable Compile(ListenerConfig config, GenerationPools generation)
     {
         var errors = new List<ConfigError>();
-        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, Store.Services, errors);
+        var tracing = generation.Topology.Config.Tracing is { Enabled: true };
+        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, Store.Services, tracing, Filters, errors);
         foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
         return table;
     }

@@ -12,6 +12,8 @@ public sealed record RouteConfig
     public RedirectConfig? Redirect { get; init; }
     public FixedResponseConfig? Respond { get; init; }
     public TransformsConfig Transforms { get; init; } = TransformsConfig.None;
+    /// <summary>Filters found by name, each placed in the chain by its stage (docs/routing.md, "Filters").</summary>
+    public ImmutableArray<FilterConfig> Filters { get; init; } = [];
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }
 

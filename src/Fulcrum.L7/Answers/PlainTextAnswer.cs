@@ -1,5 +1,5 @@
 using System.Text;
-using Microsoft.AspNetCore.Http;
+using Fulcrum.L7.Exchange;
 
 namespace Fulcrum.L7.Answers;
 
@@ -18,13 +18,7 @@ internal static class PlainTextAnswer
 
     public static byte[] UnknownPool(string pool) => Encoding.UTF8.GetBytes($"503 service unavailable: pool '{pool}' is not defined\n");
 
-    public static Task WriteAsync(HttpContext context, int status, byte[] body)
-    {
-        var response = context.Response;
-        if (response.HasStarted) return Task.CompletedTask;
-        response.StatusCode = status;
-        response.ContentType = ContentType;
-        response.ContentLength = body.Length;
-        return response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
-    }
+    public static byte[] BadRequestBody { get; } = Encoding.UTF8.GetBytes("400 bad request: the request body ended early or could not be read\n");
+
+    public static void Set(HttpExchange exchange, int status, byte[] body) => exchange.SetAnswer(status, body, ContentType);
 }

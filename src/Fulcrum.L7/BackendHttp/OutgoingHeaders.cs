@@ -1,15 +1,14 @@
-using Fulcrum.L7.Transforms;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace Fulcrum.L7.BackendHttp;
 
 /// <summary>
-/// The header list of one request to a backend on the lean leg: the client's headers minus hop-by-hop ones,
-/// then the route's edits (<see cref="RouteTransformer.EditRequest{THeaders}"/>). Holds references only (no
-/// copies of names or values) and is reused: one list per thread, taken and given back around each request.
+/// The header list of one request to a backend: the request's headers (as the route's filters left them) minus
+/// hop-by-hop ones. Holds references only (no copies of names or values) and is reused: one list per thread, taken
+/// and given back around the writing of each request head.
 /// </summary>
-internal sealed class OutgoingHeaders : IProxyRequestHeaders
+internal sealed class OutgoingHeaders
 {
     [ThreadStatic] private static OutgoingHeaders? _cached;
 
@@ -64,18 +63,6 @@ internal sealed class OutgoingHeaders : IProxyRequestHeaders
 
         items.AsSpan(kept, Count - kept).Clear();
         Count = kept;
-    }
-
-    public void Add(string name, string value) => Append(name, value);
-
-    public bool Contains(string name)
-    {
-        foreach (var item in Items)
-        {
-            if (item.Key.Equals(name, StringComparison.OrdinalIgnoreCase)) return true;
-        }
-
-        return false;
     }
 
     private void Append(string name, StringValues value)

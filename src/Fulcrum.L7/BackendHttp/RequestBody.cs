@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using Microsoft.AspNetCore.Http;
 
 namespace Fulcrum.L7.BackendHttp;
 
@@ -20,9 +19,8 @@ internal static class RequestBody
     private static readonly byte[] LastChunk = "0\r\n\r\n"u8.ToArray();
 
     /// <summary>Fills <paramref name="into"/> from the client's body.</summary>
-    public static async ValueTask ReadExactlyAsync(HttpRequest request, Memory<byte> into, CancellationToken cancellationToken)
+    public static async ValueTask ReadExactlyAsync(Stream body, Memory<byte> into, CancellationToken cancellationToken)
     {
-        var body = request.Body;
         while (into.Length > 0)
         {
             var read = await body.ReadAsync(into, cancellationToken);
@@ -37,9 +35,8 @@ internal static class RequestBody
     /// does the same). Uses its own pooled buffer; keeps <see cref="BackendConnection.SendPhase"/> and
     /// <see cref="BackendConnection.Sent"/> current for the error report and the byte count.
     /// </summary>
-    public static async Task SendStreamedAsync(HttpRequest request, BackendConnection connection, bool chunked)
+    public static async Task SendStreamedAsync(Stream body, BackendConnection connection, bool chunked)
     {
-        var body = request.Body;
         var buffer = ArrayPool<byte>.Shared.Rent(BackendConnection.BufferSize);
         try
         {

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.Http;
 
 namespace Fulcrum.L7.BackendHttp;
 
@@ -15,7 +14,7 @@ internal static class ResponseBody
 
     /// <summary>Copies <paramref name="length"/> bytes; true when the connection may carry another request.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<bool> CopyLengthAsync(BackendConnection connection, HttpResponse client, long length)
+    public static async ValueTask<bool> CopyLengthAsync(BackendConnection connection, Stream client, long length)
     {
         var remaining = length;
         if (connection.Buffered > 0)
@@ -43,7 +42,7 @@ internal static class ResponseBody
     }
 
     /// <summary>Copies until the backend closes the connection (which is then never reused).</summary>
-    public static async ValueTask CopyToEndAsync(BackendConnection connection, HttpResponse client)
+    public static async ValueTask CopyToEndAsync(BackendConnection connection, Stream client)
     {
         if (connection.Buffered > 0) await WriteAsync(connection, client, connection.Start, connection.Buffered);
         while (true)
@@ -58,7 +57,7 @@ internal static class ResponseBody
 
     /// <summary>Decodes the chunked coding (RFC 9112 section 7.1); trailer fields are read and dropped.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<bool> CopyChunkedAsync(BackendConnection connection, HttpResponse client)
+    public static async ValueTask<bool> CopyChunkedAsync(BackendConnection connection, Stream client)
     {
         while (true)
         {
@@ -124,10 +123,10 @@ internal static class ResponseBody
     // No token into Kestrel's write: a client that goes away fails the write by itself, and a slow one is bounded by
     // Kestrel's MinResponseDataRate; our cancellation callbacks then never run inside Kestrel's output locks.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask WriteAsync(BackendConnection connection, HttpResponse client, int offset, int count)
+    private static async ValueTask WriteAsync(BackendConnection connection, Stream client, int offset, int count)
     {
         connection.Phase = LegPhase.WriteClientBody;
-        await client.Body.WriteAsync(connection.Buffer.AsMemory(offset, count), CancellationToken.None);
+        await client.WriteAsync(connection.Buffer.AsMemory(offset, count), CancellationToken.None);
         connection.Received += count;
     }
 }

@@ -88,13 +88,12 @@ internal struct ResponseHead
     public readonly bool HasNoBody(bool head) => head || Status is 204 or 304 || Status < 200;
 
     /// <summary>
-    /// Copies the end-to-end headers to <paramref name="response"/>: interned names, values reused from the
+    /// Copies the end-to-end headers to <paramref name="headers"/>: interned names, values reused from the
     /// connection's cache when the backend repeats them. With a transfer coding, Content-Length is dropped
     /// (RFC 9112 section 6.3, item 3) and Kestrel frames the body itself.
     /// </summary>
-    public readonly void CopyTo(ReadOnlySpan<byte> head, HttpResponse response, BackendConnection connection)
+    public readonly void CopyTo(ReadOnlySpan<byte> head, IHeaderDictionary headers, BackendConnection connection)
     {
-        var headers = response.Headers;
         var connectionTokens = ConnectionNamesHeaders ? ConnectionTokens(head) : null;
         var lines = head[HeadersStart..(head.Length - 2)];
         while (lines.Length > 0)

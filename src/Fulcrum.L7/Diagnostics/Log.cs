@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Yarp.ReverseProxy.Forwarder;
+using Fulcrum.Core.Model;
+using Fulcrum.L7.BackendHttp;
 
 namespace Fulcrum.L7.Diagnostics;
 
@@ -26,8 +27,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "No backend available in pool {Pool}")]
     public static partial void NoBackend(ILogger logger, string pool);
 
-    [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "Forwarding to backend {Backend} of pool {Pool} failed: {Error}")]
-    public static partial void ForwardFailed(ILogger logger, string backend, string pool, ForwarderError error, Exception? exception);
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "Forwarding to backend {Backend} of pool {Pool} failed at {Phase}: {Outcome}")]
+    public static partial void ForwardFailed(ILogger logger, string backend, string pool, LegPhase phase, Outcome outcome, Exception? exception);
 
     [LoggerMessage(EventId = 7020, Level = LogLevel.Debug, Message = "New connection settings for pool {Pool}: a new HTTP client replaces the old one")]
     public static partial void PoolClientReplaced(ILogger logger, string pool);

@@ -2,7 +2,7 @@ using System.Net;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Hashing;
-using Microsoft.AspNetCore.Http;
+using Fulcrum.L7.Exchange;
 
 namespace Fulcrum.L7.Forwarding;
 
@@ -13,21 +13,21 @@ namespace Fulcrum.L7.Forwarding;
 /// </summary>
 internal static class HashKeys
 {
-    public static PickContext Read(HashKeyConfig key, HttpContext context)
+    public static PickContext Read(HashKeyConfig key, HttpExchange exchange)
     {
         switch (key.Source)
         {
             case HashKeySource.SourceIp:
             case HashKeySource.SourceIpPort:
-                return FromAddress(context.Connection.RemoteIpAddress, key.Source == HashKeySource.SourceIpPort ? context.Connection.RemotePort : -1);
+                return FromAddress(exchange.ClientAddress, key.Source == HashKeySource.SourceIpPort ? exchange.ClientPort : -1);
             case HashKeySource.Header:
-                return FromValue(context.Request.Headers[key.Name!].ToString());
+                return FromValue(exchange.RequestHeaders[key.Name!].ToString());
             case HashKeySource.Cookie:
-                return FromValue(context.Request.Cookies[key.Name!]);
+                return FromValue(exchange.Cookie(key.Name!));
             case HashKeySource.Query:
-                return FromValue(context.Request.Query[key.Name!].ToString());
+                return FromValue(exchange.QueryValue(key.Name!).ToString());
             case HashKeySource.Path:
-                return FromValue(context.Request.Path.Value);
+                return FromValue(exchange.Path.Value);
             default:
                 return PickContext.None;
         }
@@ -39,7 +39,6 @@ internal static class HashKeys
     private static PickContext FromAddress(IPAddress? address, int port)
     {
         if (address is null) return PickContext.None;
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         Span<byte> bytes = stackalloc byte[18];
         if (!address.TryWriteBytes(bytes, out var length)) return PickContext.None;
         if (port >= 0)

@@ -98,7 +98,7 @@ internal sealed class PoolClientCache : IDisposable
             // Re-encryption: the connector opens TLS itself (SNI, CA), both legs speak HTTP/1.1 on it.
             var errors = new List<ConfigError>();
             connector = BackendTlsConnector.Create(pool, configDirectory, _logger, errors);
-            foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
+            foreach (var error in errors) TlsLog.PoolTlsRejected(_logger, error.Location.ToString(), pool.Name, error.Message);
             handler.ConnectCallback = connector is null ? RefuseConnect : connector.ConnectAsync;
         }
 

@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using Fulcrum.Core.Model;
 using Microsoft.Extensions.Logging;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Fulcrum.L7.Forwarding;
 
@@ -13,16 +12,16 @@ namespace Fulcrum.L7.Forwarding;
 internal sealed class PoolDirectory
 {
     private readonly TopologyStore _store;
-    private readonly IHttpForwarder _forwarder;
+    private readonly UpgradeLeg _upgrades;
     private readonly PoolClientCache _clients;
     private readonly ILogger _logger;
     private readonly object _lock = new();
     private volatile GenerationPools? _latest;
 
-    public PoolDirectory(TopologyStore store, IHttpForwarder forwarder, PoolClientCache clients, ILogger logger)
+    public PoolDirectory(TopologyStore store, UpgradeLeg upgrades, PoolClientCache clients, ILogger logger)
     {
         _store = store;
-        _forwarder = forwarder;
+        _upgrades = upgrades;
         _clients = clients;
         _logger = logger;
     }
@@ -41,7 +40,7 @@ internal sealed class PoolDirectory
                 var clients = _clients.Get(pool.Config, Tls.TlsConfigCheck.BaseDirectoryOf(topology.Config), pool.Services.Time);
                 // Backends that left the pool close their idle connections now; in-flight ones close as they finish.
                 clients.Connections.Retain(pool.Backends);
-                forwarders[name] = new PoolForwarder(pool, topology.Generation, this, _forwarder, clients, _logger);
+                forwarders[name] = new PoolForwarder(pool, topology.Generation, this, _upgrades, clients, _logger);
             }
 
             _clients.Retain(topology.Pools.Keys);

@@ -1,34 +1,35 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
+using Fulcrum.Core.Affinity;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Health;
-using Fulcrum.Core.Affinity;
 using Fulcrum.Core.Model;
-using Fulcrum.L7.Affinity;
-using Fulcrum.L7.BackendHttp;
-using Fulcrum.L7.Answers;
-using Fulcrum.L7.Diagnostics;
-using Fulcrum.L7.Observability;
 using Fulcrum.Core.Observability;
-using Fulcrum.L7.Transforms;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
+using Fulcrum.L7.Affinity;
+using Fulcrum.L7.Answers;
+using Fulcrum.L7.BackendHttp;
+using Fulcrum.L7.Diagnostics;
+using Fulcrum.L7.Exchange;
+using Fulcrum.L7.Filters;
+using Fulcrum.L7.Hosting;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Fulcrum.L7.Forwarding;
 
 /// <summary>
-/// Sends requests to one pool of one topology generation: hash key, lease, forward, release.
-/// The lease is held until the forwarder returns, which for an upgraded connection (WebSocket) is when
-/// it closes, so least-connections sees a WebSocket as active work for its whole life.
+/// Sends requests to one pool of one topology generation: affinity, hash key, lease, the attempts on the backend leg
+/// with the retry decisions between them, release, and the balancer's own answer when no attempt succeeded.
+/// The lease is held until the leg returns, which for an upgraded connection (WebSocket) is when it closes, so
+/// least-connections sees a WebSocket as active work for its whole life.
 /// </summary>
-internal sealed class PoolForwarder
+internal sealed class PoolForwarder : IBackendTarget
 {
-    private readonly IHttpForwarder _forwarder;
+    private readonly Http1Leg _leg;
+    private readonly UpgradeLeg _upgrades;
     private readonly HttpMessageInvoker _client;
-    private readonly ForwarderRequestConfig _requestConfig;
+    private readonly ForwarderRequestConfig _upgradeConfig;
     private readonly FrozenDictionary<Backend, string> _prefixes;
-    private readonly bool _countBodies;
     private readonly byte[] _noBackend;
     private readonly byte[] _badGateway;
     private readonly byte[] _gatewayTimeout;
@@ -38,34 +39,25 @@ internal sealed class PoolForwarder
     private readonly PoolDirectory _directory;
     private readonly PoolConnections _connections;
     private readonly FrozenDictionary<Backend, BackendConnectionPool> _backendConnections;
-    private readonly Http1Forwarder? _lean;
 
-    /// <summary>
-    /// FULCRUM_BACKEND_LEG=yarp sends every request through YARP's forwarder, as before the lean leg existed:
-    /// a switch for comparing the two (bench/) and a way back should the lean leg misbehave with some backend.
-    /// </summary>
-    private static readonly bool LeanLegEnabled =
-        !string.Equals(Environment.GetEnvironmentVariable("FULCRUM_BACKEND_LEG"), "yarp", StringComparison.OrdinalIgnoreCase);
-
-    public PoolForwarder(Pool pool, long generation, PoolDirectory directory, IHttpForwarder forwarder, PoolClients clients, ILogger logger)
+    public PoolForwarder(Pool pool, long generation, PoolDirectory directory, UpgradeLeg upgrades, PoolClients clients, ILogger logger)
     {
         Pool = pool;
         _generation = generation;
         _directory = directory;
-        _forwarder = forwarder;
+        _upgrades = upgrades;
         _client = clients.Client;
         _connections = clients.Connections;
         var connections = new Dictionary<Backend, BackendConnectionPool>(pool.Backends.Length, ReferenceEqualityComparer.Instance);
         foreach (var backend in pool.Backends) connections[backend] = _connections.For(backend);
         _backendConnections = connections.ToFrozenDictionary(ReferenceEqualityComparer.Instance);
-        _lean = LeanLegEnabled ? new Http1Forwarder(pool.Config.RequestTimeout) : null;
+        _leg = new Http1Leg(pool.Config.RequestTimeout);
         _logger = logger;
-        // ActivityTimeout bounds each wait on the backend: for the response headers, and between body reads.
-        _requestConfig = new ForwarderRequestConfig { ActivityTimeout = pool.Config.RequestTimeout };
+        // ActivityTimeout bounds each wait on the backend: for the response headers, and an upgraded connection's idle time.
+        _upgradeConfig = new ForwarderRequestConfig { ActivityTimeout = pool.Config.RequestTimeout };
         var prefixes = new Dictionary<Backend, string>(pool.Backends.Length, ReferenceEqualityComparer.Instance);
         foreach (var backend in pool.Backends) prefixes[backend] = "http://" + backend.Address;
         _prefixes = prefixes.ToFrozenDictionary(ReferenceEqualityComparer.Instance);
-        _countBodies = string.Equals(pool.Config.Algorithm, "least-bandwidth", StringComparison.Ordinal);
         _noBackend = PlainTextAnswer.NoBackend(pool.Name);
         _badGateway = PlainTextAnswer.BadGateway(pool.Name);
         _gatewayTimeout = PlainTextAnswer.GatewayTimeout(pool.Name);
@@ -74,7 +66,7 @@ internal sealed class PoolForwarder
 
     public Pool Pool { get; }
 
-    public async Task ForwardAsync(HttpContext context, RouteTransformer transformer)
+    public async Task ForwardAsync(HttpExchange exchange, FilterChain chain)
     {
         // Affinity first: it overrides the balancer only with a backend that may take this request.
         var affinity = Pool.Affinity;
@@ -82,17 +74,17 @@ internal sealed class PoolForwarder
         Backend? stickyBackend = null;
         if (affinity is not null)
         {
-            sticky = StickyRequests.Resolve(affinity, context, out stickyBackend);
+            sticky = StickyRequests.Resolve(affinity, exchange, out stickyBackend);
             if (sticky == AffinityDecision.Unavailable)
             {
                 AffinityLog.StickyBackendUnavailable(_logger, Pool.Name);
-                transformer.EditResponse(context.Response);
-                await PlainTextAnswer.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, _noBackend);
+                PlainTextAnswer.Set(exchange, 503, _noBackend);
+                await chain.WriteAnswerAsync(exchange, chain.Count);
                 return;
             }
         }
 
-        var pick = Pool.UsesHash ? HashKeys.Read(Pool.Config.HashKey, context) : default;
+        var pick = Pool.UsesHash ? HashKeys.Read(Pool.Config.HashKey, exchange) : default;
         Lease lease;
         if (stickyBackend is not null)
         {
@@ -102,66 +94,75 @@ internal sealed class PoolForwarder
         {
             if (_directory.Newer(Pool.Name, _generation) is { } newer)
             {
-                await newer.ForwardAsync(context, transformer); // this request read the routes just before a reload
+                await newer.ForwardAsync(exchange, chain); // this request read the routes just before a reload
                 return;
             }
 
             Log.NoBackend(_logger, Pool.Name);
-            transformer.EditResponse(context.Response);
-            await PlainTextAnswer.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, _noBackend);
+            PlainTextAnswer.Set(exchange, 503, _noBackend);
+            await chain.WriteAnswerAsync(exchange, chain.Count);
             return;
         }
 
-        if (ProxyRequest.Of(context) is { } record)
-        {
-            record.BackendChosen = System.Diagnostics.Stopwatch.GetTimestamp();
-            record.Pool = Pool.Name;
-            record.AffinityHit = stickyBackend is not null;
-        }
+        var record = exchange.Record;
+        record.BackendChosen = Stopwatch.GetTimestamp();
+        record.Pool = Pool.Name;
+        record.AffinityHit = stickyBackend is not null;
 
-        // Retries (docs/health.md): only requests without a body, since a body cannot be sent twice. The retry
-        // state is allocated only when a retry may be needed: up front when the pool retries on 502/503/504 (the
-        // transformer must see it), else after a first attempt failed.
-        var canRetry = Pool.Config.Retries.Attempts > 1 && !HasBody(context.Request);
-        var idempotent = RetryBudget.IsIdempotent(context.Request.Method);
-        var statusRetry = canRetry && _retriesOnStatus && idempotent;
-        var retry = statusRetry ? new RetryAttempt(Pool, pick) : null;
+        // Retries (docs/health.md): only requests without a body, since a body cannot be sent twice.
+        var canRetry = Pool.Config.Retries.Attempts > 1 && !exchange.RequestHasBody;
+        var idempotent = RetryBudget.IsIdempotent(exchange.Method);
+        var upgrade = exchange.IsUpgradeOrConnect;
+        RetryAttempt? retry = null;
         try
         {
             while (true)
             {
-                retry?.Begin(lease.Backend);
-                // Cookie affinity: pin the client to the backend of this attempt (a retry clears the response).
-                if (affinity is not null) StickyRequests.Pin(affinity, sticky, context, lease.Backend);
-                if (statusRetry) context.Features.Set(retry);
-                var (error, outcome) = await ForwardOnceAsync(context, transformer, lease);
-                if (statusRetry) context.Features.Set<RetryAttempt>(null);
-                if (canRetry && !context.Response.HasStarted && outcome != Outcome.ClientAbort
-                    && (retry?.InterceptedStatus is > 0 || error != ForwarderError.None))
+                var backend = lease.Backend;
+                exchange.Backend = backend;
+                exchange.AffinityCookie = affinity is null ? null : StickyRequests.CookieFor(affinity, sticky, exchange, backend);
+                LegResult result;
+                if (upgrade && exchange is KestrelExchange kestrel)
                 {
-                    if (retry is null)
+                    result = await _upgrades.ForwardAsync(kestrel, chain, _prefixes.GetValueOrDefault(backend) ?? "http://" + backend.Address, _client, _upgradeConfig);
+                }
+                else
+                {
+                    var attempt = exchange.LegAttempt;
+                    result = await _leg.SendAsync(exchange, ConnectionsOf(backend), attempt);
+                    if (!result.Failed)
                     {
-                        retry = new RetryAttempt(Pool, pick);
-                        retry.Begin(lease.Backend);
-                    }
+                        record.FirstByte = Stopwatch.GetTimestamp();
+                        // A 502/503/504 the pool retries elsewhere is dropped before a byte of it reaches the client.
+                        if (result.Outcome == Outcome.ServerError && canRetry && idempotent && _retriesOnStatus
+                            && (retry ??= new RetryAttempt(Pool, pick, backend)).TryPrepare(result.Outcome, result.Status, idempotent))
+                        {
+                            Http1Leg.Abandon(attempt);
+                            Finish(exchange, lease, result, counted: true);
+                            lease = retry.AcquireNext();
+                            sticky = AffinityDecision.Rebalance;
+                            continue;
+                        }
 
-                    if (retry.InterceptedStatus != 0 || retry.TryRetryAfter(outcome, context.Response.StatusCode, idempotent))
-                    {
-                        // Nothing reached the client: forget the failed attempt's answer and go to another backend.
-                        Log.ForwardFailed(_logger, lease.Backend.Id, Pool.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
-                        context.Features.Set<IForwarderErrorFeature>(null);
-                        context.Response.Clear();
-                        lease = retry.AcquireNext();
-                        sticky = AffinityDecision.Rebalance;
-                        continue;
+                        Http1Leg.CopyHead(attempt, exchange);
+                        chain.RunResponse(exchange, chain.Count);
+                        result = await _leg.CopyBodyAsync(attempt, exchange);
                     }
                 }
 
-                if (error != ForwarderError.None)
+                Finish(exchange, lease, result, counted: !upgrade);
+                if (!result.Failed) return;
+                if (canRetry && result.Retryable && (retry ??= new RetryAttempt(Pool, pick, backend)).TryPrepare(result.Outcome, result.Status, idempotent))
                 {
-                    await AnswerErrorAsync(context, error, lease.Backend, outcome);
+                    // Nothing reached the client: forget the failed attempt's answer and go to another backend.
+                    Log.ForwardFailed(_logger, backend.Id, Pool.Name, result.FailedAt, result.Outcome, result.Failure);
+                    exchange.ClearResponse();
+                    lease = retry.AcquireNext();
+                    sticky = AffinityDecision.Rebalance;
+                    continue;
                 }
 
+                await AnswerFailureAsync(exchange, chain, result, backend);
                 return;
             }
         }
@@ -171,118 +172,52 @@ internal sealed class PoolForwarder
         }
     }
 
-    // One attempt on the leased backend; always releases the lease with what the backend did.
-    private async Task<(ForwarderError Error, Outcome Outcome)> ForwardOnceAsync(HttpContext context, RouteTransformer transformer, Lease lease)
+    // Ends one attempt: the backend's counters, the access log's record, the lease with what the backend did.
+    // An upgrade's bytes are not counted (YARP copies them): the access log falls back to the declared lengths.
+    private static void Finish(HttpExchange exchange, Lease lease, in LegResult result, bool counted)
     {
-        // Anything unexpected below is our bug, not the backend's: it must not count against it.
-        var outcome = Outcome.ClientAbort;
-        var error = ForwarderError.None;
-        var lean = false;
-        LegResult leg = default;
-        CountingStream? requestBody = null, responseBody = null;
-        try
+        var backend = lease.Backend;
+        if (!result.Failed) backend.Stats.RecordStatus(result.Status);
+        var record = exchange.Record;
+        record.Backend = backend.Id;
+        record.Outcome = OutcomeNames.Of(result.Outcome);
+        if (counted)
         {
-            if (_lean is not null && Http1Forwarder.Handles(context))
-            {
-                // The lean leg counts the body bytes itself: no counting streams, for least-bandwidth or the access log.
-                lean = true;
-                leg = await _lean.SendAsync(context, ConnectionsOf(lease.Backend), transformer);
-                error = leg.Error;
-            }
-            else
-            {
-                if (_countBodies)
-                {
-                    requestBody = new CountingStream(context.Request.Body);
-                    context.Request.Body = requestBody;
-                    responseBody = new CountingStream(context.Response.Body);
-                    context.Response.Body = responseBody;
-                }
-                else if (context.Request.ContentLength is null && HasBody(context.Request))
-                {
-                    // A body of unknown length (chunked): count it for the access log and the listener's bytes. The
-                    // response's counter is set by the transformer, once it knows the response has no Content-Length.
-                    requestBody = new CountingStream(context.Request.Body);
-                    context.Request.Body = requestBody;
-                }
-
-                error = await _forwarder.SendAsync(context, _prefixes[lease.Backend], _client, _requestConfig, transformer);
-            }
-
-            outcome = context.Features.Get<RetryAttempt>() is { InterceptedStatus: not 0 }
-                ? Outcome.ServerError
-                : OutcomeClassifier.Classify(error, context);
-        }
-        finally
-        {
-            // Real counts where a body was counted (the lean leg always; on YARP's, least-bandwidth pools or bodies
-            // of unknown length), else the declared lengths, which cost nothing.
-            long sent = context.Request.ContentLength ?? 0, received = context.Response.ContentLength ?? 0;
-            var countedIn = -1L;
-            var countedOut = -1L;
-            if (lean)
-            {
-                sent = countedIn = leg.Sent;
-                received = countedOut = leg.Received;
-            }
-
-            if (requestBody is not null)
-            {
-                context.Request.Body = requestBody.Inner;
-                sent = countedIn = requestBody.Count;
-            }
-
-            if (!lean) responseBody ??= context.Response.Body as CountingStream;
-            if (responseBody is not null)
-            {
-                context.Response.Body = responseBody.Inner;
-                received = countedOut = responseBody.Count;
-            }
-
-            // Status classes for the metrics, counted per attempt like the lease, before its release.
-            if (error == ForwarderError.None)
-            {
-                var intercepted = context.Features.Get<RetryAttempt>()?.InterceptedStatus ?? 0;
-                lease.Backend.Stats.RecordStatus(intercepted != 0 ? intercepted : context.Response.StatusCode);
-            }
-
-            if (ProxyRequest.Of(context) is { } record)
-            {
-                record.Backend = lease.Backend.Id;
-                record.Outcome = OutcomeNames.Of(outcome);
-                if (countedIn >= 0) record.BytesIn = countedIn;
-                if (countedOut >= 0) record.BytesOut = countedOut;
-            }
-
-            lease.Release(outcome, sent, received);
+            record.BytesIn = result.Sent;
+            record.BytesOut = result.Received;
         }
 
-        return (error, outcome);
+        lease.Release(result.Outcome, result.Sent, result.Received);
     }
 
     // A backend of this generation, or one reached by affinity that the generation does not list (it is leaving).
     private BackendConnectionPool ConnectionsOf(Backend backend) =>
         _backendConnections.TryGetValue(backend, out var connections) ? connections : _connections.For(backend);
 
-    private static bool HasBody(HttpRequest request) =>
-        request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
-
-    private Task AnswerErrorAsync(HttpContext context, ForwarderError error, Backend backend, Outcome outcome)
+    private Task AnswerFailureAsync(HttpExchange exchange, FilterChain chain, in LegResult result, Backend backend)
     {
-        if (outcome == Outcome.ClientAbort)
+        if (exchange.ResponseStarted)
         {
+            // Part of the backend's answer reached the client: the only honest signal left is to cut the connection.
+            if (result.Outcome != Outcome.ClientAbort) Log.ForwardFailed(_logger, backend.Id, Pool.Name, result.FailedAt, result.Outcome, result.Failure);
+            exchange.Abort();
             return Task.CompletedTask;
         }
 
-        Log.ForwardFailed(_logger, backend.Id, Pool.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
-        var response = context.Response;
-        if (response.HasStarted)
+        if (result.Outcome == Outcome.ClientAbort)
         {
+            exchange.Status = result.Status; // nobody reads it but the access log
             return Task.CompletedTask;
         }
 
-        // The forwarder chose the status (502, or 504 on a timeout); we add a body that says which pool.
-        var body = response.StatusCode == StatusCodes.Status504GatewayTimeout ? _gatewayTimeout : _badGateway;
-        return PlainTextAnswer.WriteAsync(context, response.StatusCode, body);
+        Log.ForwardFailed(_logger, backend.Id, Pool.Name, result.FailedAt, result.Outcome, result.Failure);
+        var body = result.Status switch
+        {
+            504 => _gatewayTimeout,
+            400 => PlainTextAnswer.BadRequestBody,
+            _ => _badGateway,
+        };
+        PlainTextAnswer.Set(exchange, result.Status, body);
+        return chain.WriteAnswerAsync(exchange, chain.Count);
     }
 }

@@ -3,11 +3,9 @@ using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
 using Fulcrum.L7.Observability;
-using Fulcrum.L7.Answers;
 using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Routing;
 using Fulcrum.L7.Tls;
-using Fulcrum.L7.Transforms;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -22,7 +20,8 @@ namespace Fulcrum.L7.Hosting;
 /// <summary>
 /// One http listener: its own KestrelServer bound to one address, so a reload can start or stop one
 /// listener without touching the connections of the others, and each listener gets its own TLS setup.
-/// Requests read the current <see cref="RouteTable"/> once (a volatile reference) and follow it.
+/// Kestrel is the front end: each request comes as a <see cref="KestrelExchange"/>, reads the current
+/// <see cref="RouteTable"/> once (a volatile reference), and runs its route (docs/design.md, "How a request flows").
 /// </summary>
 internal sealed class KestrelListener : IAsyncDisposable
 {
@@ -67,7 +66,7 @@ internal sealed class KestrelListener : IAsyncDisposable
             Config = config;
             _routes = routes;
             if (_store is not null) _accessLog = _store.AccessLogs.For(config, _store.Current.Config);
-            _tracing = _store?.Current.Config.Tracing is { Enabled: true };
+            _tracing = routes.Tracing;
             if (_tracing) RequestTracing.EnsureRecorded();
         }
 
@@ -178,7 +177,12 @@ internal sealed class KestrelListener : IAsyncDisposable
         if (next is null)
         {
             _tlsErrors = errors;
-            foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
+            foreach (var error in errors)
+            {
+                TlsLog.ListenerTlsRejected(_logger, error.Location.ToString(), config.Name,
+                    _tls is null ? "the listener cannot start" : "keeping the certificates it has", error.Message);
+            }
+
             return;
         }
 
@@ -188,55 +192,44 @@ internal sealed class KestrelListener : IAsyncDisposable
         old?.Dispose();
     }
 
-    private Task HandleAsync(HttpContext context) => _tracing ? HandleTracedAsync(context) : HandleUntracedAsync(context);
+    private Task HandleAsync(KestrelExchange exchange) => _tracing ? HandleTracedAsync(exchange) : HandleUntracedAsync(exchange);
 
     // An async method of its own, so Activity.Current (an AsyncLocal) is set for this request's forwarding only
     // and never leaks into Kestrel's connection loop; the state machine is paid only with tracing on.
-    private async Task HandleTracedAsync(HttpContext context)
+    private async Task HandleTracedAsync(KestrelExchange exchange)
     {
-        var activity = RequestTracing.Start(context, Config.Name);
+        var activity = RequestTracing.Start(exchange, Config.Name);
+        if (activity is not null) exchange.Record.TraceId = activity.TraceId.ToHexString();
         try
         {
-            // HandleUntracedAsync resets the record first, so the trace id goes in once routing has begun.
-            var handled = HandleUntracedAsync(context);
-            if (activity is not null && ProxyRequest.Of(context) is { } record) record.TraceId = activity.TraceId.ToHexString();
-            await handled;
+            await HandleUntracedAsync(exchange);
         }
         finally
         {
-            if (activity is not null) RequestTracing.Stop(activity, context, ProxyRequest.Of(context));
+            if (activity is not null) RequestTracing.Stop(activity, exchange);
         }
     }
 
-    private Task HandleUntracedAsync(HttpContext context)
+    private Task HandleUntracedAsync(KestrelExchange exchange)
     {
         var routes = _routes;
-        var record = ProxyRequest.Of(context);
-        record?.Begin();
-        if (_tls is { } tls) TlsRequest.Apply(tls, context);
-        if (routes.RequestId)
-        {
-            var id = RequestIds.Ensure(context);
-            if (record is not null) record.RequestId = id;
-        }
-
-        var route = routes.Match(context);
-        if (record is not null) record.Route = route?.Name;
-        return route is null
-            ? PlainTextAnswer.WriteAsync(context, StatusCodes.Status404NotFound, PlainTextAnswer.NoRoute)
-            : route.Action.ExecuteAsync(context, route);
+        var route = routes.Match(exchange) ?? routes.NoRoute;
+        exchange.Record.Route = ReferenceEquals(route, routes.NoRoute) ? null : route.Name;
+        return route.ExecuteAsync(exchange);
     }
 
     // Runs as Kestrel disposes the request's context: the response is complete, the context not yet reset.
-    private void Completed(HttpContext context, RequestRecord record)
+    private void Completed(KestrelExchange exchange)
     {
-        // The forwarder's counts when it made them (bodies of unknown length), else the declared lengths.
-        var bytesIn = record.BytesIn >= 0 ? record.BytesIn : context.Request.ContentLength ?? 0;
-        var bytesOut = record.BytesOut >= 0 ? record.BytesOut : context.Response.ContentLength ?? 0;
+        var record = exchange.Record;
+        var response = exchange.Http.Response;
+        // The backend leg's counts when it made them, else the declared lengths.
+        var bytesIn = record.BytesIn >= 0 ? record.BytesIn : exchange.RequestContentLength ?? 0;
+        var bytesOut = record.BytesOut >= 0 ? record.BytesOut : response.ContentLength ?? 0;
         _stats!.Request(bytesIn, bytesOut);
         if (_accessLog is { } log && log.Sampled())
         {
-            log.Write(AccessLogLine.From(context, record, Config, bytesIn, bytesOut));
+            log.Write(AccessLogLine.From(exchange, Config, bytesIn, bytesOut));
         }
     }
 

@@ -1,4 +1,3 @@
-using Fulcrum.L7.Observability;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Abstractions;
 using Microsoft.AspNetCore.Http;
@@ -8,44 +7,43 @@ namespace Fulcrum.L7.Hosting;
 
 /// <summary>
 /// The whole "application" Kestrel runs for a listener: one terminal request delegate, no middleware
-/// pipeline, no endpoint routing. Reuses one context per connection the way ASP.NET's own hosting
-/// layer does (Kestrel offers the slot through IHostContextContainer): the HttpContext and the
-/// <see cref="RequestRecord"/> the access log reads, so a request allocates neither.
+/// pipeline, no endpoint routing. Reuses one <see cref="KestrelExchange"/> per connection the way ASP.NET's own
+/// hosting layer reuses its context (Kestrel offers the slot through IHostContextContainer), so a request
+/// allocates neither the HttpContext nor the exchange with its access-log record.
 /// </summary>
-internal sealed class ProxyApplication(RequestDelegate handler, Action<HttpContext, RequestRecord>? completed = null) : IHttpApplication<ProxyRequest>
+internal sealed class ProxyApplication(Func<KestrelExchange, Task> handler, Action<KestrelExchange>? completed = null) : IHttpApplication<KestrelExchange>
 {
-    public ProxyRequest CreateContext(IFeatureCollection contextFeatures)
+    public KestrelExchange CreateContext(IFeatureCollection contextFeatures)
     {
-        ProxyRequest request;
-        if (contextFeatures is IHostContextContainer<ProxyRequest> container)
+        KestrelExchange exchange;
+        if (contextFeatures is IHostContextContainer<KestrelExchange> container)
         {
             if (container.HostContext is { } reused)
             {
                 reused.Http.Initialize(contextFeatures);
-                request = reused;
+                exchange = reused;
             }
             else
             {
-                request = new ProxyRequest(new DefaultHttpContext(contextFeatures));
-                container.HostContext = request;
+                exchange = new KestrelExchange(new DefaultHttpContext(contextFeatures));
+                container.HostContext = exchange;
             }
         }
         else
         {
-            request = new ProxyRequest(new DefaultHttpContext(contextFeatures));
+            exchange = new KestrelExchange(new DefaultHttpContext(contextFeatures));
         }
 
-        // Kestrel clears its extra features between requests but keeps their list, so this does not allocate.
-        contextFeatures.Set(request.Record);
-        return request;
+        exchange.Begin();
+        return exchange;
     }
 
-    public Task ProcessRequestAsync(ProxyRequest context) => handler(context.Http);
+    public Task ProcessRequestAsync(KestrelExchange context) => handler(context);
 
-    public void DisposeContext(ProxyRequest context, Exception? exception)
+    public void DisposeContext(KestrelExchange context, Exception? exception)
     {
         // The request is over (its response sent): count it and log it before the context is reused.
-        completed?.Invoke(context.Http, context.Record);
+        completed?.Invoke(context);
         context.Http.Uninitialize();
     }
 }

@@ -1,41 +1,40 @@
 using System.Diagnostics;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Observability;
-using Fulcrum.L7.Transforms;
+using Fulcrum.L7.Hosting;
 using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Http;
 
 namespace Fulcrum.L7.Observability;
 
 /// <summary>Builds the access log entry of a finished http request (only for requests that are logged).</summary>
 internal static class AccessLogLine
 {
-    public static AccessLogEntry From(HttpContext context, RequestRecord record, ListenerConfig listener, long bytesIn, long bytesOut)
+    public static AccessLogEntry From(KestrelExchange exchange, ListenerConfig listener, long bytesIn, long bytesOut)
     {
-        var connection = context.Connection;
+        var record = exchange.Record;
         var now = Stopwatch.GetTimestamp();
         // Only an https listener has a handshake to ask about: a feature lookup per request is not free.
-        var tls = listener.Protocol == ListenerProtocol.Https ? context.Features.Get<ITlsHandshakeFeature>() : null;
+        var tls = listener.Protocol == ListenerProtocol.Https ? exchange.Http.Features.Get<ITlsHandshakeFeature>() : null;
         return new AccessLogEntry
         {
             Time = DateTimeOffset.UtcNow,
             Listener = listener.Name,
             Protocol = listener.Protocol == ListenerProtocol.Https ? "https" : "http",
-            Client = connection.RemoteIpAddress,
-            ClientPort = connection.RemotePort,
-            Method = context.Request.Method,
-            Path = context.Request.Path.Value,
+            Client = exchange.ClientAddress,
+            ClientPort = exchange.ClientPort,
+            Method = exchange.Method,
+            Path = exchange.Path.Value,
             Route = record.Route,
             Pool = record.Pool,
             Backend = record.Backend,
-            Status = context.Response.StatusCode,
+            Status = exchange.Status,
             BytesIn = bytesIn,
             BytesOut = bytesOut,
             WaitMs = record.Since(record.BackendChosen),
             ConnectMs = -1,
             FirstByteMs = record.Since(record.FirstByte),
             TotalMs = record.Since(now),
-            RequestId = record.RequestId ?? (context.Request.Headers[RequestIds.HeaderName] is { Count: > 0 } id ? id.ToString() : null),
+            RequestId = record.RequestId ?? (exchange.RequestHeaders[Filters.RequestIdFilter.HeaderName] is { Count: > 0 } id ? id.ToString() : null),
             TlsVersion = tls is null ? null : tls.Protocol.ToString(),
             AffinityHit = record.AffinityHit,
             Outcome = record.Outcome,

@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http;
+using Fulcrum.L7.Exchange;
 
 namespace Fulcrum.L7.Observability;
 
 /// <summary>
 /// `tracing: {enabled: true}`: one Activity (an OpenTelemetry span) per proxied request from the ActivitySource
 /// "Fulcrum", continuing the client's W3C `traceparent` when it sent one, and a fresh `traceparent` naming
-/// this span on the request to the backend (injected by <see cref="Transforms.RouteTransformer"/>).
+/// this span on the request to the backend (injected by <see cref="Filters.TraceContextFilter"/>).
 /// An OpenTelemetry SDK in the process sees the spans through the source; without one, Fulcrum's own
 /// listener records them, so the context still reaches backends and the access log's trace_id.
 /// </summary>
@@ -29,46 +29,35 @@ internal static class RequestTracing
     }
 
     /// <summary>Starts the request's span, a child of the client's traceparent when it sent a valid one.</summary>
-    public static Activity? Start(HttpContext context, string listener)
+    public static Activity? Start(HttpExchange exchange, string listener)
     {
-        var headers = context.Request.Headers;
+        var headers = exchange.RequestHeaders;
         ActivityContext.TryParse(headers["traceparent"].ToString(), headers["tracestate"].ToString(), isRemote: true, out var parent);
-        var activity = Source.StartActivity("proxy " + context.Request.Method, ActivityKind.Server, parent);
+        var activity = Source.StartActivity("proxy " + exchange.Method, ActivityKind.Server, parent);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("http.request.method", context.Request.Method);
-            activity.SetTag("url.path", context.Request.Path.Value);
+            activity.SetTag("http.request.method", exchange.Method);
+            activity.SetTag("url.path", exchange.Path.Value);
             activity.SetTag("fulcrum.listener", listener);
         }
 
         return activity;
     }
 
-    public static void Stop(Activity activity, HttpContext context, RequestRecord? record)
+    public static void Stop(Activity activity, HttpExchange exchange)
     {
         if (activity.IsAllDataRequested)
         {
-            var status = context.Response.StatusCode;
+            var status = exchange.Status;
+            var record = exchange.Record;
             activity.SetTag("http.response.status_code", status);
-            if (record is not null)
-            {
-                activity.SetTag("fulcrum.route", record.Route);
-                activity.SetTag("fulcrum.pool", record.Pool);
-                activity.SetTag("fulcrum.backend", record.Backend);
-            }
+            activity.SetTag("fulcrum.route", record.Route);
+            activity.SetTag("fulcrum.pool", record.Pool);
+            activity.SetTag("fulcrum.backend", record.Backend);
 
             if (status >= 500) activity.SetStatus(ActivityStatusCode.Error);
         }
 
         activity.Stop();
-    }
-
-    /// <summary>Replaces whatever trace headers the client sent with this span's context.</summary>
-    public static void Inject<THeaders>(Activity activity, THeaders headers) where THeaders : Transforms.IProxyRequestHeaders
-    {
-        headers.Remove("traceparent");
-        headers.Remove("tracestate");
-        if (activity.Id is { } id) headers.Add("traceparent", id);
-        if (!string.IsNullOrEmpty(activity.TraceStateString)) headers.Add("tracestate", activity.TraceStateString);
     }
 }

@@ -1,16 +1,15 @@
 using System.Net;
-using Microsoft.AspNetCore.Http;
+using Fulcrum.L7.Exchange;
 
 namespace Fulcrum.L7.Routing;
 
-/// <summary>The connection's peer address is inside one of the blocks. IPv4-mapped IPv6 peers are compared as IPv4.</summary>
+/// <summary>The client's address is inside one of the blocks (IPv4-mapped IPv6 peers come as IPv4: <see cref="HttpExchange.ClientAddress"/>).</summary>
 internal sealed class ClientCidrMatcher(IPNetwork[] networks) : IRequestMatcher
 {
-    public bool Matches(HttpContext context)
+    public bool Matches(HttpExchange exchange)
     {
-        var address = context.Connection.RemoteIpAddress;
+        var address = exchange.ClientAddress;
         if (address is null) return false;
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         foreach (var network in networks)
         {
             if (network.Contains(address)) return true;

@@ -1,25 +1,46 @@
 using Fulcrum.Core.Configuration;
-using Fulcrum.L7.Actions;
-using Fulcrum.L7.Transforms;
-using Microsoft.AspNetCore.Http;
+using Fulcrum.L7.Exchange;
+using Fulcrum.L7.Filters;
+using Fulcrum.L7.Forwarding;
 
 namespace Fulcrum.L7.Routing;
 
-/// <summary>A route ready for the hot path: its conditions (all must hold), its action and its transforms.</summary>
-internal sealed class CompiledRoute(string name, IRequestMatcher[] conditions, RouteAction action, RouteTransformer transformer, SourceLocation location)
+/// <summary>
+/// A route ready for the hot path: its conditions (all must hold), its filter chain, and the backend target the
+/// request goes to when no filter answered (null when a filter of the chain always answers: redirects, fixed answers).
+/// </summary>
+internal sealed class CompiledRoute(string name, IRequestMatcher[] conditions, FilterChain chain, IBackendTarget? target, SourceLocation location)
 {
     public string Name => name;
-    public RouteAction Action => action;
-    public RouteTransformer Transformer => transformer;
+    public FilterChain Chain => chain;
+    public IBackendTarget? Target => target;
     public SourceLocation Location => location;
 
-    public bool Matches(HttpContext context)
+    public bool Matches(HttpExchange exchange)
     {
         foreach (var condition in conditions)
         {
-            if (!condition.Matches(context)) return false;
+            if (!condition.Matches(exchange)) return false;
         }
 
         return true;
+    }
+
+    /// <summary>Runs the chain down; then the backend, or the answer of the filter that stopped it.</summary>
+    public Task ExecuteAsync(HttpExchange exchange)
+    {
+        var run = chain.RunRequestAsync(exchange);
+        return run.IsCompletedSuccessfully ? Continue(exchange, run.Result) : ContinueAsync(exchange, run);
+    }
+
+    private async Task ContinueAsync(HttpExchange exchange, ValueTask<int> run) => await Continue(exchange, await run);
+
+    private Task Continue(HttpExchange exchange, int answeredBy)
+    {
+        if (answeredBy >= 0) return chain.WriteAnswerAsync(exchange, answeredBy);
+        if (target is not null) return target.ForwardAsync(exchange, chain);
+        // A chain without a target always answers (RouteCompiler); this is a bug, not the client's.
+        Answers.PlainTextAnswer.Set(exchange, 500, Answers.PlainTextAnswer.NoRoute);
+        return chain.WriteAnswerAsync(exchange, chain.Count);
     }
 }

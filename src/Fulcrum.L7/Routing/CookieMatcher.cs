@@ -1,9 +1,9 @@
-using Microsoft.AspNetCore.Http;
+using Fulcrum.L7.Exchange;
 
 namespace Fulcrum.L7.Routing;
 
 /// <summary>A request cookie (name case-sensitive, as browsers send it) passes its test.</summary>
 internal sealed class CookieMatcher(string name, ValueTest test) : IRequestMatcher
 {
-    public bool Matches(HttpContext context) => test.Test(context.Request.Cookies[name]);
+    public bool Matches(HttpExchange exchange) => test.Test(exchange.Cookie(name));
 }

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http;
+using Fulcrum.L7.Exchange;
 
 namespace Fulcrum.L7.Routing;
 
@@ -32,9 +32,9 @@ internal sealed class HostMatcher : IRequestMatcher
         _suffixes = [.. suffixes];
     }
 
-    public bool Matches(HttpContext context)
+    public bool Matches(HttpExchange exchange)
     {
-        var host = context.Request.Host.Host.AsSpan();
+        var host = exchange.Host.Host.AsSpan();
         if (host.EndsWith(".")) host = host[..^1]; // fully qualified form, "example.com."
         foreach (var name in _exact)
         {

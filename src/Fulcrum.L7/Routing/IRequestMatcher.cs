@@ -1,9 +1,9 @@
-using Microsoft.AspNetCore.Http;
+using Fulcrum.L7.Exchange;
 
 namespace Fulcrum.L7.Routing;
 
 /// <summary>One compiled condition of a route's match. Implementations are immutable and allocate nothing per call.</summary>
 internal interface IRequestMatcher
 {
-    bool Matches(HttpContext context);
+    bool Matches(HttpExchange exchange);
 }

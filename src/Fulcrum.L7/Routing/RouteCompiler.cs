@@ -3,22 +3,26 @@ using System.Collections.Immutable;
 using System.Net;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
-using Fulcrum.L7.Actions;
+using Fulcrum.L7.Filters;
 using Fulcrum.L7.Forwarding;
-using Fulcrum.L7.Transforms;
+using Fulcrum.L7.Tls;
 
 namespace Fulcrum.L7.Routing;
 
 /// <summary>
-/// Turns a listener's route configs into a <see cref="RouteTable"/>: regexes compiled, CIDRs parsed,
-/// pools resolved to their forwarders, transforms built. Runs once per listener per topology generation.
-/// A route that cannot be compiled is left out and reported; it never throws.
+/// Turns a listener's route configs into a <see cref="RouteTable"/>: regexes compiled, CIDRs parsed, pools resolved
+/// to their forwarders, and each route's filter chain built in stage order (<see cref="FilterStage"/>) from the
+/// listener's settings, the route's transforms, its `filters:` and its action. Runs once per listener per topology
+/// generation. A route that cannot be compiled is left out and reported; it never throws.
 /// </summary>
 internal static class RouteCompiler
 {
+    /// <summary>The settings that shape every route's chain besides the route's own config.</summary>
+    /// <param name="tracing">`tracing.enabled`: the request to the backend carries the span's traceparent.</param>
     public static RouteTable Compile(ListenerConfig listener, long generation, FrozenDictionary<string, PoolForwarder> pools,
-        BalancerServices services, List<ConfigError> errors)
+        BalancerServices services, bool tracing, FilterRegistry registry, List<ConfigError> errors)
     {
+        var listenerFilters = ListenerFilters(listener);
         var configs = listener.Routes;
         if (configs.IsEmpty && listener.Pool is { } pool)
         {
@@ -32,14 +36,77 @@ internal static class RouteCompiler
             var config = configs[i];
             var name = config.Name ?? $"{listener.Name}#{i + 1}";
             var conditions = CompileMatch(config.Match, errors);
-            var action = CompileAction(config, pools, services, errors);
-            if (conditions is null || action is null) continue;
-            var transformer = new RouteTransformer(config.Transforms, listener.ForwardedHeaders, listener.RequestId);
-            routes.Add(new CompiledRoute(name, conditions, action, transformer, config.Location));
+            if (!TryCompileAction(config, pools, services, errors, out var answer, out var target)) continue;
+            var filters = RouteFilters(config, registry, errors);
+            if (conditions is null || filters is null) continue;
+            var chain = new List<Staged>(listenerFilters);
+            chain.AddRange(filters);
+            if (answer is not null) chain.Add(new(FilterStage.Answer, answer));
+            AddRequestEdits(chain, listener, config.Transforms, tracing);
+            if (UsesCookieAffinity(target)) chain.Add(new(FilterStage.Backend, AffinityCookieFilter.Instance));
+            routes.Add(new CompiledRoute(name, conditions, Build(chain), target, config.Location));
         }
 
-        return new RouteTable(generation, [.. routes], listener.RequestId);
+        return new RouteTable(generation, [.. routes], NoRoute(listenerFilters), tracing);
     }
+
+    /// <summary>The route of requests no route matches: the listener's filters, then 404.</summary>
+    public static CompiledRoute NoRoute(IEnumerable<Staged> listenerFilters) =>
+        new("no-route", [], Build([.. listenerFilters, new(FilterStage.Answer, PlainTextAnswerFilter.NoRoute)]), null, SourceLocation.None);
+
+    /// <summary>A filter and the stage it runs at.</summary>
+    internal readonly record struct Staged(FilterStage Stage, IHttpFilter Filter);
+
+    // Sorted by stage; within a stage the order they were added in (OrderBy is stable).
+    private static FilterChain Build(List<Staged> filters) => new([.. filters.OrderBy(static f => f.Stage).Select(static f => f.Filter)]);
+
+    // What the listener adds to every route, and to the 404 of no route.
+    private static List<Staged> ListenerFilters(ListenerConfig listener)
+    {
+        var filters = new List<Staged>();
+        if (listener.Protocol == ListenerProtocol.Https && listener.Tls is { } tls)
+        {
+            if (tls.Hsts is { } hsts) filters.Add(new(FilterStage.Connection, new HstsFilter(Hsts.HeaderValue(hsts))));
+            if (tls.ClientCertificates?.SubjectHeader is { } subject) filters.Add(new(FilterStage.Connection, new ClientSubjectFilter(subject)));
+        }
+
+        if (listener.RequestId) filters.Add(new(FilterStage.RequestId, RequestIdFilter.Instance));
+        return filters;
+    }
+
+    // The route's transforms: response edits high in the chain (every answer gets them), request edits last before the backend.
+    private static List<Staged>? RouteFilters(RouteConfig config, FilterRegistry registry, List<ConfigError> errors)
+    {
+        var filters = new List<Staged>();
+        var transforms = config.Transforms;
+        if (!transforms.ResponseHeaders.IsEmpty) filters.Add(new(FilterStage.ResponseEdits, HeaderEditsFilter.OnResponse(transforms.ResponseHeaders)));
+        if (transforms.SecurityHeaders) filters.Add(new(FilterStage.ResponseEdits, SecurityHeadersFilter.Instance));
+        var ok = true;
+        foreach (var entry in config.Filters)
+        {
+            var factory = registry.Find(entry, errors);
+            var filter = factory?.Create(entry, errors);
+            if (filter is null) ok = false;
+            else filters.Add(new(factory!.Stage, filter));
+        }
+
+        return ok ? filters : null;
+    }
+
+    private static void AddRequestEdits(List<Staged> chain, ListenerConfig listener, TransformsConfig transforms, bool tracing)
+    {
+        if (tracing) chain.Add(new(FilterStage.RequestEdits, TraceContextFilter.Instance));
+        if (listener.ForwardedHeaders) chain.Add(new(FilterStage.RequestEdits, ForwardedHeadersFilter.Instance));
+        if (!transforms.RequestHeaders.IsEmpty) chain.Add(new(FilterStage.RequestEdits, HeaderEditsFilter.OnRequest(transforms.RequestHeaders)));
+        if (PathRewriteFilter.Create(transforms.StripPrefix, transforms.AddPrefix) is { } rewrite) chain.Add(new(FilterStage.RequestEdits, rewrite));
+    }
+
+    private static bool UsesCookieAffinity(IBackendTarget? target) => target switch
+    {
+        PoolForwarder pool => pool.Pool.Affinity?.Mode == AffinityMode.Cookie,
+        PoolSplit split => split.Pools.Any(static p => p.Pool.Affinity?.Mode == AffinityMode.Cookie),
+        _ => false,
+    };
 
     private static IRequestMatcher[]? CompileMatch(MatchConfig match, List<ConfigError> errors)
     {
@@ -103,23 +170,27 @@ internal static class RouteCompiler
         return new ValueTest(match.EqualTo, match.Contains, null);
     }
 
-    private static RouteAction? CompileAction(RouteConfig config, FrozenDictionary<string, PoolForwarder> pools,
-        BalancerServices services, List<ConfigError> errors)
+    // The action: a filter that always answers (redirect, respond, a pool the config lacks), or a backend target.
+    private static bool TryCompileAction(RouteConfig config, FrozenDictionary<string, PoolForwarder> pools,
+        BalancerServices services, List<ConfigError> errors, out IHttpFilter? answer, out IBackendTarget? target)
     {
-        if (config.Respond is { } respond) return new RespondAction(respond);
-        if (config.Redirect is { } redirect) return new RedirectAction(redirect);
-        if (!config.Split.IsEmpty) return CompileSplit(config.Split, pools, services, errors, config.Location);
-        if (config.Pool is { } pool)
+        answer = null;
+        target = null;
+        if (config.Respond is { } respond) answer = new RespondFilter(respond);
+        else if (config.Redirect is { } redirect) answer = new RedirectFilter(redirect);
+        else if (!config.Split.IsEmpty) target = CompileSplit(config.Split, pools, services, errors);
+        else if (config.Pool is { } pool)
         {
-            return pools.TryGetValue(pool, out var forwarder) ? new PoolAction(forwarder) : new UnknownPoolAction(pool);
+            if (pools.TryGetValue(pool, out var forwarder)) target = forwarder;
+            else answer = PlainTextAnswerFilter.UnknownPool(pool);
         }
+        else Fail(errors, config.Location, "route has no action (pool, split, redirect or respond)");
 
-        Fail(errors, config.Location, "route has no action (pool, split, redirect or respond)");
-        return null;
+        return answer is not null || target is not null;
     }
 
-    private static RouteAction? CompileSplit(ImmutableArray<SplitTarget> split, FrozenDictionary<string, PoolForwarder> pools,
-        BalancerServices services, List<ConfigError> errors, SourceLocation location)
+    private static PoolSplit? CompileSplit(ImmutableArray<SplitTarget> split, FrozenDictionary<string, PoolForwarder> pools,
+        BalancerServices services, List<ConfigError> errors)
     {
         var targets = new PoolForwarder[split.Length];
         var weights = new int[split.Length];
@@ -135,7 +206,7 @@ internal static class RouteCompiler
             weights[i] = split[i].Weight;
         }
 
-        return new SplitAction(targets, weights, services);
+        return new PoolSplit(targets, weights, services);
     }
 
     private static bool Fail(List<ConfigError> errors, SourceLocation location, string message)

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http;
+using Fulcrum.L7.Exchange;
 
 namespace Fulcrum.L7.Routing;
 
@@ -6,21 +6,25 @@ namespace Fulcrum.L7.Routing;
 /// One listener's routes for one topology generation, immutable. The listener swaps the whole table on a
 /// reload (one volatile write), so a request sees either the old routes or the new ones, never a mix.
 /// </summary>
-internal sealed class RouteTable(long generation, CompiledRoute[] routes, bool requestId)
+internal sealed class RouteTable(long generation, CompiledRoute[] routes, CompiledRoute noRoute, bool tracing)
 {
-    public static readonly RouteTable Empty = new(0, [], requestId: false);
+    public static readonly RouteTable Empty = new(0, [], RouteCompiler.NoRoute([]), tracing: false);
 
     public long Generation => generation;
     public int Count => routes.Length;
-    /// <summary>The listener's `request-id` setting of this generation.</summary>
-    public bool RequestId => requestId;
+    public IReadOnlyList<CompiledRoute> Routes => routes;
+    /// <summary>`tracing.enabled` in this generation: each request gets a span.</summary>
+    public bool Tracing => tracing;
 
-    /// <summary>The first route whose conditions all hold, or null (the listener answers 404).</summary>
-    public CompiledRoute? Match(HttpContext context)
+    /// <summary>What a request no route matches gets: the listener's own filters, then 404.</summary>
+    public CompiledRoute NoRoute => noRoute;
+
+    /// <summary>The first route whose conditions all hold, or null (the listener answers with <see cref="NoRoute"/>).</summary>
+    public CompiledRoute? Match(HttpExchange exchange)
     {
         foreach (var route in routes)
         {
-            if (route.Matches(context)) return route;
+            if (route.Matches(exchange)) return route;
         }
 
         return null;

@@ -19,4 +19,10 @@ internal static partial class TlsLog
 
     [LoggerMessage(7104, LogLevel.Warning, "pool {Pool}: backend {Backend} certificate rejected: {Errors}")]
     public static partial void BackendCertificateRejected(ILogger logger, string pool, string backend, string errors);
+
+    [LoggerMessage(7105, LogLevel.Error, "{Location}: listener {Listener}: TLS not usable, {Consequence}: {Reason}")]
+    public static partial void ListenerTlsRejected(ILogger logger, string location, string listener, string consequence, string reason);
+
+    [LoggerMessage(7106, LogLevel.Error, "{Location}: pool {Pool}: TLS to the backends not usable, connections are refused: {Reason}")]
+    public static partial void PoolTlsRejected(ILogger logger, string location, string pool, string reason);
 }

@@ -1,4 +1,5 @@
 using Fulcrum.Core.Configuration;
+using Fulcrum.L7.Filters;
 using Fulcrum.L7.Tls;
 
 namespace Fulcrum.Hosting;
@@ -6,7 +7,7 @@ namespace Fulcrum.Hosting;
 /// <summary>
 /// Loads a config file the way `validate`, `run` and every reload must see it: the parser's checks, then
 /// the checks that need the files a config names (certificates and keys that load, pair and are in date;
-/// CA bundles). A config that would fail at the first handshake fails here, with FILE:LINE:COL.
+/// CA bundles; filters that exist, with settings they take). A config that would fail at the first handshake fails here, with FILE:LINE:COL.
 /// </summary>
 public static class ConfigFiles
 {
@@ -14,7 +15,7 @@ public static class ConfigFiles
     {
         var result = ConfigLoader.LoadFile(path);
         if (!result.IsValid) return result;
-        var errors = TlsConfigCheck.Check(result.Config!);
-        return errors.Count == 0 ? result : new ConfigLoadResult(null, [.. errors]);
+        var errors = TlsConfigCheck.Check(result.Config!).Concat(FilterConfigCheck.Check(result.Config!)).ToArray();
+        return errors.Length == 0 ? result : new ConfigLoadResult(null, [.. errors]);
     }
 }

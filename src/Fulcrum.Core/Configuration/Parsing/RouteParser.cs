@@ -13,7 +13,8 @@ internal static class RouteParser
         .Key("split", (r, n, c) => r with { Split = RouteActionParser.ReadSplit(n, c) })
         .Key("redirect", (r, n, c) => r with { Redirect = RouteActionParser.ReadRedirect(n, c) })
         .Key("respond", (r, n, c) => r with { Respond = RouteActionParser.ReadRespond(n, c) })
-        .Key("transforms", (r, n, c) => r with { Transforms = TransformsParser.Read(n, c) });
+        .Key("transforms", (r, n, c) => r with { Transforms = TransformsParser.Read(n, c) })
+        .Key("filters", (r, n, c) => r with { Filters = FilterListParser.Read(n, c) });
 
     public static RouteConfig? Read(YamlNode node, int index, ParseContext context)
     {

@@ -1,27 +1,38 @@
+using Fulcrum.L7.Exchange;
 using Microsoft.AspNetCore.Http;
 
-namespace Fulcrum.L7.Transforms;
+namespace Fulcrum.L7.Filters;
 
 /// <summary>
-/// strip-prefix then add-prefix on the forwarded path. A prefix is stripped only at a segment boundary:
-/// strip `/api` turns `/api/users` into `/users` and `/api` into `/`, and leaves `/apix` alone.
+/// `transforms.strip-prefix` then `transforms.add-prefix` on the path the backend sees (<see cref="HttpExchange.BackendPath"/>;
+/// the access log keeps the client's). A prefix is stripped only at a segment boundary: strip `/api` turns `/api/users`
+/// into `/users` and `/api` into `/`, and leaves `/apix` alone.
 /// </summary>
-internal sealed class PathRewrite
+internal sealed class PathRewriteFilter : HttpFilter
 {
     private readonly PathString _strip;
     private readonly PathString _add;
 
-    private PathRewrite(PathString strip, PathString add)
+    private PathRewriteFilter(PathString strip, PathString add)
     {
         _strip = strip;
         _add = add;
     }
 
-    public static PathRewrite? Create(string? strip, string? add)
+    public override FilterHooks Hooks => FilterHooks.RequestHead;
+
+    /// <summary>The filter, or null when the route rewrites nothing.</summary>
+    public static PathRewriteFilter? Create(string? strip, string? add)
     {
         var s = Normalize(strip);
         var a = Normalize(add);
-        return s.HasValue || a.HasValue ? new PathRewrite(s, a) : null;
+        return s.HasValue || a.HasValue ? new PathRewriteFilter(s, a) : null;
+    }
+
+    public override ValueTask<FilterResult> OnRequestHeadAsync(HttpExchange exchange)
+    {
+        exchange.BackendPath = Apply(exchange.BackendPath);
+        return Continue;
     }
 
     public PathString Apply(PathString path)

@@ -1,15 +1,15 @@
 using Fulcrum.Core.Configuration;
-using Fulcrum.L7.Routing;
+using Fulcrum.L7.Exchange;
 using Microsoft.AspNetCore.Http;
 
-namespace Fulcrum.L7.Actions;
+namespace Fulcrum.L7.Filters;
 
 /// <summary>
 /// `redirect`: answers with a Location. An absolute `to` is used as is; a path `to` replaces path and
 /// query; without `to` the path and query are kept. scheme/host/port replace the request's own; when
 /// only the scheme changes the port becomes that scheme's default (http://a:8080 to https://a).
 /// </summary>
-internal sealed class RedirectAction : RouteAction
+internal sealed class RedirectFilter : HttpFilter
 {
     private readonly int _status;
     private readonly string? _absolute;
@@ -18,7 +18,7 @@ internal sealed class RedirectAction : RouteAction
     private readonly string? _host;
     private readonly int? _port;
 
-    public RedirectAction(RedirectConfig config)
+    public RedirectFilter(RedirectConfig config)
     {
         _status = config.Status;
         _scheme = config.Scheme?.ToLowerInvariant();
@@ -34,23 +34,23 @@ internal sealed class RedirectAction : RouteAction
         }
     }
 
-    public override Task ExecuteAsync(HttpContext context, CompiledRoute route)
+    public override FilterHooks Hooks => FilterHooks.RequestHead;
+
+    public override ValueTask<FilterResult> OnRequestHeadAsync(HttpExchange exchange)
     {
-        var response = context.Response;
-        response.StatusCode = _status;
-        response.Headers.Location = _absolute ?? Location(context.Request);
-        route.Transformer.EditResponse(response);
-        return Task.CompletedTask;
+        exchange.SetAnswer(_status, default, null);
+        exchange.ResponseHeaders.Location = _absolute ?? Location(exchange);
+        return Answered;
     }
 
-    private string Location(HttpRequest request)
+    private string Location(HttpExchange exchange)
     {
-        var scheme = _scheme ?? request.Scheme;
-        var host = _host ?? request.Host.Host;
-        int? port = _port ?? (_scheme is not null && _scheme != request.Scheme ? null : request.Host.Port);
+        var scheme = _scheme ?? exchange.Scheme;
+        var host = _host ?? exchange.Host.Host;
+        int? port = _port ?? (_scheme is not null && _scheme != exchange.Scheme ? null : exchange.Host.Port);
         if (port is 80 && scheme == "http" || port is 443 && scheme == "https") port = null;
         var authority = port is { } p ? new HostString(host, p) : new HostString(host);
-        var target = _path ?? string.Concat(request.PathBase.ToUriComponent(), request.Path.ToUriComponent(), request.QueryString.ToUriComponent());
+        var target = _path ?? string.Concat(exchange.Path.ToUriComponent(), exchange.Query.ToUriComponent());
         if (!target.StartsWith('/')) target = "/" + target;
         return string.Concat(scheme, "://", authority.ToUriComponent(), target);
     }

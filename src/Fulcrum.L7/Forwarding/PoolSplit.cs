@@ -1,21 +1,20 @@
 using Fulcrum.Core.Balancing;
-using Fulcrum.L7.Forwarding;
-using Fulcrum.L7.Routing;
-using Microsoft.AspNetCore.Http;
+using Fulcrum.L7.Exchange;
+using Fulcrum.L7.Filters;
 
-namespace Fulcrum.L7.Actions;
+namespace Fulcrum.L7.Forwarding;
 
 /// <summary>
 /// `split`: each request goes to one pool, chosen at random in proportion to the weights (a canary).
 /// Per request, not sticky; pair it with affinity on the pools when a user must stay on one side.
 /// </summary>
-internal sealed class SplitAction : RouteAction
+internal sealed class PoolSplit : IBackendTarget
 {
     private readonly PoolForwarder[] _pools;
     private readonly int[] _cumulative; // running sums of the weights; a draw in [0, total) falls in one slot
     private readonly BalancerServices _services;
 
-    public SplitAction(PoolForwarder[] pools, int[] weights, BalancerServices services)
+    public PoolSplit(PoolForwarder[] pools, int[] weights, BalancerServices services)
     {
         _pools = pools;
         _services = services;
@@ -28,7 +27,9 @@ internal sealed class SplitAction : RouteAction
         }
     }
 
-    public override Task ExecuteAsync(HttpContext context, CompiledRoute route) => Pick().ForwardAsync(context, route.Transformer);
+    public IReadOnlyList<PoolForwarder> Pools => _pools;
+
+    public Task ForwardAsync(HttpExchange exchange, FilterChain chain) => Pick().ForwardAsync(exchange, chain);
 
     internal PoolForwarder Pick()
     {

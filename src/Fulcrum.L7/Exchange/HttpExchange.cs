@@ -1,0 +1,123 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Fulcrum.Core.Model;
+using Fulcrum.L7.BackendHttp;
+using Fulcrum.L7.Observability;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Fulcrum.L7.Exchange;
+
+/// <summary>
+/// One request and its response as routing, the filters and the backend leg see them, whatever front end parsed
+/// the request (Kestrel's HTTP/1.1 and HTTP/2 today: <see cref="Hosting.KestrelExchange"/>). The front end keeps one
+/// per connection and resets it per request, so a request allocates none. Like Envoy's codec-independent header
+/// maps, filters never touch the front end's own objects.
+/// </summary>
+internal abstract class HttpExchange
+{
+    private PathString? _backendPath;
+    private LegAttempt? _legAttempt;
+
+    // ---- the request head, as the client sent it ----
+
+    public abstract string Method { get; }
+    /// <summary>`http` or `https`.</summary>
+    public abstract string Scheme { get; }
+    /// <summary>`HTTP/1.1`, `HTTP/2`, `HTTP/1.0`.</summary>
+    public abstract string Protocol { get; }
+    /// <summary>The Host header (or HTTP/2 :authority), with its port when it has one.</summary>
+    public abstract HostString Host { get; }
+    /// <summary>The decoded path.</summary>
+    public abstract PathString Path { get; }
+    public abstract QueryString Query { get; }
+    /// <summary>The request's headers; filters edit them in place, and the backend leg sends what is left.</summary>
+    public abstract IHeaderDictionary RequestHeaders { get; }
+    public abstract string? Cookie(string name);
+    public abstract StringValues QueryValue(string name);
+
+    /// <summary>The path the backend sees: <see cref="Path"/> unless a filter rewrote it.</summary>
+    public PathString BackendPath
+    {
+        get => _backendPath ?? Path;
+        set => _backendPath = value;
+    }
+
+    // ---- the connection ----
+
+    /// <summary>The client's address: the peer's, or the one a client-address filter resolved (IPv4-mapped IPv6 unmapped).</summary>
+    public IPAddress? ClientAddress { get; set; }
+    public int ClientPort { get; set; }
+    public abstract bool IsHttps { get; }
+    /// <summary>The client's certificate when an https listener verified one (mTLS).</summary>
+    public abstract X509Certificate2? ClientCertificate { get; }
+    /// <summary>Fires when the client goes away.</summary>
+    public abstract CancellationToken Aborted { get; }
+
+    // ---- the request body ----
+
+    /// <summary>Declared length of the body; null when it has none or it is chunked.</summary>
+    public abstract long? RequestContentLength { get; }
+    /// <summary>True when the request may carry a body (a Content-Length above 0, chunked, an HTTP/2 stream left open).</summary>
+    public abstract bool RequestHasBody { get; }
+    /// <summary>The body as it arrives; a request-body filter may put a stream over it.</summary>
+    public abstract Stream RequestBody { get; set; }
+    /// <summary>True for a request that asks to switch protocols (HTTP/1.1 Upgrade, HTTP/2 extended CONNECT) or CONNECT.</summary>
+    public abstract bool IsUpgradeOrConnect { get; }
+
+    // ---- the response ----
+
+    public abstract int Status { get; set; }
+    public abstract IHeaderDictionary ResponseHeaders { get; }
+    public abstract long? ResponseContentLength { get; set; }
+    /// <summary>Where the response body goes; a response-body filter may put a stream over it.</summary>
+    public abstract Stream ResponseBody { get; set; }
+    /// <summary>True once the status line went out: from then on the only failure signal is <see cref="Abort"/>.</summary>
+    public abstract bool ResponseStarted { get; }
+    /// <summary>Forgets status, headers and body of a response that has not started (a retry, an error answer).</summary>
+    public abstract void ClearResponse();
+    /// <summary>Cuts the client's connection (HTTP/1.1) or resets the stream (HTTP/2).</summary>
+    public abstract void Abort();
+
+    // ---- what the balancer learns along the way ----
+
+    /// <summary>The access log's record of this request, filled as the request goes.</summary>
+    public RequestRecord Record { get; } = new();
+    /// <summary>The backend of the attempt that answered (or is answering).</summary>
+    public Backend? Backend { get; set; }
+    /// <summary>The Set-Cookie value that pins this client to <see cref="Backend"/> (cookie affinity), when one is due.</summary>
+    public string? AffinityCookie { get; set; }
+
+    /// <summary>The backend leg's state between the steps of an attempt; kept with the exchange so it is made once per connection.</summary>
+    public LegAttempt LegAttempt => _legAttempt ??= new();
+
+    /// <summary>The body of an answer the balancer gives itself (<see cref="SetAnswer"/>); written once the response hooks ran.</summary>
+    public ReadOnlyMemory<byte> AnswerBody { get; private set; }
+
+    /// <summary>
+    /// Makes the response an answer of the balancer's own (a filter's, a redirect, an error page): the status, the
+    /// body's type and length. What a backend may have set is forgotten; headers set after this call stay.
+    /// </summary>
+    public void SetAnswer(int status, ReadOnlyMemory<byte> body, string? contentType)
+    {
+        if (ResponseStarted) return;
+        ClearResponse();
+        Status = status;
+        AnswerBody = body;
+        if (body.Length == 0) return; // the front end sends Content-Length: 0 where a body is allowed
+        if (contentType is not null) ResponseHeaders.ContentType = contentType;
+        ResponseContentLength = body.Length;
+    }
+
+    /// <summary>Called by the front end before each request: the per-request state is cleared.</summary>
+    protected void Reset(IPAddress? clientAddress, int clientPort)
+    {
+        _backendPath = null;
+        AnswerBody = default;
+        ClientAddress = clientAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : clientAddress;
+        ClientPort = clientPort;
+        Backend = null;
+        AffinityCookie = null;
+        Record.Begin();
+    }
+}

@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using Fulcrum.L7.Exchange;
+
+namespace Fulcrum.L7.Filters;
+
+/// <summary>
+/// One route's filters in stage order (<see cref="FilterStage"/>), built once per topology generation. The request
+/// runs down the chain; a filter that answers stops it there, and its answer goes back up through the response hooks
+/// of the filters above it only. Otherwise the backend answers and the response runs up through all of them.
+/// Each hook is called only on the filters that declare it, so a route pays for the filters and hooks it has.
+/// </summary>
+internal sealed class FilterChain
+{
+    public static readonly FilterChain Empty = new([]);
+
+    private readonly IHttpFilter[] _filters;
+    private readonly FilterHooks _hooks;
+
+    public FilterChain(IHttpFilter[] filters)
+    {
+        _filters = filters;
+        foreach (var filter in filters) _hooks |= filter.Hooks;
+    }
+
+    public int Count => _filters.Length;
+    public IReadOnlyList<IHttpFilter> Filters => _filters;
+
+    /// <summary>
+    /// Runs the request-head hooks, then (when no filter answered) the request-body hooks. Returns the index of the
+    /// filter that answered, or -1 when the request goes on to the backend.
+    /// </summary>
+    public ValueTask<int> RunRequestAsync(HttpExchange exchange)
+    {
+        if ((_hooks & FilterHooks.RequestHead) != 0)
+        {
+            for (var i = 0; i < _filters.Length; i++)
+            {
+                var filter = _filters[i];
+                if ((filter.Hooks & FilterHooks.RequestHead) == 0) continue;
+                var result = filter.OnRequestHeadAsync(exchange);
+                if (!result.IsCompletedSuccessfully) return AwaitRequestAsync(exchange, i, result);
+                if (result.Result == FilterResult.Answered) return new(i);
+            }
+        }
+
+        RunRequestBody(exchange);
+        return new(-1);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> AwaitRequestAsync(HttpExchange exchange, int at, ValueTask<FilterResult> pending)
+    {
+        if (await pending == FilterResult.Answered) return at;
+        for (var i = at + 1; i < _filters.Length; i++)
+        {
+            var filter = _filters[i];
+            if ((filter.Hooks & FilterHooks.RequestHead) == 0) continue;
+            if (await filter.OnRequestHeadAsync(exchange) == FilterResult.Answered) return i;
+        }
+
+        RunRequestBody(exchange);
+        return -1;
+    }
+
+    private void RunRequestBody(HttpExchange exchange)
+    {
+        if ((_hooks & FilterHooks.RequestBody) == 0) return;
+        foreach (var filter in _filters)
+        {
+            if ((filter.Hooks & FilterHooks.RequestBody) != 0) filter.OnRequestBody(exchange);
+        }
+    }
+
+    /// <summary>
+    /// The response hooks of the filters above <paramref name="answeredBy"/> (all of them for a backend's answer,
+    /// <see cref="Count"/>), bottom to top: head hooks first, then body hooks.
+    /// </summary>
+    public void RunResponse(HttpExchange exchange, int answeredBy)
+    {
+        if ((_hooks & (FilterHooks.ResponseHead | FilterHooks.ResponseBody)) == 0) return;
+        for (var i = answeredBy - 1; i >= 0; i--)
+        {
+            var filter = _filters[i];
+            if ((filter.Hooks & FilterHooks.ResponseHead) != 0) filter.OnResponseHead(exchange);
+        }
+
+        if ((_hooks & FilterHooks.ResponseBody) == 0) return;
+        for (var i = answeredBy - 1; i >= 0; i--)
+        {
+            var filter = _filters[i];
+            if ((filter.Hooks & FilterHooks.ResponseBody) != 0) filter.OnResponseBody(exchange);
+        }
+    }
+
+    /// <summary>Sends the answer set with <see cref="HttpExchange.SetAnswer"/> up through the response hooks and to the client.</summary>
+    public Task WriteAnswerAsync(HttpExchange exchange, int answeredBy)
+    {
+        if (exchange.ResponseStarted) return Task.CompletedTask;
+        RunResponse(exchange, answeredBy);
+        var body = exchange.AnswerBody;
+        if (body.Length == 0 || Microsoft.AspNetCore.Http.HttpMethods.IsHead(exchange.Method)) return Task.CompletedTask;
+        return exchange.ResponseBody.WriteAsync(body, exchange.Aborted).AsTask();
+    }
+}

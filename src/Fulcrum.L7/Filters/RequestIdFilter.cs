@@ -1,0 +1,44 @@
+using Fulcrum.L7.Exchange;
+
+namespace Fulcrum.L7.Filters;
+
+/// <summary>
+/// `request-id` on the listener: X-Request-ID is kept when the client sent a sane one and made otherwise, forwarded to
+/// the backend, logged, and returned on every response (the backend's own copy replaced), so one id follows a request
+/// through client, balancer and backend logs.
+/// </summary>
+internal sealed class RequestIdFilter : HttpFilter
+{
+    public const string HeaderName = "X-Request-ID";
+
+    /// <summary>Longer ids are replaced rather than forwarded: an id is for logs, not a payload.</summary>
+    public const int MaxLength = 200;
+
+    public static readonly RequestIdFilter Instance = new();
+
+    public override FilterHooks Hooks => FilterHooks.RequestHead | FilterHooks.ResponseHead;
+
+    public override ValueTask<FilterResult> OnRequestHeadAsync(HttpExchange exchange)
+    {
+        var headers = exchange.RequestHeaders;
+        var id = headers[HeaderName];
+        string value;
+        if (id.Count == 1 && id[0] is { Length: > 0 and <= MaxLength } given)
+        {
+            value = given;
+        }
+        else
+        {
+            value = Guid.NewGuid().ToString("N");
+            headers[HeaderName] = value;
+        }
+
+        exchange.Record.RequestId = value;
+        return Continue;
+    }
+
+    public override void OnResponseHead(HttpExchange exchange)
+    {
+        if (exchange.Record.RequestId is { } id) exchange.ResponseHeaders[HeaderName] = id;
+    }
+}
