@@ -29,9 +29,14 @@ public sealed class ProxyHarness : IAsyncDisposable
         StartAsync(new TopologyStore(config, services), loggerFactory);
 
     /// <summary>Over a store the test made itself (to subscribe to it before the data plane does).</summary>
-    public static async Task<ProxyHarness> StartAsync(TopologyStore store, ILoggerFactory? loggerFactory = null)
+    public static Task<ProxyHarness> StartAsync(TopologyStore store, ILoggerFactory? loggerFactory = null) => StartAsync(store, loggerFactory, null);
+
+    /// <summary>With the filters a test registers besides Fulcrum's own, for routes to name in `filters:`.</summary>
+    internal static Task<ProxyHarness> StartAsync(FulcrumConfig config, Fulcrum.L7.Filters.FilterRegistry filters) => StartAsync(new TopologyStore(config), null, filters);
+
+    private static async Task<ProxyHarness> StartAsync(TopologyStore store, ILoggerFactory? loggerFactory, Fulcrum.L7.Filters.FilterRegistry? filters)
     {
-        var plane = new HttpDataPlane(store, loggerFactory ?? NullLoggerFactory.Instance);
+        var plane = new HttpDataPlane(store, loggerFactory ?? NullLoggerFactory.Instance) { Filters = filters ?? Fulcrum.L7.Filters.FilterRegistry.Default };
         await plane.StartAsync(CancellationToken.None);
         return new ProxyHarness(store, plane);
     }
