@@ -5,7 +5,10 @@
 #
 # usage: bench/l7/run.sh [--quick] [--breakdown] [--no-build] [--profile PROXY] [--interleave ROUNDS] [PROXY...]
 #   PROXY        any of: fulcrum yarp nginx haproxy kestrel-empty yarp-direct fulcrum-observed fulcrum-thread-pool
+#                fulcrum-baseline
 #                (fulcrum-thread-pool: FULCRUM_IO=thread-pool, .NET's default socket I/O instead of event loops)
+#                (fulcrum-baseline: the fulcrum.dll that BASELINE_DLL names, e.g. a Release build of an earlier
+#                commit in a git worktree, with the same config: a change against what it changes, interleaved)
 #                (fulcrum-observed: Fulcrum with the admin API scraped for /metrics every second and a
 #                JSON access log to a file; bench/l7/observability.sh measures what that costs, with
 #                both configurations up at once)
@@ -30,7 +33,8 @@
 #      DOTNET_EXTRA_ENV ("KEY=VALUE ..." added to the .NET proxies' environment, for experiments),
 #      FULCRUM_LISTENER_KEYS ("key: value; key: value" added to Fulcrum's listener),
 #      OBSERVED_LOG (fulcrum-observed's access log path; "off" for none), OBSERVED_SCRAPE (0: no /metrics scraper),
-#      OBSERVED (off: fulcrum-observed runs as plain fulcrum, to see a method's noise floor)
+#      OBSERVED (off: fulcrum-observed runs as plain fulcrum, to see a method's noise floor),
+#      BASELINE_DLL (fulcrum-baseline's fulcrum.dll)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -58,8 +62,8 @@ while [[ $# -gt 0 ]]; do
     --profile) PROFILE=${2:?--profile needs a proxy name}; shift ;;
     --interleave) INTERLEAVE=${2:?--interleave needs a number of rounds}; shift ;;
     --together) TOGETHER=${2:?--together needs a number of rounds}; shift ;;
-    -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed|fulcrum-thread-pool) PROXIES+=("$1") ;;
+    -h|--help) sed -n '2,37p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed|fulcrum-thread-pool|fulcrum-baseline) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -109,9 +113,9 @@ start_dotnet() {
   PROXY_PID=$!
 }
 
-# start_fulcrum NAME: fulcrum, fulcrum-thread-pool (the same config) or fulcrum-observed.
+# start_fulcrum NAME: fulcrum, fulcrum-thread-pool or fulcrum-baseline (the same config), or fulcrum-observed.
 start_fulcrum() {
-  local name=$1 cfg="$RUN/$1.yaml"
+  local name=$1 cfg="$RUN/$1.yaml" dll=$FULCRUM_DLL
   # OBSERVED_LOG: where the access log goes (default the run's log/access.log); "off": no access log.
   # OBSERVED=off: fulcrum-observed runs plain, like fulcrum (bench/l7/observability.sh --same).
   if [[ $name == fulcrum-observed && ${OBSERVED:-on} != off ]]; then
@@ -119,8 +123,11 @@ start_fulcrum() {
   else
     fulcrum_http_config "$PP" >"$cfg"
   fi
-  [[ -f $FULCRUM_DLL ]] || { echo "run.sh: $FULCRUM_DLL is missing (build without --no-build)" >&2; return 1; }
-  start_dotnet "$name" "$FULCRUM_DLL" run -c "$cfg"
+  if [[ $name == fulcrum-baseline ]]; then
+    dll=${BASELINE_DLL:?fulcrum-baseline needs BASELINE_DLL, the fulcrum.dll of the build to compare with}
+  fi
+  [[ -f $dll ]] || { echo "run.sh: $dll is missing (build without --no-build)" >&2; return 1; }
+  start_dotnet "$name" "$dll" run -c "$cfg"
   if [[ $name == fulcrum-observed && ${OBSERVED:-on} != off && ${OBSERVED_SCRAPE:-1} == 1 ]]; then
     start_scraper "$AP"
   fi
@@ -265,7 +272,7 @@ write_result() {
 start_proxy() {
   PROXY_PID=""
   case "$1" in
-    fulcrum|fulcrum-observed|fulcrum-thread-pool) start_fulcrum "$1" ;;
+    fulcrum|fulcrum-observed|fulcrum-thread-pool|fulcrum-baseline) start_fulcrum "$1" ;;
     yarp) start_yarphost yarp config ;;
     yarp-direct) start_yarphost yarp-direct direct ;;
     kestrel-empty) start_yarphost kestrel-empty empty ;;
@@ -431,7 +438,7 @@ if [[ $BUILD -eq 1 ]]; then
   echo "== building Release" >&2
   for proxy in "${PROXIES[@]}"; do
     case "$proxy" in
-      fulcrum|fulcrum-observed|fulcrum-thread-pool)
+      fulcrum|fulcrum-observed|fulcrum-thread-pool|fulcrum-baseline)
         [[ -f $RUN/build-fulcrum.log ]] || build_release fulcrum "$ROOT/src/Fulcrum/Fulcrum.csproj" ;;
       yarp|yarp-direct|kestrel-empty)
         [[ -f $RUN/build-yarphost.log ]] || build_release yarphost "$ROOT/bench/YarpHost/YarpHost.csproj" ;;

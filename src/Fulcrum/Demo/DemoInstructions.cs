@@ -25,6 +25,7 @@ public static class DemoInstructions
         output.WriteLine($"  curl -s '{balancer}/?delay=2000'                        # a slow request: the backend waits 2 s");
         output.WriteLine($"  curl -si '{balancer}/?status=503'                       # a failing one: the backend's 503 comes through");
         output.WriteLine($"  curl -s {balancer}/ -w ' %{{http_code}} in %{{time_total}}s\\n'        # status and timing");
+        output.WriteLine($"  curl -si {balancer}/ | grep -i x-served-by                  # the served-by filter names the backend that answered");
         if (host.BoundEndpoints.TryGetValue(DemoConfig.HttpsListenerName, out var secureEndpoint))
         {
             var secure = $"https://localhost:{secureEndpoint.Port}";
