@@ -15,7 +15,7 @@ namespace Fulcrum.Core.Affinity;
 public sealed class PoolAffinity
 {
     /// <summary>The algorithm behind app-cookie, source-ip and header: a key keeps its backend while the set changes around it.</summary>
-    public const string HashAlgorithm = "consistent-hash";
+    public const string HashAlgorithm = BalancerNames.ConsistentHash;
 
     private readonly FrozenDictionary<string, Backend> _byToken;
     private readonly FrozenDictionary<string, Backend>.AlternateLookup<ReadOnlySpan<char>> _byTokenSpan;

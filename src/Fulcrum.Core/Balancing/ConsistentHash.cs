@@ -67,7 +67,7 @@ internal sealed class ConsistentHash : IBalancer, IThreadPoolWorkItem
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "consistent-hash";
+        public string Name => BalancerNames.ConsistentHash;
         public bool UsesHash => true;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new ConsistentHash(backends, services.Time);
     }

@@ -77,7 +77,7 @@ internal sealed class IpHash : IBalancer
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "ip-hash";
+        public string Name => BalancerNames.IpHash;
         public bool UsesHash => true;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new IpHash(backends);
     }

@@ -33,7 +33,7 @@ internal sealed class LeastBandwidth : IBalancer
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "least-bandwidth";
+        public string Name => BalancerNames.LeastBandwidth;
         public bool UsesHash => false;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new LeastBandwidth(backends, services.Time);
     }

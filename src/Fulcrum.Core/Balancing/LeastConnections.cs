@@ -44,7 +44,7 @@ internal sealed class LeastConnections : IBalancer
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "least-connections";
+        public string Name => BalancerNames.LeastConnections;
         public bool UsesHash => false;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new LeastConnections(backends);
     }

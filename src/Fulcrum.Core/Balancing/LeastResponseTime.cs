@@ -29,7 +29,7 @@ internal sealed class LeastResponseTime : IBalancer
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "least-response-time";
+        public string Name => BalancerNames.LeastResponseTime;
         public bool UsesHash => false;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new LeastResponseTime(backends);
     }

@@ -79,7 +79,7 @@ internal sealed class Maglev : IBalancer, IThreadPoolWorkItem
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "maglev";
+        public string Name => BalancerNames.Maglev;
         public bool UsesHash => true;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new Maglev(backends, services.Time);
     }

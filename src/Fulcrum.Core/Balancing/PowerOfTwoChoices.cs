@@ -67,7 +67,7 @@ internal sealed class PowerOfTwoChoices : IBalancer
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "power-of-two";
+        public string Name => BalancerNames.PowerOfTwo;
         public bool UsesHash => false;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new PowerOfTwoChoices(backends, services.Random);
     }

@@ -42,7 +42,7 @@ internal sealed class RoundRobin : IBalancer
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "round-robin";
+        public string Name => BalancerNames.RoundRobin;
         public bool UsesHash => false;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new RoundRobin(backends);
     }

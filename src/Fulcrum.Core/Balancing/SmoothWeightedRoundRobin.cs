@@ -65,7 +65,7 @@ internal sealed class SmoothWeightedRoundRobin : IBalancer
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "weighted-round-robin";
+        public string Name => BalancerNames.WeightedRoundRobin;
         public bool UsesHash => false;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new SmoothWeightedRoundRobin(backends);
     }

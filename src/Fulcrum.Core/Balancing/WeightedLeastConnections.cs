@@ -45,7 +45,7 @@ internal sealed class WeightedLeastConnections : IBalancer
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "weighted-least-connections";
+        public string Name => BalancerNames.WeightedLeastConnections;
         public bool UsesHash => false;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new WeightedLeastConnections(backends);
     }

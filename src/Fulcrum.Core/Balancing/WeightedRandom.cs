@@ -45,7 +45,7 @@ internal sealed class WeightedRandom : IBalancer
 
     internal sealed class Factory : IBalancerFactory
     {
-        public string Name => "random";
+        public string Name => BalancerNames.Random;
         public bool UsesHash => false;
         public IBalancer Create(Backend[] backends, BalancerServices services) => new WeightedRandom(backends, services.Random);
     }

@@ -6,7 +6,7 @@ public sealed record PoolConfig
 {
     public required string Name { get; init; }
     /// <summary>One of <see cref="Balancing.BalancerNames.All"/>; default round-robin.</summary>
-    public string Algorithm { get; init; } = "round-robin";
+    public string Algorithm { get; init; } = Balancing.BalancerNames.RoundRobin;
     public HashKeyConfig HashKey { get; init; } = HashKeyConfig.SourceIp;
     public ImmutableArray<BackendConfig> Backends { get; init; } = [];
     /// <summary>Time to establish a connection to a backend (default 5s).</summary>
