@@ -91,6 +91,24 @@ public sealed class HttpsListenerTests : IDisposable
         Assert.Equal(port, proxy.Plane.BoundEndpoints["web"].Port);
     }
 
+    [Fact]
+    public async Task ReloadWithAnUnreadableCertificate_IsLoggedAsATlsError_AndTheListenerKeepsItsCertificate()
+    {
+        await using var backends = await Backends.StartAsync("a");
+        var logs = new CapturingLoggerFactory();
+        var tls = new ListenerTlsConfig { Certificates = [Entry("a", "a.test")] };
+        var config = new FulcrumConfig { Listeners = [Secure(tls, ToPool("app"))], Pools = [Pool("app", backends.All)] };
+        await using var proxy = await ProxyHarness.StartAsync(config, loggerFactory: logs);
+        var port = proxy.Plane.BoundEndpoints["web"].Port;
+
+        var missing = new CertificateConfig { Cert = Path.Combine(_pki.Directory, "gone.pem"), Key = Path.Combine(_pki.Directory, "gone.key") };
+        proxy.Store.Apply(config with { Listeners = [Secure(tls with { Certificates = [missing] }, ToPool("app"))] });
+
+        await Poll.UntilAsync(() => logs.Messages.Any(m => m.Contains("listener web: TLS not usable, keeping the certificates it has")), "the TLS error in the log");
+        Assert.DoesNotContain(logs.Messages, m => m.Contains("route disabled"));
+        Assert.Contains("a.test", ServedSans(port, "a.test"));
+    }
+
     private static string ServedSans(int port, string serverName)
     {
         using var client = new System.Net.Sockets.TcpClient("127.0.0.1", port);
