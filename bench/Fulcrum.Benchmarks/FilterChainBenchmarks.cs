@@ -23,14 +23,14 @@ public class FilterChainBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        IHttpFilter[] defaults = [RequestIdFilter.Instance, ForwardedHeadersFilter.Instance];
+        IHttpFilter[] defaults = [RequestIdFilter.Instance, ForwardedHeadersFilter.Adding];
         var edits = HeaderEditsFilter.OnResponse(new HeaderEdits { Set = [new("Cache-Control", "no-store")] });
         var servedBy = new ServedByFilter.Factory().Create(new FilterConfig { Name = "served-by" }, [])!;
         _chain = Route switch
         {
             "none" => FilterChain.Empty,
             "default" => new FilterChain(defaults),
-            _ => new FilterChain([RequestIdFilter.Instance, edits, SecurityHeadersFilter.Instance, ForwardedHeadersFilter.Instance, servedBy]),
+            _ => new FilterChain([RequestIdFilter.Instance, edits, SecurityHeadersFilter.Instance, ForwardedHeadersFilter.Adding, servedBy]),
         };
     }
 

@@ -20,34 +20,103 @@ public sealed class TransformTests
         return (TestBackend.Echo.Parse(await response.Content.ReadAsStringAsync()), response);
     }
 
+    private static HttpRequestMessage Forged()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
+        request.Headers.Host = "shop.example.com";
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "evil.example");
+        request.Headers.Add("X-Real-IP", "203.0.113.7");
+        request.Headers.Add("Forwarded", "for=203.0.113.7;proto=https");
+        return request;
+    }
+
     [Fact]
-    public async Task ForwardedHeaders_AppendClientIp_AndSetProtoAndHost()
+    public async Task ForwardedHeaders_FromAClientNotTrusted_AreReplacedNotBelieved()
     {
         var (backends, proxy) = await StartAsync(TransformsConfig.None);
         await using var _ = backends;
         await using var __ = proxy;
-        var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
-        request.Headers.Host = "shop.example.com";
-        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
 
-        var (echo, _) = await EchoAsync(proxy.Client, request);
+        var (echo, _) = await EchoAsync(proxy.Client, Forged());
 
-        Assert.Equal("203.0.113.7, 127.0.0.1", echo.Header("X-Forwarded-For"));
+        Assert.Equal("127.0.0.1", echo.Header("X-Forwarded-For"));
         Assert.Equal("http", echo.Header("X-Forwarded-Proto"));
         Assert.Equal("shop.example.com", echo.Header("X-Forwarded-Host"));
+        Assert.Null(echo.Header("X-Real-IP"));
+        Assert.Null(echo.Header("Forwarded"));
     }
 
     [Fact]
-    public async Task ForwardedHeadersOff_AddsNone()
+    public async Task ForwardedHeaders_FromATrustedProxy_AreKept_AndItsAddressAppended()
+    {
+        var (backends, proxy) = await StartAsync(TransformsConfig.None, l => l with { TrustedProxies = ["127.0.0.0/8"] });
+        await using var _ = backends;
+        await using var __ = proxy;
+
+        var (echo, _) = await EchoAsync(proxy.Client, Forged());
+
+        Assert.Equal("203.0.113.7, 127.0.0.1", echo.Header("X-Forwarded-For"));
+        Assert.Equal("https", echo.Header("X-Forwarded-Proto")); // the first proxy terminated the client's TLS
+        Assert.Equal("evil.example", echo.Header("X-Forwarded-Host"));
+        Assert.Equal("203.0.113.7", echo.Header("X-Real-IP"));
+    }
+
+    [Fact]
+    public async Task TrustedProxies_NameTheClientAddressRoutesMatchOn_AndAForgedHopCannotPassThem()
+    {
+        await using var backends = await Backends.StartAsync("echo");
+        var seen = Respond("seen 203.0.113.7", new MatchConfig { ClientCidrs = ["203.0.113.7/32"] });
+        var trusted = Web(seen, ToPool("app")) with { TrustedProxies = ["127.0.0.1/32", "10.0.0.0/8"] };
+        await using var proxy = await ProxyHarness.StartAsync(Of(trusted, Pool("app", backends.All)));
+
+        // 10.1.1.1 is a trusted hop, so the client is the address before it; 198.51.100.1 is what that client claimed.
+        var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
+        request.Headers.Add("X-Forwarded-For", "198.51.100.1, 203.0.113.7, 10.1.1.1");
+        using var resolved = await proxy.Client.SendAsync(request);
+        Assert.Equal("seen 203.0.113.7", await resolved.Content.ReadAsStringAsync());
+
+        // Without trusted-proxies the same header is only a claim: the route on the client's address does not match.
+        await using var edge = await ProxyHarness.StartAsync(Of(Web(seen, ToPool("app")), Pool("app", backends.All)));
+        var forged = new HttpRequestMessage(HttpMethod.Get, "/echo");
+        forged.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        var (echo, _) = await EchoAsync(edge.Client, forged);
+        Assert.Equal("127.0.0.1", echo.Header("X-Forwarded-For"));
+    }
+
+    [Fact]
+    public async Task ForwardedHeadersOff_AddsNone_AndStillDropsTheClientsCopies()
     {
         var (backends, proxy) = await StartAsync(TransformsConfig.None, l => l with { ForwardedHeaders = false });
         await using var _ = backends;
         await using var __ = proxy;
 
-        var (echo, _) = await EchoAsync(proxy.Client, new HttpRequestMessage(HttpMethod.Get, "/echo"));
+        var (echo, _) = await EchoAsync(proxy.Client, Forged());
 
         Assert.Null(echo.Header("X-Forwarded-For"));
         Assert.Null(echo.Header("X-Forwarded-Proto"));
+        Assert.Null(echo.Header("X-Forwarded-Host"));
+        Assert.Null(echo.Header("X-Real-IP"));
+    }
+
+    [Fact]
+    public async Task HeadersTheClientNamesInConnection_AreDropped_ButNeverOnesFulcrumAdds()
+    {
+        var (backends, proxy) = await StartAsync(TransformsConfig.None);
+        await using var _ = backends;
+        await using var __ = proxy;
+        var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
+        request.Headers.Add("X-Secret", "hop only");
+        request.Headers.Connection.Add("X-Secret");
+        request.Headers.Connection.Add("X-Forwarded-For");
+        request.Headers.Connection.Add("X-Request-ID");
+
+        var (echo, _) = await EchoAsync(proxy.Client, request);
+
+        Assert.Null(echo.Header("X-Secret"));
+        Assert.Equal("127.0.0.1", echo.Header("X-Forwarded-For"));
+        Assert.Equal(32, echo.Header("X-Request-ID")!.Length);
     }
 
     [Fact]
@@ -167,7 +236,7 @@ public sealed class TransformTests
     }
 
     [Fact]
-    public async Task RequestId_SentByTheClient_IsKeptAndReturned()
+    public async Task RequestId_SentByAClient_IsReplaced_AndOneFromATrustedProxyKept()
     {
         var (backends, proxy) = await StartAsync(TransformsConfig.None);
         await using var _ = backends;
@@ -177,8 +246,18 @@ public sealed class TransformTests
 
         var (echo, response) = await EchoAsync(proxy.Client, request);
 
-        Assert.Equal("abc-123", echo.Header("X-Request-ID"));
-        Assert.Equal("abc-123", response.Headers.GetValues("X-Request-ID").Single());
+        var id = response.Headers.GetValues("X-Request-ID").Single();
+        Assert.NotEqual("abc-123", id);
+        Assert.Equal(id, echo.Header("X-Request-ID"));
+
+        var (trustedBackends, trusted) = await StartAsync(TransformsConfig.None, l => l with { TrustedProxies = ["127.0.0.1/32"] });
+        await using var ___ = trustedBackends;
+        await using var ____ = trusted;
+        var fromProxy = new HttpRequestMessage(HttpMethod.Get, "/echo");
+        fromProxy.Headers.Add("X-Request-ID", "abc-123");
+        var (kept, keptResponse) = await EchoAsync(trusted.Client, fromProxy);
+        Assert.Equal("abc-123", kept.Header("X-Request-ID"));
+        Assert.Equal("abc-123", keptResponse.Headers.GetValues("X-Request-ID").Single());
     }
 
     [Fact]

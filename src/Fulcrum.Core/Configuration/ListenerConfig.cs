@@ -15,6 +15,11 @@ public sealed record ListenerConfig
     public bool ForwardedHeaders { get; init; } = true;
     /// <summary>http/https: keep or generate X-Request-ID (default true).</summary>
     public bool RequestId { get; init; } = true;
+    /// <summary>
+    /// http/https: peers (CIDR blocks) whose X-Forwarded-For, Forwarded, X-Real-IP and X-Request-ID are believed; from
+    /// every other peer they are replaced (default none: Fulcrum is the edge).
+    /// </summary>
+    public ImmutableArray<string> TrustedProxies { get; init; } = [];
     /// <summary>tcp: TLS passthrough routed by SNI instead of <see cref="Pool"/> (exact, `*.` wildcard, `*` default).</summary>
     public ImmutableArray<SniRouteConfig> Sni { get; init; } = [];
     /// <summary>tcp: expect a PROXY v1/v2 header from a trusted upstream and use its client address (default false).</summary>

@@ -32,58 +32,23 @@ internal sealed class OutgoingHeaders
         _cached = headers;
     }
 
-    /// <summary>The client's end-to-end headers: hop-by-hop ones and those the client's Connection header names are left out.</summary>
-    public void CopyFrom(IHeaderDictionary client)
+    /// <summary>
+    /// The request's end-to-end headers: hop-by-hop ones are left out. Those the client's Connection header named are
+    /// gone already (<see cref="Exchange.ConnectionOptions"/>, before the filters ran).
+    /// </summary>
+    public void CopyFrom(IHeaderDictionary request)
     {
-        var connection = StringValues.Empty;
-        foreach (var header in client)
+        foreach (var header in request)
         {
             var name = header.Key;
-            if (name.Length == 0 || name[0] == ':') continue;
-            if (HeaderNames.IsHopByHop(name))
-            {
-                if (name.Length == HeaderNames.Connection.Length && name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase)) connection = header.Value;
-                continue;
-            }
-
+            if (name.Length == 0 || name[0] == ':' || HeaderNames.IsHopByHop(name)) continue;
             Append(name, header.Value);
         }
-
-        if (connection.Count > 0) RemoveNamedIn(connection);
-    }
-
-    public void Remove(string name)
-    {
-        var items = _items;
-        var kept = 0;
-        for (var i = 0; i < Count; i++)
-        {
-            if (!items[i].Key.Equals(name, StringComparison.OrdinalIgnoreCase)) items[kept++] = items[i];
-        }
-
-        items.AsSpan(kept, Count - kept).Clear();
-        Count = kept;
     }
 
     private void Append(string name, StringValues value)
     {
         if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
         _items[Count++] = new(name, value);
-    }
-
-    // RFC 9110 section 7.6.1: the Connection header lists further headers that are meant for this hop only.
-    private void RemoveNamedIn(StringValues connection)
-    {
-        foreach (var value in connection)
-        {
-            if (value is null) continue;
-            foreach (var range in value.AsSpan().Split(','))
-            {
-                var token = value.AsSpan(range).Trim();
-                if (token.Length == 0 || token.Equals("close", StringComparison.OrdinalIgnoreCase)
-                    || token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase)) continue;
-                Remove(token.ToString());
-            }
-        }
     }
 }

@@ -45,8 +45,15 @@ internal abstract class HttpExchange
 
     // ---- the connection ----
 
-    /// <summary>The client's address: the peer's, or the one a client-address filter resolved (IPv4-mapped IPv6 unmapped).</summary>
+    /// <summary>The address of the peer on this connection (IPv4-mapped IPv6 unmapped).</summary>
+    public IPAddress? PeerAddress { get; private set; }
+    /// <summary>The client's address: the peer's, or the one a trusted proxy named (<see cref="Filters.TrustedProxies"/>).</summary>
     public IPAddress? ClientAddress { get; set; }
+    /// <summary>
+    /// True when the peer is one of the listener's `trusted-proxies`: its X-Forwarded-*, Forwarded, X-Real-IP and
+    /// X-Request-ID are believed. From any other peer they are replaced.
+    /// </summary>
+    public bool FromTrustedProxy { get; set; }
     public int ClientPort { get; set; }
     public abstract bool IsHttps { get; }
     /// <summary>The client's certificate when an https listener verified one (mTLS).</summary>
@@ -114,7 +121,8 @@ internal abstract class HttpExchange
     {
         _backendPath = null;
         AnswerBody = default;
-        ClientAddress = clientAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : clientAddress;
+        PeerAddress = ClientAddress = clientAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : clientAddress;
+        FromTrustedProxy = false;
         ClientPort = clientPort;
         Backend = null;
         AffinityCookie = null;

@@ -3,7 +3,8 @@ namespace Fulcrum.L7.Filters;
 /// <summary>
 /// Where a filter sits in a route's chain (docs/design.md, "The filter chain"). On the request the chain runs from the
 /// lowest stage to the highest, then the backend; on the response it runs back up in reverse, like Envoy's decoder
-/// and encoder filters. Two filters of one stage keep the order the config gives them. Gaps leave room for the
+/// and encoder filters. The client's address is resolved before all of them (<see cref="TrustedProxies"/>), before
+/// routing even, since routes match on it. Two filters of one stage keep the order the config gives them. Gaps leave room for the
 /// edge features to come (allow/deny, rate limits, authentication, the WAF, the cache, compression).
 /// </summary>
 internal enum FilterStage
@@ -17,8 +18,6 @@ internal enum FilterStage
     /// a 429, a 401, a cache hit, a redirect and the balancer's own 502 get them as the backend's answers do.
     /// </summary>
     ResponseEdits = 250,
-    /// <summary>The client's real address (trusted proxies).</summary>
-    ClientAddress = 300,
     /// <summary>Allow and deny lists.</summary>
     AccessControl = 400,
     RateLimit = 500,

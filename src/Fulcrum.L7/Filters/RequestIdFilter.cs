@@ -3,9 +3,10 @@ using Fulcrum.L7.Exchange;
 namespace Fulcrum.L7.Filters;
 
 /// <summary>
-/// `request-id` on the listener: X-Request-ID is kept when the client sent a sane one and made otherwise, forwarded to
-/// the backend, logged, and returned on every response (the backend's own copy replaced), so one id follows a request
-/// through client, balancer and backend logs.
+/// `request-id` on the listener: X-Request-ID is made here, forwarded to the backend, logged, and returned on every
+/// response (the backend's own copy replaced), so one id follows a request through balancer and backend logs. A sane
+/// id from a trusted proxy (`trusted-proxies`) is kept, so the id of an earlier tier follows the request too; a
+/// client's own is replaced, as Envoy does at the edge: an id anyone can choose could collide with another's.
 /// </summary>
 internal sealed class RequestIdFilter : HttpFilter
 {
@@ -23,7 +24,7 @@ internal sealed class RequestIdFilter : HttpFilter
         var headers = exchange.RequestHeaders;
         var id = headers[HeaderName];
         string value;
-        if (id.Count == 1 && id[0] is { Length: > 0 and <= MaxLength } given)
+        if (exchange.FromTrustedProxy && id.Count == 1 && id[0] is { Length: > 0 and <= MaxLength } given)
         {
             value = given;
         }

@@ -4,6 +4,7 @@ using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
 using Fulcrum.L7.Observability;
 using Fulcrum.L7.Diagnostics;
+using Fulcrum.L7.Exchange;
 using Fulcrum.L7.Routing;
 using Fulcrum.L7.Tls;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -213,6 +214,8 @@ internal sealed class KestrelListener : IAsyncDisposable
     private Task HandleUntracedAsync(KestrelExchange exchange)
     {
         var routes = _routes;
+        ConnectionOptions.RemoveNamed(exchange.RequestHeaders);
+        routes.TrustedProxies.Apply(exchange);
         var route = routes.Match(exchange) ?? routes.NoRoute;
         exchange.Record.Route = ReferenceEquals(route, routes.NoRoute) ? null : route.Name;
         return route.ExecuteAsync(exchange);

@@ -47,7 +47,7 @@ internal static class RouteCompiler
             routes.Add(new CompiledRoute(name, conditions, Build(chain), target, config.Location));
         }
 
-        return new RouteTable(generation, [.. routes], NoRoute(listenerFilters), tracing);
+        return new RouteTable(generation, [.. routes], NoRoute(listenerFilters), tracing, TrustedProxies.Parse(listener.TrustedProxies));
     }
 
     /// <summary>The route of requests no route matches: the listener's filters, then 404.</summary>
@@ -96,7 +96,7 @@ internal static class RouteCompiler
     private static void AddRequestEdits(List<Staged> chain, ListenerConfig listener, TransformsConfig transforms, bool tracing)
     {
         if (tracing) chain.Add(new(FilterStage.RequestEdits, TraceContextFilter.Instance));
-        if (listener.ForwardedHeaders) chain.Add(new(FilterStage.RequestEdits, ForwardedHeadersFilter.Instance));
+        chain.Add(new(FilterStage.RequestEdits, listener.ForwardedHeaders ? ForwardedHeadersFilter.Adding : ForwardedHeadersFilter.StrippingOnly));
         if (!transforms.RequestHeaders.IsEmpty) chain.Add(new(FilterStage.RequestEdits, HeaderEditsFilter.OnRequest(transforms.RequestHeaders)));
         if (PathRewriteFilter.Create(transforms.StripPrefix, transforms.AddPrefix) is { } rewrite) chain.Add(new(FilterStage.RequestEdits, rewrite));
     }

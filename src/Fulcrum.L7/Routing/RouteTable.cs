@@ -1,4 +1,5 @@
 using Fulcrum.L7.Exchange;
+using Fulcrum.L7.Filters;
 
 namespace Fulcrum.L7.Routing;
 
@@ -6,13 +7,15 @@ namespace Fulcrum.L7.Routing;
 /// One listener's routes for one topology generation, immutable. The listener swaps the whole table on a
 /// reload (one volatile write), so a request sees either the old routes or the new ones, never a mix.
 /// </summary>
-internal sealed class RouteTable(long generation, CompiledRoute[] routes, CompiledRoute noRoute, bool tracing)
+internal sealed class RouteTable(long generation, CompiledRoute[] routes, CompiledRoute noRoute, bool tracing, TrustedProxies trustedProxies)
 {
-    public static readonly RouteTable Empty = new(0, [], RouteCompiler.NoRoute([]), tracing: false);
+    public static readonly RouteTable Empty = new(0, [], RouteCompiler.NoRoute([]), tracing: false, TrustedProxies.None);
 
     public long Generation => generation;
     public int Count => routes.Length;
     public IReadOnlyList<CompiledRoute> Routes => routes;
+    /// <summary>The listener's `trusted-proxies`.</summary>
+    public TrustedProxies TrustedProxies => trustedProxies;
     /// <summary>`tracing.enabled` in this generation: each request gets a span.</summary>
     public bool Tracing => tracing;
 

@@ -61,9 +61,9 @@ internal static class MatchParser
     }
 
     /// <summary>Kept as `address/length`; a bare address is its own block (/32 or /128).</summary>
-    private static IEnumerable<string> Cidrs(YamlNode node, ParseContext context)
+    public static IEnumerable<string> Cidrs(YamlNode node, ParseContext context, string key = "client-cidr")
     {
-        foreach (var (text, item) in YamlReader.OneOrMany(node, "client-cidr", context))
+        foreach (var (text, item) in YamlReader.OneOrMany(node, key, context))
         {
             if (IPNetwork.TryParse(text, out var network))
             {
@@ -75,7 +75,7 @@ internal static class MatchParser
             }
             else
             {
-                context.Error(item, $"client-cidr '{text}' must be a CIDR block like 10.0.0.0/8 or fd00::/8 (no bits set after the prefix)");
+                context.Error(item, $"{key} '{text}' must be a CIDR block like 10.0.0.0/8 or fd00::/8 (no bits set after the prefix)");
             }
         }
     }
