@@ -23,7 +23,7 @@ public sealed class DataPlaneKeysRoundTripTests
               - name: dns
                 bind: 127.0.0.1:0
                 protocol: udp
-                pool: p
+                pool: u
                 session-timeout: 30s
                 max-sessions: 500
                 max-datagram-size: 1KiB
@@ -34,6 +34,7 @@ public sealed class DataPlaneKeysRoundTripTests
                 over-limit: refuse
                 queue-timeout: 1s
                 proxy-protocol: v1
+              - name: u
             """);
 
         var db = config.Listeners[0];
