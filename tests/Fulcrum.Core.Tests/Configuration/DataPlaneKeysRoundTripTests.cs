@@ -48,6 +48,30 @@ public sealed class DataPlaneKeysRoundTripTests
     }
 
     [Fact]
+    public void BareZeroPercentages_AndBareByteCounts_ParseAsDocumented()
+    {
+        var config = ConfigAssert.Valid("""
+            listeners:
+              - name: dns
+                bind: 127.0.0.1:0
+                protocol: udp
+                pool: p
+                max-datagram-size: 1232
+                access-log: { sample: 0 }
+            pools:
+              - name: p
+                health: { panic-threshold: 0, passive: { max-ejected: 0, failure-rate: 0 }, active: { jitter: 0 } }
+                retries: { budget: 0 }
+            """);
+
+        var dns = config.Listeners[0];
+        Assert.Equal((1232, 0.0), (dns.MaxDatagramSize, dns.AccessLog!.Sample));
+        var pool = config.Pools[0];
+        Assert.Equal((0.0, 0.0, 0.0, 0.0, 0.0),
+            (pool.Health.PanicThreshold, pool.Health.Passive.MaxEjected, pool.Health.Passive.FailureRate!.Value, pool.Health.Active!.Jitter, pool.Retries.Budget));
+    }
+
+    [Fact]
     public void TlsKeys_LandInTheRecords()
     {
         var config = ConfigAssert.Valid("""

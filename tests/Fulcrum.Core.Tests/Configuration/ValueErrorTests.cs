@@ -156,6 +156,15 @@ public sealed class ValueErrorTests
         ], errors);
     }
 
+    [Theory]
+    [InlineData("health: { panic-threshold: 50 }", 32, "'panic-threshold' must be a percentage from 0% to 100%, like 50%, not '50'; only 0 may be written without the %")]
+    [InlineData("health: { passive: { max-ejected: 0.5 } }", 39, "'max-ejected' must be a percentage from 0% to 100%, like 50%, not '0.5'; only 0 may be written without the %")]
+    [InlineData("retries: { budget: 20 }", 24, "'budget' must be a percentage from 0% to 100%, like 50%, not '20'; only 0 may be written without the %")]
+    public void BarePercentage_OtherThanZero_IsRejected_BecauseItCouldMeanAShareOrAPercent(string keys, int column, string message)
+    {
+        ConfigAssert.OneError(Pool(keys), 3, column, message);
+    }
+
     [Fact]
     public void UnknownEnumValues_SuggestTheNearest()
     {
