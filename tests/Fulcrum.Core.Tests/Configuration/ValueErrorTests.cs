@@ -165,6 +165,16 @@ public sealed class ValueErrorTests
         ConfigAssert.OneError(Pool(keys), 3, column, message);
     }
 
+    [Theory]
+    [InlineData("ipv4-prefix: 0", 60, "'ipv4-prefix' must be from 1 to 32, not 0")]
+    [InlineData("ipv4-prefix: 33", 60, "'ipv4-prefix' must be from 1 to 32, not 33")]
+    [InlineData("ipv6-prefix: 0", 60, "'ipv6-prefix' must be from 1 to 128, not 0")]
+    [InlineData("ipv6-prefix: 129", 60, "'ipv6-prefix' must be from 1 to 128, not 129")]
+    public void SourceIpAffinityPrefix_OutsideItsDocumentedRange_IsRejected(string prefix, int column, string message)
+    {
+        ConfigAssert.OneError(Pool($"affinity: {{ mode: source-ip, source-ip: {{ {prefix} }} }}"), 3, column, message);
+    }
+
     [Fact]
     public void UnknownEnumValues_SuggestTheNearest()
     {
