@@ -72,6 +72,18 @@ public sealed class DataPlaneKeysRoundTripTests
     }
 
     [Fact]
+    public void AccessLog_OnAUdpListener_LandsInTheRecord()
+    {
+        var dns = ConfigAssert.Valid("""
+            listeners:
+              - { name: dns, bind: 127.0.0.1:0, protocol: udp, pool: p, access-log: { format: "{client} {datagrams_in}", sample: 10% } }
+            pools: [ { name: p } ]
+            """).Listeners[0];
+
+        Assert.Equal(("{client} {datagrams_in}", 0.1), (dns.AccessLog!.Format, dns.AccessLog.Sample));
+    }
+
+    [Fact]
     public void TlsKeys_LandInTheRecords()
     {
         var config = ConfigAssert.Valid("""
