@@ -53,17 +53,4 @@ internal static class TestBackends
         for (var i = 0; i < picks; i++) chars[i] = balancer.Pick(PickContext.None)!.Id[0];
         return new string(chars);
     }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds or 30 s pass (work done off the test's thread).</summary>
-    public static bool Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) return false;
-            Thread.Sleep(5);
-        }
-
-        return true;
-    }
 }

@@ -61,7 +61,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Metrics_UdpListener_ExportsSessionsBytesAndDatagrams()
     {
-        using var echo = new UdpEcho();
+        using var echo = new UdpEchoBackend();
         await using var lb = await ObservedBalancer.StartAsync(1, c => c with
         {
             Listeners = [.. c.Listeners, new ListenerConfig { Name = "dns", Bind = new BindAddress(IPAddress.Loopback, 0), Protocol = ListenerProtocol.Udp, Pool = "udp" }],

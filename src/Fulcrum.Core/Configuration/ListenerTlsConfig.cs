@@ -12,7 +12,7 @@ public sealed record ListenerTlsConfig
     public ImmutableArray<CertificateConfig> Certificates { get; init; } = [];
     /// <summary>`1.2` (default) or `1.3`.</summary>
     public TlsVersion MinVersion { get; init; } = TlsVersion.Tls12;
-    /// <summary>IANA names (TLS_AES_128_GCM_SHA256, ...); empty means the platform's default list. Linux only.</summary>
+    /// <summary>IANA names (TLS_AES_128_GCM_SHA256, ...); empty means the platform's default list. Linux (OpenSSL 1.1.1 or later) and macOS only: .NET's CipherSuitesPolicy throws elsewhere.</summary>
     public ImmutableArray<string> CipherSuites { get; init; } = [];
     /// <summary>Protocols offered by ALPN, in preference order: h2, http/1.1.</summary>
     public ImmutableArray<string> Alpn { get; init; } = ["h2", "http/1.1"];

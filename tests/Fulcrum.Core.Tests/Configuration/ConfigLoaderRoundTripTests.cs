@@ -67,7 +67,7 @@ public sealed class ConfigLoaderRoundTripTests
           - name: dns
             bind: 127.0.0.1:5353
             protocol: udp
-            pool: db
+            pool: dns
         pools:
           - name: api
             algorithm: consistent-hash
@@ -90,6 +90,8 @@ public sealed class ConfigLoaderRoundTripTests
             algorithm: least-connections
             proxy-protocol: v2
             backends: [ { address: 127.0.0.1:5432 } ]
+          - name: dns
+            backends: [ { address: 127.0.0.1:53 } ]
         """;
 
     [Fact]
@@ -151,7 +153,7 @@ public sealed class ConfigLoaderRoundTripTests
         Assert.Equal(ListenerProtocol.Tcp, passthrough.Protocol);
         Assert.Equal([("a.example.com", "db"), ("*", "db")], passthrough.Sni.Select(s => (s.ServerName, s.Pool)));
         Assert.Equal(ListenerProtocol.Udp, config.Listeners[3].Protocol);
-        Assert.Equal("db", config.Listeners[3].Pool);
+        Assert.Equal("dns", config.Listeners[3].Pool);
 
         var pool = config.Pools[0];
         Assert.Equal(("api", "consistent-hash"), (pool.Name, pool.Algorithm));

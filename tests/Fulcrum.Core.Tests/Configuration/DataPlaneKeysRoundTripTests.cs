@@ -23,7 +23,7 @@ public sealed class DataPlaneKeysRoundTripTests
               - name: dns
                 bind: 127.0.0.1:0
                 protocol: udp
-                pool: p
+                pool: u
                 session-timeout: 30s
                 max-sessions: 500
                 max-datagram-size: 1KiB
@@ -34,6 +34,7 @@ public sealed class DataPlaneKeysRoundTripTests
                 over-limit: refuse
                 queue-timeout: 1s
                 proxy-protocol: v1
+              - name: u
             """);
 
         var db = config.Listeners[0];
@@ -44,6 +45,42 @@ public sealed class DataPlaneKeysRoundTripTests
         var pool = config.Pools[0];
         Assert.Equal((0, 50, OverLimitAction.Refuse, TimeSpan.FromSeconds(1), ProxyProtocolVersion.V1),
             (pool.ConnectRetries, pool.BackendMaxConnections, pool.OverLimit, pool.QueueTimeout, pool.ProxyProtocol));
+    }
+
+    [Fact]
+    public void BareZeroPercentages_AndBareByteCounts_ParseAsDocumented()
+    {
+        var config = ConfigAssert.Valid("""
+            listeners:
+              - name: dns
+                bind: 127.0.0.1:0
+                protocol: udp
+                pool: p
+                max-datagram-size: 1232
+                access-log: { sample: 0 }
+            pools:
+              - name: p
+                health: { panic-threshold: 0, passive: { max-ejected: 0, failure-rate: 0 }, active: { jitter: 0 } }
+                retries: { budget: 0 }
+            """);
+
+        var dns = config.Listeners[0];
+        Assert.Equal((1232, 0.0), (dns.MaxDatagramSize, dns.AccessLog!.Sample));
+        var pool = config.Pools[0];
+        Assert.Equal((0.0, 0.0, 0.0, 0.0, 0.0),
+            (pool.Health.PanicThreshold, pool.Health.Passive.MaxEjected, pool.Health.Passive.FailureRate!.Value, pool.Health.Active!.Jitter, pool.Retries.Budget));
+    }
+
+    [Fact]
+    public void AccessLog_OnAUdpListener_LandsInTheRecord()
+    {
+        var dns = ConfigAssert.Valid("""
+            listeners:
+              - { name: dns, bind: 127.0.0.1:0, protocol: udp, pool: p, access-log: { format: "{client} {datagrams_in}", sample: 10% } }
+            pools: [ { name: p } ]
+            """).Listeners[0];
+
+        Assert.Equal(("{client} {datagrams_in}", 0.1), (dns.AccessLog!.Format, dns.AccessLog.Sample));
     }
 
     [Fact]

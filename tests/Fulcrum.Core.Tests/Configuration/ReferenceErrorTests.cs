@@ -1,8 +1,14 @@
+using Fulcrum.Core.Configuration;
+
 namespace Fulcrum.Core.Tests.Configuration;
 
 /// <summary>Checks that need the whole file: names, pool references, binds, and pool keys against their listeners.</summary>
 public sealed class ReferenceErrorTests
 {
+    private const string ProxyProtocolWhy =
+        "the PROXY protocol is a header at the start of a backend TCP stream that carries one client: udp has no stream, " +
+        "and http listeners share their backend connections among clients";
+
     [Fact]
     public void DuplicateListenerName_PointsAtTheSecond()
     {
@@ -150,6 +156,33 @@ public sealed class ReferenceErrorTests
             pools:
               - name: p
                 proxy-protocol: v1
-            """, 4, 21, "'proxy-protocol: v1' works only behind tcp and udp listeners, but pool 'p' serves http listener 'web'");
+            """, 4, 21, "'proxy-protocol: v1' works only behind tcp listeners, but pool 'p' serves http listener 'web'; " + ProxyProtocolWhy);
+    }
+
+    [Fact]
+    public void ProxyProtocol_OnAPoolServingAUdpListener_IsAnError_BecauseUdpHasNoStreamToPrefix()
+    {
+        ConfigAssert.OneError("""
+            listeners:
+              - { name: db, bind: 127.0.0.1:0, protocol: tcp, pool: p }
+              - { name: dns, bind: 127.0.0.1:0, protocol: udp, pool: p }
+            pools:
+              - name: p
+                proxy-protocol: v2
+            """, 6, 21, "'proxy-protocol: v2' works only behind tcp listeners, but pool 'p' serves udp listener 'dns'; " + ProxyProtocolWhy);
+    }
+
+    [Fact]
+    public void ProxyProtocol_OnAPoolServingOnlyTcpListeners_IsValid()
+    {
+        var config = ConfigAssert.Valid("""
+            listeners:
+              - { name: db, bind: 127.0.0.1:0, protocol: tcp, pool: p }
+              - { name: tls, bind: 127.0.0.1:0, protocol: tcp, sni: [ { server-name: "*", pool: p } ] }
+            pools:
+              - name: p
+                proxy-protocol: v2
+            """);
+        Assert.Equal(ProxyProtocolVersion.V2, config.Pools[0].ProxyProtocol);
     }
 }

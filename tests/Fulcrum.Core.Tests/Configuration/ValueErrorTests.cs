@@ -156,6 +156,25 @@ public sealed class ValueErrorTests
         ], errors);
     }
 
+    [Theory]
+    [InlineData("health: { panic-threshold: 50 }", 32, "'panic-threshold' must be a percentage from 0% to 100%, like 50%, not '50'; only 0 may be written without the %")]
+    [InlineData("health: { passive: { max-ejected: 0.5 } }", 39, "'max-ejected' must be a percentage from 0% to 100%, like 50%, not '0.5'; only 0 may be written without the %")]
+    [InlineData("retries: { budget: 20 }", 24, "'budget' must be a percentage from 0% to 100%, like 50%, not '20'; only 0 may be written without the %")]
+    public void BarePercentage_OtherThanZero_IsRejected_BecauseItCouldMeanAShareOrAPercent(string keys, int column, string message)
+    {
+        ConfigAssert.OneError(Pool(keys), 3, column, message);
+    }
+
+    [Theory]
+    [InlineData("ipv4-prefix: 0", 60, "'ipv4-prefix' must be from 1 to 32, not 0")]
+    [InlineData("ipv4-prefix: 33", 60, "'ipv4-prefix' must be from 1 to 32, not 33")]
+    [InlineData("ipv6-prefix: 0", 60, "'ipv6-prefix' must be from 1 to 128, not 0")]
+    [InlineData("ipv6-prefix: 129", 60, "'ipv6-prefix' must be from 1 to 128, not 129")]
+    public void SourceIpAffinityPrefix_OutsideItsDocumentedRange_IsRejected(string prefix, int column, string message)
+    {
+        ConfigAssert.OneError(Pool($"affinity: {{ mode: source-ip, source-ip: {{ {prefix} }} }}"), 3, column, message);
+    }
+
     [Fact]
     public void UnknownEnumValues_SuggestTheNearest()
     {

@@ -23,20 +23,20 @@ public sealed class ActiveCheckEndToEndTests
         await using var b3 = await HealthBackend.StartAsync("b3");
         await using var lb = await HealthHarness.StartAsync(HealthHarness.Yaml(Pool, b1, b2, b3));
         var victim = lb.Pool().Find("b2")!;
-        await HealthPoll.UntilAsync(() => victim.HealthDetail.LastProbe is not null, "a first probe of b2");
+        await Poll.UntilAsync(() => victim.HealthDetail.LastProbe is not null, "a first probe of b2");
 
         var load = lb.StartLoad();
-        await HealthPoll.UntilAsync(() => load.Count >= 100, "some load before the kill");
+        await Poll.UntilAsync(() => load.Count >= 100, "some load before the kill");
         var killedAt = Stopwatch.StartNew();
         await b2.KillAsync();
-        await HealthPoll.UntilAsync(() => victim.Health == HealthStatus.Down, "b2 marked down");
+        await Poll.UntilAsync(() => victim.Health == HealthStatus.Down, "b2 marked down");
         var downAfter = killedAt.Elapsed;
         var before = load.Count;
-        await HealthPoll.UntilAsync(() => load.Count >= before + 100, "load after b2 is down");
+        await Poll.UntilAsync(() => load.Count >= before + 100, "load after b2 is down");
 
         await b2.RestartAsync();
         var restartedAt = Stopwatch.StartNew();
-        await HealthPoll.UntilAsync(() => victim.Health == HealthStatus.Up, "b2 up again");
+        await Poll.UntilAsync(() => victim.Health == HealthStatus.Up, "b2 up again");
         var upAfter = restartedAt.Elapsed;
         var answers = await load.StopAsync();
 
@@ -57,7 +57,7 @@ public sealed class ActiveCheckEndToEndTests
         await using var b2 = await HealthBackend.StartAsync("b2");
         await using var lb = await HealthHarness.StartAsync(HealthHarness.Yaml(Pool, b1, b2));
         b2.HealthFails = true;
-        await HealthPoll.UntilAsync(() => lb.Pool().Find("b2")!.Health == HealthStatus.Down, "b2 down");
+        await Poll.UntilAsync(() => lb.Pool().Find("b2")!.Health == HealthStatus.Down, "b2 down");
 
         var view = await lb.BackendViewAsync("b2");
         Assert.Equal("down", view.GetProperty("state").GetString());
@@ -67,6 +67,6 @@ public sealed class ActiveCheckEndToEndTests
         Assert.Equal(before, b2.Requests);
 
         b2.HealthFails = false;
-        await HealthPoll.UntilAsync(() => lb.Pool().Find("b2")!.Health == HealthStatus.Up, "b2 up");
+        await Poll.UntilAsync(() => lb.Pool().Find("b2")!.Health == HealthStatus.Up, "b2 up");
     }
 }

@@ -41,14 +41,14 @@ public sealed class ActiveProbeTests
         plane.Start();
         var b1 = store.Current.Pools["app"].Find("b1")!;
 
-        await HealthPoll.UntilAsync(() => b1.HealthDetail.LastProbe == "passed: 200", "a passing probe");
+        await Poll.UntilAsync(() => b1.HealthDetail.LastProbe == "passed: 200", "a passing probe");
         Assert.Equal("probe.example", backend.LastHealthHost);
 
         backend.HealthFails = true; // 503 "unwell": wrong status and no "ok" in the body
-        await HealthPoll.UntilAsync(() => b1.Health == HealthStatus.Down, "down on 503");
+        await Poll.UntilAsync(() => b1.Health == HealthStatus.Down, "down on 503");
         Assert.StartsWith("failed: status 503", b1.HealthDetail.LastProbe);
         backend.HealthFails = false;
-        await HealthPoll.UntilAsync(() => b1.Health == HealthStatus.Up, "up again");
+        await Poll.UntilAsync(() => b1.Health == HealthStatus.Up, "up again");
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class ActiveProbeTests
         await using var plane = new HealthCheckPlane(store, NullLoggerFactory.Instance);
         plane.Start();
         var b1 = store.Current.Pools["app"].Find("b1")!;
-        await HealthPoll.UntilAsync(() => b1.Health == HealthStatus.Down, "down: body lacks 'ready'");
+        await Poll.UntilAsync(() => b1.Health == HealthStatus.Down, "down: body lacks 'ready'");
         Assert.Contains("body lacks 'ready'", b1.HealthDetail.LastProbe);
     }
 
@@ -74,11 +74,11 @@ public sealed class ActiveProbeTests
         await using var plane = new HealthCheckPlane(store, NullLoggerFactory.Instance);
         plane.Start();
         var b1 = store.Current.Pools["app"].Find("b1")!;
-        await HealthPoll.UntilAsync(() => b1.Health == HealthStatus.Down, "down: connection refused");
+        await Poll.UntilAsync(() => b1.Health == HealthStatus.Down, "down: connection refused");
 
         using var again = new TcpListener(IPAddress.Loopback, port);
         again.Start();
-        await HealthPoll.UntilAsync(() => b1.Health == HealthStatus.Up, "up: something listens");
+        await Poll.UntilAsync(() => b1.Health == HealthStatus.Up, "up: something listens");
         Assert.Equal("passed: connected", b1.HealthDetail.LastProbe);
     }
 
@@ -91,13 +91,13 @@ public sealed class ActiveProbeTests
         var store = new TopologyStore(Config(active, first.Address));
         await using var plane = new HealthCheckPlane(store, NullLoggerFactory.Instance);
         plane.Start();
-        await HealthPoll.UntilAsync(() => first.HealthRequests > 0, "b1 probed");
+        await Poll.UntilAsync(() => first.HealthRequests > 0, "b1 probed");
 
         store.Apply(Config(active, second.Address));
-        await HealthPoll.UntilAsync(() => second.HealthRequests > 0, "the new backend probed");
+        await Poll.UntilAsync(() => second.HealthRequests > 0, "the new backend probed");
         var stopped = first.HealthRequests;
         var probes = second.HealthRequests;
-        await HealthPoll.UntilAsync(() => second.HealthRequests >= probes + 5, "more probes of b2");
+        await Poll.UntilAsync(() => second.HealthRequests >= probes + 5, "more probes of b2");
         Assert.InRange(first.HealthRequests, stopped, stopped + 1); // at most the probe that was in flight
 
         store.Apply(Config(active, second.Address) with { Pools = [Config(active, second.Address).Pools[0] with { Health = HealthConfig.Default }] });

@@ -22,8 +22,8 @@ public sealed class AdminProcessTests
         await using var fulcrum = FulcrumProcess.Start("run", "-c", file.Path);
         var url = await fulcrum.WaitForListenerAsync();
         var adminUrl = (await fulcrum.WaitForLineAsync(new Regex(@"admin API serving on (\S+)"))).Groups[1].Value;
-        using var admin = new HttpClient { BaseAddress = new Uri(adminUrl + "/"), Timeout = HealthPoll.Deadline };
-        using var client = new HttpClient { BaseAddress = url, Timeout = HealthPoll.Deadline };
+        using var admin = new HttpClient { BaseAddress = new Uri(adminUrl + "/"), Timeout = Poll.Deadline };
+        using var client = new HttpClient { BaseAddress = url, Timeout = Poll.Deadline };
 
         using (var open = await admin.GetAsync("healthz")) Assert.Equal(HttpStatusCode.OK, open.StatusCode);
         using (var denied = await admin.GetAsync("api/pools")) Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
@@ -32,7 +32,7 @@ public sealed class AdminProcessTests
         // Two slow requests on b1 (b2 parked meanwhile), then drain b1 while they run.
         using (var r = await admin.PostAsync("api/pools/app/backends/b2/maintenance", null)) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         var slow = Enumerable.Range(0, 2).Select(_ => client.GetAsync("?delay=1500")).ToArray();
-        await HealthPoll.UntilAsync(() => b1.Active == 2, "two slow requests on b1");
+        await Poll.UntilAsync(() => b1.Active == 2, "two slow requests on b1");
         using (var r = await admin.PostAsync("api/pools/app/backends/b2/ready", null)) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         using (var r = await admin.PostAsync("api/pools/app/backends/b1/drain", null)) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal("b2", await client.GetStringAsync(""));

@@ -19,7 +19,7 @@ public sealed class DrainEndToEndTests
         // Park b1 so the ten slow requests all land on b2, then put it back.
         Assert.Equal(HttpStatusCode.OK, (await lb.Admin.PostAsync("api/pools/app/backends/b1/maintenance", null)).StatusCode);
         var slow = Enumerable.Range(0, 10).Select(_ => lb.Client.GetAsync("/?delay=4000")).ToArray();
-        await HealthPoll.UntilAsync(() => b2.Active == 10, "ten slow requests in flight on b2");
+        await Poll.UntilAsync(() => b2.Active == 10, "ten slow requests in flight on b2");
         Assert.Equal(HttpStatusCode.OK, (await lb.Admin.PostAsync("api/pools/app/backends/b1/ready", null)).StatusCode);
 
         using var drain = await lb.Admin.PostAsync("api/pools/app/backends/b2/drain", null);
@@ -40,7 +40,7 @@ public sealed class DrainEndToEndTests
             response.Dispose();
         }
 
-        await HealthPoll.UntilAsync(async () => (await lb.BackendViewAsync("b2")).GetProperty("drain").GetProperty("drained").GetBoolean(), "b2 reported drained");
+        await Poll.UntilAsync(async () => (await lb.BackendViewAsync("b2")).GetProperty("drain").GetProperty("drained").GetBoolean(), "b2 reported drained");
         var after = await lb.BackendViewAsync("b2");
         Assert.Equal(0, after.GetProperty("active").GetInt64());
         Assert.Equal("draining", after.GetProperty("state").GetString());

@@ -1,12 +1,6 @@
 using System.Globalization;
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Fulcrum.TestSupport.Http;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Fulcrum.Tests.Health;
 
@@ -17,7 +11,7 @@ namespace Fulcrum.Tests.Health;
 /// </summary>
 internal sealed class HealthBackend : IAsyncDisposable
 {
-    private WebApplication? _app;
+    private HandlerBackend? _http;
     private int _requests;
     private int _active;
     private volatile bool _sick;
@@ -48,24 +42,18 @@ internal sealed class HealthBackend : IAsyncDisposable
     /// <summary>Starts (again) on the same port, or a free one the first time.</summary>
     public async Task RestartAsync()
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.Run(HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Port = new Uri(address).Port;
-        _app = app;
+        var http = await HandlerBackend.StartAsync(HandleAsync, Port);
+        Port = http.Port;
+        _http = http;
     }
 
     /// <summary>Stops at once: the listener closes and open connections are cut, as when a process dies.</summary>
     public async Task KillAsync()
     {
-        var app = Interlocked.Exchange(ref _app, null);
-        if (app is null) return;
-        await app.StopAsync(new CancellationToken(canceled: true));
-        await app.DisposeAsync();
+        var http = Interlocked.Exchange(ref _http, null);
+        if (http is null) return;
+        await http.KillAsync();
+        await http.DisposeAsync();
     }
 
     private async Task HandleAsync(HttpContext context)

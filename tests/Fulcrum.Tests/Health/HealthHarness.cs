@@ -12,7 +12,7 @@ namespace Fulcrum.Tests.Health;
 /// <summary>A balancer (in this process, on real sockets) over <see cref="HealthBackend"/>s, with its admin API.</summary>
 internal sealed class HealthHarness : IAsyncDisposable
 {
-    public static readonly TimeSpan Deadline = HealthPoll.Deadline;
+    public static readonly TimeSpan Deadline = Poll.Deadline;
 
     private HealthHarness(BalancerHost host, HttpClient client, HttpClient admin, string? file)
     {

@@ -22,19 +22,19 @@ public sealed class PanicEndToEndTests
 
             // 2 of 4 up: not below 50%, no panic; only the healthy two serve.
             backends[0].HealthFails = backends[1].HealthFails = true;
-            await HealthPoll.UntilAsync(() => pool.Backends.Count(b => b.Health == HealthStatus.Down) == 2, "two down");
+            await Poll.UntilAsync(() => pool.Backends.Count(b => b.Health == HealthStatus.Down) == 2, "two down");
             Assert.False(pool.InPanic);
             Assert.Equal(["b3", "b4"], (await ServedBy(lb, 20)).Order());
 
             // 1 of 4 up: panic, every backend serves again.
             backends[2].HealthFails = true;
-            await HealthPoll.UntilAsync(() => pool.InPanic, "panic");
+            await Poll.UntilAsync(() => pool.InPanic, "panic");
             Assert.True((await lb.PoolViewAsync()).GetProperty("panic").GetBoolean());
             Assert.Equal(["b1", "b2", "b3", "b4"], (await ServedBy(lb, 40)).Order());
 
             // Back to 2 of 4: panic releases.
             backends[2].HealthFails = false;
-            await HealthPoll.UntilAsync(() => !pool.InPanic, "panic released");
+            await Poll.UntilAsync(() => !pool.InPanic, "panic released");
             Assert.False((await lb.PoolViewAsync()).GetProperty("panic").GetBoolean());
             Assert.Equal(["b3", "b4"], (await ServedBy(lb, 20)).Order());
         }

@@ -32,7 +32,7 @@ public sealed class PassiveEjectionEndToEndTests
         Assert.Equal(2, view.GetProperty("backends").EnumerateArray().Count(b => b.GetProperty("ejected").GetBoolean()));
 
         b2.Sick = b3.Sick = b4.Sick = false;
-        await HealthPoll.UntilAsync(() => pool.Backends.All(b => !b.HealthDetail.IsEjected), "ejections over");
+        await Poll.UntilAsync(() => pool.Backends.All(b => !b.HealthDetail.IsEjected), "ejections over");
         var seen = new HashSet<string>();
         for (var i = 0; i < 8; i++) seen.Add(await lb.Client.GetStringAsync("/"));
         Assert.Equal(["b1", "b2", "b3", "b4"], seen.Order());

@@ -29,7 +29,7 @@ public sealed class SlowStartEndToEndTests
         var earlyWeight = b3Backend.EffectiveWeight;
         Assert.True(added.Elapsed < TimeSpan.FromSeconds(4), $"the early sample took {added.Elapsed} of the 6 s ramp; the machine is too slow to tell");
 
-        await HealthPoll.UntilAsync(() => !b3Backend.InSlowStart, "the ramp to end");
+        await Poll.UntilAsync(() => !b3Backend.InSlowStart, "the ramp to end");
         var late = await ShareOfB3(lb, 300);
 
         Assert.True(early < late, $"share early {early:P0} (effective weight {earlyWeight}), late {late:P0}");

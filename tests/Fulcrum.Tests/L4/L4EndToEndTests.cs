@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Hosting;
+using Fulcrum.TestSupport.Tcp;
+using Fulcrum.TestSupport.Udp;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fulcrum.Tests.L4;
@@ -15,11 +17,9 @@ public sealed class L4EndToEndTests
     [Fact]
     public async Task TcpAndUdpListenersFromYaml_Serve_AndADrainedBackendKeepsItsConnectionUntilDrainTimeout()
     {
-        using var b1 = new NamedTcpBackend("b1");
-        using var b2 = new NamedTcpBackend("b2");
-        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _ = EchoUdpAsync(udp);
+        using var b1 = TestBackend.Named("b1");
+        using var b2 = TestBackend.Named("b2");
+        using var udp = new UdpEchoBackend();
         var yaml = $"""
             admin:
               bind: 127.0.0.1:0
@@ -39,7 +39,7 @@ public sealed class L4EndToEndTests
                   - {"{"} name: b1, address: {b1.Address} {"}"}
                   - {"{"} name: b2, address: {b2.Address} {"}"}
               - name: dns
-                backends: [ {"{"} address: 127.0.0.1:{((IPEndPoint)udp.LocalEndPoint!).Port} {"}"} ]
+                backends: [ {"{"} address: {udp.Address} {"}"} ]
             """;
         var loaded = ConfigLoader.LoadText(yaml, "l4.yaml");
         Assert.True(loaded.IsValid, string.Join('\n', loaded.Errors));
@@ -106,77 +106,5 @@ public sealed class L4EndToEndTests
         using var timeout = new CancellationTokenSource(Deadline);
         while (await s.ReceiveAsync(one, SocketFlags.None, timeout.Token) == 1 && one[0] != '\n') line.Append((char)one[0]);
         return line.ToString();
-    }
-
-    private static async Task EchoUdpAsync(Socket socket)
-    {
-        var buffer = new byte[2048];
-        try
-        {
-            while (true)
-            {
-                var r = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0));
-                await socket.SendToAsync(buffer.AsMemory(0, r.ReceivedBytes), SocketFlags.None, r.RemoteEndPoint);
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
-    }
-
-    /// <summary>Says its name on connect, then echoes lines back.</summary>
-    private sealed class NamedTcpBackend : IDisposable
-    {
-        private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        private readonly List<Socket> _accepted = [];
-
-        public NamedTcpBackend(string name)
-        {
-            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            _listener.Listen(64);
-            Address = $"127.0.0.1:{((IPEndPoint)_listener.LocalEndPoint!).Port}";
-            _ = AcceptAsync(name);
-        }
-
-        public string Address { get; }
-
-        public void Dispose()
-        {
-            _listener.Dispose();
-            lock (_accepted)
-            {
-                foreach (var s in _accepted) s.Dispose();
-            }
-        }
-
-        private async Task AcceptAsync(string name)
-        {
-            try
-            {
-                while (true)
-                {
-                    var s = await _listener.AcceptAsync();
-                    lock (_accepted) _accepted.Add(s);
-                    _ = ServeAsync(s, name);
-                }
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
-        }
-
-        private static async Task ServeAsync(Socket s, string name)
-        {
-            try
-            {
-                await s.SendAsync(Encoding.ASCII.GetBytes(name + "\n"), SocketFlags.None);
-                var buffer = new byte[1024];
-                int n;
-                while ((n = await s.ReceiveAsync(buffer, SocketFlags.None)) > 0) await s.SendAsync(buffer.AsMemory(0, n), SocketFlags.None);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
-        }
     }
 }

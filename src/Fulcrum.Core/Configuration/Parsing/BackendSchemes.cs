@@ -43,7 +43,7 @@ internal static class BackendSchemes
         }
 
         // A tcp or udp listener cannot speak https to a backend: checked with the other http-only pool keys.
-        context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "address", Written(https), NeedsHttp: true, https.Location));
+        context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "address", Written(https), PoolKeyFact.Http, https.Location));
         return hasTlsBlock ? pool : pool with { Tls = new PoolTlsConfig { Location = https.Location } };
     }
 

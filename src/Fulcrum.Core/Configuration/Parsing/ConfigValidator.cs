@@ -63,11 +63,12 @@ internal static class ConfigValidator
             foreach (var reference in facts.PoolReferences)
             {
                 if (reference.Pool != key.Pool || !facts.ListenersByIndex.TryGetValue(reference.ListenerIndex, out var listener)) continue;
-                var isHttp = listener.Protocol is ListenerProtocol.Http or ListenerProtocol.Https;
-                if (isHttp == key.NeedsHttp) continue;
-                var needs = key.NeedsHttp ? "needs http or https listeners" : "works only behind tcp and udp listeners";
+                if (key.Suits.Contains(listener.Protocol)) continue;
+                var needs = key.Suits.SequenceEqual(PoolKeyFact.Http) ? "needs http or https listeners"
+                    : $"works only behind {string.Join(" and ", key.Suits.Select(ListenerParser.Name))} listeners";
+                var why = key.Why is null ? "" : $"; {key.Why}";
                 context.Error(key.Location,
-                    $"'{key.Key}: {key.Value}' {needs}, but pool '{key.Pool}' serves {ListenerParser.Name(listener.Protocol)} listener '{listener.Name}'");
+                    $"'{key.Key}: {key.Value}' {needs}, but pool '{key.Pool}' serves {ListenerParser.Name(listener.Protocol)} listener '{listener.Name}'{why}");
                 break;
             }
         }

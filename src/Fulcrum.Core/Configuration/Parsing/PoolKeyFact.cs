@@ -1,7 +1,10 @@
 namespace Fulcrum.Core.Configuration.Parsing;
 
 /// <summary>
-/// A pool key whose value works for only one kind of listener: `hash-key: header:X` or cookie affinity need HTTP,
-/// `proxy-protocol` needs a tcp or udp listener. Checked once every listener is known.
+/// A pool key whose value works for only some kinds of listener: `hash-key: header:X` or cookie affinity need HTTP,
+/// `proxy-protocol` needs tcp listeners. Checked once every listener is known; Why, when given, ends the error.
 /// </summary>
-internal sealed record PoolKeyFact(string Pool, string Key, string Value, bool NeedsHttp, SourceLocation Location);
+internal sealed record PoolKeyFact(string Pool, string Key, string Value, ListenerProtocol[] Suits, SourceLocation Location, string? Why = null)
+{
+    public static readonly ListenerProtocol[] Http = [ListenerProtocol.Http, ListenerProtocol.Https];
+}

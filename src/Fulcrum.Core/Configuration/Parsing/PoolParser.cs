@@ -10,6 +10,11 @@ internal static class PoolParser
         ("v1", ProxyProtocolVersion.V1),
         ("v2", ProxyProtocolVersion.V2));
 
+    // Accepted keys must work: the L4 plane writes the header on the backend connection it opens for one tcp client.
+    private const string ProxyProtocolWhy =
+        "the PROXY protocol is a header at the start of a backend TCP stream that carries one client: udp has no stream, " +
+        "and http listeners share their backend connections among clients";
+
     private static readonly MappingSchema<PoolConfig> Schema = new MappingSchema<PoolConfig>("pool")
         .Required("name", (p, n, c) => YamlReader.String(n, "name", c) is { } s ? p with { Name = s } : p)
         .Key("algorithm", (p, n, c) => Algorithm(n, c) is { } a ? p with { Algorithm = a } : p)
@@ -73,16 +78,16 @@ internal static class PoolParser
         }
     }
 
-    /// <summary>Keys whose value only works behind HTTP listeners, or only behind tcp/udp ones; checked once listeners are known.</summary>
+    /// <summary>Keys whose value only works behind HTTP listeners, or only behind tcp ones; checked once listeners are known.</summary>
     private static void RecordListenerSpecificKeys(YamlMappingNode mapping, PoolConfig pool, ParseContext context)
     {
         if (pool.HashKey.Source is not (HashKeySource.SourceIp or HashKeySource.SourceIpPort) && YamlReader.Find(mapping, "hash-key") is { } hashNode)
-            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "hash-key", pool.HashKey.ToString(), NeedsHttp: true, context.At(hashNode)));
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "hash-key", pool.HashKey.ToString(), PoolKeyFact.Http, context.At(hashNode)));
         if (pool.Affinity is { Mode: not AffinityMode.SourceIp } affinity)
-            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "affinity", AffinityParser.Name(affinity.Mode), NeedsHttp: true, affinity.Location));
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "affinity", AffinityParser.Name(affinity.Mode), PoolKeyFact.Http, affinity.Location));
         if (pool.ProxyProtocol != ProxyProtocolVersion.None && YamlReader.Find(mapping, "proxy-protocol") is { } proxyNode)
-            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "proxy-protocol", ProxyProtocols.NameOf(pool.ProxyProtocol), NeedsHttp: false, context.At(proxyNode)));
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "proxy-protocol", ProxyProtocols.NameOf(pool.ProxyProtocol), [ListenerProtocol.Tcp], context.At(proxyNode), ProxyProtocolWhy));
         if (pool.Tls is { } tls && YamlReader.Find(mapping, "tls") is not null)
-            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "tls", "re-encryption", NeedsHttp: true, tls.Location));
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "tls", "re-encryption", PoolKeyFact.Http, tls.Location));
     }
 }

@@ -98,11 +98,17 @@ internal static class YamlReader
         return null;
     }
 
-    /// <summary>A share written as a percentage, `50%` or `12.5%`, returned as 0.5 or 0.125.</summary>
+    /// <summary>
+    /// A share written as a percentage, `50%` or `12.5%`, returned as 0.5 or 0.125. A bare `0` is zero, as with
+    /// durations: it means the same as a share or a percentage, and Envoy's and HAProxy's users write it to turn a
+    /// threshold off. Any other bare number is refused, because `sample: 0.5` is a share while Envoy reads `50` as
+    /// 50%: guessing either way would be wrong for someone.
+    /// </summary>
     public static double? Percent(YamlNode node, string key, ParseContext context)
     {
         var text = String(node, key, context);
         if (text is null) return null;
+        if (text == "0") return 0;
         if (text.EndsWith('%')
             && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent)
             && percent <= 100)
@@ -110,7 +116,8 @@ internal static class YamlReader
             return percent / 100;
         }
 
-        context.Error(node, $"'{key}' must be a percentage from 0% to 100%, like 50%, not '{text}'");
+        var hint = double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _) ? "; only 0 may be written without the %" : "";
+        context.Error(node, $"'{key}' must be a percentage from 0% to 100%, like 50%, not '{text}'{hint}");
         return null;
     }
 

@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Fulcrum.L4.Tests.Support;
+namespace Fulcrum.TestSupport.Tcp;
 
 /// <summary>A TCP server on 127.0.0.1 with an OS-chosen port that runs a handler per connection.</summary>
-internal sealed class TestBackend : IDisposable
+public sealed class TestBackend : IDisposable
 {
     private readonly Socket _listener;
     private readonly Func<Socket, Task> _handler;

@@ -1,15 +1,9 @@
-using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
-namespace Fulcrum.L7.Tests.Support;
+namespace Fulcrum.TestSupport.Http;
 
 /// <summary>
 /// A real Kestrel backend on 127.0.0.1:0 for tests. It answers with its name; `/health` says ok;
@@ -18,16 +12,12 @@ namespace Fulcrum.L7.Tests.Support;
 /// </summary>
 public sealed class TestBackend : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private HandlerBackend? _http;
     private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
     private int _inFlight;
 
-    private TestBackend(string name, WebApplication app)
-    {
-        Name = name;
-        _app = app;
-    }
+    private TestBackend(string name) => Name = name;
 
     public string Name { get; }
     public int Port { get; private set; }
@@ -39,16 +29,9 @@ public sealed class TestBackend : IAsyncDisposable
 
     public static async Task<TestBackend> StartAsync(string name)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var backend = new TestBackend(name, app);
-        app.UseWebSockets();
-        app.Run(backend.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        backend.Port = new Uri(address).Port;
+        var backend = new TestBackend(name);
+        backend._http = await HandlerBackend.StartAsync(backend.HandleAsync, configure: app => app.UseWebSockets());
+        backend.Port = backend._http.Port;
         return backend;
     }
 
@@ -56,13 +39,13 @@ public sealed class TestBackend : IAsyncDisposable
     public void ReleaseHeld() => Interlocked.Exchange(ref _release, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>Dies like a crashed process: stops listening and aborts every open connection at once.</summary>
-    public Task KillAsync() => _app.StopAsync(new CancellationToken(canceled: true));
+    public Task KillAsync() => _http!.KillAsync();
 
     public async ValueTask DisposeAsync()
     {
         ReleaseHeld();
         await KillAsync();
-        await _app.DisposeAsync();
+        await _http!.DisposeAsync();
     }
 
     private async Task HandleAsync(HttpContext context)

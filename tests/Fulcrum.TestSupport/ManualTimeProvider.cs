@@ -1,4 +1,4 @@
-namespace Fulcrum.Core.Tests;
+namespace Fulcrum.TestSupport;
 
 /// <summary>
 /// A clock that moves only when a test says so, so latencies, decays and timers are exact.

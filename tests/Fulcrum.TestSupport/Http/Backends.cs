@@ -1,4 +1,4 @@
-namespace Fulcrum.L7.Tests.Support;
+namespace Fulcrum.TestSupport.Http;
 
 /// <summary>Several <see cref="TestBackend"/>s started together and stopped together.</summary>
 public sealed class Backends : IAsyncDisposable
