@@ -214,11 +214,21 @@ internal sealed class KestrelListener : IAsyncDisposable
     private Task HandleUntracedAsync(KestrelExchange exchange)
     {
         var routes = _routes;
+        if (StrictRequest.Problem(exchange.RequestHeaders) is { } problem) return RefuseAsync(exchange, problem);
         ConnectionOptions.RemoveNamed(exchange.RequestHeaders);
         routes.TrustedProxies.Apply(exchange);
         var route = routes.Match(exchange) ?? routes.NoRoute;
         exchange.Record.Route = ReferenceEquals(route, routes.NoRoute) ? null : route.Name;
         return route.ExecuteAsync(exchange);
+    }
+
+    // A request whose meaning a peer could read differently: 400, and the connection closes after it, since what
+    // follows on it cannot be trusted to start where this request ends.
+    private static Task RefuseAsync(KestrelExchange exchange, string problem)
+    {
+        exchange.SetAnswer(StatusCodes.Status400BadRequest, System.Text.Encoding.ASCII.GetBytes(problem), "text/plain; charset=utf-8");
+        exchange.ResponseHeaders.Connection = "close";
+        return Filters.FilterChain.Empty.WriteAnswerAsync(exchange, 0);
     }
 
     // Runs as Kestrel disposes the request's context: the response is complete, the context not yet reset.
