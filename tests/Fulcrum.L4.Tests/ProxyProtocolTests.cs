@@ -125,7 +125,7 @@ public sealed class ProxyProtocolTests
     [InlineData(ProxyProtocolVersion.V2)]
     public async Task Nginx_WithProxyProtocolListen_ReportsTheRealClientAddress(ProxyProtocolVersion version)
     {
-        using var nginx = await NginxProcess.StartHttpAsync("""
+        using var nginx = await Nginx.StartHttpAsync("""
             server {
                 listen 127.0.0.1:{PORT} proxy_protocol;
                 location / { return 200 "client=$proxy_protocol_addr:$proxy_protocol_port\n"; }

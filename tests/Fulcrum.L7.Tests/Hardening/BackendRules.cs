@@ -4,7 +4,7 @@ namespace Fulcrum.L7.Tests.Hardening;
 
 /// <summary>
 /// The rule every corpus case shares: whatever the client sent, a backend only ever receives requests with one meaning.
-/// Each request head it got must be strict HTTP/1.1 (CRLF line ends, no obs-fold, no bare CR, LF or NUL, token header
+/// Each request head it got must be strict HTTP/1.1 (or 1.0; CRLF line ends, no obs-fold, no bare CR, LF or NUL, token header
 /// names with no space before the colon), frame its body one way only (never Content-Length beside Transfer-Encoding,
 /// at most one Content-Length), name one Host, and never be a request smuggled inside another's body.
 /// </summary>
@@ -95,7 +95,9 @@ public static class BackendRules
         }
 
         var requestLine = lines[0].Split(' ');
-        if (requestLine.Length != 3 || requestLine[2] != "HTTP/1.1" || requestLine[1].Length == 0) problems.Add($"a malformed request line {Show(lines[0])}");
+        // HTTP/1.0 passed on as 1.0 (as HAProxy does) is not ambiguous; it needs no Host.
+        var http10 = requestLine.Length == 3 && requestLine[2] == "HTTP/1.0";
+        if (requestLine.Length != 3 || requestLine[2] is not ("HTTP/1.1" or "HTTP/1.0") || requestLine[1].Length == 0) problems.Add($"a malformed request line {Show(lines[0])}");
         if (requestLine.Length > 1 && requestLine[1].Contains("smuggled", StringComparison.Ordinal)) problems.Add($"a smuggled request {Show(lines[0])}");
         var lengths = 0;
         var encodings = 0;
@@ -137,7 +139,7 @@ public static class BackendRules
         if (lengths > 1) problems.Add("more than one Content-Length");
         if (encodings > 1) problems.Add("more than one Transfer-Encoding");
         if (lengths > 0 && encodings > 0) problems.Add("Content-Length beside Transfer-Encoding");
-        if (hosts != 1) problems.Add($"{hosts} Host headers");
+        if (hosts > 1 || (hosts == 0 && !http10)) problems.Add($"{hosts} Host headers");
         return problems;
     }
 

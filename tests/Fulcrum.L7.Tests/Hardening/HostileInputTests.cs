@@ -35,7 +35,7 @@ public sealed class HostileInputTests(HostileInputTests.Proxy proxy) : IClassFix
     }
 
     /// <summary>One Fulcrum listener and one recording backend for the whole corpus (the cases run one at a time).</summary>
-    public sealed class Proxy : IAsyncLifetime
+    public sealed class Proxy : IAsyncLifetime, IAsyncDisposable
     {
         public RecordingBackend Backend { get; } = new();
         public ProxyHarness Harness { get; private set; } = null!;
@@ -57,5 +57,7 @@ public sealed class HostileInputTests(HostileInputTests.Proxy proxy) : IClassFix
             await Harness.DisposeAsync();
             await Backend.DisposeAsync();
         }
+
+        async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
     }
 }
