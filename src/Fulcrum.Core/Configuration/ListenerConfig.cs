@@ -20,6 +20,8 @@ public sealed record ListenerConfig
     /// every other peer they are replaced (default none: Fulcrum is the edge).
     /// </summary>
     public ImmutableArray<string> TrustedProxies { get; init; } = [];
+    /// <summary>http/https: how much and how slowly a client may send (`limits:`).</summary>
+    public HttpLimitsConfig Limits { get; init; } = HttpLimitsConfig.Default;
     /// <summary>tcp: TLS passthrough routed by SNI instead of <see cref="Pool"/> (exact, `*.` wildcard, `*` default).</summary>
     public ImmutableArray<SniRouteConfig> Sni { get; init; } = [];
     /// <summary>tcp: expect a PROXY v1/v2 header from a trusted upstream and use its client address (default false).</summary>

@@ -20,5 +20,7 @@ internal static class PlainTextAnswer
 
     public static byte[] BadRequestBody { get; } = Encoding.UTF8.GetBytes("400 bad request: the request body ended early or could not be read\n");
 
+    public static byte[] BodyTooLarge { get; } = Encoding.UTF8.GetBytes("413 content too large: the request body is over this listener's max-body-size\n");
+
     public static void Set(HttpExchange exchange, int status, byte[] body) => exchange.SetAnswer(status, body, ContentType);
 }

@@ -256,8 +256,9 @@ internal sealed class Http1Leg(TimeSpan requestTimeout)
         return phase switch
         {
             LegPhase.Connect or LegPhase.SendHead or LegPhase.ResponseHead => (IsConnectFailure(failure) ? Outcome.ConnectFailure : Outcome.Reset, StatusCodes.Status502BadGateway),
-            // The client's body broke off (it sent less than it announced, or a bad chunk): its fault, not the backend's.
-            LegPhase.ReadClientBody => (Outcome.ClientAbort, StatusCodes.Status400BadRequest),
+            // The client's body broke off (it sent less than it announced, a bad chunk, more than max-body-size, too
+            // slowly): its fault, not the backend's; the front end's own verdict (413, 408) when it gave one.
+            LegPhase.ReadClientBody => (Outcome.ClientAbort, failure is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest),
             LegPhase.WriteClientBody => (Outcome.ClientAbort, StatusCodes.Status502BadGateway),
             _ => (Outcome.Reset, StatusCodes.Status502BadGateway),
         };

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace Fulcrum.L7.Exchange;
@@ -16,19 +17,23 @@ internal static class StrictRequest
     private static readonly SearchValues<char> TokenChars =
         SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
-    /// <summary>Why the request is refused, or null when it may go on.</summary>
-    public static string? Problem(IHeaderDictionary headers)
+    private static readonly byte[] BadFraming = Encoding.ASCII.GetBytes("400 bad request: Transfer-Encoding must be chunked, once\n");
+    private static readonly byte[] BadLength = Encoding.ASCII.GetBytes("400 bad request: Content-Length must be digits only\n");
+    private static readonly byte[] BadName = Encoding.ASCII.GetBytes("400 bad request: a header name has a character RFC 9110 does not allow\n");
+
+    /// <summary>The answer's body saying why the request is refused, or null when it may go on.</summary>
+    public static byte[]? Problem(IHeaderDictionary headers)
     {
         var encoding = headers.TransferEncoding;
         if (encoding.Count > 0 && (encoding.Count > 1 || !string.Equals(encoding[0]?.Trim(' ', '\t'), "chunked", StringComparison.OrdinalIgnoreCase)))
         {
-            return "400 bad request: Transfer-Encoding must be chunked, once\n";
+            return BadFraming;
         }
 
         var length = headers.ContentLength;
         if (length is not null && headers["Content-Length"] is { Count: 1 } text && text[0] is { } value && value.AsSpan().Trim(" \t").IndexOfAnyExceptInRange('0', '9') >= 0)
         {
-            return "400 bad request: Content-Length must be digits only\n";
+            return BadLength;
         }
 
         foreach (var header in headers)
@@ -38,7 +43,7 @@ internal static class StrictRequest
             {
                 // HTTP/2 pseudo-headers never reach the dictionary; anything else with a separator is refused.
                 if (name.Length > 0 && name[0] == ':') continue;
-                return "400 bad request: a header name has a character RFC 9110 does not allow\n";
+                return BadName;
             }
         }
 

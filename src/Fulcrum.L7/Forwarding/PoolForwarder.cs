@@ -214,8 +214,9 @@ internal sealed class PoolForwarder : IBackendTarget
         var body = result.Status switch
         {
             504 => _gatewayTimeout,
-            400 => PlainTextAnswer.BadRequestBody,
-            _ => _badGateway,
+            502 => _badGateway,
+            413 => PlainTextAnswer.BodyTooLarge,
+            _ => PlainTextAnswer.BadRequestBody,
         };
         PlainTextAnswer.Set(exchange, result.Status, body);
         return chain.WriteAnswerAsync(exchange, chain.Count);

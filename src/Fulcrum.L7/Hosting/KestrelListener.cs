@@ -75,7 +75,12 @@ internal sealed class KestrelListener : IAsyncDisposable
     }
 
     /// <summary>True when the new config can keep this listener's socket (same address and protocol).</summary>
-    public bool CanServe(ListenerConfig next) => next.Bind == Config.Bind && next.Protocol == Config.Protocol;
+    /// <summary>
+    /// True when the new config can keep this listener's socket: same address and protocol, and the same `limits`
+    /// (Kestrel reads them when it starts, so changed limits restart the listener as a moved bind does).
+    /// </summary>
+    public bool CanServe(ListenerConfig next) =>
+        next.Bind == Config.Bind && next.Protocol == Config.Protocol && next.Limits.SameLimits(Config.Limits);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -89,8 +94,7 @@ internal sealed class KestrelListener : IAsyncDisposable
             AddServerHeader = false,
             ApplicationServices = _services,
         };
-        // A proxy passes bodies through; the backend decides how large is too large.
-        options.Limits.MaxRequestBodySize = null;
+        ApplyLimits(options.Limits, Config.Limits);
         options.Listen(new IPEndPoint(Config.Bind.Address, Config.Bind.Port), listen =>
         {
             _listenOptions = listen;
@@ -112,6 +116,23 @@ internal sealed class KestrelListener : IAsyncDisposable
         _server = server;
         BoundEndpoint = ResolveBoundEndpoint(server);
         Log.ListenerStarted(_logger, Config.Name, Config.Protocol == ListenerProtocol.Https ? "https" : "http", BoundEndpoint);
+    }
+
+    // The listener's `limits:` (docs/security.md, "Sizes and time"): Kestrel answers 414, 431 and 413 and closes
+    // slow or idle connections itself.
+    private static void ApplyLimits(KestrelServerLimits limits, HttpLimitsConfig config)
+    {
+        limits.MaxRequestLineSize = (int)Math.Min(int.MaxValue, config.MaxRequestLine);
+        limits.MaxRequestHeadersTotalSize = (int)Math.Min(int.MaxValue, config.MaxHeaderSize);
+        limits.MaxRequestHeaderCount = config.MaxHeaders;
+        // 0: no limit; a proxy passes bodies through and by default the backend decides how large is too large.
+        limits.MaxRequestBodySize = config.MaxBodySize > 0 ? config.MaxBodySize : null;
+        limits.RequestHeadersTimeout = config.HeaderTimeout;
+        limits.KeepAliveTimeout = config.KeepAliveTimeout;
+        limits.MinRequestBodyDataRate = config.MinBodyRate > 0 ? new MinDataRate(config.MinBodyRate, TimeSpan.FromSeconds(5)) : null;
+        limits.Http2.MaxStreamsPerConnection = config.Http2MaxStreams;
+        // HTTP/2 headers share the HTTP/1.1 budget, so one limit answers for both protocols.
+        limits.Http2.MaxRequestHeaderFieldSize = (int)Math.Min(int.MaxValue, Math.Max(config.MaxHeaderSize, 4096));
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish until the token fires, then closes what is left.</summary>
@@ -214,7 +235,13 @@ internal sealed class KestrelListener : IAsyncDisposable
     private Task HandleUntracedAsync(KestrelExchange exchange)
     {
         var routes = _routes;
-        if (StrictRequest.Problem(exchange.RequestHeaders) is { } problem) return RefuseAsync(exchange, problem);
+        if (StrictRequest.Problem(exchange.RequestHeaders) is { } problem) return RefuseAsync(exchange, StatusCodes.Status400BadRequest, problem);
+        if (exchange.RequestContentLength > Config.Limits.MaxBodySize && Config.Limits.MaxBodySize > 0)
+        {
+            // Refused before a backend hears of it (a chunked body over the limit fails as it is read: 413 too).
+            return RefuseAsync(exchange, StatusCodes.Status413RequestEntityTooLarge, Answers.PlainTextAnswer.BodyTooLarge);
+        }
+
         ConnectionOptions.RemoveNamed(exchange.RequestHeaders);
         routes.TrustedProxies.Apply(exchange);
         var route = routes.Match(exchange) ?? routes.NoRoute;
@@ -224,9 +251,9 @@ internal sealed class KestrelListener : IAsyncDisposable
 
     // A request whose meaning a peer could read differently: 400, and the connection closes after it, since what
     // follows on it cannot be trusted to start where this request ends.
-    private static Task RefuseAsync(KestrelExchange exchange, string problem)
+    private static Task RefuseAsync(KestrelExchange exchange, int status, byte[] body)
     {
-        exchange.SetAnswer(StatusCodes.Status400BadRequest, System.Text.Encoding.ASCII.GetBytes(problem), "text/plain; charset=utf-8");
+        Answers.PlainTextAnswer.Set(exchange, status, body);
         exchange.ResponseHeaders.Connection = "close";
         return Filters.FilterChain.Empty.WriteAnswerAsync(exchange, 0);
     }
