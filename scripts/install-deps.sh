@@ -14,6 +14,8 @@ PACKAGES=(
   iproute2 tmux procps
   # metrics scraping and the dashboard's browser tests
   prometheus chromium
+  # HTTP/2 frames for the hardening tests (for /usr/bin/python3)
+  python3-h2
 )
 
 missing=()

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Fulcrum.Core.Configuration;
+using Fulcrum.L7.Tests.Support;
+using Fulcrum.L7.Tests.Tls;
+
+namespace Fulcrum.L7.Tests.Hardening;
+
+/// <summary>
+/// HTTP/2 abuse (h2attack.py, raw frames from Debian's python3-h2) against an https listener while an ordinary HTTP/2
+/// client keeps making requests: every one of its requests must succeed during and after the attack, the attack must
+/// end (Fulcrum closes the abusive connection or copes with it), and the heap must stay bounded.
+/// </summary>
+public sealed class Http2AttackTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private const string Python = "/usr/bin/python3";
+    private readonly TestPki _pki = new();
+
+    public void Dispose() => _pki.Dispose();
+
+    public static TheoryData<string, int> Attacks => new()
+    {
+        { "rapid-reset", 20000 },
+        { "continuation-flood", 20000 },
+        { "continuation-flood-empty", 200000 },
+        { "settings-flood", 100000 },
+        { "ping-flood", 100000 },
+        { "hpack-bomb", 20000 },
+        { "stream-limit", 1000 },
+        { "zero-window", 50 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public async Task Attack_LeavesOtherClientsServed_AndTheHeapBounded(string attack, int count)
+    {
+        Assert.True(File.Exists(Python), "needs /usr/bin/python3 with python3-h2 (scripts/install-deps.sh)");
+        await using var backends = await Backends.StartAsync("a");
+        var (cert, key) = _pki.Write(_pki.Issue(["a.test", "127.0.0.1"]), "a");
+        var tls = new ListenerTlsConfig { Certificates = [new CertificateConfig { Cert = cert, Key = key }] };
+        await using var proxy = await ProxyHarness.StartAsync(new FulcrumConfig
+        {
+            Listeners = [HttpsListenerTests.Secure(tls, Configs.ToPool("app"))],
+            Pools = [Configs.Pool("app", backends.All)],
+        });
+        using var client = HttpsListenerTests.HttpsClient(proxy);
+        client.DefaultRequestVersion = HttpVersion.Version20;
+        client.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+
+        var port = proxy.Plane.BoundEndpoints["web"].Port;
+        var run = RunAsync(attack, port, count);
+        var served = 0;
+        while (!run.IsCompleted)
+        {
+            using var response = await client.GetAsync("/");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            served++;
+            await Task.WhenAny(run, Task.Delay(50));
+        }
+
+        var result = await run;
+        output.WriteLine($"{result} served={served}");
+        using (var after = await client.GetAsync("/")) Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        backends[0].ReleaseHeld();
+        var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.True(heapAfter - heapBefore < 64 * 1024 * 1024, $"{attack}: the heap grew {(heapAfter - heapBefore) / 1024 / 1024} MiB ({result})");
+        Assert.True(served > 0 || result.Contains("\"seconds\": 0", StringComparison.Ordinal), $"{attack}: no ordinary request ran during the attack ({result})");
+    }
+
+    private static async Task<string> RunAsync(string attack, int port, int count)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "Hardening", "h2attack.py");
+        var psi = new ProcessStartInfo(Python, [script, attack, "127.0.0.1", port.ToString(), count.ToString()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(psi)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{attack}: the attack did not end in 60 s");
+        }
+
+        var text = (await output).Trim();
+        Assert.True(process.ExitCode == 0, $"{attack}: h2attack.py failed: {await error}");
+        using var json = JsonDocument.Parse(text);
+        return text;
+    }
+}
