@@ -182,6 +182,17 @@ internal sealed class KestrelListener : IAsyncDisposable
         if (Config.Protocol == ListenerProtocol.Https)
         {
             listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = context => _tls!.OnConnection(context) });
+            // After TLS, on the decrypted bytes: only HTTP/2 connections are read through the guard.
+            listen.Use(next => connection =>
+            {
+                if (connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) == true)
+                {
+                    var transport = connection.Transport;
+                    connection.Transport = new DuplexPipe(new ContinuationGuard(transport.Input, connection.Abort), transport.Output);
+                }
+
+                return next(connection);
+            });
         }
     }
 
