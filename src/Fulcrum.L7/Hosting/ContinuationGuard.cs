@@ -20,6 +20,8 @@ internal sealed class ContinuationGuard(PipeReader inner, Action abort) : PipeRe
     private const byte EndHeaders = 0x4;
 
     private ReadOnlySequence<byte> _last;
+    private readonly byte[] _header = new byte[HeaderLength];
+    private int _headerFill;          // bytes of the next frame header gathered so far
     private long _scanned;            // bytes of _last already read through
     private long _skip = PrefaceLength; // bytes to pass before the next frame header (the preface, then a frame's payload)
     private int _continuations = -1;  // CONTINUATION frames in the open header block; -1 when no block is open
@@ -50,39 +52,51 @@ internal sealed class ContinuationGuard(PipeReader inner, Action abort) : PipeRe
 
     public override void Complete(Exception? exception = null) => inner.Complete(exception);
 
+    // Reads every byte the consumer was given, so whatever it consumes has been seen: a frame header split across
+    // reads is gathered in _header.
     private void Scan(ReadOnlySequence<byte> buffer)
     {
         _last = buffer;
-        Span<byte> header = stackalloc byte[HeaderLength];
-        while (true)
+        var rest = buffer.Slice(_scanned);
+        _scanned = buffer.Length;
+        while (rest.Length > 0)
         {
-            var left = buffer.Length - _scanned;
             if (_skip > 0)
             {
-                var pass = Math.Min(_skip, left);
+                var pass = Math.Min(_skip, rest.Length);
                 _skip -= pass;
-                _scanned += pass;
-                if (_skip > 0) return;
-                left -= pass;
+                rest = rest.Slice(pass);
+                continue;
             }
 
-            if (left < HeaderLength) return;
-            buffer.Slice(_scanned, HeaderLength).CopyTo(header);
-            _scanned += HeaderLength;
-            _skip = (header[0] << 16) | (header[1] << 8) | header[2];
-            var type = header[3];
-            var endsBlock = (header[4] & EndHeaders) != 0;
-            if (type is Headers or PushPromise) _continuations = endsBlock ? -1 : 0;
-            else if (type == Continuation && _continuations >= 0)
-            {
-                if (++_continuations > MaxContinuations)
-                {
-                    abort();
-                    return;
-                }
-
-                if (endsBlock) _continuations = -1;
-            }
+            var take = (int)Math.Min(HeaderLength - _headerFill, rest.Length);
+            rest.Slice(0, take).CopyTo(_header.AsSpan(_headerFill));
+            _headerFill += take;
+            rest = rest.Slice(take);
+            if (_headerFill < HeaderLength) return;
+            _headerFill = 0;
+            if (!OnFrame()) return;
         }
+    }
+
+    // One frame header read: false when the connection was cut.
+    private bool OnFrame()
+    {
+        _skip = (_header[0] << 16) | (_header[1] << 8) | _header[2];
+        var type = _header[3];
+        var endsBlock = (_header[4] & EndHeaders) != 0;
+        if (type is Headers or PushPromise) _continuations = endsBlock ? -1 : 0;
+        else if (type == Continuation && _continuations >= 0)
+        {
+            if (++_continuations > MaxContinuations)
+            {
+                abort();
+                return false;
+            }
+
+            if (endsBlock) _continuations = -1;
+        }
+
+        return true;
     }
 }
