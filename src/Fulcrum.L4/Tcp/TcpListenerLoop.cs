@@ -97,10 +97,13 @@ internal sealed class TcpListenerLoop : IListenerLoop
             try
             {
                 var config = _config;
-                while (config.MaxConnections > 0 && config.OverLimit == OverLimitAction.Queue
-                       && Volatile.Read(ref _active) >= config.MaxConnections)
+                while (MustQueue(config))
                 {
-                    await _slotFreed.WaitAsync(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+                    // Taken before checking again, so a slot freed (or a reload) before the wait still wakes it.
+                    var slotFreed = _slotFreed.Next();
+                    config = _config;
+                    if (!MustQueue(config)) break;
+                    await slotFreed.WaitAsync(token).ConfigureAwait(false);
                     config = _config;
                 }
 
@@ -131,7 +134,7 @@ internal sealed class TcpListenerLoop : IListenerLoop
                 L4Log.AcceptFailed(Logger, e, "tcp", _config.Name);
                 try
                 {
-                    await Task.Delay(10, token).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromMilliseconds(10), _plane.Time, token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -146,4 +149,8 @@ internal sealed class TcpListenerLoop : IListenerLoop
 
         L4Log.ListenerStopped(Logger, "tcp", _config.Name);
     }
+
+    // Queue mode while full: stop accepting, so new clients wait in the kernel's backlog.
+    private bool MustQueue(ListenerConfig config) =>
+        config.MaxConnections > 0 && config.OverLimit == OverLimitAction.Queue && Volatile.Read(ref _active) >= config.MaxConnections;
 }

@@ -24,12 +24,13 @@ internal sealed class UdpListenerLoop : IListenerLoop
     private volatile ListenerConfig _config;
     private Socket? _socket;
     private Task _loop = Task.CompletedTask;
-    private long _lastNoBackendWarning;
+    private readonly LogThrottle _noBackendWarnings;
 
     public UdpListenerLoop(UdpDataPlane plane, ListenerConfig config)
     {
         _plane = plane;
         _config = config;
+        _noBackendWarnings = new LogThrottle(plane.Time);
         Stats = plane.Store.Listeners.For(config.Name);
         Stats.CountDatagrams();
         AccessLog = plane.Store.AccessLogs.For(config, plane.Store.Current.Config);
@@ -99,7 +100,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
 
     public void Sweep(long now, Topology topology)
     {
-        var timeout = (long)_config.SessionTimeout.TotalMilliseconds;
+        var timeout = _config.SessionTimeout;
         foreach (var (_, session) in _sessions)
         {
             if (session.IsIdle(now, timeout))
@@ -182,16 +183,16 @@ internal sealed class UdpListenerLoop : IListenerLoop
             return null;
         }
 
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = _plane.Time.GetTimestamp();
         var client = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address);
         if (!pool.TryAcquire(SourceHash.Of(pool, client), out var lease))
         {
             Interlocked.Increment(ref Counters.DroppedNoBackend);
-            if (LogThrottle.Allow(ref _lastNoBackendWarning)) L4Log.UdpNoBackend(_plane.Logger, config.Name, pool.Name);
+            if (_noBackendWarnings.Allow()) L4Log.UdpNoBackend(_plane.Logger, config.Name, pool.Name);
             return null;
         }
 
-        var picked = System.Diagnostics.Stopwatch.GetTimestamp();
+        var picked = _plane.Time.GetTimestamp();
         Socket? upstream = null;
         try
         {
@@ -209,7 +210,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
 
         var key = new SocketAddress(address.Family, address.Size);
         address.Buffer.Span[..address.Size].CopyTo(key.Buffer.Span);
-        var session = new UdpSession(this, key, client, pool, lease, upstream, started, picked);
+        var session = new UdpSession(this, _plane.Time, key, client, pool, lease, upstream, started, picked);
         _sessions[key] = session;
         Interlocked.Increment(ref Counters.ActiveSessions);
         Interlocked.Increment(ref Counters.SessionsCreated);
