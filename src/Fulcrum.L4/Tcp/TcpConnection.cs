@@ -232,10 +232,11 @@ internal sealed class TcpConnection
                     }
 
                     reading = false;
+                    // Activity is bytes arriving: touched before they go on, so whoever receives them sees it done.
+                    Touch();
                     await SendAllAsync(to, buffer.AsMemory(0, n)).ConfigureAwait(false);
                     if (toBackend) Volatile.Write(ref _bytesToBackend, _bytesToBackend + n);
                     else Volatile.Write(ref _bytesFromBackend, _bytesFromBackend + n);
-                    Touch();
                 }
                 while (n == buffer.Length);
 
