@@ -128,9 +128,7 @@ public sealed class TcpDataPlane : IAsyncDisposable
     // Reconciles the running listeners with the topology's tcp listeners. Caller holds _gate.
     private void Sync(Topology topology)
     {
-        var bound = ListenerReconciler.Reconcile(_listeners, topology, ListenerProtocol.Tcp,
-            config => new TcpListenerLoop(this, config), static _ => { }, Logger);
-        BoundEndpoints = bound;
+        BoundEndpoints = ListenerReconciler.Reconcile(_listeners, topology, ListenerProtocol.Tcp, config => new TcpListenerLoop(this, config), Logger);
     }
 
     private void Sweep(long now)

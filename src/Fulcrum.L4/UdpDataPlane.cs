@@ -70,11 +70,8 @@ public sealed class UdpDataPlane : IAsyncDisposable
             BoundEndpoints = new Dictionary<string, IPEndPoint>();
         }
 
-        foreach (var loop in loops)
-        {
-            await loop.StopAsync().ConfigureAwait(false);
-            loop.CloseAll();
-        }
+        // Each loop closes its sessions as it ends.
+        foreach (var loop in loops) await loop.StopAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -94,9 +91,7 @@ public sealed class UdpDataPlane : IAsyncDisposable
     // Reconciles the running listeners with the topology's udp listeners. Caller holds _gate.
     private void Sync(Topology topology)
     {
-        var bound = ListenerReconciler.Reconcile(_listeners, topology, ListenerProtocol.Udp,
-            config => new UdpListenerLoop(this, config), static loop => loop.CloseAll(), Logger);
-        BoundEndpoints = bound;
+        BoundEndpoints = ListenerReconciler.Reconcile(_listeners, topology, ListenerProtocol.Udp, config => new UdpListenerLoop(this, config), Logger);
         Counters = _listeners.ToDictionary(kv => kv.Key, kv => kv.Value.Counters, StringComparer.Ordinal);
         _running = [.. _listeners.Values];
     }
