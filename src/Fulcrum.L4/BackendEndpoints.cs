@@ -13,10 +13,18 @@ internal sealed class BackendEndpoints
 {
     private static readonly TimeSpan NameTtl = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (IPEndPoint Endpoint, long Expires)> _cache = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly long _nameTtl;
+
+    public BackendEndpoints(TimeProvider time)
+    {
+        _time = time;
+        _nameTtl = (long)(NameTtl.TotalSeconds * time.TimestampFrequency);
+    }
 
     public ValueTask<IPEndPoint> ResolveAsync(Backend backend, CancellationToken cancellationToken)
     {
-        var now = Environment.TickCount64;
+        var now = _time.GetTimestamp();
         if (_cache.TryGetValue(backend.Address, out var hit) && hit.Expires > now) return ValueTask.FromResult(hit.Endpoint);
         if (IPAddress.TryParse(backend.Host, out var ip))
         {
@@ -34,7 +42,7 @@ internal sealed class BackendEndpoints
         if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
         var ip = Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses[0];
         var endpoint = new IPEndPoint(ip, backend.Port);
-        _cache[backend.Address] = (endpoint, Environment.TickCount64 + (long)NameTtl.TotalMilliseconds);
+        _cache[backend.Address] = (endpoint, _time.GetTimestamp() + _nameTtl);
         return endpoint;
     }
 }

@@ -4,12 +4,22 @@ namespace Fulcrum.L4;
 /// Lets a repeated warning through at most once per interval, so a dead pool under load logs a line a
 /// second instead of one per connection (a log flood would be a second outage).
 /// </summary>
-internal static class LogThrottle
+internal sealed class LogThrottle
 {
-    public static bool Allow(ref long lastTick, long intervalMs = 1000)
+    private readonly TimeProvider _time;
+    private readonly long _interval;
+    private long _nextAllowed = long.MinValue;
+
+    public LogThrottle(TimeProvider time, TimeSpan? interval = null)
     {
-        var now = Environment.TickCount64;
-        var last = Volatile.Read(ref lastTick);
-        return now - last >= intervalMs && Interlocked.CompareExchange(ref lastTick, now, last) == last;
+        _time = time;
+        _interval = (long)((interval ?? TimeSpan.FromSeconds(1)).TotalSeconds * time.TimestampFrequency);
+    }
+
+    public bool Allow()
+    {
+        var now = _time.GetTimestamp();
+        var next = Volatile.Read(ref _nextAllowed);
+        return now >= next && Interlocked.CompareExchange(ref _nextAllowed, now + _interval, next) == next;
     }
 }

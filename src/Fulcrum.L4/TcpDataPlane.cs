@@ -14,16 +14,15 @@ namespace Fulcrum.L4;
 /// </summary>
 public sealed class TcpDataPlane : IAsyncDisposable
 {
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>How often the sweeper looks at every connection: a timeout fires at most this late.</summary>
+    internal static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly object _gate = new();
     private readonly Dictionary<string, TcpListenerLoop> _listeners = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<TcpConnection, byte> _connections = new();
     private readonly ConcurrentDictionary<string, AsyncSignal> _slotSignals = new(StringComparer.Ordinal);
     private readonly AsyncSignal _connectionClosed = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _sweeper = Task.CompletedTask;
-    internal long LastNoBackendWarning;
+    private Sweeper? _sweeper;
     private bool _started;
 
     public TcpDataPlane(TopologyStore store, ILoggerFactory loggerFactory)
@@ -31,12 +30,17 @@ public sealed class TcpDataPlane : IAsyncDisposable
         Store = store;
         LoggerFactory = loggerFactory;
         Logger = loggerFactory.CreateLogger<TcpDataPlane>();
+        Endpoints = new BackendEndpoints(Time);
+        NoBackendWarnings = new LogThrottle(Time);
     }
 
     public TopologyStore Store { get; }
     public ILoggerFactory LoggerFactory { get; }
     internal ILogger Logger { get; }
-    internal BackendEndpoints Endpoints { get; } = new();
+    /// <summary>Every timer and timestamp of the plane: the store's clock, so a test can drive it.</summary>
+    internal TimeProvider Time => Store.Services.Time;
+    internal BackendEndpoints Endpoints { get; }
+    internal LogThrottle NoBackendWarnings { get; }
 
     /// <summary>Listener name to the address it is bound to (port 0 in config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
@@ -52,7 +56,7 @@ public sealed class TcpDataPlane : IAsyncDisposable
             _started = true;
             Sync(Store.Current);
             Store.Applied += OnApplied;
-            _sweeper = SweepLoopAsync();
+            _sweeper = new Sweeper(Time, SweepInterval, Sweep);
         }
 
         return Task.CompletedTask;
@@ -73,9 +77,11 @@ public sealed class TcpDataPlane : IAsyncDisposable
         await Task.WhenAll(stops).ConfigureAwait(false);
         try
         {
-            while (!_connections.IsEmpty)
+            while (true)
             {
-                await _connectionClosed.WaitAsync(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+                var closed = _connectionClosed.Next();
+                if (_connections.IsEmpty) break;
+                await closed.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -87,15 +93,8 @@ public sealed class TcpDataPlane : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
-        _stopping.Cancel();
+        if (_sweeper is not null) await _sweeper.DisposeAsync().ConfigureAwait(false);
         AbortAll();
-        try
-        {
-            await _sweeper.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     internal void Register(TcpConnection connection) => _connections.TryAdd(connection, 0);
@@ -129,25 +128,12 @@ public sealed class TcpDataPlane : IAsyncDisposable
     // Reconciles the running listeners with the topology's tcp listeners. Caller holds _gate.
     private void Sync(Topology topology)
     {
-        var bound = ListenerReconciler.Reconcile(_listeners, topology, ListenerProtocol.Tcp,
-            config => new TcpListenerLoop(this, config), static _ => { }, Logger);
-        BoundEndpoints = bound;
+        BoundEndpoints = ListenerReconciler.Reconcile(_listeners, topology, ListenerProtocol.Tcp, config => new TcpListenerLoop(this, config), Logger);
     }
 
-    private async Task SweepLoopAsync()
+    private void Sweep(long now)
     {
-        using var timer = new PeriodicTimer(SweepInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                var now = Environment.TickCount64;
-                var topology = Store.Current;
-                foreach (var (connection, _) in _connections) connection.Sweep(now, topology);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        var topology = Store.Current;
+        foreach (var (connection, _) in _connections) connection.Sweep(now, topology);
     }
 }

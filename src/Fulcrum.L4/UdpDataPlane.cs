@@ -13,13 +13,13 @@ namespace Fulcrum.L4;
 /// </summary>
 public sealed class UdpDataPlane : IAsyncDisposable
 {
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>How often the sweeper looks at every session: a session expires at most this late.</summary>
+    internal static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly object _gate = new();
     private readonly Dictionary<string, UdpListenerLoop> _listeners = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
     private volatile UdpListenerLoop[] _running = [];
-    private Task _sweeper = Task.CompletedTask;
+    private Sweeper? _sweeper;
     private bool _started;
 
     public UdpDataPlane(TopologyStore store, ILoggerFactory loggerFactory)
@@ -27,12 +27,15 @@ public sealed class UdpDataPlane : IAsyncDisposable
         Store = store;
         LoggerFactory = loggerFactory;
         Logger = loggerFactory.CreateLogger<UdpDataPlane>();
+        Endpoints = new BackendEndpoints(Time);
     }
 
     public TopologyStore Store { get; }
     public ILoggerFactory LoggerFactory { get; }
     internal ILogger Logger { get; }
-    internal BackendEndpoints Endpoints { get; } = new();
+    /// <summary>Every timer and timestamp of the plane: the store's clock, so a test can drive it.</summary>
+    internal TimeProvider Time => Store.Services.Time;
+    internal BackendEndpoints Endpoints { get; }
 
     /// <summary>Listener name to the address it is bound to (port 0 in config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
@@ -48,7 +51,7 @@ public sealed class UdpDataPlane : IAsyncDisposable
             _started = true;
             Sync(Store.Current);
             Store.Applied += OnApplied;
-            _sweeper = SweepLoopAsync();
+            _sweeper = new Sweeper(Time, SweepInterval, Sweep);
         }
 
         return Task.CompletedTask;
@@ -67,24 +70,14 @@ public sealed class UdpDataPlane : IAsyncDisposable
             BoundEndpoints = new Dictionary<string, IPEndPoint>();
         }
 
-        foreach (var loop in loops)
-        {
-            await loop.StopAsync().ConfigureAwait(false);
-            loop.CloseAll();
-        }
+        // Each loop closes its sessions as it ends.
+        foreach (var loop in loops) await loop.StopAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _stopping.Cancel();
-        try
-        {
-            await _sweeper.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        if (_sweeper is not null) await _sweeper.DisposeAsync().ConfigureAwait(false);
     }
 
     private void OnApplied(Topology old, Topology next)
@@ -98,27 +91,14 @@ public sealed class UdpDataPlane : IAsyncDisposable
     // Reconciles the running listeners with the topology's udp listeners. Caller holds _gate.
     private void Sync(Topology topology)
     {
-        var bound = ListenerReconciler.Reconcile(_listeners, topology, ListenerProtocol.Udp,
-            config => new UdpListenerLoop(this, config), static loop => loop.CloseAll(), Logger);
-        BoundEndpoints = bound;
+        BoundEndpoints = ListenerReconciler.Reconcile(_listeners, topology, ListenerProtocol.Udp, config => new UdpListenerLoop(this, config), Logger);
         Counters = _listeners.ToDictionary(kv => kv.Key, kv => kv.Value.Counters, StringComparer.Ordinal);
         _running = [.. _listeners.Values];
     }
 
-    private async Task SweepLoopAsync()
+    private void Sweep(long now)
     {
-        using var timer = new PeriodicTimer(SweepInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                var now = Environment.TickCount64;
-                var topology = Store.Current;
-                foreach (var loop in _running) loop.Sweep(now, topology);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        var topology = Store.Current;
+        foreach (var loop in _running) loop.Sweep(now, topology);
     }
 }

@@ -184,14 +184,36 @@ public sealed class ProxyProtocolTests
     }
 
     [Fact]
-    public async Task AcceptProxy_NoHeaderWithinInspectTimeout_Closes()
+    public async Task AcceptProxy_NoHeaderWithinInspectTimeout_Closes_AtTheFirstSweepPastIt()
     {
         using var backend = TestBackend.Echo();
-        var listener = L4Harness.Listener() with { AcceptProxy = true, InspectTimeout = TimeSpan.FromMilliseconds(300) };
-        await using var lb = await L4Harness.StartAsync(listener, L4Harness.PoolOf("p", backend));
+        var clock = new ManualTimeProvider();
+        var listener = L4Harness.Listener() with { AcceptProxy = true, InspectTimeout = TimeSpan.FromSeconds(5) };
+        await using var lb = await L4Harness.StartAsync(clock, listener, L4Harness.PoolOf("p", backend));
+        using var client = await lb.ConnectAndWaitForAcceptAsync();
+        await client.SendAsync("PROX"); // a prefix that could still become a header
 
-        Assert.True(await lb.ClosesAfterSendingAsync("PROX"u8.ToArray())); // a prefix that could still become a header
+        clock.Advance(listener.InspectTimeout + TcpDataPlane.SweepInterval);
+
+        Assert.True(await Poll.Within(client.IsClosedAsync()));
         Assert.Equal(0, backend.Accepted);
+    }
+
+    [Fact]
+    public async Task AcceptProxy_HeaderCompletedAtTheInspectTimeout_IsStillServed()
+    {
+        using var backend = TestBackend.Echo();
+        var clock = new ManualTimeProvider();
+        var listener = L4Harness.Listener() with { AcceptProxy = true, InspectTimeout = TimeSpan.FromSeconds(5) };
+        await using var lb = await L4Harness.StartAsync(clock, listener, L4Harness.PoolOf("p", backend));
+        using var client = await lb.ConnectAndWaitForAcceptAsync();
+        await client.SendAsync("PROX");
+
+        clock.Advance(listener.InspectTimeout); // the sweeps up to here see it waiting exactly the timeout, not longer
+        await client.SendAsync("Y TCP4 203.0.113.7 198.51.100.1 40000 5432\r\nhi");
+
+        Assert.Equal("hi", Encoding.ASCII.GetString(await Poll.Within(client.ReadExactlyAsync(2))));
+        Assert.Equal(1, backend.Accepted);
     }
 
     private static string V1(IPEndPoint src, IPEndPoint dst)

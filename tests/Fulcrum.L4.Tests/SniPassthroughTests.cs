@@ -114,13 +114,16 @@ public sealed class SniPassthroughTests
     public async Task StalledClientHello_IsClosedAfterInspectTimeout()
     {
         using var backend = TestBackend.Echo();
-        var listener = L4Harness.Listener() with { Pool = null, Sni = Routes(("*", "p")), InspectTimeout = TimeSpan.FromMilliseconds(300) };
-        // Captured before connecting: on a busy machine the capture can outlast the inspect timeout,
-        // and the balancer would already have reset the connection the test means to stall.
+        var clock = new ManualTimeProvider();
+        var listener = L4Harness.Listener() with { Pool = null, Sni = Routes(("*", "p")), InspectTimeout = TimeSpan.FromSeconds(5) };
         var hello = await ClientHellos.CaptureAsync("slow.example.com");
-        await using var lb = await L4Harness.StartAsync(listener, L4Harness.PoolOf("p", backend));
+        await using var lb = await L4Harness.StartAsync(clock, listener, L4Harness.PoolOf("p", backend));
+        using var client = await lb.ConnectAndWaitForAcceptAsync();
+        await client.SendAsync(hello.AsMemory(0, 20), SocketFlags.None);
 
-        Assert.True(await lb.ClosesAfterSendingAsync(hello.AsMemory(0, 20)));
+        clock.Advance(listener.InspectTimeout + TcpDataPlane.SweepInterval);
+
+        Assert.True(await Poll.Within(client.IsClosedAsync()));
         Assert.Equal(0, backend.Accepted);
     }
 

@@ -49,14 +49,21 @@ public sealed class TcpLimitsTests
             }
 
             using var good = TestBackend.Named("good");
+            var clock = new ManualTimeProvider();
             var pool = new PoolConfig
             {
                 Name = "p",
-                ConnectTimeout = TimeSpan.FromMilliseconds(300),
+                ConnectTimeout = TimeSpan.FromSeconds(5),
                 Backends = [new BackendConfig { Address = $"127.0.0.1:{((IPEndPoint)stuck.LocalEndPoint!).Port}" }, new BackendConfig { Address = good.Address }],
             };
-            await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
+            await using var lb = await L4Harness.StartAsync(clock, L4Harness.Listener(), pool);
+            var timers = clock.TimerCount;
             using var c = await lb.ConnectAsync();
+            await Poll.UntilAsync(() => clock.TimerCount > timers, "the connect to the silent backend to arm its timeout");
+
+            clock.Advance(pool.ConnectTimeout - TimeSpan.FromTicks(1));
+            Assert.Equal(0, lb.Pool().Backends[0].Stats.Failures); // still waiting for the silent one
+            clock.Advance(TimeSpan.FromTicks(1));
 
             Assert.Equal("good", await Poll.Within(TcpRelayTests.ReadNameAsync(c)));
             Assert.Equal(1, lb.Pool().Backends[0].Stats.Failures);
@@ -68,15 +75,21 @@ public sealed class TcpLimitsTests
     }
 
     [Fact]
-    public async Task IdleTimeout_ClosesASilentConnection_AndReleasesItsLease()
+    public async Task IdleTimeout_ClosesASilentConnection_AtTheFirstSweepPastIt_AndReleasesItsLease()
     {
         using var backend = TestBackend.Echo();
-        var listener = L4Harness.Listener() with { IdleTimeout = TimeSpan.FromSeconds(1) };
-        await using var lb = await L4Harness.StartAsync(listener, L4Harness.PoolOf("p", backend));
+        var clock = new ManualTimeProvider();
+        var listener = L4Harness.Listener() with { IdleTimeout = TimeSpan.FromSeconds(10) };
+        await using var lb = await L4Harness.StartAsync(clock, listener, L4Harness.PoolOf("p", backend));
         using var c = await lb.ConnectAsync();
         await c.SendAsync("x");
         await c.ReadExactlyAsync(1);
 
+        clock.Advance(listener.IdleTimeout); // silent for exactly the timeout: not past it
+        await c.SendAsync("y");
+        Assert.Equal("y", Encoding.ASCII.GetString(await Poll.Within(c.ReadExactlyAsync(1))));
+
+        clock.Advance(listener.IdleTimeout + TcpDataPlane.SweepInterval);
         Assert.True(await Poll.Within(c.IsClosedAsync()));
         await Poll.UntilAsync(() => lb.Pool().Backends[0].Stats.Active == 0, "lease released");
     }
@@ -85,27 +98,21 @@ public sealed class TcpLimitsTests
     public async Task TotalTimeout_ClosesEvenABusyConnection()
     {
         using var backend = TestBackend.Echo();
-        var listener = L4Harness.Listener() with { TotalTimeout = TimeSpan.FromMilliseconds(600) };
-        await using var lb = await L4Harness.StartAsync(listener, L4Harness.PoolOf("p", backend));
-        using var c = await lb.ConnectAsync();
+        var clock = new ManualTimeProvider();
+        var listener = L4Harness.Listener() with { TotalTimeout = TimeSpan.FromSeconds(10) };
+        await using var lb = await L4Harness.StartAsync(clock, listener, L4Harness.PoolOf("p", backend));
+        using var c = await lb.ConnectAndWaitForAcceptAsync();
 
-        var closed = false;
-        var end = DateTime.UtcNow + Poll.Deadline;
-        while (!closed && DateTime.UtcNow < end)
+        // Busy all along: a ping every second, each answered, up to exactly the total timeout.
+        for (var second = 0; second < 10; second++)
         {
-            try
-            {
-                await c.SendAsync("ping");
-                var n = await Poll.Within(c.ReceiveAsync(new byte[4], SocketFlags.None));
-                closed = n == 0;
-            }
-            catch (SocketException)
-            {
-                closed = true;
-            }
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await c.SendAsync("ping");
+            Assert.Equal("ping", Encoding.ASCII.GetString(await Poll.Within(c.ReadExactlyAsync(4))));
         }
 
-        Assert.True(closed);
+        clock.Advance(TcpDataPlane.SweepInterval);
+        Assert.True(await Poll.Within(c.IsClosedAsync()));
     }
 
     [Fact]
@@ -146,8 +153,9 @@ public sealed class TcpLimitsTests
     public async Task BackendMaxConnections_Queue_WaitsForAFreeSlot()
     {
         using var backend = TestBackend.Named("b");
-        var pool = L4Harness.PoolOf("p", backend) with { BackendMaxConnections = 1, QueueTimeout = TimeSpan.FromSeconds(30) };
-        await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
+        // On a manual clock the queue-timeout cannot pass: only the freed slot lets the second connection on.
+        var pool = L4Harness.PoolOf("p", backend) with { BackendMaxConnections = 1 };
+        await using var lb = await L4Harness.StartAsync(new ManualTimeProvider(), L4Harness.Listener(), pool);
         var first = await lb.ConnectAsync();
         Assert.Equal("b", await TcpRelayTests.ReadNameAsync(first));
 
@@ -180,12 +188,14 @@ public sealed class TcpLimitsTests
     {
         using var b1 = TestBackend.Named("b1");
         using var b2 = TestBackend.Named("b2");
-        var pool = L4Harness.PoolOf("p", b1, b2) with { DrainTimeout = TimeSpan.FromSeconds(3) };
-        await using var lb = await L4Harness.StartAsync(L4Harness.Listener(), pool);
+        var clock = new ManualTimeProvider();
+        var pool = L4Harness.PoolOf("p", b1, b2) with { DrainTimeout = TimeSpan.FromSeconds(30) };
+        await using var lb = await L4Harness.StartAsync(clock, L4Harness.Listener(), pool);
         using var old = await lb.ConnectAsync();
         Assert.Equal("b1", await TcpRelayTests.ReadNameAsync(old));
 
         lb.Pool().Backends[0].Intent = OperatorIntent.Draining;
+        clock.Advance(TcpDataPlane.SweepInterval); // the sweep that first sees the drain starts its clock
 
         for (var i = 0; i < 3; i++)
         {
@@ -193,8 +203,11 @@ public sealed class TcpLimitsTests
             Assert.Equal("b2", await Poll.Within(TcpRelayTests.ReadNameAsync(c)));
         }
 
+        clock.Advance(pool.DrainTimeout - TcpDataPlane.SweepInterval); // one sweep short of the drain-timeout
         await old.SendAsync("still\n");
         Assert.Equal("still\n", Encoding.ASCII.GetString(await Poll.Within(old.ReadExactlyAsync(6))));
+
+        clock.Advance(TcpDataPlane.SweepInterval);
         Assert.True(await Poll.Within(old.IsClosedAsync()));
         await Poll.UntilAsync(() => lb.Pool().Backends[0].Stats.Active == 0, "drained");
     }

@@ -18,17 +18,17 @@ public sealed class UdpIdleTests
         backend.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         upstream.Connect(backend.LocalEndPoint!);
-        const long Timeout = 200, Last = 1_000;
+        var timeout = TimeSpan.FromMilliseconds(200);
 
-        Assert.False(UdpSession.IsIdle(Last + Timeout, Last, Timeout, upstream)); // not past the timeout
-        Assert.True(UdpSession.IsIdle(Last + Timeout + 1, Last, Timeout, upstream)); // past it, nothing waiting
+        Assert.False(UdpSession.IsIdle(timeout, timeout, upstream)); // not past the timeout
+        Assert.True(UdpSession.IsIdle(timeout + TimeSpan.FromTicks(1), timeout, upstream)); // past it, nothing waiting
 
         await backend.SendToAsync("late reply"u8.ToArray(), SocketFlags.None, upstream.LocalEndPoint!);
         await Poll.UntilAsync(() => upstream.Available > 0, "the reply reached the session's socket");
-        Assert.False(UdpSession.IsIdle(Last + 60_000, Last, Timeout, upstream));
+        Assert.False(UdpSession.IsIdle(TimeSpan.FromMinutes(1), timeout, upstream));
 
         upstream.Receive(new byte[64]);
-        Assert.True(UdpSession.IsIdle(Last + 60_000, Last, Timeout, upstream));
+        Assert.True(UdpSession.IsIdle(TimeSpan.FromMinutes(1), timeout, upstream));
     }
 
     [Fact]
@@ -37,6 +37,6 @@ public sealed class UdpIdleTests
         var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         upstream.Dispose();
 
-        Assert.True(UdpSession.IsIdle(10_000, 0, 200, upstream));
+        Assert.True(UdpSession.IsIdle(TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200), upstream));
     }
 }

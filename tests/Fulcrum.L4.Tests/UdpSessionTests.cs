@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.L4.Tests.Support;
@@ -60,10 +61,12 @@ public sealed class UdpSessionTests
     }
 
     [Fact]
-    public async Task IdleSession_Expires_AndFreesItsLease()
+    public async Task IdleSession_Expires_AtTheFirstSweepPastItsTimeout_AndFreesItsLease()
     {
         using var b1 = new UdpEchoBackend("b1");
-        await using var lb = await UdpHarness.StartAsync(Listener() with { SessionTimeout = TimeSpan.FromSeconds(1) }, Pool(b1));
+        var clock = new ManualTimeProvider();
+        var listener = Listener() with { SessionTimeout = TimeSpan.FromSeconds(30) };
+        await using var lb = await UdpHarness.StartAsync(listener, Pool(b1), clock);
         using var client = Client();
 
         await client.SendToAsync("ping"u8.ToArray(), SocketFlags.None, lb.Endpoint);
@@ -72,7 +75,11 @@ public sealed class UdpSessionTests
         Assert.Equal(1, lb.Counters.Sessions);
         Assert.Equal(1, backend.Stats.Active);
 
-        await Poll.UntilAsync(() => lb.Counters.Sessions == 0, "session expired");
+        // The sweeps run inside Advance: at exactly the timeout the session stays, one sweep later it is gone.
+        clock.Advance(listener.SessionTimeout);
+        Assert.Equal(1, lb.Counters.Sessions);
+        clock.Advance(UdpDataPlane.SweepInterval);
+        Assert.Equal(0, lb.Counters.Sessions);
         Assert.Equal(1, lb.Counters.Expired);
         Assert.Equal(0, backend.Stats.Active);
         Assert.Equal(4, backend.Stats.BytesSent);
@@ -91,7 +98,9 @@ public sealed class UdpSessionTests
         using var b2 = new UdpEchoBackend("b2");
         using var b3 = new UdpEchoBackend("b3");
         var pool = Pool(b1, b2, b3) with { Algorithm = "consistent-hash", HashKey = new HashKeyConfig(HashKeySource.SourceIpPort) };
-        await using var lb = await UdpHarness.StartAsync(Listener() with { SessionTimeout = TimeSpan.FromMilliseconds(200) }, pool);
+        var clock = new ManualTimeProvider();
+        var listener = Listener() with { SessionTimeout = TimeSpan.FromSeconds(30) };
+        await using var lb = await UdpHarness.StartAsync(listener, pool, clock);
         var clients = Enumerable.Range(0, 6).Select(_ => Client()).ToArray();
         try
         {
@@ -106,7 +115,8 @@ public sealed class UdpSessionTests
                     else Assert.Equal(first[c], backend);
                 }
 
-                await Poll.UntilAsync(() => lb.Counters.Sessions == 0, "sessions expired between rounds");
+                clock.Advance(listener.SessionTimeout + UdpDataPlane.SweepInterval);
+                Assert.Equal(0, lb.Counters.Sessions); // expired between rounds
             }
 
             Assert.Equal(18, lb.Counters.Created);
@@ -201,9 +211,10 @@ public sealed class UdpSessionTests
         public IPEndPoint Endpoint => Plane.BoundEndpoints["dns"];
         public Udp.UdpListenerCounters Counters => Plane.Counters["dns"];
 
-        public static async Task<UdpHarness> StartAsync(ListenerConfig listener, PoolConfig pool)
+        public static async Task<UdpHarness> StartAsync(ListenerConfig listener, PoolConfig pool, TimeProvider? time = null)
         {
-            var store = new TopologyStore(new FulcrumConfig { Listeners = [listener], Pools = [pool] });
+            var services = new BalancerServices(time ?? TimeProvider.System, Random.Shared);
+            var store = new TopologyStore(new FulcrumConfig { Listeners = [listener], Pools = [pool] }, services);
             var plane = new UdpDataPlane(store, NullLoggerFactory.Instance);
             await plane.StartAsync(CancellationToken.None);
             return new UdpHarness(store, plane);

@@ -3,11 +3,14 @@ namespace Fulcrum.TestSupport;
 /// <summary>
 /// A clock that moves only when a test says so, so latencies, decays and timers are exact.
 /// Starts an hour in: BackendStats treats timestamp 0 as "never". Timers fire inside <see cref="Advance"/>,
-/// on the test's thread, in due order.
+/// on the test's thread, in due order. Timers may be created, changed and disposed from any thread (a data
+/// plane under test arms a connect timeout on a socket's thread while the test advances the clock), so their
+/// state is kept under one lock; callbacks run outside it.
 /// </summary>
 public sealed class ManualTimeProvider : TimeProvider
 {
     private static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly object _lock = new();
     private readonly List<ManualTimer> _timers = [];
     private long _ticks = TimeSpan.FromHours(1).Ticks;
 
@@ -29,7 +32,7 @@ public sealed class ManualTimeProvider : TimeProvider
     {
         get
         {
-            lock (_timers) return _timers.Count;
+            lock (_lock) return _timers.Count;
         }
     }
 
@@ -40,16 +43,23 @@ public sealed class ManualTimeProvider : TimeProvider
         while (true)
         {
             ManualTimer? next = null;
-            lock (_timers)
+            long due = 0;
+            lock (_lock)
             {
                 foreach (var t in _timers)
                 {
-                    if (t.DueAt is long due && due <= end && (next is null || due < next.DueAt)) next = t;
+                    if (t.DueAt is long at && at <= end && (next is null || at < due))
+                    {
+                        next = t;
+                        due = at;
+                    }
                 }
+
+                if (next is null) break;
+                Interlocked.Exchange(ref _ticks, Math.Max(Interlocked.Read(ref _ticks), due));
+                next.Rearm();
             }
 
-            if (next is null) break;
-            Interlocked.Exchange(ref _ticks, Math.Max(Interlocked.Read(ref _ticks), next.DueAt!.Value));
             next.Fire();
         }
 
@@ -68,28 +78,35 @@ public sealed class ManualTimeProvider : TimeProvider
             _owner = owner;
             _callback = callback;
             _state = state;
-            lock (owner._timers) owner._timers.Add(this);
+            lock (owner._lock) owner._timers.Add(this);
         }
 
+        /// <summary>When it fires next; null when disarmed. Read and written under the owner's lock.</summary>
         public long? DueAt { get; private set; }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            _period = period == Timeout.InfiniteTimeSpan ? 0 : period.Ticks;
-            DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : _owner.GetTimestamp() + Math.Max(0, dueTime.Ticks);
+            lock (_owner._lock)
+            {
+                _period = period == Timeout.InfiniteTimeSpan ? 0 : period.Ticks;
+                DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : _owner.GetTimestamp() + Math.Max(0, dueTime.Ticks);
+            }
+
             return true;
         }
 
-        public void Fire()
-        {
-            DueAt = _period > 0 ? DueAt + _period : null;
-            _callback(_state);
-        }
+        /// <summary>Sets the next due time before a firing (under the owner's lock).</summary>
+        public void Rearm() => DueAt = _period > 0 ? DueAt + _period : null;
+
+        public void Fire() => _callback(_state);
 
         public void Dispose()
         {
-            DueAt = null;
-            lock (_owner._timers) _owner._timers.Remove(this);
+            lock (_owner._lock)
+            {
+                DueAt = null;
+                _owner._timers.Remove(this);
+            }
         }
 
         public ValueTask DisposeAsync()

@@ -1,9 +1,13 @@
+using Fulcrum.Core.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fulcrum.Core.Balancing;
 
-/// <summary>Time and randomness for balancers, injected so tests are exact.</summary>
+/// <summary>
+/// What Core takes from the host: time and randomness for balancers, pools and access log sampling, injected
+/// so tests are exact; where pools log; and who runs the access log writers (Core starts no threads).
+/// </summary>
 public sealed class BalancerServices
 {
     public static readonly BalancerServices Default = new(TimeProvider.System, Random.Shared);
@@ -19,4 +23,6 @@ public sealed class BalancerServices
     public Random Random { get; }
     /// <summary>Where pools log health, panic and drain events (default: nowhere).</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+    /// <summary>Gives each access log a writer off the request path (the host: a thread each); null leaves the writing to the caller (tests).</summary>
+    public IAccessLogWriters? AccessLogWriters { get; init; }
 }

@@ -15,6 +15,7 @@ public sealed class TopologyStore
     public TopologyStore(FulcrumConfig config, BalancerServices? services = null)
     {
         Services = services ?? BalancerServices.Default;
+        AccessLogs = new AccessLogRegistry(Services);
         _current = TopologyBuilder.Build(config, null, Services, Overlay, null);
     }
 
@@ -26,7 +27,7 @@ public sealed class TopologyStore
     public ListenerStatsTable Listeners { get; } = new();
 
     /// <summary>The access logs listeners write to; the host disposes them at exit.</summary>
-    public AccessLogRegistry AccessLogs { get; } = new();
+    public AccessLogRegistry AccessLogs { get; }
 
     /// <summary>Runtime changes kept across reloads (see the rule there).</summary>
     public RuntimeOverlay Overlay { get; } = new();

@@ -1,88 +1,107 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Fulcrum.Core.Configuration;
 
 namespace Fulcrum.Core.Observability;
 
 /// <summary>
 /// One access log destination (stdout or a file). The request path only copies an entry into a bounded
-/// lock-free queue (<see cref="AccessLogQueue"/>); one writer thread wakes every <see cref="BatchDelay"/>,
-/// formats what gathered and writes it. When the writer falls behind (a stalled disk, a pipe nobody reads)
-/// the queue fills and new lines are dropped and counted, so a slow disk never slows traffic, the trade
-/// HAProxy makes with its UDP/ring logging.
+/// lock-free queue (<see cref="AccessLogQueue"/>); a writer off the request path calls <see cref="WriteQueued"/>
+/// every <see cref="BatchDelay"/> to format what gathered and write it. Core starts no threads: the host's
+/// <see cref="IAccessLogWriters"/> gives each log a thread of its own, and a test can be the writer itself.
+/// When the writer falls behind (a stalled disk, a pipe nobody reads) the queue fills and new lines are dropped
+/// and counted, so a slow disk never slows traffic, the trade HAProxy makes with its UDP/ring logging.
 /// </summary>
 public sealed class AccessLog : IDisposable
 {
-    /// <summary>How long the writer lets lines gather before a batch: a line reaches the file within about this.</summary>
-    private static readonly TimeSpan BatchDelay = TimeSpan.FromMilliseconds(50);
+    /// <summary>How long a writer lets lines gather before a batch: a line reaches the file within about this.</summary>
+    public static readonly TimeSpan BatchDelay = TimeSpan.FromMilliseconds(50);
+    private const int FlushAt = 48 * 1024;
     private readonly AccessLogQueue _queue;
-    private readonly ManualResetEventSlim _stopping = new();
     private readonly AccessLogCounters _counters;
     private readonly AccessLogFormatter _formatter;
     private readonly double _sample;
-    private readonly Thread _writer;
+    private readonly Random _random;
+    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private Stream? _stream;
+    private bool _broken;
+    private volatile bool _closed;
 
-    public AccessLog(AccessLogConfig config, AccessLogCounters counters)
+    /// <param name="random">Decides which requests a `sample` below 1 keeps; shared by request threads, so thread-safe.</param>
+    public AccessLog(AccessLogConfig config, AccessLogCounters counters, Random random)
     {
         Config = config;
         _counters = counters;
         _sample = config.Sample;
+        _random = random;
         _formatter = new AccessLogFormatter(config.Format);
         _queue = new AccessLogQueue(config.Buffer);
-        // A thread of its own: opening a FIFO blocks until a reader comes, and a stalled write blocks too;
-        // neither may hold a thread-pool thread.
-        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "fulcrum-access-log" };
-        _writer.Start();
     }
 
     public AccessLogConfig Config { get; }
 
     /// <summary>True when this request or connection is in the sample (always at sample 1).</summary>
-    public bool Sampled() => _sample >= 1 || (_sample > 0 && Random.Shared.NextDouble() < _sample);
+    public bool Sampled() => _sample >= 1 || (_sample > 0 && _random.NextDouble() < _sample);
 
     /// <summary>Queues a line; never blocks. A full queue drops the line and counts it.</summary>
     public void Write(in AccessLogEntry entry)
     {
         // After Dispose nobody takes lines any more: count them as dropped rather than queue them for no one.
-        if (_stopping.IsSet || !_queue.TryAdd(entry)) _counters.CountDropped();
+        if (_closed || !_queue.TryAdd(entry)) _counters.CountDropped();
     }
 
-    private void WriteLoop()
+    /// <summary>
+    /// The writer's one call, never the request path's: formats and writes the lines queued so far, on the
+    /// caller's thread, one caller at a time. The first call opens the destination, which blocks on a FIFO until
+    /// a reader comes, as a write blocks on a stalled disk: call it from a thread that may block. Once the log is
+    /// disposed, a call writes what is left, closes the destination and returns false: the writer is done.
+    /// </summary>
+    public bool WriteQueued()
     {
-        Stream? stream = null;
+        var last = _closed; // read before taking lines, so none queued before Dispose is left behind
         try
         {
-            stream = Open(Config.Path);
-            var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-            while (true)
-            {
-                // Lines gather between wake-ups: polling costs the request path nothing (no wake-up per line), and
-                // a line reaches the file within about BatchDelay.
-                var stopping = _stopping.Wait(BatchDelay);
-                long lines = 0;
-                while (_queue.TryTake(out var entry))
-                {
-                    _formatter.Append(entry, buffer);
-                    lines++;
-                    if (buffer.WrittenCount >= 48 * 1024) Flush(stream, buffer, ref lines);
-                }
-
-                Flush(stream, buffer, ref lines);
-                if (stopping) return;
-            }
+            if (!_broken) WriteBatch();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
-            // The destination broke: keep draining the queue, counting every line as dropped, so traffic is unaffected.
+            // The destination broke: from now on lines are taken and counted as dropped, so traffic is unaffected.
             Console.Error.WriteLine($"fulcrum: access log '{Config.Path}' stopped: {e.Message}");
-            while (!_stopping.Wait(BatchDelay))
-            {
-                while (_queue.TryTake(out _)) _counters.CountDropped();
-            }
+            _broken = true;
+            _buffer.Clear();
         }
-        finally
+
+        if (_broken)
         {
-            stream?.Dispose();
+            while (_queue.TryTake(out _)) _counters.CountDropped();
         }
+
+        if (!last) return true;
+        _stream?.Dispose();
+        _stream = null;
+        return false;
+    }
+
+    /// <summary>Stops taking lines; the writer's next <see cref="WriteQueued"/> writes what is left and closes the destination.</summary>
+    public void Dispose() => _closed = true;
+
+    // Called once a batch, so tiering would take seconds to optimise the loop below (it ran instrumented
+    // through most of a short benchmark); optimised at once instead, as the loop of a long-running writer was.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void WriteBatch()
+    {
+        // Opened by the first call even with nothing queued, so a destination that cannot be opened says so at start.
+        var stream = _stream ??= Open(Config.Path);
+        var buffer = _buffer;
+        long lines = 0;
+        while (_queue.TryTake(out var entry))
+        {
+            _formatter.Append(entry, buffer);
+            lines++;
+            if (buffer.WrittenCount >= FlushAt) Flush(stream, buffer, ref lines);
+        }
+
+        Flush(stream, buffer, ref lines);
     }
 
     private void Flush(Stream stream, ArrayBufferWriter<byte> buffer, ref long lines)
@@ -99,7 +118,7 @@ public sealed class AccessLog : IDisposable
     {
         if (string.Equals(path, "stdout", StringComparison.Ordinal)) return Console.OpenStandardOutput();
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
-        // Opening a FIFO blocks here (on this thread) until a reader comes; append mode works for it too.
+        // Opening a FIFO blocks here (on the writer's thread) until a reader comes; append mode works for it too.
         try
         {
             return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
@@ -108,11 +127,5 @@ public sealed class AccessLog : IDisposable
         {
             return new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.None);
         }
-    }
-
-    public void Dispose()
-    {
-        _stopping.Set();
-        _writer.Join(TimeSpan.FromSeconds(2)); // a writer stuck on a stalled destination is abandoned (a background thread)
     }
 }

@@ -1,16 +1,22 @@
+using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 
 namespace Fulcrum.Core.Observability;
 
 /// <summary>
 /// The access logs in use, one per distinct destination and format, shared by every listener that names
-/// the same one. Planes ask for a listener's log when they apply its config, never per request.
+/// the same one. Planes ask for a listener's log when they apply its config, never per request. Each log's
+/// writer comes from <see cref="BalancerServices.AccessLogWriters"/>; without one (a unit test), lines are
+/// written when someone calls <see cref="AccessLog.WriteQueued"/>, and at <see cref="Dispose"/> on its thread.
 /// </summary>
 public sealed class AccessLogRegistry : IDisposable
 {
     private readonly object _lock = new();
-    private readonly Dictionary<AccessLogConfig, AccessLog> _logs = new(new SameDestination());
+    private readonly Dictionary<AccessLogConfig, (AccessLog Log, IDisposable? Writer)> _logs = new(new SameDestination());
+    private readonly BalancerServices _services;
     private bool _disposed;
+
+    public AccessLogRegistry(BalancerServices services) => _services = services;
 
     public AccessLogCounters Counters { get; } = new();
 
@@ -22,7 +28,10 @@ public sealed class AccessLogRegistry : IDisposable
         lock (_lock)
         {
             if (_disposed) return null;
-            if (!_logs.TryGetValue(wanted, out var log)) _logs[wanted] = log = new AccessLog(wanted, Counters);
+            if (_logs.TryGetValue(wanted, out var open)) return open.Log;
+            // Sampling draws from the services' random source, as balancers do, so a test can make it exact.
+            var log = new AccessLog(wanted, Counters, _services.Random);
+            _logs[wanted] = (log, _services.AccessLogWriters?.Start(log));
             return log;
         }
     }
@@ -32,7 +41,13 @@ public sealed class AccessLogRegistry : IDisposable
         lock (_lock)
         {
             _disposed = true;
-            foreach (var log in _logs.Values) log.Dispose();
+            foreach (var (log, writer) in _logs.Values)
+            {
+                log.Dispose();
+                if (writer is not null) writer.Dispose();
+                else log.WriteQueued();
+            }
+
             _logs.Clear();
         }
     }

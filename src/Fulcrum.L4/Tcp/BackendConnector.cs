@@ -14,26 +14,35 @@ internal static class BackendConnector
 {
     public readonly record struct Connected(Lease Lease, Socket? Socket);
 
+    /// <summary>How often a queued connection looks again even without a freed slot (a backend may come up meanwhile).</summary>
+    private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(250);
+
     public static async Task<Connected> ConnectAsync(TcpDataPlane plane, string listener, Pool pool, PickContext context)
     {
         var config = pool.Config;
-        long queueDeadline = 0;
+        var time = plane.Time;
+        long queuedSince = 0;
         for (var attempt = 0; attempt <= config.ConnectRetries;)
         {
             if (!pool.TryAcquire(context, out var lease))
             {
                 if (!ShouldQueue(pool)) break;
-                if (queueDeadline == 0) queueDeadline = Environment.TickCount64 + (long)config.QueueTimeout.TotalMilliseconds;
-                var left = queueDeadline - Environment.TickCount64;
-                if (left <= 0) break;
-                await plane.SlotSignal(pool.Name).WaitAsync(TimeSpan.FromMilliseconds(Math.Min(left, 250)), CancellationToken.None).ConfigureAwait(false);
-                continue;
+                if (queuedSince == 0) queuedSince = time.GetTimestamp();
+                var left = config.QueueTimeout - time.GetElapsedTime(queuedSince);
+                if (left <= TimeSpan.Zero) break;
+                // Taken before trying again, so a slot freed in between still wakes this wait.
+                var slotFreed = plane.SlotSignal(pool.Name).Next();
+                if (!pool.TryAcquire(context, out lease))
+                {
+                    await Task.WhenAny(slotFreed, Task.Delay(left < Recheck ? left : Recheck, time)).ConfigureAwait(false);
+                    continue;
+                }
             }
 
             attempt++;
             var backend = lease.Backend;
             Socket? socket = null;
-            using var timeout = new CancellationTokenSource(config.ConnectTimeout);
+            using var timeout = new CancellationTokenSource(config.ConnectTimeout, time);
             try
             {
                 var endpoint = await plane.Endpoints.ResolveAsync(backend, timeout.Token).ConfigureAwait(false);
@@ -51,7 +60,7 @@ internal static class BackendConnector
             }
         }
 
-        if (LogThrottle.Allow(ref plane.LastNoBackendWarning)) L4Log.NoBackend(plane.Logger, listener, pool.Name);
+        if (plane.NoBackendWarnings.Allow()) L4Log.NoBackend(plane.Logger, listener, pool.Name);
         return default;
     }
 

@@ -24,12 +24,14 @@ internal sealed class TcpConnection
     private readonly TcpDataPlane _plane;
     private readonly TcpListenerLoop _listener;
     private readonly Socket _client;
-    private readonly long _accepted = Environment.TickCount64;
+    private readonly TimeProvider _time;
+    /// <summary>When the connection was accepted (a <see cref="TimeProvider"/> timestamp, like every time here).</summary>
+    private readonly long _accepted;
     private Socket? _backend;
     private Lease _lease;
     private Pool? _pool;
     private volatile ConnectionPhase _phase = ConnectionPhase.Inspecting;
-    private long _lastActivity = Environment.TickCount64;
+    private long _lastActivity;
     private long _drainingSince;
     private long _bytesToBackend;
     private long _bytesFromBackend;
@@ -37,7 +39,6 @@ internal sealed class TcpConnection
     private long _reportedFromBackend;
     private int _aborted;
     private Outcome _failure = Outcome.Success;
-    private readonly long _startedStamp = System.Diagnostics.Stopwatch.GetTimestamp();
     private long _pickStamp;
     private IPEndPoint? _clientRemote;
     private long _connectedStamp;
@@ -47,6 +48,9 @@ internal sealed class TcpConnection
         _plane = plane;
         _listener = listener;
         _client = client;
+        _time = plane.Time;
+        _accepted = _time.GetTimestamp();
+        _lastActivity = _accepted;
     }
 
     public Backend? Backend => _lease.IsValid ? _lease.Backend : null;
@@ -88,12 +92,12 @@ internal sealed class TcpConnection
             var source = inspection.Source ?? (needsSource ? (IPEndPoint)_client.RemoteEndPoint! : null);
             var context = pool.UsesHash ? SourceHash.Of(pool, source!) : PickContext.None;
             _phase = ConnectionPhase.Connecting;
-            _pickStamp = System.Diagnostics.Stopwatch.GetTimestamp();
+            _pickStamp = _time.GetTimestamp();
             var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, context).ConfigureAwait(false);
             if (connected.Socket is null) return;
             _lease = connected.Lease;
             _backend = connected.Socket;
-            _connectedStamp = System.Diagnostics.Stopwatch.GetTimestamp();
+            _connectedStamp = _time.GetTimestamp();
             if (Volatile.Read(ref _aborted) != 0) return;
 
             if (proxyProtocol != ProxyProtocolVersion.None || inspection.ForwardLength > 0)
@@ -138,11 +142,11 @@ internal sealed class TcpConnection
         switch (_phase)
         {
             case ConnectionPhase.Inspecting:
-                if (now - _accepted > (long)listener.InspectTimeout.TotalMilliseconds) Abort(Outcome.ClientAbort);
+                if (_time.GetElapsedTime(_accepted, now) > listener.InspectTimeout) Abort(Outcome.ClientAbort);
                 break;
             case ConnectionPhase.Relaying:
-                if (now - Volatile.Read(ref _lastActivity) > (long)listener.IdleTimeout.TotalMilliseconds
-                    || (listener.TotalTimeout > TimeSpan.Zero && now - _accepted > (long)listener.TotalTimeout.TotalMilliseconds))
+                if (_time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) > listener.IdleTimeout
+                    || (listener.TotalTimeout > TimeSpan.Zero && _time.GetElapsedTime(_accepted, now) > listener.TotalTimeout))
                 {
                     Abort(Outcome.Success);
                     break;
@@ -171,7 +175,7 @@ internal sealed class TcpConnection
         // or a removal without one is timed from when the sweeper first saw it.
         if (_drainingSince == 0) _drainingSince = now;
         var timeout = (current ?? pool).Config.DrainTimeout;
-        if (backend.Drain is { TimedOut: true } || now - _drainingSince >= (long)timeout.TotalMilliseconds) Abort(Outcome.Success);
+        if (backend.Drain is { TimedOut: true } || _time.GetElapsedTime(_drainingSince, now) >= timeout) Abort(Outcome.Success);
     }
 
     /// <summary>Closes both sockets; pending reads and writes fail and the relay ends.</summary>
@@ -228,10 +232,11 @@ internal sealed class TcpConnection
                     }
 
                     reading = false;
+                    // Activity is bytes arriving: touched before they go on, so whoever receives them sees it done.
+                    Touch();
                     await SendAllAsync(to, buffer.AsMemory(0, n)).ConfigureAwait(false);
                     if (toBackend) Volatile.Write(ref _bytesToBackend, _bytesToBackend + n);
                     else Volatile.Write(ref _bytesFromBackend, _bytesFromBackend + n);
-                    Touch();
                 }
                 while (n == buffer.Length);
 
@@ -260,7 +265,7 @@ internal sealed class TcpConnection
         }
     }
 
-    private void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+    private void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
 
     // Bytes go to the backend's stats while the connection lives (least-bandwidth must see long
     // connections), and the rest with the lease's release; each byte is counted once.
@@ -272,7 +277,7 @@ internal sealed class TcpConnection
             var down = Volatile.Read(ref _bytesFromBackend) - _reportedFromBackend;
             _reportedToBackend += up;
             _reportedFromBackend += down;
-            if (!final && (up | down) != 0) _lease.Backend.Stats.AddBytes(up, down, _plane.Store.Services.Time);
+            if (!final && (up | down) != 0) _lease.Backend.Stats.AddBytes(up, down, _time);
             return (up, down);
         }
     }
@@ -300,10 +305,10 @@ internal sealed class TcpConnection
 
     private AccessLogEntry AccessLogEntryFor(long fromClient, long toClient)
     {
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var now = _time.GetTimestamp();
         return new AccessLogEntry
         {
-            Time = DateTimeOffset.UtcNow,
+            Time = _time.GetUtcNow(),
             Listener = _listener.Config.Name,
             Protocol = "tcp",
             Client = _clientRemote?.Address,
@@ -312,13 +317,13 @@ internal sealed class TcpConnection
             Backend = _lease.IsValid ? _lease.Backend.Id : null,
             BytesIn = fromClient,
             BytesOut = toClient,
-            WaitMs = Ms(_startedStamp, _pickStamp),
+            WaitMs = Ms(_accepted, _pickStamp),
             ConnectMs = _connectedStamp == 0 ? -1 : Ms(_pickStamp, _connectedStamp),
             FirstByteMs = -1,
-            TotalMs = Ms(_startedStamp, now),
+            TotalMs = Ms(_accepted, now),
             Outcome = _lease.IsValid ? OutcomeNames.Of(_failure) : "no-backend",
         };
     }
 
-    private static double Ms(long from, long to) => to == 0 ? -1 : System.Diagnostics.Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+    private double Ms(long from, long to) => to == 0 ? -1 : _time.GetElapsedTime(from, to).TotalMilliseconds;
 }

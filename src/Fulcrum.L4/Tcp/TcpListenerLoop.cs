@@ -1,85 +1,36 @@
-using System.Net;
 using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
-using Fulcrum.Core.Observability;
 using Fulcrum.L4.Tls;
-using Microsoft.Extensions.Logging;
 
 namespace Fulcrum.L4.Tcp;
 
 /// <summary>
 /// One tcp listener: a listening socket and its accept loop. Enforces `max-connections`: in queue mode the
 /// loop stops accepting while full (new clients wait in the kernel's backlog), in refuse mode it accepts and
-/// closes at once. A reload with the same bind swaps <see cref="Config"/> in place.
+/// closes at once. A reload with the same bind swaps <see cref="ListenerLoop.Config"/> in place.
 /// </summary>
-internal sealed class TcpListenerLoop : IListenerLoop
+internal sealed class TcpListenerLoop : ListenerLoop
 {
     private readonly TcpDataPlane _plane;
-    private readonly CancellationTokenSource _stop = new();
     private readonly AsyncSignal _slotFreed = new();
-    private volatile ListenerConfig _config;
     private volatile SniRouter? _sni;
-    private Socket? _socket;
     private int _active;
-    private Task _loop = Task.CompletedTask;
 
     public TcpListenerLoop(TcpDataPlane plane, ListenerConfig config)
+        : base(plane.Store, config, plane.Logger)
     {
         _plane = plane;
-        _config = config;
         _sni = config.Sni.IsEmpty ? null : new SniRouter(config.Sni);
-        Stats = plane.Store.Listeners.For(config.Name);
-        AccessLog = plane.Store.AccessLogs.For(config, plane.Store.Current.Config);
     }
 
-    public ListenerConfig Config => _config;
-    /// <summary>This listener's counters (metrics, dashboard).</summary>
-    public ListenerStats Stats { get; }
-    /// <summary>Where a closed connection's access log line goes; null when none is configured.</summary>
-    public AccessLog? AccessLog { get; private set; }
+    public override string Protocol => "tcp";
     public SniRouter? Sni => _sni;
-    public IPEndPoint? BoundEndpoint { get; private set; }
-    public int ActiveConnections => Volatile.Read(ref _active);
-    public ILogger Logger => _plane.Logger;
 
-    public void Update(ListenerConfig config)
+    public override void Update(ListenerConfig config)
     {
         _sni = config.Sni.IsEmpty ? null : new SniRouter(config.Sni);
-        _config = config;
-        AccessLog = _plane.Store.AccessLogs.For(config, _plane.Store.Current.Config);
-        _slotFreed.Pulse();
-    }
-
-    public IPEndPoint Bind()
-    {
-        var bind = new IPEndPoint(_config.Bind.Address, _config.Bind.Port);
-        var socket = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            if (bind.AddressFamily == AddressFamily.InterNetworkV6 && bind.Address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
-            socket.Bind(bind);
-            // The kernel caps the backlog at net.core.somaxconn; ask for plenty so bursts and queue mode wait there.
-            socket.Listen(4096);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        _socket = socket;
-        BoundEndpoint = (IPEndPoint)socket.LocalEndPoint!;
-        return BoundEndpoint;
-    }
-
-    public void Start() => _loop = AcceptLoopAsync();
-
-    public Task StopAsync()
-    {
-        _stop.Cancel();
-        _socket?.Dispose();
-        return _loop;
+        base.Update(config);
+        _slotFreed.Pulse(); // a raised max-connections may let a queued accept go on
     }
 
     public void OnConnectionClosed()
@@ -88,20 +39,32 @@ internal sealed class TcpListenerLoop : IListenerLoop
         _slotFreed.Pulse();
     }
 
-    private async Task AcceptLoopAsync()
+    protected override Socket CreateSocket(AddressFamily family)
     {
-        var socket = _socket!;
-        var token = _stop.Token;
+        var socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp);
+        // A restart or a reload that moves a listener back may rebind while old connections sit in TIME_WAIT.
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        return socket;
+    }
+
+    // The kernel caps the backlog at net.core.somaxconn; ask for plenty so bursts and queue mode wait there.
+    protected override void OnBound(Socket socket) => socket.Listen(4096);
+
+    protected override async Task RunAsync(Socket socket, CancellationToken token)
+    {
         while (!token.IsCancellationRequested)
         {
             try
             {
-                var config = _config;
-                while (config.MaxConnections > 0 && config.OverLimit == OverLimitAction.Queue
-                       && Volatile.Read(ref _active) >= config.MaxConnections)
+                var config = Config;
+                while (MustQueue(config))
                 {
-                    await _slotFreed.WaitAsync(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
-                    config = _config;
+                    // Taken before checking again, so a slot freed (or a reload) before the wait still wakes it.
+                    var slotFreed = _slotFreed.Next();
+                    config = Config;
+                    if (!MustQueue(config)) break;
+                    await slotFreed.WaitAsync(token).ConfigureAwait(false);
+                    config = Config;
                 }
 
                 var client = await socket.AcceptAsync(token).ConfigureAwait(false);
@@ -128,10 +91,10 @@ internal sealed class TcpListenerLoop : IListenerLoop
             catch (SocketException e) when (!token.IsCancellationRequested)
             {
                 // EMFILE/ENFILE and friends: keep serving, but do not spin on a persistent error.
-                L4Log.AcceptFailed(Logger, e, "tcp", _config.Name);
+                L4Log.AcceptFailed(Logger, e, Protocol, Config.Name);
                 try
                 {
-                    await Task.Delay(10, token).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromMilliseconds(10), _plane.Time, token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -143,7 +106,9 @@ internal sealed class TcpListenerLoop : IListenerLoop
                 break;
             }
         }
-
-        L4Log.ListenerStopped(Logger, "tcp", _config.Name);
     }
+
+    // Queue mode while full: stop accepting, so new clients wait in the kernel's backlog.
+    private bool MustQueue(ListenerConfig config) =>
+        config.MaxConnections > 0 && config.OverLimit == OverLimitAction.Queue && Volatile.Read(ref _active) >= config.MaxConnections;
 }

@@ -13,71 +13,28 @@ namespace Fulcrum.L4.Udp;
 /// address to <see cref="UdpSession"/> (an upstream socket to one backend). The receive loop allocates
 /// nothing per datagram: one buffer, one reused <see cref="SocketAddress"/> as the lookup key.
 /// </summary>
-internal sealed class UdpListenerLoop : IListenerLoop
+internal sealed class UdpListenerLoop : ListenerLoop
 {
     /// <summary>The largest datagram a socket can deliver; anything above max-datagram-size is dropped.</summary>
     public const int MaxReply = 65_536;
 
     private readonly UdpDataPlane _plane;
     private readonly ConcurrentDictionary<SocketAddress, UdpSession> _sessions = new();
-    private readonly CancellationTokenSource _stop = new();
-    private volatile ListenerConfig _config;
+    private readonly LogThrottle _noBackendWarnings;
     private Socket? _socket;
-    private Task _loop = Task.CompletedTask;
-    private long _lastNoBackendWarning;
 
     public UdpListenerLoop(UdpDataPlane plane, ListenerConfig config)
+        : base(plane.Store, config, plane.Logger)
     {
         _plane = plane;
-        _config = config;
-        Stats = plane.Store.Listeners.For(config.Name);
-        Stats.CountDatagrams();
-        AccessLog = plane.Store.AccessLogs.For(config, plane.Store.Current.Config);
+        _noBackendWarnings = new LogThrottle(plane.Time);
+        Stats.CountDatagrams(); // sessions count as connections, datagrams as themselves
     }
 
-    public ListenerConfig Config => _config;
+    public override string Protocol => "udp";
     public UdpListenerCounters Counters { get; } = new();
-    /// <summary>This listener's counters for metrics and the dashboard: sessions count as connections.</summary>
-    public ListenerStats Stats { get; }
-    /// <summary>Where an ended session's access log line goes; null when none is configured.</summary>
-    public AccessLog? AccessLog { get; private set; }
-    public IPEndPoint? BoundEndpoint { get; private set; }
 
-    public void Update(ListenerConfig config)
-    {
-        _config = config;
-        AccessLog = _plane.Store.AccessLogs.For(config, _plane.Store.Current.Config);
-    }
-
-    public IPEndPoint Bind()
-    {
-        var bind = new IPEndPoint(_config.Bind.Address, _config.Bind.Port);
-        var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            socket.Bind(bind);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        _socket = socket;
-        BoundEndpoint = (IPEndPoint)socket.LocalEndPoint!;
-        return BoundEndpoint;
-    }
-
-    public void Start() => _loop = ReceiveLoopAsync();
-
-    public Task StopAsync()
-    {
-        _stop.Cancel();
-        _socket?.Dispose();
-        return _loop;
-    }
-
-    public void CloseAll()
+    private void CloseAll()
     {
         foreach (var (_, session) in _sessions) session.Close(Outcome.Success);
     }
@@ -99,7 +56,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
 
     public void Sweep(long now, Topology topology)
     {
-        var timeout = (long)_config.SessionTimeout.TotalMilliseconds;
+        var timeout = Config.SessionTimeout;
         foreach (var (_, session) in _sessions)
         {
             if (session.IsIdle(now, timeout))
@@ -114,10 +71,12 @@ internal sealed class UdpListenerLoop : IListenerLoop
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    protected override Socket CreateSocket(AddressFamily family) => new(family, SocketType.Dgram, ProtocolType.Udp);
+
+    // Ends by closing every session: once the loop has stopped no new one can open, so none is left behind.
+    protected override async Task RunAsync(Socket socket, CancellationToken token)
     {
-        var socket = _socket!;
-        var token = _stop.Token;
+        _socket = socket;
         var buffer = GC.AllocateUninitializedArray<byte>(MaxReply, pinned: true);
         var address = new SocketAddress(socket.AddressFamily);
         while (!token.IsCancellationRequested)
@@ -141,7 +100,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
                 break;
             }
 
-            var config = _config;
+            var config = Config;
             Stats.DatagramReceived(n);
             if (n == 0)
             {
@@ -165,7 +124,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
             await session.ForwardAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
         }
 
-        L4Log.ListenerStopped(_plane.Logger, "udp", _config.Name);
+        CloseAll();
     }
 
     private async ValueTask<UdpSession?> OpenSessionAsync(SocketAddress address, ListenerConfig config)
@@ -182,16 +141,16 @@ internal sealed class UdpListenerLoop : IListenerLoop
             return null;
         }
 
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = _plane.Time.GetTimestamp();
         var client = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address);
         if (!pool.TryAcquire(SourceHash.Of(pool, client), out var lease))
         {
             Interlocked.Increment(ref Counters.DroppedNoBackend);
-            if (LogThrottle.Allow(ref _lastNoBackendWarning)) L4Log.UdpNoBackend(_plane.Logger, config.Name, pool.Name);
+            if (_noBackendWarnings.Allow()) L4Log.UdpNoBackend(Logger, config.Name, pool.Name);
             return null;
         }
 
-        var picked = System.Diagnostics.Stopwatch.GetTimestamp();
+        var picked = _plane.Time.GetTimestamp();
         Socket? upstream = null;
         try
         {
@@ -209,7 +168,7 @@ internal sealed class UdpListenerLoop : IListenerLoop
 
         var key = new SocketAddress(address.Family, address.Size);
         address.Buffer.Span[..address.Size].CopyTo(key.Buffer.Span);
-        var session = new UdpSession(this, key, client, pool, lease, upstream, started, picked);
+        var session = new UdpSession(this, _plane.Time, key, client, pool, lease, upstream, started, picked);
         _sessions[key] = session;
         Interlocked.Increment(ref Counters.ActiveSessions);
         Interlocked.Increment(ref Counters.SessionsCreated);

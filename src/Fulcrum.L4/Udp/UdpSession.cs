@@ -14,7 +14,8 @@ internal sealed class UdpSession
 {
     private readonly UdpListenerLoop _listener;
     private readonly Socket _upstream;
-    private long _lastActivity = Environment.TickCount64;
+    private readonly TimeProvider _time;
+    private long _lastActivity;
     private long _bytesToBackend;
     private long _bytesFromBackend;
     private long _datagramsToBackend;
@@ -28,10 +29,13 @@ internal sealed class UdpSession
     private int _closed;
     private Outcome _outcome = Outcome.Success;
 
-    public UdpSession(UdpListenerLoop listener, SocketAddress client, IPEndPoint clientEndpoint, Pool pool, Lease lease, Socket upstream,
-        long started, long picked)
+    /// <param name="started">When the first datagram arrived; <paramref name="picked"/>: when the backend was chosen (timestamps of <paramref name="time"/>).</param>
+    public UdpSession(UdpListenerLoop listener, TimeProvider time, SocketAddress client, IPEndPoint clientEndpoint, Pool pool, Lease lease,
+        Socket upstream, long started, long picked)
     {
         _listener = listener;
+        _time = time;
+        _lastActivity = picked;
         Client = client;
         ClientEndpoint = clientEndpoint;
         _started = started;
@@ -48,17 +52,17 @@ internal sealed class UdpSession
     public Lease Lease { get; }
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
-    /// <summary>Idle past the timeout, with no reply waiting unread (see <see cref="IsIdle(long, long, long, Socket)"/>).</summary>
-    public bool IsIdle(long now, long timeout) => IsIdle(now, LastActivity, timeout, _upstream);
+    /// <summary>Idle past the timeout at <paramref name="now"/>, with no reply waiting unread (see <see cref="IsIdle(TimeSpan, TimeSpan, Socket)"/>).</summary>
+    public bool IsIdle(long now, TimeSpan timeout) => IsIdle(_time.GetElapsedTime(LastActivity, now), timeout, _upstream);
 
     /// <summary>
-    /// Idle: nothing for longer than <paramref name="timeout"/> ms, and no datagram waiting in the upstream socket.
-    /// A reply the backend sent in time but this process has not read yet (a busy CPU, a long pause) is activity:
-    /// closing the session then would drop that reply.
+    /// Idle: <paramref name="quiet"/> (the time since the last datagram either way) longer than <paramref name="timeout"/>,
+    /// and no datagram waiting in the upstream socket. A reply the backend sent in time but this process has not read
+    /// yet (a busy CPU, a long pause) is activity: closing the session then would drop that reply.
     /// </summary>
-    internal static bool IsIdle(long now, long lastActivity, long timeout, Socket upstream)
+    internal static bool IsIdle(TimeSpan quiet, TimeSpan timeout, Socket upstream)
     {
-        if (now - lastActivity <= timeout) return false;
+        if (quiet <= timeout) return false;
         try
         {
             return upstream.Available == 0;
@@ -73,7 +77,7 @@ internal sealed class UdpSession
 
     public async ValueTask ForwardAsync(ReadOnlyMemory<byte> datagram)
     {
-        Volatile.Write(ref _lastActivity, Environment.TickCount64);
+        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
         Interlocked.Add(ref _bytesToBackend, datagram.Length);
         Interlocked.Increment(ref _datagramsToBackend);
         try
@@ -99,7 +103,7 @@ internal sealed class UdpSession
         }
 
         if (_drainingSince == 0) _drainingSince = now;
-        return now - _drainingSince >= (long)(current ?? Pool).Config.DrainTimeout.TotalMilliseconds;
+        return _time.GetElapsedTime(_drainingSince, now) >= (current ?? Pool).Config.DrainTimeout;
     }
 
     /// <summary>Ends the session once: the socket closes (ending the reply loop) and the lease is released.</summary>
@@ -121,7 +125,7 @@ internal sealed class UdpSession
         var firstReply = Volatile.Read(ref _firstReply);
         return new AccessLogEntry
         {
-            Time = DateTimeOffset.UtcNow,
+            Time = _time.GetUtcNow(),
             Listener = _listener.Config.Name,
             Protocol = "udp",
             Client = ClientEndpoint.Address,
@@ -135,12 +139,12 @@ internal sealed class UdpSession
             WaitMs = Ms(_started, _picked),
             ConnectMs = -1,
             FirstByteMs = firstReply == 0 ? -1 : Ms(_started, firstReply),
-            TotalMs = Ms(_started, System.Diagnostics.Stopwatch.GetTimestamp()),
+            TotalMs = Ms(_started, _time.GetTimestamp()),
             Outcome = OutcomeNames.Of(_outcome),
         };
     }
 
-    private static double Ms(long from, long to) => System.Diagnostics.Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+    private double Ms(long from, long to) => _time.GetElapsedTime(from, to).TotalMilliseconds;
 
     // A peek for zero bytes waits for a datagram without taking it, so an idle session holds no buffer.
     private async Task ReplyLoopAsync()
@@ -153,10 +157,11 @@ internal sealed class UdpSession
                 await _upstream.ReceiveAsync(Memory<byte>.Empty, SocketFlags.Peek).ConfigureAwait(false);
                 buffer = ArrayPool<byte>.Shared.Rent(UdpListenerLoop.MaxReply);
                 var n = await _upstream.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
-                Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                var now = _time.GetTimestamp();
+                Volatile.Write(ref _lastActivity, now);
                 Interlocked.Add(ref _bytesFromBackend, n);
                 Interlocked.Increment(ref _datagramsFromBackend);
-                if (_firstReply == 0) Volatile.Write(ref _firstReply, System.Diagnostics.Stopwatch.GetTimestamp());
+                if (_firstReply == 0) Volatile.Write(ref _firstReply, now);
                 await _listener.ReplyAsync(buffer.AsMemory(0, n), Client).ConfigureAwait(false);
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
@@ -185,7 +190,7 @@ internal sealed class UdpSession
             var down = Volatile.Read(ref _bytesFromBackend) - _reportedFromBackend;
             _reportedToBackend += up;
             _reportedFromBackend += down;
-            if (!final && (up | down) != 0) Lease.Backend.Stats.AddBytes(up, down, Pool.Services.Time);
+            if (!final && (up | down) != 0) Lease.Backend.Stats.AddBytes(up, down, _time);
             return (up, down);
         }
     }

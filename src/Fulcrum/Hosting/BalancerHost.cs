@@ -35,8 +35,14 @@ public sealed class BalancerHost : IAsyncDisposable
     {
         LoggerFactory = loggerFactory;
         _log = loggerFactory.CreateLogger<BalancerHost>();
-        // Pools log health, panic and drain events (backend down/up, ejected, drained) through the services.
-        Store = new TopologyStore(config, new BalancerServices(TimeProvider.System, Random.Shared) { LoggerFactory = loggerFactory });
+        // Pools log health, panic and drain events (backend down/up, ejected, drained) through the services;
+        // access logs are written by threads of the host's own, since Core starts none.
+        var services = new BalancerServices(TimeProvider.System, Random.Shared)
+        {
+            LoggerFactory = loggerFactory,
+            AccessLogWriters = new AccessLogThreads(),
+        };
+        Store = new TopologyStore(config, services);
         Metrics = new FulcrumMetrics(Store);
         _exporter = new PrometheusExporter(Metrics);
         if (configPath is not null)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
+using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -38,9 +39,13 @@ internal sealed class L4Harness : IAsyncDisposable
     public static Task<L4Harness> StartAsync(ListenerConfig listener, params PoolConfig[] pools) =>
         StartAsync(new FulcrumConfig { Listeners = [listener], Pools = [.. pools] });
 
-    public static async Task<L4Harness> StartAsync(FulcrumConfig config)
+    /// <summary>A plane whose timeouts fire only when the test advances <paramref name="clock"/>.</summary>
+    public static Task<L4Harness> StartAsync(ManualTimeProvider clock, ListenerConfig listener, params PoolConfig[] pools) =>
+        StartAsync(new FulcrumConfig { Listeners = [listener], Pools = [.. pools] }, clock);
+
+    public static async Task<L4Harness> StartAsync(FulcrumConfig config, TimeProvider? time = null)
     {
-        var store = new TopologyStore(config);
+        var store = new TopologyStore(config, new BalancerServices(time ?? TimeProvider.System, Random.Shared));
         var plane = new TcpDataPlane(store, NullLoggerFactory.Instance);
         await plane.StartAsync(CancellationToken.None);
         return new L4Harness(store, plane);
@@ -53,35 +58,13 @@ internal sealed class L4Harness : IAsyncDisposable
         return s;
     }
 
-    /// <summary>
-    /// Connects, sends <paramref name="data"/> and waits for the balancer to close the connection: true when it
-    /// did within the deadline. On a starved machine a short inspect timeout can fire before this side sees its
-    /// connect complete (the connect then reports a reset) or before the send; closed either way.
-    /// </summary>
-    public async Task<bool> ClosesAfterSendingAsync(ReadOnlyMemory<byte> data)
+    /// <summary>Connects and waits until the plane has taken the connection (its clock has started for it).</summary>
+    public async Task<Socket> ConnectAndWaitForAcceptAsync()
     {
-        Socket client;
-        try
-        {
-            client = await ConnectAsync();
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            return true;
-        }
-
-        using (client)
-        {
-            try
-            {
-                await client.SendAsync(data, SocketFlags.None);
-            }
-            catch (SocketException)
-            {
-            }
-
-            return await Poll.Within(client.IsClosedAsync());
-        }
+        var before = Plane.ActiveConnections;
+        var client = await ConnectAsync();
+        await Poll.UntilAsync(() => Plane.ActiveConnections > before, "the plane to take the connection");
+        return client;
     }
 
     public ValueTask DisposeAsync() => Plane.DisposeAsync();
