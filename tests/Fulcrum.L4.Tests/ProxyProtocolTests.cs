@@ -120,6 +120,48 @@ public sealed class ProxyProtocolTests
         Assert.Equal(ProxyParseStatus.Invalid, ProxyHeaderReader.TryParse(bytes.AsSpan(0, n), out _));
     }
 
+    [Fact]
+    public void Reader_RejectsV2WhoseLengthsLie()
+    {
+        var bytes = new byte[ProxyHeaderWriter.MaxLength];
+        var n = ProxyHeaderWriter.WriteV2(Src4, Dst4, bytes);
+        // The length field says fewer bytes than an IPv4 address block needs: a lie about the family.
+        bytes[14] = 0;
+        bytes[15] = 4;
+        Assert.Equal(ProxyParseStatus.Invalid, ProxyHeaderReader.TryParse(bytes.AsSpan(0, 16 + 4), out _));
+        // It says far more than a header can carry: refused, not waited for.
+        bytes[14] = 0xFF;
+        bytes[15] = 0xFF;
+        Assert.Equal(ProxyParseStatus.Invalid, ProxyHeaderReader.TryParse(bytes.AsSpan(0, n), out _));
+    }
+
+    [Fact]
+    public async Task AcceptProxy_HeadersThatLieOrAreGarbage_CloseWithoutABackend_AndTheNextClientIsServed()
+    {
+        using var backend = TestBackend.Echo();
+        await using var lb = await L4Harness.StartAsync(L4Harness.Listener() with { AcceptProxy = true, InspectTimeout = TimeSpan.FromSeconds(30) }, L4Harness.PoolOf("p", backend));
+        var random = new byte[300];
+        new Random(3).NextBytes(random);
+        var v2 = new byte[ProxyHeaderWriter.MaxLength];
+        ProxyHeaderWriter.WriteV2(Src4, Dst4, v2);
+        v2[15] = 4; // an IPv4 block in 4 bytes
+        foreach (var garbage in new[] { random, v2.AsSpan(0, 16 + 4).ToArray(), "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n"u8.ToArray(), "PROXY TCP4 1.2.3.4"u8.ToArray().Concat(new byte[120]).ToArray(),
+            "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r"u8.ToArray().Concat(new byte[100]).ToArray() })
+        {
+            using var client = await lb.ConnectAsync();
+            await client.SendAsync(garbage, SocketFlags.None);
+            Assert.True(await Poll.Within(client.IsClosedAsync()));
+        }
+
+        Assert.Equal(0, backend.Accepted);
+        using var good = await lb.ConnectAsync();
+        var header = new byte[ProxyHeaderWriter.MaxLength];
+        var length = ProxyHeaderWriter.WriteV1(Src4, Dst4, header);
+        await good.SendAsync(header.AsMemory(0, length), SocketFlags.None);
+        await good.SendAsync("ping");
+        await Poll.UntilAsync(() => backend.Accepted == 1, "the next client reached the backend");
+    }
+
     [Theory]
     [InlineData(ProxyProtocolVersion.V1)]
     [InlineData(ProxyProtocolVersion.V2)]

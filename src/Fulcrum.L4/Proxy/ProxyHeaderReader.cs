@@ -57,9 +57,12 @@ public static class ProxyHeaderReader
     private static ProxyParseStatus ParseV1(ReadOnlySpan<byte> data, out ProxyHeader header)
     {
         header = default;
-        var end = data[..Math.Min(data.Length, MaxV1Length)].IndexOf("\r\n"u8);
+        var window = data[..Math.Min(data.Length, MaxV1Length)];
+        var end = window.IndexOf("\r\n"u8);
         if (end < 0)
         {
+            // A line feed or a NUL can never be part of a v1 line: refuse at once rather than wait for the timeout.
+            if (window.IndexOfAny((byte)'\n', (byte)0) >= 0) return ProxyParseStatus.Invalid;
             return data.Length >= MaxV1Length ? ProxyParseStatus.Invalid : ProxyParseStatus.NeedMore;
         }
 
