@@ -182,72 +182,90 @@ public sealed class HttpDataPlane : IAsyncDisposable
         return table;
     }
 
-    /// <summary>Makes the running listeners match the generation: stop the gone or moved, start the new. Holds _lifecycle.</summary>
+    /// <summary>
+    /// Brings the running listeners in line with a generation in the same three steps as the L4 plane's
+    /// ListenerReconciler: the wanted listeners; those that left or cannot keep their socket (moved bind, other
+    /// protocol or limits) stop, with the reload drain time; one that stays takes its new routes in place, a new one
+    /// binds and starts. A listener that cannot bind is logged and left out, unless this is the first start.
+    /// Holds _lifecycle.
+    /// </summary>
     private async Task ReconcileAsync(GenerationPools generation, bool throwOnBindFailure, CancellationToken cancellationToken)
     {
+        var wanted = Wanted(generation.Topology);
+        await StopLeaversAsync(wanted);
+
+        var bound = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal);
+        foreach (var (name, config) in wanted)
+        {
+            KestrelListener? listener;
+            lock (_listenersLock) _listeners.TryGetValue(name, out listener);
+            if (listener is not null)
+            {
+                // Usually done already in OnApplied; compiling again would only rebuild the same regexes.
+                if (listener.Routes.Generation < generation.Generation) listener.Apply(config, Compile(config, generation));
+            }
+            else if (await TryStartAsync(config, generation, throwOnBindFailure, cancellationToken) is { } started)
+            {
+                lock (_listenersLock) _listeners[name] = listener = started;
+            }
+            else continue;
+
+            if (listener.BoundEndpoint is { } endpoint) bound[name] = endpoint;
+        }
+
+        BoundEndpoints = bound;
+    }
+
+    private static Dictionary<string, ListenerConfig> Wanted(Topology topology)
+    {
         var wanted = new Dictionary<string, ListenerConfig>(StringComparer.Ordinal);
-        foreach (var config in generation.Topology.Config.Listeners)
+        foreach (var config in topology.Config.Listeners)
         {
             if (Serves(config.Protocol)) wanted[config.Name] = config;
         }
 
-        var toStop = new List<KestrelListener>();
+        return wanted;
+    }
+
+    // In-flight requests of a leaving listener get ReloadDrainTimeout to finish.
+    private async Task StopLeaversAsync(Dictionary<string, ListenerConfig> wanted)
+    {
+        var leaving = new List<KestrelListener>();
         lock (_listenersLock)
         {
             foreach (var (name, listener) in _listeners)
             {
-                if (!wanted.TryGetValue(name, out var config) || !listener.CanServe(config)) toStop.Add(listener);
+                if (!wanted.TryGetValue(name, out var config) || !listener.CanServe(config)) leaving.Add(listener);
             }
 
-            foreach (var listener in toStop) _listeners.Remove(listener.Config.Name);
+            foreach (var listener in leaving) _listeners.Remove(listener.Config.Name);
         }
 
-        foreach (var listener in toStop)
+        foreach (var listener in leaving)
         {
             using var drain = new CancellationTokenSource(ReloadDrainTimeout);
             await listener.StopAsync(drain.Token);
         }
+    }
 
-        foreach (var (name, config) in wanted)
+    private async Task<KestrelListener?> TryStartAsync(ListenerConfig config, GenerationPools generation, bool throwOnBindFailure, CancellationToken cancellationToken)
+    {
+        var listener = new KestrelListener(config, _services, LoggerFactory, _logger, Store)
         {
-            KestrelListener? existing;
-            lock (_listenersLock) _listeners.TryGetValue(name, out existing);
-            if (existing is not null)
-            {
-                // Usually done already in OnApplied; compiling again would only rebuild the same regexes.
-                if (existing.Routes.Generation < generation.Generation) existing.Apply(config, Compile(config, generation));
-                continue;
-            }
-
-            var listener = new KestrelListener(config, _services, LoggerFactory, _logger, Store)
-            {
-                ConfigDirectory = Tls.TlsConfigCheck.BaseDirectoryOf(generation.Topology.Config),
-                InlineScheduling = InlineScheduling,
-            };
-            listener.Apply(config, Compile(config, generation));
-            try
-            {
-                await listener.StartAsync(cancellationToken);
-            }
-            catch (Exception e) when (!throwOnBindFailure)
-            {
-                Log.ListenerFailed(_logger, name, config.Bind.ToString(), e);
-                continue;
-            }
-
-            lock (_listenersLock) _listeners[name] = listener;
-        }
-
-        var bound = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal);
-        lock (_listenersLock)
+            ConfigDirectory = Tls.TlsConfigCheck.BaseDirectoryOf(generation.Topology.Config),
+            InlineScheduling = InlineScheduling,
+        };
+        listener.Apply(config, Compile(config, generation));
+        try
         {
-            foreach (var (name, listener) in _listeners)
-            {
-                if (listener.BoundEndpoint is { } endpoint) bound[name] = endpoint;
-            }
+            await listener.StartAsync(cancellationToken);
+            return listener;
         }
-
-        BoundEndpoints = bound;
+        catch (Exception e) when (!throwOnBindFailure)
+        {
+            Log.ListenerFailed(_logger, config.Name, config.Bind.ToString(), e);
+            return null;
+        }
     }
 
     private static bool Serves(ListenerProtocol protocol) => protocol is ListenerProtocol.Http or ListenerProtocol.Https;

@@ -16,8 +16,9 @@ public sealed class RawBackend : IAsyncDisposable
     private readonly Func<RawConnection, Task> _handler;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
+    private readonly List<RawConnection> _accepted = [];
     private readonly Task _accepting;
-    private int _accepted;
+    private int _acceptedCount;
     private int _closedByPeer;
 
     private RawBackend(Func<RawConnection, Task> handler)
@@ -29,7 +30,25 @@ public sealed class RawBackend : IAsyncDisposable
 
     public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
     /// <summary>Connections accepted so far.</summary>
-    public int Accepted => Volatile.Read(ref _accepted);
+    public int Accepted => Volatile.Read(ref _acceptedCount);
+
+    /// <summary>What each connection received from the proxy, in accept order.</summary>
+    public IReadOnlyList<byte[]> Received
+    {
+        get
+        {
+            lock (_connections) return [.. _accepted.Select(c => c.Received)];
+        }
+    }
+
+    /// <summary>Forgets what was received so far; connections stay open (the proxy reuses them) and record afresh.</summary>
+    public void ClearReceived()
+    {
+        lock (_connections)
+        {
+            foreach (var connection in _accepted) connection.ClearReceived();
+        }
+    }
     /// <summary>Connections the proxy closed (the handler saw the end of the stream while waiting for a request).</summary>
     public int ClosedByPeer => Volatile.Read(ref _closedByPeer);
 
@@ -68,9 +87,13 @@ public sealed class RawBackend : IAsyncDisposable
                 return;
             }
 
-            Interlocked.Increment(ref _accepted);
+            Interlocked.Increment(ref _acceptedCount);
             var connection = new RawConnection(this, socket, _stop.Token);
-            lock (_connections) _connections.Add(Task.Run(() => RunAsync(connection)));
+            lock (_connections)
+            {
+                _accepted.Add(connection);
+                _connections.Add(Task.Run(() => RunAsync(connection)));
+            }
         }
     }
 

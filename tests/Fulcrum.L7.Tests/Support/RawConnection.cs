@@ -7,11 +7,26 @@ namespace Fulcrum.L7.Tests.Support;
 public sealed class RawConnection(RawBackend owner, Socket socket, CancellationToken stop) : IDisposable
 {
     private readonly NetworkStream _stream = new(socket, ownsSocket: true);
+    private readonly MemoryStream _received = new();
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
     public Socket Socket => socket;
+
+    /// <summary>Every byte read from the proxy on this connection so far (<see cref="ClearReceived"/> starts afresh).</summary>
+    public byte[] Received
+    {
+        get
+        {
+            lock (_received) return _received.ToArray();
+        }
+    }
+
+    public void ClearReceived()
+    {
+        lock (_received) _received.SetLength(0);
+    }
 
     /// <summary>The next request (its body read by Content-Length or chunked framing), or null when the proxy closed the connection.</summary>
     public async Task<RawRequest?> ReadRequestAsync()
@@ -108,6 +123,7 @@ public sealed class RawConnection(RawBackend owner, Socket socket, CancellationT
 
         if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
         var read = await _stream.ReadAsync(_buffer.AsMemory(_end), stop);
+        lock (_received) _received.Write(_buffer, _end, read);
         _end += read;
         return read > 0;
     }
