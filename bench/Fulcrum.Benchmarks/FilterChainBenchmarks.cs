@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
+using Fulcrum.L7.Exchange;
 using Fulcrum.L7.Filters;
 
 namespace Fulcrum.Benchmarks;
@@ -51,6 +52,18 @@ public class FilterChainBenchmarks
         var answered = _chain.RunRequestAsync(exchange).Result;
         _chain.RunResponse(exchange, _chain.Count);
         return answered;
+    }
+
+    /// <summary>What the listener checks before routing, whatever the route: StrictRequest and the Connection-named headers.</summary>
+    [Benchmark]
+    public bool FrontChecks()
+    {
+        var exchange = _exchange;
+        exchange.Begin();
+        exchange.Backend = Backend;
+        var refused = StrictRequest.Problem(exchange.RequestHeaders) is not null;
+        ConnectionOptions.RemoveNamed(exchange.RequestHeaders);
+        return refused;
     }
 
     private static readonly Backend Backend = new("b1", "127.0.0.1:9001", 1);
