@@ -98,6 +98,40 @@ public sealed class BackendFaultTests
     }
 
     [Fact]
+    public async Task LongContentLength_ArrivingAfterTheBody_NeverReachesTheNextRequest()
+    {
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var extraSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var faulty = RawBackend.Start(async connection =>
+        {
+            if (await connection.ReadRequestAsync() is null) return;
+            await connection.WriteAsync(Ok);
+            if (!extraSent.Task.IsCompleted)
+            {
+                // The first connection: once its answer is complete at the client, the backend sends what it did not
+                // announce, shaped like an answer to whatever request comes next on this connection.
+                await answered.Task;
+                await connection.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil");
+                extraSent.TrySetResult();
+            }
+
+            while (await connection.ReadRequestAsync() is not null) await connection.WriteAsync(Ok);
+        });
+
+        await WithHeldNeighbourAsync(faulty.Pool("faulty"), async proxy =>
+        {
+            Assert.Equal("ok", await proxy.Client.GetStringAsync("/fault"));
+            answered.TrySetResult();
+            await Poll.Within(extraSent.Task);
+
+            // Another client's request to the same backend must get the backend's answer to it, not the leftover.
+            var other = proxy.CreateClient();
+            for (var i = 0; i < 3; i++) Assert.Equal("ok", await other.GetStringAsync("/fault"));
+            Assert.Equal(2, faulty.Accepted);
+        });
+    }
+
+    [Fact]
     public async Task TricklingHead_Answers504_AfterTheRequestTimeout()
     {
         await using var faulty = RawBackend.Start(async connection =>

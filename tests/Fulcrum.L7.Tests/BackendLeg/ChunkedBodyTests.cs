@@ -83,14 +83,14 @@ public sealed class ChunkedBodyTests
     {
         // The backend holds the connection after the bare LF: waiting for a CRLF would end only at the request-timeout.
         var stream = new HeldOpenStream(Encoding.Latin1.GetBytes("5;a\nhello"));
-        using var connection = new BackendConnection(stream, 0) { RequestTimeout = TimeSpan.FromSeconds(30) };
+        using var connection = new BackendConnection(stream, null, 0) { RequestTimeout = TimeSpan.FromSeconds(30) };
         connection.RentBuffer();
         await Assert.ThrowsAsync<InvalidDataException>(() => Poll.Within(ResponseBody.CopyChunkedAsync(connection, Stream.Null).AsTask()));
     }
 
     private static async Task<(string Body, bool Reusable)> DecodeAsync(string body)
     {
-        using var connection = new BackendConnection(new MemoryStream(Encoding.Latin1.GetBytes(body)), 0);
+        using var connection = new BackendConnection(new MemoryStream(Encoding.Latin1.GetBytes(body)), null, 0);
         connection.RentBuffer();
         var client = new MemoryStream();
         var reusable = await ResponseBody.CopyChunkedAsync(connection, client);
