@@ -103,6 +103,22 @@ internal sealed class Http1Leg(TimeSpan requestTimeout)
     /// <summary>Drops a response head that will not be passed on (a retry goes elsewhere); its connection is not reused.</summary>
     public static void Abandon(LegAttempt attempt) => Release(attempt, reusable: false);
 
+    /// <summary>As <see cref="Abandon"/>, for an attempt that may still be sending a streamed body: waits for that send to end.</summary>
+    public static async ValueTask AbandonAsync(LegAttempt attempt)
+    {
+        var bodySend = attempt.BodySend;
+        Release(attempt, reusable: false); // closing the connection ends a send still under way
+        if (bodySend is null) return;
+        try
+        {
+            await bodySend;
+        }
+        catch (Exception)
+        {
+            // Its failure is the closed connection's, not news.
+        }
+    }
+
     /// <summary>Puts the backend's status and end-to-end headers on the exchange's response.</summary>
     public static void CopyHead(LegAttempt attempt, HttpExchange exchange)
     {

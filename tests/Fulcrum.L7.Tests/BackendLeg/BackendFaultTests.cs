@@ -275,6 +275,22 @@ public sealed class BackendFaultTests
         });
     }
 
+    [Fact]
+    public async Task Latin1HeaderValue_ReachesTheClientByteForByte()
+    {
+        // obs-text is valid in a field value (RFC 9110 section 5.5); Kestrel's ASCII-only default answered 500 and
+        // left the backend's lease taken.
+        await using var faulty = RawBackend.KeepAlive(_ => "HTTP/1.1 200 OK\r\nContent-Disposition: attachment; filename=\"caf\u00e9.txt\"\r\nContent-Length: 2\r\n\r\nok");
+
+        await WithHeldNeighbourAsync(faulty.Pool("faulty"), async proxy =>
+        {
+            using var response = await proxy.Client.GetAsync("/fault");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("attachment; filename=\"caf\u00e9.txt\"", response.Content.Headers.GetValues("Content-Disposition").Single());
+            Assert.Equal(0, proxy.Pool("faulty").Backends[0].Stats.Active);
+        });
+    }
+
     [Theory]
     [InlineData("5;a\nb\r\nhello\r\n0\r\n\r\n")]        // CVE-2025-55315's bare LF in an extension
     [InlineData("5;a\rb\r\nhello\r\n0\r\n\r\n")]
