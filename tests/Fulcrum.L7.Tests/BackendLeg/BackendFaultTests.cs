@@ -22,12 +22,7 @@ public sealed class BackendFaultTests
     [Fact]
     public async Task ResetMidBody_CutsThatClientOnly()
     {
-        await using var faulty = RawBackend.Start(async connection =>
-        {
-            await connection.ReadRequestAsync();
-            await connection.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n" + new string('d', 20_000));
-            connection.Reset();
-        });
+        await using var faulty = AnsweringOnce("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n" + new string('d', 20_000), reset: true);
 
         await WithHeldNeighbourAsync(faulty.Pool("faulty"), async proxy =>
         {
@@ -39,12 +34,8 @@ public sealed class BackendFaultTests
     [Fact]
     public async Task ResetMidChunkedBody_CutsThatClientOnly()
     {
-        await using var faulty = RawBackend.Start(async connection =>
-        {
-            await connection.ReadRequestAsync();
-            await connection.WriteAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000\r\n" + new string('c', 0x4000) + "\r\n4000\r\nonly a part");
-            connection.Reset();
-        });
+        await using var faulty = AnsweringOnce(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000\r\n" + new string('c', 0x4000) + "\r\n4000\r\nonly a part", reset: true);
 
         await WithHeldNeighbourAsync(faulty.Pool("faulty"), proxy => AssertCutAsync(proxy.Client, "/fault"));
     }
@@ -52,12 +43,8 @@ public sealed class BackendFaultTests
     [Fact]
     public async Task ShortContentLength_AfterPartOfTheBody_CutsThatClientOnly()
     {
-        await using var faulty = RawBackend.Start(async connection =>
-        {
-            await connection.ReadRequestAsync();
-            await connection.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nten bytes.");
-            // Returning closes the connection with a FIN: the backend claims 1000 bytes and ends after 10.
-        });
+        // The backend claims 1000 bytes and closes (a FIN) after 10.
+        await using var faulty = AnsweringOnce("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nten bytes.");
 
         await WithHeldNeighbourAsync(faulty.Pool("faulty"), async proxy =>
         {
@@ -69,11 +56,7 @@ public sealed class BackendFaultTests
     [Fact]
     public async Task ShortContentLength_BeforeAnyBodyByte_Answers502()
     {
-        await using var faulty = RawBackend.Start(async connection =>
-        {
-            await connection.ReadRequestAsync();
-            await connection.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nX-Backend: lies\r\n\r\n");
-        });
+        await using var faulty = AnsweringOnce("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nX-Backend: lies\r\n\r\n");
 
         await WithHeldNeighbourAsync(faulty.Pool("faulty"), async proxy =>
         {
@@ -410,6 +393,14 @@ public sealed class BackendFaultTests
             Assert.InRange(proxy.Pool("faulty").Find("faulty")!.Stats.Failures, 1, 4);
         });
     }
+
+    // Answers a connection's first request with exactly these bytes, then closes it: with a FIN, or a reset.
+    private static RawBackend AnsweringOnce(string answer, bool reset = false) => RawBackend.Start(async connection =>
+    {
+        await connection.ReadRequestAsync();
+        await connection.WriteAsync(answer);
+        if (reset) connection.Reset();
+    });
 
     // Answers the first request of each connection and closes (FIN or reset) when the second arrives, unanswered:
     // every reuse of a kept-alive connection meets a backend that closed it at the moment the request came in.
