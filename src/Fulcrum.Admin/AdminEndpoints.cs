@@ -13,7 +13,6 @@ namespace Fulcrum.Admin;
 /// <summary>Every route of the admin API (CONTRACT.md). Bad input is a 4xx with a JSON <see cref="ErrorView"/>.</summary>
 internal sealed class AdminEndpoints
 {
-    private const int MaxBody = 64 * 1024;
     private readonly TopologyStore _store;
     private readonly BackendOperations _operations;
     private readonly AdminOptions _options;
@@ -76,10 +75,10 @@ internal sealed class AdminEndpoints
     private async Task AddBackend(HttpContext context)
     {
         var pool = (string)context.Request.RouteValues["pool"]!;
-        var (request, error) = await ReadAsync(context, AdminJsonContext.Default.AddBackendRequest).ConfigureAwait(false);
+        var (request, status, error) = await ReadAsync(context, AdminJsonContext.Default.AddBackendRequest).ConfigureAwait(false);
         if (request is null)
         {
-            await WriteError(context, StatusCodes.Status400BadRequest, error!).ConfigureAwait(false);
+            await WriteError(context, status, error!).ConfigureAwait(false);
             return;
         }
 
@@ -101,10 +100,10 @@ internal sealed class AdminEndpoints
 
     private async Task SetWeight(HttpContext context)
     {
-        var (request, error) = await ReadAsync(context, AdminJsonContext.Default.WeightRequest).ConfigureAwait(false);
+        var (request, status, error) = await ReadAsync(context, AdminJsonContext.Default.WeightRequest).ConfigureAwait(false);
         if (request?.Weight is not int weight)
         {
-            await WriteError(context, StatusCodes.Status400BadRequest, error ?? "\"weight\" is required, e.g. {\"weight\": 3}").ConfigureAwait(false);
+            await WriteError(context, request is null ? status : StatusCodes.Status400BadRequest, error ?? "\"weight\" is required, e.g. {\"weight\": 3}").ConfigureAwait(false);
             return;
         }
 
@@ -159,17 +158,23 @@ internal sealed class AdminEndpoints
         return WriteError(context, status, result.Message ?? "refused");
     }
 
-    private static async Task<(T? Value, string? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type) where T : class
+    // The body as JSON; 413 past the admin server's body limit (declared, or found while reading a chunked one), else 400.
+    private async Task<(T? Value, int Status, string? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type) where T : class
     {
-        if (context.Request.ContentLength > MaxBody) return (null, $"body larger than {MaxBody} bytes");
+        var limit = _options.Limits.MaxRequestBodySize;
+        if (context.Request.ContentLength > limit) return (null, StatusCodes.Status413PayloadTooLarge, $"body larger than {limit} bytes");
         try
         {
             var value = await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted).ConfigureAwait(false);
-            return value is null ? (null, "body must be a JSON object") : (value, null);
+            return value is null ? (null, StatusCodes.Status400BadRequest, "body must be a JSON object") : (value, StatusCodes.Status200OK, null);
         }
         catch (JsonException e)
         {
-            return (null, $"body is not valid JSON: {e.Message}");
+            return (null, StatusCodes.Status400BadRequest, $"body is not valid JSON: {e.Message}");
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? $"body larger than {limit} bytes" : "the request body could not be read");
         }
     }
 

@@ -13,4 +13,6 @@ public sealed class AdminOptions
     public Func<string>? Metrics { get; init; }
     /// <summary>Where each listener is bound (port 0 in the config becomes the real port), for /api/stats.</summary>
     public Func<IReadOnlyDictionary<string, System.Net.IPEndPoint>>? ListenerEndpoints { get; init; }
+    /// <summary>The admin server's Kestrel limits; tests shorten them.</summary>
+    public AdminLimits Limits { get; init; } = AdminLimits.Default;
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,8 +14,8 @@ namespace Fulcrum.Admin;
 
 /// <summary>
 /// The admin HTTP API on `admin.bind` (docs/admin-api.md): its own Kestrel server, apart from the data planes,
-/// so a busy listener never starves the operator. The bearer token is read from the current topology on every
-/// request, so a reload can change it; a new bind needs a restart.
+/// so a busy listener never starves the operator, with limits of its own (<see cref="AdminLimits"/>). The bearer
+/// token is read from the current topology on every request, so a reload can change it; a new bind needs a restart.
 /// </summary>
 public sealed class AdminServer : IAsyncDisposable
 {
@@ -47,16 +48,32 @@ public sealed class AdminServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(_bind.Address, _bind.Port);
+            ApplyLimits(k.Limits, _options.Limits);
+            // Plain HTTP/1.1: the API and the dashboard need nothing more, and h2c would only add a parser to reach.
+            k.Listen(_bind.Address, _bind.Port, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
         var app = builder.Build();
         var endpoints = new AdminEndpoints(_store, _options);
-        app.Use((context, next) => AdminAuth.CheckAsync(context, _store, next));
+        var auth = new AdminAuth(_store, _bind);
+        app.Use(auth.CheckAsync);
         endpoints.Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         BoundEndpoint = FindBound(app) ?? new IPEndPoint(_bind.Address, _bind.Port);
+    }
+
+    private static void ApplyLimits(KestrelServerLimits kestrel, AdminLimits limits)
+    {
+        kestrel.MaxRequestBodySize = limits.MaxRequestBodySize;
+        kestrel.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
+        kestrel.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
+        kestrel.MaxRequestLineSize = limits.MaxRequestLineSize;
+        kestrel.MaxConcurrentConnections = limits.MaxConnections;
+        kestrel.MaxConcurrentUpgradedConnections = 0; // nothing here upgrades
+        kestrel.RequestHeadersTimeout = limits.RequestHeadersTimeout;
+        kestrel.KeepAliveTimeout = limits.KeepAliveTimeout;
+        kestrel.MinRequestBodyDataRate = new MinDataRate(limits.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5));
     }
 
     private static IPEndPoint? FindBound(WebApplication app)

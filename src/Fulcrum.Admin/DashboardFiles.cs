@@ -25,7 +25,11 @@ internal static class DashboardFiles
 
         context.Response.ContentType = file.Type;
         context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data:";
+        // frame-ancestors: no other site may frame the dashboard and trick a click onto its drain buttons.
+        context.Response.Headers["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
+        context.Response.Headers.XFrameOptions = "DENY";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
         return context.Response.Body.WriteAsync(file.Body).AsTask();
     }
 

@@ -25,9 +25,9 @@ internal sealed class AdminTestServer : IAsyncDisposable
     public bool Draining { get; set; }
     public Func<ConfigLoadResult>? NextReload { get; set; }
 
-    public static FulcrumConfig Config(string? token = null, int webBackends = 3) => new()
+    public static FulcrumConfig Config(string? token = null, int webBackends = 3, BindAddress? bind = null) => new()
     {
-        Admin = new AdminConfig { Bind = new BindAddress(IPAddress.Loopback, 0), Token = token },
+        Admin = new AdminConfig { Bind = bind ?? new BindAddress(IPAddress.Loopback, 0), Token = token },
         Pools =
         [
             new PoolConfig
@@ -42,9 +42,13 @@ internal sealed class AdminTestServer : IAsyncDisposable
         ],
     };
 
-    public static async Task<AdminTestServer> StartAsync(string? token = null, bool withReload = true)
+    /// <param name="token">admin.token.</param>
+    /// <param name="withReload">Whether POST /api/reload is wired (to <see cref="NextReload"/>).</param>
+    /// <param name="limits">The server's limits, when a test shortens them.</param>
+    /// <param name="bind">admin.bind (127.0.0.1:0 by default); the client always connects over loopback.</param>
+    public static async Task<AdminTestServer> StartAsync(string? token = null, bool withReload = true, AdminLimits? limits = null, BindAddress? bind = null)
     {
-        var store = new TopologyStore(Config(token));
+        var store = new TopologyStore(Config(token, bind: bind));
         AdminTestServer? self = null;
         var options = new AdminOptions
         {
@@ -57,14 +61,21 @@ internal sealed class AdminTestServer : IAsyncDisposable
                     return Task.FromResult(result);
                 }
                 : null,
+            Limits = limits ?? AdminLimits.Default,
         };
         var server = new AdminServer(store, store.Current.Config.Admin!.Bind, options, NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
-        var client = new HttpClient { BaseAddress = new Uri($"http://{server.BoundEndpoint}/"), Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = Loopback(server.BoundEndpoint!), Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         self = new AdminTestServer(store, server, client);
         return self;
     }
+
+    /// <summary>The server's URL over loopback, also when it is bound to every address.</summary>
+    public static Uri Loopback(IPEndPoint bound) =>
+        new($"http://{(bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any) ? new IPEndPoint(IPAddress.Loopback, bound.Port) : bound)}/");
+
+    public Uri Url => Client.BaseAddress!;
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 

@@ -15,7 +15,9 @@ async function api(method, path, body) {
   const headers = {};
   if (token()) headers["Authorization"] = "Bearer " + token();
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // The token travels in a header the page sets itself, never in a cookie, so another site cannot make the browser
+  // send it (no CSRF); credentials "omit" keeps any cookie or cached HTTP login for this host out as well.
+  const response = await fetch(path, { method, headers, credentials: "omit", body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 401) { askToken(); throw new Error("the admin API wants a token"); }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(data.error || (method + " " + path + " answered " + response.status));

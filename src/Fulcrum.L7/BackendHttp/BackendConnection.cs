@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 
 namespace Fulcrum.L7.BackendHttp;
@@ -18,11 +19,16 @@ internal sealed class BackendConnection : IDisposable
     public const int MaxHeadSize = 64 * 1024;
 
     private readonly CancellationTokenSource _timeout = new();
+    private readonly Socket? _socket;
     private int _disposed;
 
-    public BackendConnection(Stream stream, long created)
+    /// <param name="stream">The socket's stream, or the TLS stream over it.</param>
+    /// <param name="socket">The socket under <paramref name="stream"/>, polled while the connection is idle.</param>
+    /// <param name="created">When it was opened (a TimeProvider timestamp).</param>
+    public BackendConnection(Stream stream, Socket? socket, long created)
     {
         Stream = stream;
+        _socket = socket;
         Created = created;
     }
 
@@ -75,6 +81,24 @@ internal sealed class BackendConnection : IDisposable
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>
+    /// True when an idle connection has something to read: bytes the backend sent past its last answer (a body longer
+    /// than its Content-Length, which the next request would read as its answer), or its close. Either way it must not
+    /// carry another request; nginx closes an idle upstream connection on any read event for the same reason.
+    /// </summary>
+    public bool HasInputWhileIdle()
+    {
+        if (_socket is null) return false;
+        try
+        {
+            return _socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return true;
         }
     }
 

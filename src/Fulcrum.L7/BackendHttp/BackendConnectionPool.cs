@@ -39,7 +39,7 @@ internal sealed class BackendConnectionPool : IDisposable
         }
     }
 
-    /// <summary>A live idle connection, or null when a new one must be opened.</summary>
+    /// <summary>A live idle connection with nothing unread on it, or null when a new one must be opened.</summary>
     public BackendConnection? TakeIdle()
     {
         var time = _owner.Time;
@@ -52,7 +52,8 @@ internal sealed class BackendConnectionPool : IDisposable
                 if (!_idle.TryPop(out connection)) return null;
             }
 
-            if (!_owner.Expired(connection, now)) return connection;
+            // A connection with input waiting was closed by the backend, or holds bytes no request asked for.
+            if (!_owner.Expired(connection, now) && !connection.HasInputWhileIdle()) return connection;
             connection.Dispose();
         }
     }
@@ -97,13 +98,14 @@ internal sealed class BackendConnectionPool : IDisposable
         try
         {
             Stream stream;
+            Socket socket;
             if (_owner.Tls is { } tls)
             {
-                stream = await tls.ConnectAsync(_name, timeout.Token).ConfigureAwait(false);
+                (stream, socket) = await tls.ConnectWithSocketAsync(_name, timeout.Token).ConfigureAwait(false);
             }
             else
             {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
                     await socket.ConnectAsync(_endpoint, timeout.Token).ConfigureAwait(false);
@@ -117,7 +119,7 @@ internal sealed class BackendConnectionPool : IDisposable
                 stream = new NetworkStream(socket, ownsSocket: true);
             }
 
-            return new BackendConnection(stream, _owner.Time.GetTimestamp());
+            return new BackendConnection(stream, socket, _owner.Time.GetTimestamp());
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {

@@ -103,6 +103,22 @@ internal sealed class Http1Leg(TimeSpan requestTimeout)
     /// <summary>Drops a response head that will not be passed on (a retry goes elsewhere); its connection is not reused.</summary>
     public static void Abandon(LegAttempt attempt) => Release(attempt, reusable: false);
 
+    /// <summary>As <see cref="Abandon"/>, for an attempt that may still be sending a streamed body: waits for that send to end.</summary>
+    public static async ValueTask AbandonAsync(LegAttempt attempt)
+    {
+        var bodySend = attempt.BodySend;
+        Release(attempt, reusable: false); // closing the connection ends a send still under way
+        if (bodySend is null) return;
+        try
+        {
+            await bodySend;
+        }
+        catch (Exception)
+        {
+            // Its failure is the closed connection's, not news.
+        }
+    }
+
     /// <summary>Puts the backend's status and end-to-end headers on the exchange's response.</summary>
     public static void CopyHead(LegAttempt attempt, HttpExchange exchange)
     {
@@ -166,15 +182,18 @@ internal sealed class Http1Leg(TimeSpan requestTimeout)
     private static Outcome OutcomeOf(int status) => status is 502 or 503 or 504 ? Outcome.ServerError : Outcome.Success;
 
     // The response head, skipping interim (1xx) responses (RFC 9110 section 15.2); returns it and where it starts.
+    // Interim heads count toward the head size limit together with the final one, so a backend that sends 1xx
+    // answers without end gets a 502 rather than holding the request forever.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(ResponseHead Head, int Start)> ReadHeadAsync(BackendConnection connection)
     {
+        var interim = 0;
         while (true)
         {
             int end;
-            while ((end = ResponseHead.FindEnd(connection.Buffer.AsSpan(connection.Start, connection.Buffered))) < 0)
+            while ((end = ResponseHead.FindEnd(connection.Buffer.AsSpan(connection.Start, connection.Buffered))) == -1)
             {
-                if (connection.Buffered >= BackendConnection.MaxHeadSize) throw new InvalidDataException("the backend's response head is too large");
+                if (interim + connection.Buffered >= BackendConnection.MaxHeadSize) throw new InvalidDataException("the backend's response head is too large");
                 if (await connection.FillAsync(connection.RequestTimeout) == 0)
                 {
                     throw new IOException(connection.End == 0
@@ -184,7 +203,7 @@ internal sealed class Http1Leg(TimeSpan requestTimeout)
             }
 
             var start = connection.Start;
-            if (!ResponseHead.TryParse(connection.Buffer.AsSpan(start, end), out var head))
+            if (end == ResponseHead.Invalid || !ResponseHead.TryParse(connection.Buffer.AsSpan(start, end), out var head))
             {
                 throw new InvalidDataException("the backend sent an invalid HTTP/1.1 response head");
             }
@@ -192,6 +211,8 @@ internal sealed class Http1Leg(TimeSpan requestTimeout)
             if (head.Status >= 200) return (head, start);
             // We never ask for an upgrade on this leg, so a 101 is a protocol error.
             if (head.Status == 101) throw new InvalidDataException("the backend switched protocols unasked");
+            interim += end;
+            if (interim >= BackendConnection.MaxHeadSize) throw new InvalidDataException("the backend sent too many interim responses");
             connection.Start += end;
         }
     }

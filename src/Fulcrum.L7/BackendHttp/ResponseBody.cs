@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 
 namespace Fulcrum.L7.BackendHttp;
@@ -55,7 +54,10 @@ internal static class ResponseBody
         }
     }
 
-    /// <summary>Decodes the chunked coding (RFC 9112 section 7.1); trailer fields are read and dropped.</summary>
+    /// <summary>
+    /// Decodes the chunked coding (RFC 9112 section 7.1); trailer fields are checked, then dropped. A chunk line or
+    /// trailer that breaks the grammar (<see cref="HttpSyntax"/>) fails the copy: where the body ends must not be a guess.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<bool> CopyChunkedAsync(BackendConnection connection, Stream client)
     {
@@ -63,20 +65,23 @@ internal static class ResponseBody
         {
             connection.Phase = LegPhase.ReadBackendBody;
             var line = await ReadLineAsync(connection);
-            var digits = connection.Buffer.AsSpan(line.Start, line.Length);
-            var extension = digits.IndexOf((byte)';');
-            if (extension >= 0) digits = digits[..extension];
-            digits = digits.Trim("\t "u8);
-            if (digits.Length == 0 || digits.Length > 15 || !Utf8Parser.TryParse(digits, out long size, out var used, 'x') || used != digits.Length)
+            if (!HttpSyntax.TryParseChunkLine(connection.Buffer.AsSpan(line.Start, line.Length), out var size))
             {
-                throw new InvalidDataException("the backend sent an invalid chunk size");
+                throw new InvalidDataException("the backend sent an invalid chunk size or extension");
             }
 
             if (size == 0)
             {
-                // Trailer section, then the empty line that ends the message.
-                while ((await ReadLineAsync(connection)).Length > 0)
+                // Trailer section, then the empty line that ends the message; bounded like a head.
+                var trailers = 0;
+                while ((line = await ReadLineAsync(connection)).Length > 0)
                 {
+                    trailers += line.Length + 2;
+                    if (trailers > BackendConnection.MaxHeadSize) throw new InvalidDataException("the backend's trailer section is too large");
+                    if (!HttpSyntax.TrySplitField(connection.Buffer.AsSpan(line.Start, line.Length), out _, out _))
+                    {
+                        throw new InvalidDataException("the backend sent an invalid trailer field");
+                    }
                 }
 
                 return connection.Buffered == 0;
@@ -101,13 +106,14 @@ internal static class ResponseBody
         }
     }
 
-    // One CRLF-terminated line from the buffer (reading more as needed); returns its place without the CRLF.
+    // One CRLF-terminated line from the buffer (reading more as needed); returns its place without the CRLF. A bare CR
+    // or LF fails at once (CVE-2025-55315 was Kestrel reading a bare LF in a chunk extension as a line end).
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(int Start, int Length)> ReadLineAsync(BackendConnection connection)
     {
         while (true)
         {
-            var at = connection.Buffer.AsSpan(connection.Start, connection.Buffered).IndexOf("\r\n"u8);
+            var at = HttpSyntax.FindLineEnd(connection.Buffer.AsSpan(connection.Start, connection.Buffered));
             if (at >= 0)
             {
                 var start = connection.Start;
@@ -115,6 +121,7 @@ internal static class ResponseBody
                 return (start, at);
             }
 
+            if (at != -1) throw new InvalidDataException("the backend sent a bare CR or LF in a chunked body");
             if (connection.Buffered > MaxChunkLine) throw new InvalidDataException("the backend sent a chunk line that is too long");
             if (await connection.FillAsync(connection.RequestTimeout) == 0) throw new IOException("the backend closed the connection inside a chunked body");
         }

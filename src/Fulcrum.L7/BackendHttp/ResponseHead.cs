@@ -27,11 +27,29 @@ internal struct ResponseHead
     public int HeadersStart;
     public int End;
 
-    /// <summary>The length of the head at the start of <paramref name="data"/> (through its empty line), or -1 when incomplete.</summary>
+    /// <summary><see cref="FindEnd"/>'s answer when the bytes so far can begin no valid head.</summary>
+    public const int Invalid = -2;
+
+    /// <summary>
+    /// The length of the head at the start of <paramref name="data"/> (through its empty line), -1 when incomplete, or
+    /// <see cref="Invalid"/> as soon as the bytes so far cannot be the start of one: not "HTTP/1.", a bare CR or LF,
+    /// a status line that does not parse. So a backend that sends garbage and holds the connection gets its 502 at
+    /// once instead of a 504 at the request-timeout.
+    /// </summary>
     public static int FindEnd(ReadOnlySpan<byte> data)
     {
-        var at = data.IndexOf("\r\n\r\n"u8);
-        return at < 0 ? -1 : at + 4;
+        var version = "HTTP/1."u8;
+        if (!version.StartsWith(data[..Math.Min(data.Length, version.Length)])) return Invalid;
+        var lineStart = 0;
+        while (true)
+        {
+            var end = HttpSyntax.FindLineEnd(data[lineStart..]);
+            if (end == -1) return -1;
+            if (end < 0) return Invalid;
+            if (end == 0) return lineStart + 2; // the empty line (the status line, first, is never empty)
+            if (lineStart == 0 && !TryParseStatusLine(data[..end], out _, out _)) return Invalid;
+            lineStart += end + 2;
+        }
     }
 
     /// <summary>Parses a complete head; false when it is not a valid HTTP/1.x response.</summary>
@@ -40,48 +58,78 @@ internal struct ResponseHead
         result = default;
         result.ContentLength = -1;
         result.End = head.Length;
-        // Status line: HTTP/1.x SP 3DIGIT SP reason CRLF (the reason may be empty, and the SP before it missing).
-        if (head.Length < 14 || !head.StartsWith("HTTP/1."u8) || head[8] != (byte)' ') return false;
-        if (head[7] == (byte)'0') result.Http10 = true;
-        else if (head[7] != (byte)'1') return false;
-        if (!Utf8Parser.TryParse(head.Slice(9, 3), out int status, out var used) || used != 3 || status < 100 || status > 999) return false;
-        if (head[12] is not ((byte)' ' or (byte)'\r')) return false;
-        result.Status = status;
         var lineEnd = head.IndexOf("\r\n"u8);
+        if (lineEnd < 0 || !TryParseStatusLine(head[..lineEnd], out result.Status, out result.Http10)) return false;
         result.HeadersStart = lineEnd + 2;
 
+        var chunkedCodings = 0;
         var lines = head[result.HeadersStart..(head.Length - 2)];
         while (lines.Length > 0)
         {
             var end = lines.IndexOf("\r\n"u8);
             var line = lines[..end];
             lines = lines[(end + 2)..];
-            if (!TrySplit(line, out var name, out var value)) return false;
+            if (!HttpSyntax.TrySplitField(line, out var name, out var value)) return false;
             if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
             {
-                if (!Utf8Parser.TryParse(value, out long length, out var digits) || digits != value.Length || length < 0) return false;
+                // 1*DIGIT: no sign, no list (a repeated equal value arrives as its own line).
+                if (value.IndexOfAnyExcept("0123456789"u8) >= 0 || !Utf8Parser.TryParse(value, out long length, out var digits) || digits != value.Length) return false;
                 if (result.ContentLength >= 0 && result.ContentLength != length) return false; // RFC 9112 section 6.3, item 5
                 result.ContentLength = length;
             }
             else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
             {
-                var last = value.LastIndexOf((byte)',');
-                var coding = (last < 0 ? value : value[(last + 1)..]).Trim((byte)' ');
-                result.Chunked = Ascii.EqualsIgnoreCase(coding, "chunked"u8);
+                // The last coding decides the framing (RFC 9112 section 6.3, item 4); chunked twice is never valid (section 6.1).
+                var last = default(ReadOnlySpan<byte>);
+                foreach (var range in value.Split((byte)','))
+                {
+                    var coding = value[range].Trim("\t "u8);
+                    if (coding.Length == 0) continue;
+                    if (Ascii.EqualsIgnoreCase(coding, "chunked"u8)) chunkedCodings++;
+                    last = coding;
+                }
+
+                if (last.Length == 0) continue;
+                result.Chunked = Ascii.EqualsIgnoreCase(last, "chunked"u8);
                 result.OtherCoding = !result.Chunked;
             }
             else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
             {
                 foreach (var range in value.Split((byte)','))
                 {
-                    var token = value[range].Trim((byte)' ');
+                    var token = value[range].Trim("\t "u8);
                     if (Ascii.EqualsIgnoreCase(token, "close"u8)) result.ConnectionClose = true;
                     else if (token.Length > 0 && !Ascii.EqualsIgnoreCase(token, "keep-alive"u8)) result.ConnectionNamesHeaders = true;
                 }
             }
         }
 
+        if (chunkedCodings > 1) return false;
+        // Both framings at once may be an attempt to split the response (RFC 9112 section 6.3, item 3): the coding wins
+        // and the connection, whose next bytes two readers could disagree on, is not used again.
+        if ((result.Chunked || result.OtherCoding) && result.ContentLength >= 0) result.ConnectionClose = true;
         return true;
+    }
+
+    /// <summary>
+    /// status-line = HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 section 4), the status 100 to 599
+    /// (RFC 9110 section 15), the reason free of control bytes; "HTTP/1.1 200" without the second space is let through.
+    /// </summary>
+    private static bool TryParseStatusLine(ReadOnlySpan<byte> line, out int status, out bool http10)
+    {
+        status = 0;
+        http10 = false;
+        if (line.Length < 12 || !line.StartsWith("HTTP/1."u8) || line[8] != (byte)' ') return false;
+        if (line[7] == (byte)'0') http10 = true;
+        else if (line[7] != (byte)'1') return false;
+        for (var i = 9; i < 12; i++)
+        {
+            if (!char.IsAsciiDigit((char)line[i])) return false;
+            status = status * 10 + (line[i] - '0');
+        }
+
+        if (status is < 100 or > 599) return false;
+        return line.Length == 12 || (line[12] == (byte)' ' && HttpSyntax.IsFieldValue(line[13..]));
     }
 
     /// <summary>True when the response has no body whatever its headers say (RFC 9112 section 6.3, item 1).</summary>
@@ -101,7 +149,7 @@ internal struct ResponseHead
             var end = lines.IndexOf("\r\n"u8);
             var line = lines[..end];
             lines = lines[(end + 2)..];
-            TrySplit(line, out var nameBytes, out var valueBytes);
+            HttpSyntax.TrySplitField(line, out var nameBytes, out var valueBytes);
             var known = HeaderNames.IndexOf(nameBytes);
             string name;
             string value;
@@ -133,32 +181,17 @@ internal struct ResponseHead
         while (lines.Length > 0)
         {
             var end = lines.IndexOf("\r\n"u8);
-            TrySplit(lines[..end], out var name, out var value);
+            HttpSyntax.TrySplitField(lines[..end], out var name, out var value);
             lines = lines[(end + 2)..];
             if (!Ascii.EqualsIgnoreCase(name, "Connection"u8)) continue;
             foreach (var range in value.Split((byte)','))
             {
-                var token = value[range].Trim((byte)' ');
+                var token = value[range].Trim("\t "u8);
                 if (token.Length > 0) tokens.Add(Encoding.Latin1.GetString(token));
             }
         }
 
         return tokens;
-    }
-
-    // field-line = field-name ":" OWS field-value OWS (RFC 9112 section 5); no space before the colon, no obs-fold.
-    private static bool TrySplit(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
-    {
-        var colon = line.IndexOf((byte)':');
-        if (colon <= 0)
-        {
-            name = value = default;
-            return false;
-        }
-
-        name = line[..colon];
-        value = line[(colon + 1)..].Trim("\t "u8);
-        return name.IndexOfAny("\t \r\n"u8) < 0 && value.IndexOfAny((byte)'\r', (byte)'\n', (byte)0) < 0;
     }
 
     private static bool Matches(string cached, ReadOnlySpan<byte> value)

@@ -144,8 +144,21 @@ internal sealed class PoolForwarder : IBackendTarget
                             continue;
                         }
 
-                        Http1Leg.CopyHead(attempt, exchange);
-                        chain.RunResponse(exchange, chain.Count);
+                        try
+                        {
+                            Http1Leg.CopyHead(attempt, exchange);
+                            chain.RunResponse(exchange, chain.Count);
+                        }
+                        catch (Exception)
+                        {
+                            // A response hook threw (or the front end refused a header): the backend did its part, but
+                            // without this its lease and its connection would stay taken for good. The front end
+                            // answers 500 (nothing was sent) and logs the exception.
+                            await Http1Leg.AbandonAsync(attempt);
+                            Finish(exchange, lease, result, counted: true);
+                            throw;
+                        }
+
                         result = await _leg.CopyBodyAsync(attempt, exchange);
                     }
                 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
@@ -95,6 +96,9 @@ internal sealed class KestrelListener : IAsyncDisposable
             ApplicationServices = _services,
         };
         ApplyLimits(options.Limits, Config.Limits);
+        // A backend's header values are read as Latin-1 (RFC 9110 section 5.5 allows obs-text): written back the same
+        // way they reach the client byte for byte, where Kestrel's ASCII-only default would refuse them with a 500.
+        options.ResponseHeaderEncodingSelector = static _ => Encoding.Latin1;
         options.Listen(new IPEndPoint(Config.Bind.Address, Config.Bind.Port), listen =>
         {
             _listenOptions = listen;

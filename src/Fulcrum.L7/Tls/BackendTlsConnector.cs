@@ -49,7 +49,11 @@ public sealed class BackendTlsConnector
         ConnectAsync(context.DnsEndPoint, cancellationToken);
 
     /// <summary>A TCP connection to <paramref name="endpoint"/> with TLS set up on it (both legs use this).</summary>
-    public async ValueTask<Stream> ConnectAsync(System.Net.DnsEndPoint endpoint, CancellationToken cancellationToken)
+    public async ValueTask<Stream> ConnectAsync(System.Net.DnsEndPoint endpoint, CancellationToken cancellationToken) =>
+        (await ConnectWithSocketAsync(endpoint, cancellationToken).ConfigureAwait(false)).Stream;
+
+    /// <summary>As <see cref="ConnectAsync(System.Net.DnsEndPoint, CancellationToken)"/>, with the socket under the TLS stream (the lean leg polls it while the connection is idle).</summary>
+    public async ValueTask<(Stream Stream, Socket Socket)> ConnectWithSocketAsync(System.Net.DnsEndPoint endpoint, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -75,7 +79,7 @@ public sealed class BackendTlsConnector
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Verify(endpoint.Host, certificate, chain, errors),
             }, cancellationToken).ConfigureAwait(false);
-            return ssl;
+            return (ssl, socket);
         }
         catch
         {

@@ -93,6 +93,27 @@ public sealed class CertificateSelectionTests : IDisposable
     }
 
     [Fact]
+    public void KeyThatDoesNotLoad_IsNamedByItsPath_NeverQuoted()
+    {
+        var (cert, _) = _pki.Write(_pki.Issue(["a.test"]), "a");
+        var (_, otherKey) = _pki.Write(_pki.Issue(["b.test"]), "b");
+        var broken = Path.Combine(_pki.Directory, "broken.key");
+        File.WriteAllText(broken, "-----BEGIN PRIVATE KEY-----\nU0VDUkVUU0VDUkVUc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PRIVATE KEY-----\n");
+        var keyLines = File.ReadAllLines(otherKey).Where(l => !l.StartsWith("-----", StringComparison.Ordinal)).ToList();
+
+        foreach (var key in new[] { otherKey, broken })
+        {
+            var errors = new List<ConfigError>();
+            ListenerTls.Create(Listener(new CertificateConfig { Cert = cert, Key = key }), _pki.Directory, TimeProvider.System, NullLogger.Instance, errors);
+
+            var error = Assert.Single(errors).Message;
+            Assert.Contains(key, error);
+            Assert.DoesNotContain("U0VDUkVU", error);
+            Assert.All(keyLines, line => Assert.DoesNotContain(line, error));
+        }
+    }
+
+    [Fact]
     public void MissingFile_UnknownCipherSuite_AndMissingCertificates_AreConfigErrors()
     {
         var errors = new List<ConfigError>();
