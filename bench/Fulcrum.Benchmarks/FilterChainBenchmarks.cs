@@ -24,14 +24,14 @@ public class FilterChainBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        IHttpFilter[] defaults = [RequestIdFilter.Instance, ForwardedHeadersFilter.Adding];
+        IHttpFilter[] defaults = [new RequestIdFilter(Random.Shared), ForwardedHeadersFilter.Adding];
         var edits = HeaderEditsFilter.OnResponse(new HeaderEdits { Set = [new("Cache-Control", "no-store")] });
         var servedBy = new ServedByFilter.Factory().Create(new FilterConfig { Name = "served-by" }, [])!;
         _chain = Route switch
         {
             "none" => FilterChain.Empty,
             "default" => new FilterChain(defaults),
-            _ => new FilterChain([RequestIdFilter.Instance, edits, SecurityHeadersFilter.Instance, ForwardedHeadersFilter.Adding, servedBy]),
+            _ => new FilterChain([new RequestIdFilter(Random.Shared), edits, SecurityHeadersFilter.Instance, ForwardedHeadersFilter.Adding, servedBy]),
         };
     }
 

@@ -22,7 +22,7 @@ internal static class RouteCompiler
     public static RouteTable Compile(ListenerConfig listener, long generation, FrozenDictionary<string, PoolForwarder> pools,
         BalancerServices services, bool tracing, FilterRegistry registry, List<ConfigError> errors)
     {
-        var listenerFilters = ListenerFilters(listener);
+        var listenerFilters = ListenerFilters(listener, services);
         var configs = listener.Routes;
         if (configs.IsEmpty && listener.Pool is { } pool)
         {
@@ -61,7 +61,7 @@ internal static class RouteCompiler
     private static FilterChain Build(List<Staged> filters) => new([.. filters.OrderBy(static f => f.Stage).Select(static f => f.Filter)]);
 
     // What the listener adds to every route, and to the 404 of no route.
-    private static List<Staged> ListenerFilters(ListenerConfig listener)
+    private static List<Staged> ListenerFilters(ListenerConfig listener, BalancerServices services)
     {
         var filters = new List<Staged>();
         if (listener.Protocol == ListenerProtocol.Https && listener.Tls is { } tls)
@@ -70,7 +70,7 @@ internal static class RouteCompiler
             if (tls.ClientCertificates?.SubjectHeader is { } subject) filters.Add(new(FilterStage.Connection, new ClientSubjectFilter(subject)));
         }
 
-        if (listener.RequestId) filters.Add(new(FilterStage.RequestId, RequestIdFilter.Instance));
+        if (listener.RequestId) filters.Add(new(FilterStage.RequestId, new RequestIdFilter(services.Random)));
         return filters;
     }
 
