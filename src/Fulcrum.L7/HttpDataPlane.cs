@@ -33,6 +33,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
     private readonly object _listenersLock = new();
     private readonly Dictionary<string, KestrelListener> _listeners = new(StringComparer.Ordinal);
     private readonly PoolDirectory _pools;
+    private readonly RateLimitStates _rateLimits;
     private readonly object _reconcileLock = new();
     private volatile bool _stopping;
     private Task _reconciling = Task.CompletedTask;
@@ -50,6 +51,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
         Tls.KestrelTlsServices.AddTo(services);
         _services = services.BuildServiceProvider();
         _clients = new PoolClientCache(_logger);
+        _rateLimits = new RateLimitStates(store.Services.Time);
         _pools = new PoolDirectory(store, new UpgradeLeg(_services.GetRequiredService<IHttpForwarder>()), _clients, _logger);
     }
 
@@ -177,7 +179,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
     {
         var errors = new List<ConfigError>();
         var tracing = generation.Topology.Config.Tracing is { Enabled: true };
-        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, Store.Services, tracing, Filters, errors);
+        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, Store.Services, tracing, Filters, _rateLimits, errors);
         foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
         return table;
     }

@@ -14,6 +14,8 @@ public sealed record RouteConfig
     public TransformsConfig Transforms { get; init; } = TransformsConfig.None;
     /// <summary>Filters found by name, each placed in the chain by its stage (docs/routing.md, "Filters").</summary>
     public ImmutableArray<FilterConfig> Filters { get; init; } = [];
+    /// <summary>`rate-limit`: one or several limits, each counted apart (docs/protection.md).</summary>
+    public ImmutableArray<RateLimitConfig> RateLimits { get; init; } = [];
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }
 

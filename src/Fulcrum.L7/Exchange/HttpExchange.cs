@@ -95,6 +95,9 @@ internal abstract class HttpExchange
     /// <summary>The Set-Cookie value that pins this client to <see cref="Backend"/> (cookie affinity), when one is due.</summary>
     public string? AffinityCookie { get; set; }
 
+    /// <summary>The `RateLimit` header of this request's rate limits with `headers: true` (the last one counted), or null.</summary>
+    public string? RateLimit { get; set; }
+
     /// <summary>The backend leg's state between the steps of an attempt; kept with the exchange so it is made once per connection.</summary>
     public LegAttempt LegAttempt => _legAttempt ??= new();
 
@@ -121,6 +124,7 @@ internal abstract class HttpExchange
     {
         _backendPath = null;
         AnswerBody = default;
+        RateLimit = null;
         PeerAddress = ClientAddress = clientAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : clientAddress;
         FromTrustedProxy = false;
         ClientPort = clientPort;

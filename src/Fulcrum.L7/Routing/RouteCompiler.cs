@@ -20,7 +20,7 @@ internal static class RouteCompiler
     /// <summary>The settings that shape every route's chain besides the route's own config.</summary>
     /// <param name="tracing">`tracing.enabled`: the request to the backend carries the span's traceparent.</param>
     public static RouteTable Compile(ListenerConfig listener, long generation, FrozenDictionary<string, PoolForwarder> pools,
-        BalancerServices services, bool tracing, FilterRegistry registry, List<ConfigError> errors)
+        BalancerServices services, bool tracing, FilterRegistry registry, RateLimitStates rateLimits, List<ConfigError> errors)
     {
         var listenerFilters = ListenerFilters(listener, services);
         var configs = listener.Routes;
@@ -38,6 +38,12 @@ internal static class RouteCompiler
             var conditions = CompileMatch(config.Match, errors);
             if (!TryCompileAction(config, pools, services, errors, out var answer, out var target)) continue;
             var filters = RouteFilters(config, registry, errors);
+            for (var l = 0; l < config.RateLimits.Length; l++)
+            {
+                var limit = rateLimits.For(listener.Name, name, l, config.RateLimits[l]);
+                filters?.Add(new(FilterStage.RateLimit, new RateLimitFilter(limit, services.Time)));
+            }
+
             if (conditions is null || filters is null) continue;
             var chain = new List<Staged>(listenerFilters);
             chain.AddRange(filters);

@@ -14,7 +14,8 @@ internal static class RouteParser
         .Key("redirect", (r, n, c) => r with { Redirect = RouteActionParser.ReadRedirect(n, c) })
         .Key("respond", (r, n, c) => r with { Respond = RouteActionParser.ReadRespond(n, c) })
         .Key("transforms", (r, n, c) => r with { Transforms = TransformsParser.Read(n, c) })
-        .Key("filters", (r, n, c) => r with { Filters = FilterListParser.Read(n, c) });
+        .Key("filters", (r, n, c) => r with { Filters = FilterListParser.Read(n, c) })
+        .Key("rate-limit", (r, n, c) => r with { RateLimits = RateLimitParser.Read(n, c) });
 
     public static RouteConfig? Read(YamlNode node, int index, ParseContext context)
     {
