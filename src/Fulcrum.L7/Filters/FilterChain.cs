@@ -23,7 +23,6 @@ internal sealed class FilterChain
     }
 
     public int Count => _filters.Length;
-    public IReadOnlyList<IHttpFilter> Filters => _filters;
 
     /// <summary>
     /// Runs the request-head hooks, then (when no filter answered) the request-body hooks. Returns the index of the

@@ -13,12 +13,8 @@ internal sealed class FilterRegistry
 
     public static FilterRegistry Default { get; } = new([new ServedByFilter.Factory()]);
 
-    public IEnumerable<string> Names => _factories.Keys;
-
     /// <summary>A registry with Fulcrum's own filters and <paramref name="more"/>.</summary>
     public FilterRegistry With(params IHttpFilterFactory[] more) => new([.. _factories.Values, .. more]);
-
-    public bool TryGet(string name, out IHttpFilterFactory factory) => _factories.TryGetValue(name, out factory!);
 
     /// <summary>The factory of <paramref name="config"/>, or null with an error naming the filters there are.</summary>
     public IHttpFilterFactory? Find(FilterConfig config, List<ConfigError> errors)

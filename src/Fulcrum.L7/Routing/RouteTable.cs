@@ -13,7 +13,6 @@ internal sealed class RouteTable(long generation, CompiledRoute[] routes, Compil
 
     public long Generation => generation;
     public int Count => routes.Length;
-    public IReadOnlyList<CompiledRoute> Routes => routes;
     /// <summary>The listener's `trusted-proxies`.</summary>
     public TrustedProxies TrustedProxies => trustedProxies;
     /// <summary>`tracing.enabled` in this generation: each request gets a span.</summary>
