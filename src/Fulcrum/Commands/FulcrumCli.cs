@@ -13,6 +13,7 @@ public static class FulcrumCli
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(CertCommand.Create());
         root.Subcommands.Add(TopCommand.Create());
+        root.Subcommands.Add(LabCommand.Create());
         return root;
     }
 

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using Fulcrum.Core.Model;
+
+namespace Fulcrum.Lab;
+
+/// <summary>
+/// Reads each backend's in-flight count from the pool's live counters at a fixed interval: the same
+/// `Stats.Active` the least-connections balancer reads, so the chart shows what the balancer saw.
+/// </summary>
+public static class InFlightSampler
+{
+    public static async Task<List<InFlightSample>> RunAsync(Pool pool, TimeSpan interval, CancellationToken stop)
+    {
+        var samples = new List<InFlightSample>();
+        var started = Stopwatch.GetTimestamp();
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            do
+            {
+                var at = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                foreach (var backend in pool.Backends)
+                {
+                    samples.Add(new InFlightSample(at, backend.Id, backend.Stats.Active));
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stop));
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended: the samples so far are the series.
+        }
+
+        return samples;
+    }
+}

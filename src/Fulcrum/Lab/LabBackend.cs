@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Fulcrum.Lab;
+
+/// <summary>
+/// A lab backend: a real Kestrel server on 127.0.0.1 (an OS-chosen port) with a fixed capacity:
+/// <see cref="Workers"/> requests are served at once, each for <see cref="ServiceTime"/>, and the rest
+/// wait in line. A server "10x slower" then serves a tenth of the requests per second, as a real one
+/// with slower disks or CPUs does; a server whose work is only a delay would never queue, and no
+/// balancer could do better or worse on it. Every answer names the backend in `X-Backend`.
+/// </summary>
+public sealed class LabBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SemaphoreSlim _workers;
+    private long _served;
+    private long _serviceTicks;
+
+    private LabBackend(string name, TimeSpan serviceTime, int workers, WebApplication app)
+    {
+        Name = name;
+        ServiceTime = serviceTime;
+        Workers = workers;
+        _workers = new SemaphoreSlim(workers, workers);
+        _app = app;
+    }
+
+    public string Name { get; }
+
+    public TimeSpan ServiceTime { get; }
+
+    public int Workers { get; }
+
+    public int Port { get; private set; }
+
+    /// <summary>host:port, as a pool's backend address.</summary>
+    public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>Requests served since start.</summary>
+    public long Served => Interlocked.Read(ref _served);
+
+    /// <summary>
+    /// The mean time a worker really spent on a request: a timer wait on Linux ends on the next timer
+    /// tick after the time asked, so 5 ms is often 6 to 10 ms on a busy machine. The report states both.
+    /// </summary>
+    public TimeSpan MeasuredServiceTime => Served == 0 ? ServiceTime : TimeSpan.FromTicks(Interlocked.Read(ref _serviceTicks) / Served);
+
+    /// <summary>Requests per second this backend can serve at most: its workers over its measured service time.</summary>
+    public double Capacity => Workers / MeasuredServiceTime.TotalSeconds;
+
+    public static async Task<LabBackend> StartAsync(string name, TimeSpan serviceTime, int workers, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var backend = new LabBackend(name, serviceTime, workers, app);
+        app.Run(backend.HandleAsync);
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        backend.Port = new Uri(address).Port;
+        return backend;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(deadline.Token);
+        await _app.DisposeAsync();
+        _workers.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var aborted = context.RequestAborted;
+        try
+        {
+            // SemaphoreSlim hands its async waiters the slot in arrival order: a FIFO queue before the workers.
+            await _workers.WaitAsync(aborted);
+            var begin = TimeProvider.System.GetTimestamp();
+            try
+            {
+                await Task.Delay(ServiceTime, aborted);
+            }
+            finally
+            {
+                _workers.Release();
+            }
+
+            Interlocked.Add(ref _serviceTicks, TimeProvider.System.GetElapsedTime(begin).Ticks);
+            Interlocked.Increment(ref _served);
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            context.Response.Headers["X-Backend"] = Name;
+            await context.Response.WriteAsync(Name + "\n", aborted);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away (the lab's run ended): nothing to answer.
+        }
+    }
+}
