@@ -107,6 +107,9 @@ public static class SlowServerReport
             html.Append(Invariant($"<li><b>{Encode(backend.Name)}</b>: {backend.Workers} workers, {backend.ServiceTime.TotalMilliseconds:0} ms a request asked ({backend.MeasuredServiceTime.TotalMilliseconds:0.0} ms measured: a timer wait ends on the next tick), so at most {backend.Capacity:0} requests/s; more wait in a FIFO queue.</li>\n"));
         }
 
+        var fastest = result.Backends.Min(b => b.MeasuredServiceTime.TotalMilliseconds);
+        var slowest = result.Backends.Max(b => b.MeasuredServiceTime.TotalMilliseconds);
+        html.Append(Invariant($"<li>As measured, the slow backend takes {slowest / fastest:0.0} times as long as the fastest.</li>\n"));
         html.Append(Invariant($"""
             </ul>
             <p>Each backend is a Kestrel server in the lab's process on 127.0.0.1. In front of them, a Fulcrum balancer
@@ -139,11 +142,14 @@ public static class SlowServerReport
         var names = result.Runs.Select(r => r.Algorithm).ToList();
         Figure(html, SvgChart.Bars("p99 latency per algorithm", "ms", names, [.. result.Runs.Select(r => r.P99Ms)]));
         Figure(html, SvgChart.Bars("requests per second per algorithm", "requests/s", names, [.. result.Runs.Select(r => r.RequestsPerSecond)]));
-        foreach (var algorithm in (string[])[BalancerNames.RoundRobin, BalancerNames.LeastConnections])
+        // Round robin against least connections on one scale, so the heights compare at a glance.
+        string[] compared = [BalancerNames.RoundRobin, BalancerNames.LeastConnections];
+        var inFlightMax = result.Runs.Where(r => compared.Contains(r.Algorithm)).SelectMany(r => r.InFlight).Select(s => (double)s.Active).DefaultIfEmpty(0).Max();
+        foreach (var algorithm in compared)
         {
             if (result.Runs.FirstOrDefault(r => r.Algorithm == algorithm) is { } run)
             {
-                Figure(html, SvgChart.Lines($"in flight per backend over time: {algorithm}", "requests in flight", InFlightSeries(run, result.Backends)));
+                Figure(html, SvgChart.Lines($"in flight per backend over time: {algorithm}", "requests in flight", InFlightSeries(run, result.Backends), inFlightMax));
             }
         }
 

@@ -29,7 +29,7 @@ public sealed class SlowServerScenario : ILabScenario
     ];
 
     /// <summary>A fast backend's time per request; the slow one takes ten times as long.</summary>
-    public static readonly TimeSpan FastServiceTime = TimeSpan.FromMilliseconds(5);
+    public static readonly TimeSpan FastServiceTime = TimeSpan.FromMilliseconds(10);
 
     public static readonly TimeSpan SlowServiceTime = FastServiceTime * 10;
 

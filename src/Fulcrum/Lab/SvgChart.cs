@@ -42,11 +42,12 @@ public static class SvgChart
     }
 
     /// <summary>One line per series over a shared x axis (seconds), with a legend on the right.</summary>
-    public static string Lines(string title, string unit, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series)
+    /// <param name="yMax">The y axis' top when charts side by side must share a scale; 0 fits the data.</param>
+    public static string Lines(string title, string unit, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series, double yMax = 0)
     {
         var svg = Open(title);
         var maxX = series.SelectMany(s => s.Points).Select(p => p.X).DefaultIfEmpty(1).Max();
-        var maxY = NiceMax(series.SelectMany(s => s.Points).Select(p => p.Y).DefaultIfEmpty(0).Max());
+        var maxY = NiceMax(Math.Max(yMax, series.SelectMany(s => s.Points).Select(p => p.Y).DefaultIfEmpty(0).Max()));
         YAxis(svg, maxY, unit);
         var plotWidth = Width - Left - Right;
         for (var t = 0; t <= 4; t++)
