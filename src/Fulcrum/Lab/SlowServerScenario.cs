@@ -64,7 +64,14 @@ public sealed class SlowServerScenario : ILabScenario
             backends.Add(await LabBackend.StartAsync("slow", SlowServiceTime, WorkersPerBackend, cancellationToken));
             var measure = MeasureTime(settings.Short);
             var runs = new List<AlgorithmRun>();
-            await AnsiConsole.Progress()
+            // Redirected to a file or a test's pipe, the progress comes as plain lines without colour codes.
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+                ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+                Interactive = Console.IsOutputRedirected ? InteractionSupport.No : InteractionSupport.Detect,
+            });
+            await console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async progress =>
                 {
@@ -80,7 +87,7 @@ public sealed class SlowServerScenario : ILabScenario
 
             var result = new SlowServerResult(started, total.Elapsed, settings.Short, measure, backends, runs);
             var report = SlowServerReport.Write(settings.OutputDirectory, result);
-            AnsiConsole.WriteLine(SlowServerReport.Verdict(result));
+            await Console.Out.WriteLineAsync(SlowServerReport.Verdict(result));
             return report;
         }
         finally
