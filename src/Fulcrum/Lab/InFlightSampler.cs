@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Fulcrum.Core.Model;
 
 namespace Fulcrum.Lab;
@@ -12,13 +11,15 @@ public static class InFlightSampler
     public static async Task<List<InFlightSample>> RunAsync(Pool pool, TimeSpan interval, CancellationToken stop)
     {
         var samples = new List<InFlightSample>();
-        var started = Stopwatch.GetTimestamp();
-        using var timer = new PeriodicTimer(interval);
+        // The pool's own clock, as every timer in Fulcrum reads its TimeProvider.
+        var time = pool.Services.Time;
+        var started = time.GetTimestamp();
+        using var timer = new PeriodicTimer(interval, time);
         try
         {
             do
             {
-                var at = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var at = time.GetElapsedTime(started).TotalMilliseconds;
                 foreach (var backend in pool.Backends)
                 {
                     samples.Add(new InFlightSample(at, backend.Id, backend.Stats.Active));
