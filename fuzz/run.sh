@@ -66,7 +66,7 @@ instrument() {
 instrument YamlDotNet.dll
 instrument Fulcrum.Core.dll Fulcrum.Core.Configuration
 instrument Fulcrum.L4.dll Fulcrum.L4.Proxy Fulcrum.L4.Tls
-instrument Fulcrum.L7.dll Fulcrum.L7.BackendHttp
+instrument Fulcrum.L7.dll Fulcrum.L7.BackendHttp Fulcrum.L7.Hosting.ContinuationGuard
 
 if [[ ${#targets[@]} -eq 0 ]]; then
   mapfile -t targets < <(dotnet "$work/plain/Fulcrum.Fuzz.dll" --list | awk '{ print $1 }')

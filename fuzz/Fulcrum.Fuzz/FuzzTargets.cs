@@ -12,6 +12,7 @@ public static class FuzzTargets
         new ClientHelloTarget(),
         new ResponseHeadTarget(),
         new ChunkedBodyTarget(),
+        new Http2FramesTarget(),
         new ValuesTarget(),
     ];
 
