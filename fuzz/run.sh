@@ -123,10 +123,12 @@ for target in "${targets[@]}"; do
   if [[ $crashes -gt 0 || $hangs -gt 0 ]]; then
     status=1
     echo "-- $target: replaying $crashes crash(es) and $hangs hang(s) (inputs in $findings/default/{crashes,hangs})"
-    for dir in crashes hangs; do
-      [[ -d "$findings/default/$dir" ]] || continue
-      # A hang replays under a bound of its own, so this report cannot hang.
-      timeout 30 dotnet "$work/plain/Fulcrum.Fuzz.dll" "$target" --replay "$findings/default/$dir" | head -n 60 || true
+    # One process per input, since a stack overflow ends the process; repeated frames shown once, so the frames
+    # below a recursion are seen; a hang replays under a bound of its own, so this report cannot hang.
+    for input in "$findings"/default/{crashes,hangs}/id:*; do
+      [[ -f "$input" ]] || continue
+      echo "-- ${input#"$findings"/default/}"
+      timeout 30 dotnet "$work/plain/Fulcrum.Fuzz.dll" "$target" --replay "$input" 2>&1 | awk '!seen[$0]++' | head -n 30 || true
     done
   fi
 done
