@@ -16,6 +16,8 @@ PACKAGES=(
   prometheus chromium
   # HTTP/2 frames for the hardening tests (for /usr/bin/python3)
   python3-h2
+  # coverage-guided fuzzing of the parsers (fuzz/run.sh; the suite's short mode runs without it)
+  afl++
 )
 
 missing=()

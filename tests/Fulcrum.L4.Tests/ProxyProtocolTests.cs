@@ -102,6 +102,22 @@ public sealed class ProxyProtocolTests
         Assert.Equal(ProxyParseStatus.Invalid, ProxyHeaderReader.TryParse(Encoding.ASCII.GetBytes(line), out _));
     }
 
+    // Found by fuzzing (fuzz/run.sh, target proxy-header): a NUL or a bare LF refused the line while its CRLF had not
+    // arrived, but a complete UNKNOWN line carrying one was accepted, so the verdict hung on how TCP cut the bytes.
+    [Theory]
+    [InlineData("PROXY UNKNOWN ffff:f\0$..f:ffff 65\u0015535 65535\r\n")]
+    [InlineData("PROXY UNKNOWN a\nb\r\n")]
+    [InlineData("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n\r\n")]
+    public void Reader_RejectsV1WithANulOrABareLf_WhetherItsLineEndedOrNot(string line)
+    {
+        var bytes = Encoding.ASCII.GetBytes(line);
+        Assert.Equal(ProxyParseStatus.Invalid, ProxyHeaderReader.TryParse(bytes, out _));
+        for (var cut = 1; cut < bytes.Length; cut++)
+        {
+            Assert.NotEqual(ProxyParseStatus.Done, ProxyHeaderReader.TryParse(bytes.AsSpan(0, cut), out _));
+        }
+    }
+
     [Fact]
     public void Reader_RejectsV1WithoutCrlfWithin107Bytes()
     {

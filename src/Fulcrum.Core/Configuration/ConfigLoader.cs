@@ -31,7 +31,7 @@ public static class ConfigLoader
         var context = new ParseContext(fileName);
         var stream = new YamlStream();
         yaml = yaml.TrimStart('\uFEFF');
-        var parser = new Parser(new StringReader(yaml));
+        var parser = new AnchorsFirstParser(new Parser(new StringReader(yaml)));
         try
         {
             stream.Load(parser);

@@ -34,6 +34,8 @@ public static class DurationParser
             if (ticksPerUnit == 0) return false;
             s = s[unitLength..];
 
+            // Bounded before multiplying: decimal arithmetic throws past 7.9e28, which 28 digits and a 'd' reach (fuzzing).
+            if (number > TimeSpan.MaxValue.Ticks / ticksPerUnit) return false;
             totalTicks += number * ticksPerUnit;
             if (totalTicks > TimeSpan.MaxValue.Ticks) return false;
         }

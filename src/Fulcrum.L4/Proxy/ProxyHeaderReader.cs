@@ -66,6 +66,9 @@ public static class ProxyHeaderReader
             return data.Length >= MaxV1Length ? ProxyParseStatus.Invalid : ProxyParseStatus.NeedMore;
         }
 
+        // The same rule for a complete line, so the answer does not depend on where TCP cut the bytes (found by fuzzing:
+        // "PROXY UNKNOWN a\0b\r\n" was Invalid in two segments and Done in one).
+        if (window[..end].IndexOfAny((byte)'\n', (byte)0) >= 0) return ProxyParseStatus.Invalid;
         var line = Encoding.ASCII.GetString(data[V1Prefix.Length..end]);
         var parts = line.Split(' ');
         if (parts is ["UNKNOWN", ..])

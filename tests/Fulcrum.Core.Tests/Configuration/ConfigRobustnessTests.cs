@@ -61,6 +61,28 @@ public sealed class ConfigRobustnessTests
         ConfigAssert.OneError("pools:\n  - { name: a, backends: *nope }\n", 2, 26, "alias '*nope' refers to no anchor; define '&nope' before it");
     }
 
+    // Found by fuzzing (fuzz/run.sh, target config): YamlDotNet resolves an alias to an anchor further down, and as a
+    // mapping key such an alias sent YamlAliasNode.Equals into endless recursion, a stack overflow that killed the
+    // process. YAML wants the anchor first (YAML 1.2.2 section 7.1); AnchorsFirstParser stops at the alias.
+    [Fact]
+    public void AliasAsAKey_BeforeItsAnchor_IsAnErrorAtTheAlias_NotAStackOverflow()
+    {
+        ConfigAssert.OneError("*a : 1\nb: &a 2\n", 1, 1, "alias '*a' refers to no anchor; define '&a' before it");
+    }
+
+    [Fact]
+    public void AliasAsAValue_BeforeItsAnchor_IsAnErrorAtTheAlias()
+    {
+        ConfigAssert.OneError("pools:\n  - { name: a, backends: *later }\nx-later: &later []\n", 2, 26,
+            "alias '*later' refers to no anchor; define '&later' before it");
+    }
+
+    [Fact]
+    public void TheFuzzersStackOverflowInput_GivesErrorsWithAPlace()
+    {
+        AssertAnswers("listeners:\n\u0006\u0006\u0006\u0006\u0006\u0006\u0006\u000f\u0006\u0006\u0006\u0006\u0006\u0003\u0006\u0006\u0006\u0006\u0006\u0006\ufffdts!!  idle-t - :\non:imeout: *!$ \npoom\ufffd:\n *!$ :\non:imeesum  :\n  - - &!$ \npoo  :");
+    }
+
     [Fact]
     public void AliasReadTwice_ReportsItsMistakeOnce()
     {

@@ -34,6 +34,16 @@ public sealed class ValueParserTests
     [InlineData("99999999999999h")]
     public void Duration_RejectsMissingOrUnknownUnits(string text) => Assert.False(DurationParser.TryParse(text, out _));
 
+    // Found by fuzzing (fuzz/run.sh, target values; the first two are AFL++'s crash inputs): a number that fits a
+    // decimal but not once multiplied by its unit's ticks threw OverflowException out of TryParse.
+    [Theory]
+    [InlineData("170ms11111111111111111111111111m")]
+    [InlineData("50528162514264337593543950335s")]
+    [InlineData("9999999999999999999999999999d")]
+    [InlineData("79228162514264337593543950335us")]
+    public void Duration_TooLargeOnceMultipliedByItsUnit_IsRefused_NotThrown(string text) =>
+        Assert.False(DurationParser.TryParse(text, out _));
+
     [Theory]
     [InlineData(0, "0")]
     [InlineData(250, "250ms")]
