@@ -6,7 +6,7 @@ using Fulcrum.Core.Model;
 namespace Fulcrum.L4.Tcp;
 
 /// <summary>
-/// Takes a lease from the pool and connects to its backend, with connect-timeout, retries to the next pick
+/// Takes a lease from the pool and connects to its backend, with connect-timeout, retries to another backend
 /// on failure (each failure released as <see cref="Outcome.ConnectFailure"/> or <see cref="Outcome.Timeout"/>
 /// so passive health sees it), and queueing while every backend is at backend-max-connections.
 /// </summary>
@@ -22,9 +22,22 @@ internal static class BackendConnector
         var config = pool.Config;
         var time = plane.Time;
         long queuedSince = 0;
+        // The backends whose connect failed; allocated on the first failure, so a connection that connects at once
+        // allocates nothing here.
+        Backend[]? tried = null;
         for (var attempt = 0; attempt <= config.ConnectRetries;)
         {
-            if (!pool.TryAcquire(context, out var lease))
+            Lease lease;
+            if (tried is not null)
+            {
+                // A retry goes to another backend, as connect-retries promises. Asking the balancer again is not
+                // enough: least-connections picks the dead backend every time (its connections just ended, so it has
+                // the fewest) and a hashing balancer picks the same one, until passive health ejects it.
+                var other = pool.PickOther(context, tried.AsSpan(0, attempt));
+                if (other is null) break;
+                lease = pool.AcquireRetry(other, context, tried.AsSpan(0, attempt));
+            }
+            else if (!pool.TryAcquire(context, out lease))
             {
                 if (!ShouldQueue(pool)) break;
                 if (queuedSince == 0) queuedSince = time.GetTimestamp();
@@ -55,6 +68,8 @@ internal static class BackendConnector
                 socket?.Dispose();
                 var timedOut = e is OperationCanceledException;
                 lease.Release(timedOut ? Outcome.Timeout : Outcome.ConnectFailure);
+                tried ??= new Backend[config.ConnectRetries + 1];
+                tried[attempt - 1] = backend;
                 plane.OnBackendSlotFreed(pool);
                 L4Log.ConnectFailed(plane.Logger, listener, backend.Id, timedOut ? "timeout" : ((SocketException)e).SocketErrorCode.ToString());
             }
