@@ -56,7 +56,8 @@ public sealed class Sampler(int pid, AdminClient admin, Tally tally, Func<TimeSp
         var channels = Enum.GetValues<Channel>();
         return new Sample(
             seconds, _phase, rss, threads, fds, heap, leases, LoadAverage(), tally.AllOk,
-            [.. channels.Select(tally.Ok)], tally.AllFailedIdempotent, tally.AllFailedOther);
+            [.. channels.Select(tally.Ok)], tally.AllFailedIdempotent, tally.AllFailedOther,
+            [.. channels.Select(c => tally.FailedIdempotent(c) + tally.FailedOther(c))]);
     }
 
     private (long RssKib, long Threads) ReadStatus()
