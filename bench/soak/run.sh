@@ -20,7 +20,7 @@ RUN="$OUT/$(date -u +%Y%m%dT%H%M%SZ)"
 source "$ROOT/bench/lib.sh"
 
 if [[ $# -eq 0 ]]; then
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 mkdir -p "$RUN"
