@@ -6,7 +6,7 @@
 # failed, a lease was not released, or RSS or descriptors grew past the bound. docs/security.md, "The chaos soak".
 #
 #   bench/soak/run.sh --minutes 30          # minute 5 against the end, growth under 10%
-#   bench/soak/run.sh --seconds 90          # short mode: second half against first after warm-up, under 25%
+#   bench/soak/run.sh --seconds 90          # short mode: second half against first after warm-up, under 15%
 #   bench/soak/run.sh --seconds 30 --no-growth-check --rate 2
 #
 # Output: OUT (default bench/.bench-out/soak)/<UTC time>/: soak.csv, soak.svg, summary.txt, fulcrum.log, config/.

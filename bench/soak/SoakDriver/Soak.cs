@@ -232,5 +232,5 @@ public static class Soak
     public const double LongBound = 10;
 
     /// <summary>The short-run bound; see docs/security.md, "The chaos soak", for why it is looser.</summary>
-    public const double ShortBound = 25;
+    public const double ShortBound = 15;
 }
