@@ -1,12 +1,7 @@
 using System.Globalization;
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+
+using Fulcrum.Hosting;
 
 namespace Fulcrum.Demo;
 
@@ -20,19 +15,18 @@ public sealed class DemoBackend : IAsyncDisposable
     /// <summary>The longest `?delay=` honoured, so a typo cannot hold a connection for hours.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(2);
 
-    private readonly WebApplication _app;
+    private LoopbackServer _server = null!;
     private int _active;
     private long _total;
 
-    private DemoBackend(string name, WebApplication app)
+    private DemoBackend(string name)
     {
         Name = name;
-        _app = app;
     }
 
     public string Name { get; }
 
-    public int Port { get; private set; }
+    public int Port => _server.Port;
 
     /// <summary>host:port, as a pool's backend address.</summary>
     public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
@@ -47,23 +41,14 @@ public sealed class DemoBackend : IAsyncDisposable
 
     public static async Task<DemoBackend> StartAsync(string name, int port = 0, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(options => options.Listen(IPAddress.Loopback, port));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var backend = new DemoBackend(name, app);
-        app.Run(backend.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        backend.Port = new Uri(address).Port;
+        var backend = new DemoBackend(name);
+        backend._server = await LoopbackServer.StartAsync(backend.HandleAsync, port, cancellationToken);
         return backend;
     }
 
     public async ValueTask DisposeAsync()
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(deadline.Token);
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 
     private async Task HandleAsync(HttpContext context)

@@ -1,12 +1,7 @@
 using System.Globalization;
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+
+using Fulcrum.Hosting;
 
 namespace Fulcrum.Lab;
 
@@ -19,18 +14,17 @@ namespace Fulcrum.Lab;
 /// </summary>
 public sealed class LabBackend : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackServer _server = null!;
     private readonly SemaphoreSlim _workers;
     private long _served;
     private long _serviceTicks;
 
-    private LabBackend(string name, TimeSpan serviceTime, int workers, WebApplication app)
+    private LabBackend(string name, TimeSpan serviceTime, int workers)
     {
         Name = name;
         ServiceTime = serviceTime;
         Workers = workers;
         _workers = new SemaphoreSlim(workers, workers);
-        _app = app;
     }
 
     public string Name { get; }
@@ -39,7 +33,7 @@ public sealed class LabBackend : IAsyncDisposable
 
     public int Workers { get; }
 
-    public int Port { get; private set; }
+    public int Port => _server.Port;
 
     /// <summary>host:port, as a pool's backend address.</summary>
     public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
@@ -58,23 +52,14 @@ public sealed class LabBackend : IAsyncDisposable
 
     public static async Task<LabBackend> StartAsync(string name, TimeSpan serviceTime, int workers, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var backend = new LabBackend(name, serviceTime, workers, app);
-        app.Run(backend.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        backend.Port = new Uri(address).Port;
+        var backend = new LabBackend(name, serviceTime, workers);
+        backend._server = await LoopbackServer.StartAsync(backend.HandleAsync, 0, cancellationToken);
         return backend;
     }
 
     public async ValueTask DisposeAsync()
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(deadline.Token);
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
         _workers.Dispose();
     }
 
