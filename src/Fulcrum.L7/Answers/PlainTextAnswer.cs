@@ -10,6 +10,8 @@ internal static class PlainTextAnswer
 
     public static readonly byte[] NoRoute = Encoding.UTF8.GetBytes("404 not found: no route of this listener matches the request\n");
 
+    public static readonly byte[] NoAction = Encoding.UTF8.GetBytes("500 internal error: the route has neither a backend nor an answer\n");
+
     public static byte[] NoBackend(string pool) => Encoding.UTF8.GetBytes($"503 service unavailable: no backend available in pool '{pool}'\n");
 
     public static byte[] BadGateway(string pool) => Encoding.UTF8.GetBytes($"502 bad gateway: the backend of pool '{pool}' failed to answer\n");

@@ -40,7 +40,7 @@ internal sealed class CompiledRoute(string name, IRequestMatcher[] conditions, F
         if (answeredBy >= 0) return chain.WriteAnswerAsync(exchange, answeredBy);
         if (target is not null) return target.ForwardAsync(exchange, chain);
         // A chain without a target always answers (RouteCompiler); this is a bug, not the client's.
-        Answers.PlainTextAnswer.Set(exchange, 500, Answers.PlainTextAnswer.NoRoute);
+        Answers.PlainTextAnswer.Set(exchange, 500, Answers.PlainTextAnswer.NoAction);
         return chain.WriteAnswerAsync(exchange, chain.Count);
     }
 }
