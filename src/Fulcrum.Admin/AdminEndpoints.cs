@@ -41,6 +41,7 @@ internal sealed class AdminEndpoints
         app.MapPost("/api/pools/{pool}/backends/{id}/ready", c => Operate(c, StatusCodes.Status200OK, _operations.Ready));
         app.MapPut("/api/pools/{pool}/backends/{id}/weight", SetWeight);
         app.MapPost("/api/reload", Reload);
+        app.MapGet("/api/protection", ListProtection);
         app.MapFallback(c => WriteError(c, StatusCodes.Status404NotFound, $"no such endpoint: {c.Request.Method} {c.Request.Path}"));
     }
 
@@ -55,6 +56,12 @@ internal sealed class AdminEndpoints
     {
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         return context.Response.WriteAsync(_options.Metrics?.Invoke() ?? MetricsText.Write(_store.Current));
+    }
+
+    private Task ListProtection(HttpContext context)
+    {
+        var views = _store.Protection.All.Select(static c => new ProtectionView(c.Listener, c.Route, c.Protection, c.Decision, c.Reason, c.Count)).ToList();
+        return Write(context, views, AdminJsonContext.Default.ListProtectionView);
     }
 
     private Task ListPools(HttpContext context)

@@ -33,7 +33,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
     private readonly object _listenersLock = new();
     private readonly Dictionary<string, KestrelListener> _listeners = new(StringComparer.Ordinal);
     private readonly PoolDirectory _pools;
-    private readonly RateLimitStates _rateLimits;
+    private FilterServices? _filterServices;
     private readonly object _reconcileLock = new();
     private volatile bool _stopping;
     private Task _reconciling = Task.CompletedTask;
@@ -51,7 +51,6 @@ public sealed class HttpDataPlane : IAsyncDisposable
         Tls.KestrelTlsServices.AddTo(services);
         _services = services.BuildServiceProvider();
         _clients = new PoolClientCache(_logger);
-        _rateLimits = new RateLimitStates(store.Services.Time);
         _pools = new PoolDirectory(store, new UpgradeLeg(_services.GetRequiredService<IHttpForwarder>()), _clients, _logger);
     }
 
@@ -66,6 +65,9 @@ public sealed class HttpDataPlane : IAsyncDisposable
 
     /// <summary>The filters routes may name in `filters:`; Fulcrum's own unless a test or an embedder adds more.</summary>
     internal FilterRegistry Filters { get; init; } = FilterRegistry.Default;
+
+    /// <summary>What routes' filters share across reloads; built on first use, after <see cref="Filters"/> is set.</summary>
+    internal FilterServices FilterServices => _filterServices ??= new(Store.Services, Filters, Store.Protection);
 
     /// <summary>Listener name to the address it is bound to (port 0 in config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
@@ -179,7 +181,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
     {
         var errors = new List<ConfigError>();
         var tracing = generation.Topology.Config.Tracing is { Enabled: true };
-        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, Store.Services, tracing, Filters, _rateLimits, errors);
+        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, FilterServices, tracing, errors);
         foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
         return table;
     }

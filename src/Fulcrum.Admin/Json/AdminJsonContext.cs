@@ -16,4 +16,5 @@ namespace Fulcrum.Admin.Json;
 [JsonSerializable(typeof(AddBackendRequest))]
 [JsonSerializable(typeof(WeightRequest))]
 [JsonSerializable(typeof(StatsView))]
+[JsonSerializable(typeof(List<ProtectionView>))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -29,6 +29,9 @@ public sealed class TopologyStore
     /// <summary>The access logs listeners write to; the host disposes them at exit.</summary>
     public AccessLogRegistry AccessLogs { get; }
 
+    /// <summary>What the edge protections decided, by route (rate limits, auth, the WAF, breakers, shedding).</summary>
+    public ProtectionStats Protection { get; } = new();
+
     /// <summary>Runtime changes kept across reloads (see the rule there).</summary>
     public RuntimeOverlay Overlay { get; } = new();
 

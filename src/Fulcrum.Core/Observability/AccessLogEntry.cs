@@ -43,4 +43,6 @@ public struct AccessLogEntry
     public string? Outcome;
     /// <summary>The W3C trace id of the request's span when tracing is on.</summary>
     public string? TraceId;
+    /// <summary>`protection:reason` when an edge protection refused, delayed or flagged the request (docs/protection.md).</summary>
+    public string? Protection;
 }

@@ -48,7 +48,7 @@ internal sealed class AccessLogFormatter
         var most = 1024 + TimeText.MaxBytes + JsonLineWriter.MaxBytes(e.Listener) + JsonLineWriter.MaxBytes(e.Protocol) + JsonLineWriter.MaxBytes(e.Method)
             + JsonLineWriter.MaxBytes(e.Path) + JsonLineWriter.MaxBytes(e.Route) + JsonLineWriter.MaxBytes(e.Pool)
             + JsonLineWriter.MaxBytes(e.Backend) + JsonLineWriter.MaxBytes(e.RequestId) + JsonLineWriter.MaxBytes(e.TlsVersion)
-            + JsonLineWriter.MaxBytes(e.Outcome) + JsonLineWriter.MaxBytes(e.TraceId);
+            + JsonLineWriter.MaxBytes(e.Outcome) + JsonLineWriter.MaxBytes(e.TraceId) + JsonLineWriter.MaxBytes(e.Protection);
         var w = new JsonLineWriter(output.GetSpan(most));
         // Names that repeat line after line come from _names; the path, request id and trace id differ every time.
         w.Time("time"u8, e.Time, _time);
@@ -79,6 +79,7 @@ internal sealed class AccessLogFormatter
         w.Boolean("affinity_hit"u8, e.AffinityHit);
         if (e.Outcome is not null) w.String("outcome"u8, e.Outcome, _names);
         if (e.TraceId is not null) w.String("trace_id"u8, e.TraceId);
+        if (e.Protection is not null) w.String("protection"u8, e.Protection, _names);
         output.Advance(w.End());
     }
 
@@ -122,6 +123,7 @@ internal sealed class AccessLogFormatter
         "affinity_hit" => e.AffinityHit ? "true" : "false",
         "outcome" => e.Outcome ?? "-",
         "trace_id" => e.TraceId ?? "-",
+        "protection" => e.Protection ?? "-",
         _ => "-",
     };
 

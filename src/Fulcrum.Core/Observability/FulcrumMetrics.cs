@@ -52,6 +52,8 @@ public sealed class FulcrumMetrics : IDisposable
         m.CreateObservableGauge("fulcrum.pool.panic", () => Pools(static p => p.InPanic ? 1 : 0), null, "1 while the pool is in panic mode (too few healthy backends, all are used)");
         m.CreateObservableGauge("fulcrum.pool.backends.usable", () => Pools(UsableCount), null, "backends that may take new work");
 
+        m.CreateObservableCounter("fulcrum.protection.decisions", ProtectionDecisions, null, "what the edge protections decided, by listener, route, protection, decision and reason");
+
         m.CreateObservableCounter("fulcrum.access_log.lines", () => _accessLog.Written, null, "access log lines written");
         m.CreateObservableCounter("fulcrum.access_log.dropped", () => _accessLog.Dropped, null, "access log lines dropped because the writer fell behind");
 
@@ -71,6 +73,17 @@ public sealed class FulcrumMetrics : IDisposable
     private IEnumerable<Measurement<long>> Listeners(Func<ListenerStats, long> value)
     {
         foreach (var l in _store.Listeners.All) yield return new Measurement<long>(value(l), new KeyValuePair<string, object?>("listener", l.Name));
+    }
+
+    private IEnumerable<Measurement<long>> ProtectionDecisions()
+    {
+        foreach (var c in _store.Protection.All)
+        {
+            yield return new Measurement<long>(c.Count,
+                new KeyValuePair<string, object?>("listener", c.Listener), new KeyValuePair<string, object?>("route", c.Route),
+                new KeyValuePair<string, object?>("protection", c.Protection), new KeyValuePair<string, object?>("decision", c.Decision),
+                new KeyValuePair<string, object?>("reason", c.Reason));
+        }
     }
 
     private IEnumerable<Measurement<long>> DatagramListeners(Func<ListenerStats, long> value)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Hashing;
+using Fulcrum.Core.Observability;
 using Fulcrum.L7.Answers;
 using Fulcrum.L7.Exchange;
 using Microsoft.AspNetCore.Http;
@@ -25,8 +26,19 @@ internal sealed class RateLimitFilter : HttpFilter
     private readonly byte[] _refused;
     private readonly string _policy;
 
-    public RateLimitFilter(RateLimitBuckets buckets, TimeProvider time)
+    private readonly Counters _counters;
+
+    /// <summary>The decisions a rate limit counts (docs/protection.md, "Seeing what the protections do").</summary>
+    internal sealed record Counters(ProtectionCounter Allowed, ProtectionCounter Delayed, ProtectionCounter Limited);
+
+    public static Counters CountersFor(ProtectionStats stats, string listener, string route) => new(
+        stats.Counter(listener, route, "rate-limit", "allowed"),
+        stats.Counter(listener, route, "rate-limit", "delayed"),
+        stats.Counter(listener, route, "rate-limit", "limited"));
+
+    public RateLimitFilter(RateLimitBuckets buckets, TimeProvider time, Counters counters)
     {
+        _counters = counters;
         _buckets = buckets;
         _config = buckets.Config;
         _time = time;
@@ -46,6 +58,8 @@ internal sealed class RateLimitFilter : HttpFilter
         if (_config.Headers) exchange.RateLimit = State(decision);
         if (!decision.Allowed)
         {
+            _counters.Limited.Increment();
+            exchange.Record.Protection = _counters.Limited.LogText;
             PlainTextAnswer.Set(exchange, _config.Status, _refused);
             // Whole seconds, rounded up: a client that waits this long is let in.
             var seconds = Math.Max(1, (long)Math.Ceiling(decision.RetryAfter.TotalSeconds));
@@ -54,7 +68,15 @@ internal sealed class RateLimitFilter : HttpFilter
             return Answered;
         }
 
-        return decision.Delay > TimeSpan.Zero ? DelayAsync(decision.Delay, exchange.Aborted) : Continue;
+        if (decision.Delay <= TimeSpan.Zero)
+        {
+            _counters.Allowed.Increment();
+            return Continue;
+        }
+
+        _counters.Delayed.Increment();
+        exchange.Record.Protection = _counters.Delayed.LogText;
+        return DelayAsync(decision.Delay, exchange.Aborted);
     }
 
     public override void OnResponseHead(HttpExchange exchange)

@@ -39,6 +39,7 @@ internal static class AccessLogLine
             AffinityHit = record.AffinityHit,
             Outcome = record.Outcome,
             TraceId = record.TraceId,
+            Protection = record.Protection,
         };
     }
 }

@@ -19,6 +19,8 @@ internal sealed class RequestRecord
     public string? TraceId;
     /// <summary>The X-Request-ID the listener kept or made (null when request ids are off: the log then reads the header).</summary>
     public string? RequestId;
+    /// <summary>`protection:reason` from the <see cref="Fulcrum.Core.Observability.ProtectionCounter"/> of a protection that refused, delayed or flagged the request.</summary>
+    public string? Protection;
 
     /// <summary>
     /// Body bytes read from the client, when the forwarder counted them (a chunked body has no Content-Length);
@@ -41,6 +43,7 @@ internal sealed class RequestRecord
         AffinityHit = false;
         TraceId = null;
         RequestId = null;
+        Protection = null;
         BytesIn = -1;
         BytesOut = -1;
     }

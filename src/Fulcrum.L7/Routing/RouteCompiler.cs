@@ -20,8 +20,9 @@ internal static class RouteCompiler
     /// <summary>The settings that shape every route's chain besides the route's own config.</summary>
     /// <param name="tracing">`tracing.enabled`: the request to the backend carries the span's traceparent.</param>
     public static RouteTable Compile(ListenerConfig listener, long generation, FrozenDictionary<string, PoolForwarder> pools,
-        BalancerServices services, bool tracing, FilterRegistry registry, RateLimitStates rateLimits, List<ConfigError> errors)
+        FilterServices filterServices, bool tracing, List<ConfigError> errors)
     {
+        var services = filterServices.Services;
         var listenerFilters = ListenerFilters(listener, services);
         var configs = listener.Routes;
         if (configs.IsEmpty && listener.Pool is { } pool)
@@ -37,11 +38,12 @@ internal static class RouteCompiler
             var name = config.Name ?? $"{listener.Name}#{i + 1}";
             var conditions = CompileMatch(config.Match, errors);
             if (!TryCompileAction(config, pools, services, errors, out var answer, out var target)) continue;
-            var filters = RouteFilters(config, registry, errors);
+            var filters = RouteFilters(config, filterServices.Registry, errors);
             for (var l = 0; l < config.RateLimits.Length; l++)
             {
-                var limit = rateLimits.For(listener.Name, name, l, config.RateLimits[l]);
-                filters?.Add(new(FilterStage.RateLimit, new RateLimitFilter(limit, services.Time)));
+                var limit = filterServices.RateLimits.For(listener.Name, name, l, config.RateLimits[l]);
+                var counters = RateLimitFilter.CountersFor(filterServices.Protection, listener.Name, name);
+                filters?.Add(new(FilterStage.RateLimit, new RateLimitFilter(limit, filterServices.Time, counters)));
             }
 
             if (conditions is null || filters is null) continue;

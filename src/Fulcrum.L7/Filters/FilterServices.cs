@@ -1,0 +1,19 @@
+using Fulcrum.Core.Balancing;
+using Fulcrum.Core.Observability;
+
+namespace Fulcrum.L7.Filters;
+
+/// <summary>
+/// What building a route's filters needs besides the route's config: state that outlives one config generation
+/// (rate-limit counters, protection counters) and the registry of named filters. One per http plane; each edge
+/// feature that keeps state across reloads adds its holder here rather than a parameter to the route compiler.
+/// </summary>
+internal sealed class FilterServices(BalancerServices services, FilterRegistry registry, ProtectionStats protection)
+{
+    public BalancerServices Services { get; } = services;
+    public TimeProvider Time => Services.Time;
+    public FilterRegistry Registry { get; } = registry;
+    /// <summary>The decision counters every protection increments (metrics, `GET /api/protection`).</summary>
+    public ProtectionStats Protection { get; } = protection;
+    public RateLimitStates RateLimits { get; } = new(services.Time);
+}
