@@ -20,6 +20,7 @@ public static class BalancerNames
     public const string ConsistentHash = "consistent-hash";
     public const string Maglev = "maglev";
     public const string LeastBandwidth = "least-bandwidth";
+    public const string PeakEwma = "peak-ewma";
 
     public static readonly ImmutableArray<string> All =
     [
@@ -34,6 +35,7 @@ public static class BalancerNames
         ConsistentHash,
         Maglev,
         LeastBandwidth,
+        PeakEwma,
     ];
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);

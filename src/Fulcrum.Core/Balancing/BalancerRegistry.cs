@@ -18,6 +18,7 @@ public static class BalancerRegistry
         new ConsistentHash.Factory(),
         new Maglev.Factory(),
         new LeastBandwidth.Factory(),
+        new PeakEwma.Factory(),
     ];
 
     private static readonly FrozenDictionary<string, IBalancerFactory> ByName =

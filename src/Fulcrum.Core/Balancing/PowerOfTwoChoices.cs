@@ -13,10 +13,6 @@ namespace Fulcrum.Core.Balancing;
 /// </summary>
 internal sealed class PowerOfTwoChoices : IBalancer
 {
-    // Random draws before falling back to a scan: with half the set ineligible, 8 misses in a row
-    // happen once in 256 picks, and the scan is still correct then.
-    private const int Draws = 8;
-
     private readonly Backend[] _backends;
     private readonly Random _random;
 
@@ -28,11 +24,9 @@ internal sealed class PowerOfTwoChoices : IBalancer
 
     public Backend? Pick(in PickContext context)
     {
-        var n = _backends.Length;
-        if (n == 0) return null;
-        var first = Draw(-1);
+        var first = RandomDraw.Eligible(_backends, _random, -1);
         if (first < 0) return null;
-        var second = Draw(first);
+        var second = RandomDraw.Eligible(_backends, _random, first);
         var a = _backends[first];
         if (second < 0) return a;
         var b = _backends[second];
@@ -42,27 +36,6 @@ internal sealed class PowerOfTwoChoices : IBalancer
         if (wa <= 0 || wb <= 0) return wa <= 0 ? b : a;
         // (active_b + 1) / wb < (active_a + 1) / wa, by cross-multiplication.
         return (b.Stats.Active + 1) * wa < (a.Stats.Active + 1) * wb ? b : a;
-    }
-
-    /// <summary>An eligible index other than <paramref name="exclude"/>, or -1 when there is none.</summary>
-    private int Draw(int exclude)
-    {
-        var n = _backends.Length;
-        for (var t = 0; t < Draws; t++)
-        {
-            var i = _random.Next(n);
-            if (i != exclude && Eligibility.CanTakeWork(_backends[i])) return i;
-        }
-
-        var start = _random.Next(n);
-        for (var k = 0; k < n; k++)
-        {
-            var i = start + k;
-            if (i >= n) i -= n;
-            if (i != exclude && Eligibility.CanTakeWork(_backends[i])) return i;
-        }
-
-        return -1;
     }
 
     internal sealed class Factory : IBalancerFactory

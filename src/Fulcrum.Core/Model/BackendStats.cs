@@ -16,6 +16,8 @@ public sealed class BackendStats
     private long _ewmaLatencyTicks; // Stopwatch-independent: TimeSpan ticks (100 ns)
     private long _bandwidthBits;    // double bits: bytes per second, decaying
     private long _bandwidthStamp;   // TimeProvider timestamp of the last bandwidth update
+    private long _peakCostBits;     // double bits: peak-EWMA latency in seconds
+    private long _peakStamp;        // TimeProvider timestamp of the last peak-EWMA update
     private readonly long[] _statusClasses = new long[5]; // 1xx..5xx answers (L7)
     private long _connectFailures;
     private long _timeouts;
@@ -83,6 +85,7 @@ public sealed class BackendStats
         if (bytesReceived != 0) Interlocked.Add(ref _bytesReceived, bytesReceived);
 
         RecordLatency(latency);
+        RecordPeak(latency.TotalSeconds, now, time);
         Latency.Record(latency);
         RecordBytes(bytesSent + bytesReceived, now, time);
     }
@@ -102,6 +105,36 @@ public sealed class BackendStats
         var next = old == 0 ? latency.Ticks : (long)(Alpha * latency.Ticks + (1 - Alpha) * old);
         Volatile.Write(ref _ewmaLatencyTicks, Math.Max(1, next));
     }
+
+    /// <summary>
+    /// The decay time of the peak-EWMA latency: Finagle's and Linkerd's default, long enough to remember a slow
+    /// spell for several seconds, short enough that a backend which recovered is tried again within one.
+    /// </summary>
+    public static readonly TimeSpan PeakDecay = TimeSpan.FromSeconds(10);
+
+    // Finagle's peak EWMA: a sample above the estimate replaces it at once (peak-sensitive); one below pulls it
+    // down by the weight time has earned since the last sample, c <- c * e^(-dt/tau) + rtt * (1 - e^(-dt/tau)).
+    private void RecordPeak(double seconds, long now, TimeProvider time)
+    {
+        var cost = PeakAt(now, time, seconds);
+        Volatile.Write(ref _peakCostBits, BitConverter.DoubleToInt64Bits(cost));
+        Volatile.Write(ref _peakStamp, now);
+    }
+
+    private double PeakAt(long now, TimeProvider time, double sample)
+    {
+        var cost = BitConverter.Int64BitsToDouble(Volatile.Read(ref _peakCostBits));
+        var last = Volatile.Read(ref _peakStamp);
+        if (last == 0 || sample > cost) return sample;
+        var w = Math.Exp(-Math.Max(0, time.GetElapsedTime(last, now).TotalSeconds) / PeakDecay.TotalSeconds);
+        return cost * w + sample * (1 - w);
+    }
+
+    /// <summary>
+    /// The peak-EWMA latency in seconds, decayed to now as if a zero-latency sample came (Finagle reads it that way,
+    /// so a backend that went quiet after a slow spell is tried again); 0 before the first sample.
+    /// </summary>
+    public double PeakEwmaSecondsAt(long now, TimeProvider time) => Volatile.Read(ref _peakStamp) == 0 ? 0 : PeakAt(now, time, 0);
 
     // Rate estimator r <- r * e^(-dt/tau) + bytes/tau: a continuous-time EWMA of throughput.
     private void RecordBytes(long bytes, long now, TimeProvider time)

@@ -26,6 +26,7 @@ public sealed class SlowServerScenario : ILabScenario
         BalancerNames.LeastConnections,
         BalancerNames.LeastResponseTime,
         BalancerNames.PowerOfTwo,
+        BalancerNames.PeakEwma,
     ];
 
     /// <summary>A fast backend's time per request; the slow one takes ten times as long.</summary>
@@ -46,9 +47,9 @@ public sealed class SlowServerScenario : ILabScenario
 
     public string Name => "slow-server";
 
-    public string Summary => "three backends, one 10x slower: round-robin, least-connections, least-response-time and power-of-two compared (p50/p99, requests/s, share, in-flight)";
+    public string Summary => "three backends, one 10x slower: round-robin, least-connections, least-response-time, power-of-two and peak-ewma compared (p50/p99, requests/s, share, in-flight)";
 
-    /// <summary>How long each algorithm is measured: 20 s, or 2 s in the short mode (4 algorithms, under 2 minutes in all).</summary>
+    /// <summary>How long each algorithm is measured: 20 s, or 2 s in the short mode (5 algorithms, under 2 minutes in all).</summary>
     public static TimeSpan MeasureTime(bool isShort) => TimeSpan.FromSeconds(isShort ? 2 : 20);
 
     public async Task<string> RunAsync(LabSettings settings, CancellationToken cancellationToken)
