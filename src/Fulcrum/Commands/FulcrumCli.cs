@@ -14,6 +14,7 @@ public static class FulcrumCli
         root.Subcommands.Add(CertCommand.Create());
         root.Subcommands.Add(TopCommand.Create());
         root.Subcommands.Add(LabCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
         return root;
     }
 

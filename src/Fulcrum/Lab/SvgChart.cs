@@ -43,7 +43,7 @@ public static class SvgChart
 
     /// <summary>One line per series over a shared x axis (seconds), with a legend on the right.</summary>
     /// <param name="yMax">The y axis' top when charts side by side must share a scale; 0 fits the data.</param>
-    public static string Lines(string title, string unit, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series, double yMax = 0)
+    public static string Lines(string title, string unit, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series, double yMax = 0, string xUnit = "s")
     {
         var svg = Open(title);
         var maxX = series.SelectMany(s => s.Points).Select(p => p.X).DefaultIfEmpty(1).Max();
@@ -53,7 +53,7 @@ public static class SvgChart
         for (var t = 0; t <= 4; t++)
         {
             var x = Left + plotWidth * t / 4.0;
-            svg.Append(Invariant($"<text x=\"{x:0.#}\" y=\"{Height - Bottom + 16}\" text-anchor=\"middle\" font-size=\"11\">{maxX * t / 4:0.#} s</text>"));
+            svg.Append(Invariant($"<text x=\"{x:0.#}\" y=\"{Height - Bottom + 16}\" text-anchor=\"middle\" font-size=\"11\">{maxX * t / 4:0.#} {xUnit}</text>"));
         }
 
         for (var i = 0; i < series.Count; i++)

@@ -1,0 +1,300 @@
+using System.Diagnostics;
+using Fulcrum.Core.Balancing;
+using Fulcrum.Core.Model;
+
+namespace Fulcrum.Simulation;
+
+/// <summary>
+/// A discrete-event simulation of balancers in front of queueing backends, on Fulcrum's own balancer classes (not
+/// copies): each balancer picks among real <see cref="Backend"/> objects whose live counters (active work, latency
+/// averages) are driven by simulated time. Arrivals are Poisson; each backend serves `workers` requests at once in
+/// FIFO order. One event loop on one thread, so a run is exactly repeatable from its seed.
+/// </summary>
+internal sealed class Simulator
+{
+    private readonly SimulationSettings _s;
+    private readonly string _algorithm;
+    private readonly SimulatedClock _clock = new();
+    private readonly Random _random;
+    private readonly SimulationResult _result;
+
+    // The balancers: each has its own Backend objects (its view) and balancer instance over them.
+    private readonly Backend[][] _views;
+    private readonly IBalancer[] _balancers;
+    private readonly Dictionary<Backend, int>[] _index;
+    private readonly Stack<Lease>?[][] _phantoms; // per view and backend: load learned at the last refresh, not its own
+
+    // The backends' true state: requests held, workers busy, and a FIFO of waiting requests (linked through slots).
+    private readonly int[] _held;
+    private readonly int[] _busy;
+    private readonly int[] _head;
+    private readonly int[] _tail;
+
+    // Requests in flight live in slots, reused through a free list.
+    private long[] _arrived = new long[1024];
+    private int[] _backendOf = new int[1024];
+    private int[] _balancerOf = new int[1024];
+    private int[] _attempts = new int[1024];
+    private int[] _next = new int[1024];
+    private Lease[] _leases = new Lease[1024];
+    private bool[] _counted = new bool[1024];
+    private readonly Stack<int> _free = new();
+    private int _slots;
+
+    private readonly PriorityQueue<int, long> _completions = new();
+
+    // Time-average of "backends holding at least i": per depth, the count now, the area so far and when it last changed.
+    private readonly long[] _atLeast = new long[SimulationResult.TrackedDepth + 1];
+    private readonly double[] _area = new double[SimulationResult.TrackedDepth + 1];
+    private readonly long[] _areaSince = new long[SimulationResult.TrackedDepth + 1];
+    private long _measuredFrom;
+
+    private Simulator(SimulationSettings settings, string algorithm)
+    {
+        _s = settings;
+        _algorithm = algorithm;
+        _random = new Random(settings.Seed);
+        _result = new SimulationResult(algorithm, settings.Backends);
+        var factory = BalancerRegistry.Get(algorithm);
+        var n = settings.Backends;
+        _views = new Backend[settings.Balancers][];
+        _balancers = new IBalancer[settings.Balancers];
+        _index = new Dictionary<Backend, int>[settings.Balancers];
+        _phantoms = new Stack<Lease>?[settings.Balancers][];
+        for (var b = 0; b < settings.Balancers; b++)
+        {
+            var view = new Backend[n];
+            var index = new Dictionary<Backend, int>(n, ReferenceEqualityComparer.Instance);
+            for (var j = 0; j < n; j++)
+            {
+                // Weights follow speed, as an operator would set them; the address is never dialled.
+                view[j] = new Backend($"s{j}", $"192.0.2.1:{1 + j % 65535}", Math.Max(1, (int)Math.Round(10 * settings.Speed(j))));
+                index[view[j]] = j;
+            }
+
+            _views[b] = view;
+            _index[b] = index;
+            _phantoms[b] = new Stack<Lease>?[n];
+            _balancers[b] = factory.Create(view, new BalancerServices(_clock, new Random(settings.Seed * 31 + b)));
+        }
+
+        _held = new int[n];
+        _busy = new int[n];
+        _head = new int[n];
+        _tail = new int[n];
+        Array.Fill(_head, -1);
+        Array.Fill(_tail, -1);
+    }
+
+    /// <summary>Runs <paramref name="algorithm"/> under <paramref name="settings"/>.</summary>
+    public static SimulationResult Run(SimulationSettings settings, string algorithm) => new Simulator(settings, algorithm).Run();
+
+    private SimulationResult Run()
+    {
+        var wall = Stopwatch.StartNew();
+        var capacity = 0.0;
+        for (var j = 0; j < _s.Backends; j++) capacity += _s.Workers * _s.Speed(j) / _s.MeanService;
+        var meanGap = 1 / (_s.Load * capacity);
+        var warmUp = (long)(_s.WarmUp * _s.Requests);
+        var refresh = _s.Balancers > 1 && _s.RefreshSeconds > 0 ? SimulatedClock.Nanoseconds(_s.RefreshSeconds) : long.MaxValue;
+        var nextRefresh = refresh == long.MaxValue ? long.MaxValue : refresh;
+        var nextArrival = _clock.Now + Gap(meanGap);
+        long arrivals = 0;
+
+        while (arrivals < _s.Requests || _completions.Count > 0)
+        {
+            var completion = _completions.TryPeek(out _, out var at) ? at : long.MaxValue;
+            var arrival = arrivals < _s.Requests ? nextArrival : long.MaxValue;
+            if (nextRefresh <= completion && nextRefresh <= arrival)
+            {
+                _clock.Now = nextRefresh;
+                Refresh();
+                nextRefresh += refresh;
+                continue;
+            }
+
+            if (arrival <= completion)
+            {
+                _clock.Now = arrival;
+                if (arrivals == warmUp) StartMeasuring();
+                var slot = NewSlot(counted: arrivals >= warmUp);
+                arrivals++;
+                Dispatch(slot);
+                nextArrival = _clock.Now + Gap(meanGap);
+            }
+            else
+            {
+                _clock.Now = completion;
+                Complete(_completions.Dequeue());
+            }
+        }
+
+        FinishMeasuring();
+        _result.SimulatedSeconds = (_clock.Now - _measuredFrom) / 1e9;
+        _result.WallTime = wall.Elapsed;
+        return _result;
+    }
+
+    private long Gap(double meanSeconds) => Math.Max(1, SimulatedClock.Nanoseconds(-meanSeconds * Math.Log(1 - _random.NextDouble())));
+
+    private void Dispatch(int slot)
+    {
+        var b = _balancerOf[slot];
+        var context = new PickContext((ulong)_random.NextInt64());
+        var picked = _balancers[b].Pick(context);
+        if (picked is null)
+        {
+            Finish(slot, ok: false);
+            return;
+        }
+
+        var j = _index[b][picked];
+        _backendOf[slot] = j;
+        _leases[slot] = picked.Acquire(_clock);
+        if (_counted[slot]) _result.Served[j]++;
+        Hold(j, +1);
+        if (_busy[j] < _s.Workers) Start(slot, j);
+        else Enqueue(slot, j);
+    }
+
+    private void Start(int slot, int j)
+    {
+        _busy[j]++;
+        var seconds = _s.Fails(j)
+            ? _s.MeanService / 100 // a broken backend answers at once, with an error
+            : ServiceTimes.Draw(_s.Service, _s.MeanService, _random) / _s.Speed(j);
+        _completions.Enqueue(slot, _clock.Now + Math.Max(1, SimulatedClock.Nanoseconds(seconds)));
+    }
+
+    private void Complete(int slot)
+    {
+        var j = _backendOf[slot];
+        _busy[j]--;
+        Hold(j, -1);
+        var failed = _s.Fails(j);
+        _leases[slot].Release(failed ? Outcome.ServerError : Outcome.Success);
+        _leases[slot] = default;
+        if (_head[j] >= 0) Start(Dequeue(j), j);
+        if (!failed)
+        {
+            Finish(slot, ok: true);
+        }
+        else if (_attempts[slot] <= _s.Retries)
+        {
+            _attempts[slot]++;
+            if (_counted[slot]) _result.RetriesSent++;
+            Dispatch(slot);
+        }
+        else
+        {
+            Finish(slot, ok: false);
+        }
+    }
+
+    private void Finish(int slot, bool ok)
+    {
+        if (_counted[slot])
+        {
+            _result.Requests++;
+            if (ok) _result.Latency.Record((_clock.Now - _arrived[slot]) / 1e9);
+            else _result.Errors++;
+        }
+
+        _free.Push(slot);
+    }
+
+    // The requests backend j holds changed by one: the time averages of queue depth move at that depth only.
+    private void Hold(int j, int delta)
+    {
+        var depth = delta > 0 ? _held[j] + 1 : _held[j];
+        _held[j] += delta;
+        if (_held[j] > _result.MaxQueue && _measuredFrom > 0) _result.MaxQueue = _held[j];
+        if (depth > SimulationResult.TrackedDepth) return;
+        _area[depth] += _atLeast[depth] * (double)(_clock.Now - _areaSince[depth]);
+        _areaSince[depth] = _clock.Now;
+        _atLeast[depth] += delta;
+    }
+
+    private void StartMeasuring()
+    {
+        _measuredFrom = _clock.Now;
+        Array.Clear(_area);
+        Array.Fill(_areaSince, _clock.Now);
+    }
+
+    private void FinishMeasuring()
+    {
+        var span = (double)(_clock.Now - _measuredFrom);
+        if (span <= 0) return;
+        for (var i = 1; i <= SimulationResult.TrackedDepth; i++)
+        {
+            var area = _area[i] + _atLeast[i] * (double)(_clock.Now - _areaSince[i]);
+            _result.AtLeast[i] = area / span / _s.Backends;
+        }
+    }
+
+    // Every balancer learns every backend's true load: its view holds its own leases plus "phantom" work for the rest.
+    private void Refresh()
+    {
+        for (var b = 0; b < _views.Length; b++)
+        {
+            var view = _views[b];
+            var phantoms = _phantoms[b];
+            for (var j = 0; j < view.Length; j++)
+            {
+                var held = phantoms[j]?.Count ?? 0;
+                var own = view[j].Stats.Active - held;
+                var wanted = Math.Max(0, _held[j] - own);
+                if (wanted == held) continue;
+                var stack = phantoms[j] ??= new Stack<Lease>();
+                // Phantom leases count as active work; taken back with Abandon, they record no latency.
+                while (stack.Count < wanted) stack.Push(view[j].Acquire(_clock));
+                while (stack.Count > wanted) stack.Pop().Abandon();
+            }
+        }
+    }
+
+    private int NewSlot(bool counted)
+    {
+        if (!_free.TryPop(out var slot))
+        {
+            slot = _slots++;
+            if (slot == _arrived.Length) Grow();
+        }
+
+        _arrived[slot] = _clock.Now;
+        _balancerOf[slot] = _views.Length == 1 ? 0 : _random.Next(_views.Length);
+        _attempts[slot] = 1;
+        _next[slot] = -1;
+        _counted[slot] = counted;
+        return slot;
+    }
+
+    private void Grow()
+    {
+        var size = _arrived.Length * 2;
+        Array.Resize(ref _arrived, size);
+        Array.Resize(ref _backendOf, size);
+        Array.Resize(ref _balancerOf, size);
+        Array.Resize(ref _attempts, size);
+        Array.Resize(ref _next, size);
+        Array.Resize(ref _leases, size);
+        Array.Resize(ref _counted, size);
+    }
+
+    private void Enqueue(int slot, int j)
+    {
+        _next[slot] = -1;
+        if (_tail[j] >= 0) _next[_tail[j]] = slot;
+        else _head[j] = slot;
+        _tail[j] = slot;
+    }
+
+    private int Dequeue(int j)
+    {
+        var slot = _head[j];
+        _head[j] = _next[slot];
+        if (_head[j] < 0) _tail[j] = -1;
+        return slot;
+    }
+}
