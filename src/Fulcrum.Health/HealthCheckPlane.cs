@@ -17,6 +17,7 @@ public sealed partial class HealthCheckPlane : IAsyncDisposable
     private readonly Random _random;
     private readonly ILogger _logger;
     private readonly Dictionary<string, PoolChecker> _checkers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PoolChecker> _agents = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private bool _started;
     private bool _disposed;
@@ -105,6 +106,44 @@ public sealed partial class HealthCheckPlane : IAsyncDisposable
 
                 checker.Follow(pool);
             }
+
+            FollowAgents(topology);
+        }
+    }
+
+    // The agent checks, as the active ones above: started, restarted on a changed config, stopped with their pool.
+    private void FollowAgents(Topology topology)
+    {
+        foreach (var name in _agents.Keys.ToList())
+        {
+            if (topology.Pools.TryGetValue(name, out var p) && p.Config.Health.Agent is not null) continue;
+            _agents.Remove(name, out var agents);
+            agents!.Dispose();
+            // What a removed agent said must not hold the backends back for ever.
+            if (p is not null)
+            {
+                foreach (var b in p.Backends) b.Reports.ClearAgent();
+            }
+        }
+
+        foreach (var pool in topology.Pools.Values)
+        {
+            if (pool.Config.Health.Agent is not { } agent) continue;
+            if (_agents.TryGetValue(pool.Name, out var agents) && agents.Config != agent.AsProbe() with { Location = agents.Config.Location })
+            {
+                agents.Dispose();
+                _agents.Remove(pool.Name);
+                agents = null;
+            }
+
+            if (agents is null)
+            {
+                agents = new PoolChecker(agent, _time, _random);
+                _agents.Add(pool.Name, agents);
+                LogStarted(_logger, pool.Name, "agent", agent.Interval);
+            }
+
+            agents.Follow(pool);
         }
     }
 
@@ -121,8 +160,9 @@ public sealed partial class HealthCheckPlane : IAsyncDisposable
             if (_disposed) return ValueTask.CompletedTask;
             _disposed = true;
             _store.Applied -= OnApplied;
-            foreach (var checker in _checkers.Values) checker.Dispose();
+            foreach (var checker in _checkers.Values.Concat(_agents.Values)) checker.Dispose();
             _checkers.Clear();
+            _agents.Clear();
         }
 
         return ValueTask.CompletedTask;

@@ -5,13 +5,27 @@ using Fulcrum.Health.Probes;
 
 namespace Fulcrum.Health;
 
-/// <summary>The active checks of one pool: one <see cref="ProbeLoop"/> per backend, one probe (and handler) for all.</summary>
+/// <summary>
+/// The active checks (or the agent checks) of one pool: one <see cref="ProbeLoop"/> per backend, one probe (and
+/// handler) for all.
+/// </summary>
 internal sealed class PoolChecker : IDisposable
 {
     private readonly Dictionary<Backend, ProbeLoop> _loops = new(ReferenceEqualityComparer.Instance);
     private readonly IHealthProbe _probe;
     private readonly TimeProvider _time;
     private readonly Random _random;
+    private readonly bool _reportsHealth = true;
+
+    /// <summary>The agent checks of a pool: they set what the backends report, not their health.</summary>
+    public PoolChecker(AgentCheckConfig agent, TimeProvider time, Random random)
+    {
+        Config = agent.AsProbe();
+        _time = time;
+        _random = random;
+        _probe = new AgentProbe();
+        _reportsHealth = false;
+    }
 
     public PoolChecker(ActiveHealthConfig config, PoolTlsConfig? tls, Func<DnsEndPoint, CancellationToken, ValueTask<Stream>>? connect, TimeProvider time, Random random)
     {
@@ -53,7 +67,7 @@ internal sealed class PoolChecker : IDisposable
         foreach (var backend in pool.Backends)
         {
             if (_loops.ContainsKey(backend)) continue;
-            var loop = new ProbeLoop(backend, Config, _probe, _time, _random);
+            var loop = new ProbeLoop(backend, Config, _probe, _time, _random, _reportsHealth);
             _loops.Add(backend, loop);
             loop.Start();
         }

@@ -17,9 +17,15 @@ internal sealed class ProbeLoop : IDisposable
     private readonly Random _random;
     private readonly CancellationTokenSource _stop = new();
     private readonly ITimer _timer;
+    private readonly bool _reportsHealth;
 
-    public ProbeLoop(Backend backend, ActiveHealthConfig config, IHealthProbe probe, TimeProvider time, Random random)
+    /// <param name="reportsHealth">
+    /// False for probes that only read what the backend says (the agent check): their result does not count as a
+    /// health check pass or failure.
+    /// </param>
+    public ProbeLoop(Backend backend, ActiveHealthConfig config, IHealthProbe probe, TimeProvider time, Random random, bool reportsHealth = true)
     {
+        _reportsHealth = reportsHealth;
         _backend = backend;
         _config = config;
         _probe = probe;
@@ -49,7 +55,7 @@ internal sealed class ProbeLoop : IDisposable
         }
 
         if (_stop.IsCancellationRequested) return;
-        _backend.HealthDetail.ReportProbe(result.Passed, result.Detail);
+        if (_reportsHealth) _backend.HealthDetail.ReportProbe(result.Passed, result.Detail);
         try
         {
             _timer.Change(NextInterval(), Timeout.InfiniteTimeSpan);

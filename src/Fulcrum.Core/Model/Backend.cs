@@ -37,6 +37,9 @@ public sealed class Backend
     public bool IsBackup { get; internal set; }
     public BackendStats Stats { get; } = new();
 
+    /// <summary>What the backend says about itself: its agent's weight and state, its reported utilization.</summary>
+    public BackendReports Reports { get; } = new();
+
     /// <summary>Configured (or operator-set) weight.</summary>
     public int Weight
     {
@@ -53,6 +56,9 @@ public sealed class Backend
         get
         {
             var weight = _weight;
+            var percent = Reports.WeightPercent;
+            // The agent's percentage scales the configured weight, as HAProxy's does; rounded up, so only 0% stops work.
+            if (percent != 100 && weight > 0) weight = (int)((weight * (long)percent + 99) / 100);
             if (Volatile.Read(ref _rampStart) == 0 || weight <= 0) return weight;
             var factor = SlowStartFactor;
             return factor >= 1 ? weight : Math.Max(1, (int)Math.Ceiling(weight * factor));
@@ -130,8 +136,10 @@ public sealed class Backend
     /// May still serve a sticky (affinity) client although it takes no new work: draining in place, healthy,
     /// and drain-timeout not yet passed. Affinity should honour this; balancers never pick it.
     /// </summary>
-    public bool AcceptsSticky => IsUsable || (_intent == OperatorIntent.Draining && _health == HealthStatus.Up
-        && (_drain is null || (!_drain.Removing && !_drain.TimedOut)));
+    public bool AcceptsSticky => IsUsable
+        || (_intent == OperatorIntent.Draining && _health == HealthStatus.Up && Reports.Admin != AgentAdmin.Maintenance && !Reports.AgentDown
+            && (_drain is null || (!_drain.Removing && !_drain.TimedOut)))
+        || (_intent == OperatorIntent.Active && _health == HealthStatus.Up && Reports.Admin == AgentAdmin.Drain && !Reports.AgentDown);
 
     /// <summary>The pool generation this backend belongs to now (null when built outside a topology).</summary>
     internal Pool? Owner
@@ -168,14 +176,16 @@ public sealed class Backend
     /// <summary>Below its connection limit. Checked in <see cref="IsUsable"/> so every balancer skips full backends.</summary>
     public bool HasCapacity => _maxConnections == 0 || Stats.Active < _maxConnections;
 
-    /// <summary>May take new work: active intent, healthy and below its connection limit.</summary>
-    public bool IsUsable => _intent == OperatorIntent.Active && _health == HealthStatus.Up && HasCapacity;
+    /// <summary>May take new work: active intent, healthy, its agent (if any) agrees, and below its connection limit.</summary>
+    public bool IsUsable => _intent == OperatorIntent.Active && _health == HealthStatus.Up && Reports.AgentAllows && HasCapacity;
 
     public BackendState State => _intent switch
     {
         OperatorIntent.Maintenance => BackendState.Maintenance,
         OperatorIntent.Draining => BackendState.Draining,
-        _ when _health == HealthStatus.Down => BackendState.Down,
+        _ when Reports.Admin == AgentAdmin.Maintenance => BackendState.Maintenance,
+        _ when Reports.Admin == AgentAdmin.Drain => BackendState.Draining,
+        _ when _health == HealthStatus.Down || Reports.AgentDown => BackendState.Down,
         _ when IsBackup => BackendState.Backup,
         _ => BackendState.Up,
     };

@@ -138,6 +138,23 @@ public sealed class ValueErrorTests
     }
 
     [Fact]
+    public void AnAgentCheck_NeedsItsPort_AndTakesOnlyItsKeys()
+    {
+        var errors = ConfigAssert.Errors("""
+            pools:
+              - name: p
+                health:
+                  agent: { interval: 1s }
+              - name: q
+                health:
+                  agent: { port: 9777, path: /x }
+            """);
+        Assert.Equal(2, errors.Count);
+        Assert.Equal("fulcrum.yaml:4:14: an agent check needs the 'port' its agents answer on", errors[0]);
+        Assert.StartsWith("fulcrum.yaml:7:28: unknown key 'path' in ", errors[1]);
+    }
+
+    [Fact]
     public void BadHealthValues_AreEachReported()
     {
         var errors = ConfigAssert.Errors("""

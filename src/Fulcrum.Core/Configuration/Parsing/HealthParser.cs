@@ -45,13 +45,28 @@ internal static class HealthParser
         .Key("failure-rate-window", (p, n, c) => YamlReader.Duration(n, "failure-rate-window", c, allowZero: false) is { } d ? p with { FailureRateWindow = d } : p)
         .Key("failure-rate-min-requests", (p, n, c) => YamlReader.Int(n, "failure-rate-min-requests", c, min: 1) is { } i ? p with { FailureRateMinRequests = i } : p);
 
+    private static readonly MappingSchema<AgentCheckConfig> AgentSchema = new MappingSchema<AgentCheckConfig>("agent check")
+        .Key("port", (a, n, c) => YamlReader.Int(n, "port", c, min: 1, max: 65535) is { } p ? a with { Port = p } : a)
+        .Key("send", (a, n, c) => a with { Send = YamlReader.String(n, "send", c) })
+        .Key("interval", (a, n, c) => YamlReader.Duration(n, "interval", c, allowZero: false) is { } d ? a with { Interval = d } : a)
+        .Key("timeout", (a, n, c) => YamlReader.Duration(n, "timeout", c, allowZero: false) is { } d ? a with { Timeout = d } : a);
+
     private static readonly MappingSchema<HealthConfig> Schema = new MappingSchema<HealthConfig>("health")
         .Key("active", (h, n, c) => h with { Active = ReadActive(n, c) })
         .Key("passive", (h, n, c) => h with { Passive = PassiveSchema.Read(n, new PassiveHealthConfig { Location = c.At(n) }, c) })
+        .Key("agent", (h, n, c) => h with { Agent = ReadAgent(n, c) })
         .Key("panic-threshold", (h, n, c) => YamlReader.Percent(n, "panic-threshold", c) is { } p ? h with { PanicThreshold = p } : h);
 
     public static HealthConfig Read(YamlNode node, ParseContext context) =>
         Schema.Read(node, new HealthConfig { Location = context.At(node) }, context);
+
+    private static AgentCheckConfig? ReadAgent(YamlNode node, ParseContext context)
+    {
+        var agent = AgentSchema.Read(node, new AgentCheckConfig { Location = context.At(node) }, context);
+        if (agent.Port != 0) return agent;
+        context.Error(node, "an agent check needs the 'port' its agents answer on");
+        return null;
+    }
 
     private static ActiveHealthConfig ReadActive(YamlNode node, ParseContext context)
     {
