@@ -119,7 +119,7 @@ internal sealed class AdminEndpoints
         await Answer(context, _operations.SetWeight(pool, id, weight), StatusCodes.Status200OK).ConfigureAwait(false);
     }
 
-    private static Task Operate(HttpContext context, int okStatus, Func<string, string, OperationResult> operation)
+    private Task Operate(HttpContext context, int okStatus, Func<string, string, OperationResult> operation)
     {
         var pool = (string)context.Request.RouteValues["pool"]!;
         var id = (string)context.Request.RouteValues["id"]!;
@@ -146,14 +146,14 @@ internal sealed class AdminEndpoints
         await Write(context, new StatusView("reloaded", _store.Current.Generation), AdminJsonContext.Default.StatusView).ConfigureAwait(false);
     }
 
-    private static Task Answer(HttpContext context, OperationResult result, int okStatus)
+    private Task Answer(HttpContext context, OperationResult result, int okStatus)
     {
         if (result.Ok)
         {
             context.Response.StatusCode = okStatus;
             return result.Backend is null
                 ? Write(context, new StatusView("ok"), AdminJsonContext.Default.StatusView)
-                : Write(context, Views.Of(result.Backend), AdminJsonContext.Default.BackendView);
+                : Write(context, Views.Of(result.Backend, _store.Services.Time), AdminJsonContext.Default.BackendView);
         }
 
         var status = result.Error switch

@@ -13,15 +13,15 @@ internal static class Views
         foreach (var b in pool.Backends)
         {
             if (b.IsUsable) usable++;
-            backends.Add(Of(b));
+            backends.Add(Of(b, pool.Services.Time));
         }
 
-        foreach (var b in retiring) backends.Add(Of(b));
+        foreach (var b in retiring) backends.Add(Of(b, pool.Services.Time));
         return new PoolView(pool.Name, pool.Config.Algorithm, pool.InPanic, pool.Config.Health.PanicThreshold,
             usable, pool.Backends.Length, backends);
     }
 
-    public static BackendView Of(Backend b)
+    public static BackendView Of(Backend b, TimeProvider time)
     {
         var health = b.HealthDetail;
         var drain = b.Intent == OperatorIntent.Draining && b.Drain is { } d
@@ -46,7 +46,24 @@ internal static class Views
             health.IsEjected,
             Seconds(health.EjectionLeft),
             health.Ejections,
-            drain);
+            drain,
+            Reports(b, time));
+    }
+
+    private static ReportsView? Reports(Backend b, TimeProvider time)
+    {
+        var r = b.Reports;
+        var stamp = r.LoadStamp;
+        if (stamp == 0 && r.WeightPercent == 100 && r.Admin == AgentAdmin.Ready && !r.AgentDown) return null;
+        var agent = r.Admin switch
+        {
+            AgentAdmin.Drain => "drain",
+            AgentAdmin.Maintenance => "maint",
+            _ => "ready",
+        };
+        return new ReportsView(r.WeightPercent, agent, r.AgentDown,
+            stamp == 0 ? null : Math.Round(r.Utilization, 4),
+            stamp == 0 ? null : Math.Round(time.GetElapsedTime(stamp).TotalSeconds, 3));
     }
 
     public static string Name(BackendState state) => state switch

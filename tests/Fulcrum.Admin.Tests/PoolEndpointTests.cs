@@ -36,6 +36,26 @@ public sealed class PoolEndpointTests
     }
 
     [Fact]
+    public async Task ABackendsOwnReports_ShowUnderReports_OnlyWhenItSaidSomething()
+    {
+        await using var admin = await AdminTestServer.StartAsync();
+        var web1 = admin.Store.Current.Pools["web"].Find("web-1")!;
+        web1.Reports.SetWeightPercent(50);
+        web1.Reports.SetAdmin(AgentAdmin.Drain);
+        web1.Reports.ReportLoad(0.75, 120, TimeProvider.System.GetTimestamp());
+        var (_, web) = await admin.SendAsync(HttpMethod.Get, "/api/pools/web");
+
+        var reports = Backend(web, "web-1").GetProperty("reports");
+        Assert.Equal(50, reports.GetProperty("agentWeightPercent").GetInt32());
+        Assert.Equal("drain", reports.GetProperty("agent").GetString());
+        Assert.False(reports.GetProperty("agentDown").GetBoolean());
+        Assert.Equal(0.75, reports.GetProperty("utilization").GetDouble());
+        Assert.InRange(reports.GetProperty("reportAgeSeconds").GetDouble(), 0, 60);
+        Assert.Equal("draining", Backend(web, "web-1").GetProperty("state").GetString());
+        Assert.False(Backend(web, "web-2").TryGetProperty("reports", out _));
+    }
+
+    [Fact]
     public async Task GetPool_ShowsOnePool_And404sAnUnknownOne()
     {
         await using var admin = await AdminTestServer.StartAsync();

@@ -23,4 +23,5 @@ public sealed record BackendView(
     bool Ejected,
     double EjectionLeftSeconds,
     int Ejections,
-    DrainView? Drain);
+    DrainView? Drain,
+    ReportsView? Reports = null);

@@ -21,6 +21,7 @@ public static class BalancerNames
     public const string Maglev = "maglev";
     public const string LeastBandwidth = "least-bandwidth";
     public const string PeakEwma = "peak-ewma";
+    public const string WeightedByLoad = "weighted-by-load";
 
     public static readonly ImmutableArray<string> All =
     [
@@ -36,6 +37,7 @@ public static class BalancerNames
         Maglev,
         LeastBandwidth,
         PeakEwma,
+        WeightedByLoad,
     ];
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);

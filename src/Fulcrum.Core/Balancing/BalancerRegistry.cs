@@ -19,6 +19,7 @@ public static class BalancerRegistry
         new Maglev.Factory(),
         new LeastBandwidth.Factory(),
         new PeakEwma.Factory(),
+        new WeightedByLoad.Factory(),
     ];
 
     private static readonly FrozenDictionary<string, IBalancerFactory> ByName =

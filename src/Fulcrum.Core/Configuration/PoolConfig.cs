@@ -33,6 +33,11 @@ public sealed record PoolConfig
     public RetryConfig Retries { get; init; } = RetryConfig.Default;
     /// <summary>`keepalive:` reuse of the L7 plane's connections to the backends.</summary>
     public KeepAliveConfig KeepAlive { get; init; } = KeepAliveConfig.Default;
+    /// <summary>
+    /// `load-header:` the response header the backends report their load in, ORCA style (Envoy's
+    /// `endpoint-load-metrics`); read for `weighted-by-load` and removed before the client sees it. Null: not read.
+    /// </summary>
+    public string? LoadHeader { get; init; }
     /// <summary>Sticky sessions; null means none.</summary>
     public AffinityConfig? Affinity { get; init; }
     /// <summary>

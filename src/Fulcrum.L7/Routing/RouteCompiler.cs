@@ -52,6 +52,7 @@ internal static class RouteCompiler
             if (answer is not null) chain.Add(new(FilterStage.Answer, answer));
             AddRequestEdits(chain, listener, config.Transforms, tracing);
             if (UsesCookieAffinity(target)) chain.Add(new(FilterStage.Backend, AffinityCookieFilter.Instance));
+            if (LoadHeaders(target) is { Count: > 0 } loadHeaders) chain.Add(new(FilterStage.Backend, new LoadReportFilter(loadHeaders, services.Time)));
             routes.Add(new CompiledRoute(name, conditions, Build(chain), target, config.Location));
         }
 
@@ -107,6 +108,20 @@ internal static class RouteCompiler
         chain.Add(new(FilterStage.RequestEdits, listener.ForwardedHeaders ? ForwardedHeadersFilter.Adding : ForwardedHeadersFilter.StrippingOnly));
         if (!transforms.RequestHeaders.IsEmpty) chain.Add(new(FilterStage.RequestEdits, HeaderEditsFilter.OnRequest(transforms.RequestHeaders)));
         if (PathRewriteFilter.Create(transforms.StripPrefix, transforms.AddPrefix) is { } rewrite) chain.Add(new(FilterStage.RequestEdits, rewrite));
+    }
+
+    // The pools of the target whose backends report their load in a header, with that header.
+    private static FrozenDictionary<string, string>? LoadHeaders(IBackendTarget? target)
+    {
+        IEnumerable<PoolForwarder> pools = target switch
+        {
+            PoolForwarder pool => [pool],
+            PoolSplit split => split.Pools,
+            _ => [],
+        };
+        return pools.Where(static p => p.Pool.Config.LoadHeader is not null)
+            .DistinctBy(static p => p.Pool.Name)
+            .ToFrozenDictionary(static p => p.Pool.Name, static p => p.Pool.Config.LoadHeader!, StringComparer.Ordinal);
     }
 
     private static bool UsesCookieAffinity(IBackendTarget? target) => target switch

@@ -7,7 +7,7 @@ public sealed class BalancerNamesTests
     [Fact]
     public void Registry_OffersExactlyTheAlgorithmNamesTheConfigAccepts()
     {
-        Assert.Equal(12, BalancerNames.All.Length);
+        Assert.Equal(13, BalancerNames.All.Length);
         Assert.Equal(BalancerNames.All.Order(StringComparer.Ordinal), BalancerRegistry.Names.Order(StringComparer.Ordinal));
     }
 }

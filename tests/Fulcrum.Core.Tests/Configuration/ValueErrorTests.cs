@@ -50,7 +50,7 @@ public sealed class ValueErrorTests
     {
         ConfigAssert.OneError(Pool("algorithm: fastest"), 3, 16,
             "unknown algorithm 'fastest'; use one of round-robin, weighted-round-robin, least-connections, weighted-least-connections, " +
-            "least-response-time, power-of-two, random, ip-hash, consistent-hash, maglev, least-bandwidth, peak-ewma");
+            "least-response-time, power-of-two, random, ip-hash, consistent-hash, maglev, least-bandwidth, peak-ewma, weighted-by-load");
     }
 
     [Fact]

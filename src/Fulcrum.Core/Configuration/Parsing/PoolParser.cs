@@ -33,7 +33,18 @@ internal static class PoolParser
         .Key("queue-timeout", (p, n, c) => YamlReader.Duration(n, "queue-timeout", c, allowZero: false) is { } d ? p with { QueueTimeout = d } : p)
         .Key("retries", (p, n, c) => p with { Retries = RetryParser.Read(n, c) })
         .Key("keepalive", (p, n, c) => p with { KeepAlive = KeepAliveParser.Read(n, c) })
-        .Key("tls", (p, n, c) => p with { Tls = PoolTlsParser.Read(n, c) });
+        .Key("tls", (p, n, c) => p with { Tls = PoolTlsParser.Read(n, c) })
+        .Key("load-header", (p, n, c) => LoadHeader(n, c) is { } h ? p with { LoadHeader = h } : p);
+
+    private static string? LoadHeader(YamlNode node, ParseContext context)
+    {
+        var name = YamlReader.String(node, "load-header", context);
+        if (name is null) return null;
+        // RFC 9110 token characters: what a header name may be made of.
+        if (name.Length > 0 && name.All(static ch => char.IsAsciiLetterOrDigit(ch) || "!#$%&'*+-.^_`|~".Contains(ch))) return name;
+        context.Error(node, $"'load-header' must be a header name like endpoint-load-metrics, not '{name}'");
+        return null;
+    }
 
     public static PoolConfig? Read(YamlNode node, int index, ParseContext context)
     {
