@@ -62,4 +62,38 @@ public sealed class LabCommandTests
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task LabHashing_Short_ShowsTheRingAndMaglevMovingAboutAFifth_AndModuloMovingMost()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"fulcrum-lab-{Guid.NewGuid():N}");
+        try
+        {
+            await using var lab = FulcrumProcess.Start("lab", "hashing", "--short", "--out", directory);
+            var code = await lab.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+            Assert.True(code == 0, lab.Output);
+            Assert.Contains(lab.StdoutLines, l => l.Contains("agrees with the claim", StringComparison.Ordinal));
+            var html = await File.ReadAllTextAsync(Path.Combine(directory, "index.html"));
+            Assert.True(Regex.Count(html, "<svg ") >= 2, html);
+            Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+            Assert.True(File.Exists(Path.Combine(directory, "keys.csv")));
+
+            var summary = await File.ReadAllLinesAsync(Path.Combine(directory, "summary.csv"));
+            var header = summary[0].Split(',');
+            var rows = summary.Skip(1).Select(l => l.Split(',')).ToDictionary(r => r[0]);
+            int Column(string algorithm, string name) => int.Parse(rows[algorithm][Array.IndexOf(header, name)], CultureInfo.InvariantCulture);
+            var keys = HashingScenario.Keys(isShort: true);
+            foreach (var algorithm in HashingScenario.Algorithms) Assert.Equal(0, Column(algorithm, "errors"));
+            // The ring sends every moved key to the newcomer and, on a leave, moves only the leaver's keys.
+            Assert.Equal(Column("consistent-hash", "moved_on_join"), Column("consistent-hash", "moved_to_new"));
+            Assert.Equal(Column("consistent-hash", "on_leaver"), Column("consistent-hash", "moved_on_leave"));
+            Assert.InRange(Column("maglev", "moved_on_join"), keys / 10, keys * 3 / 10);
+            Assert.True(Column("ip-hash", "moved_on_join") > keys / 2);
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
 }
