@@ -1,0 +1,55 @@
+using Fulcrum.Lab;
+using Fulcrum.Observability.Tests.Support;
+
+namespace Fulcrum.Observability.Tests;
+
+/// <summary>
+/// The lab's reports opened in a real browser: they must show their charts with nothing fetched and no script error.
+/// With LAB_SCREENSHOT_DIR set the test also writes the screenshots docs/lab.md shows.
+/// </summary>
+public sealed class LabReportBrowserTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fulcrum-lab-report-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    public static TheoryData<string> Scenarios() => ["slow-server", "hashing"];
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task AReport_RendersEveryChart_FetchesNothing_AndRaisesNoError(string name)
+    {
+        var scenario = LabScenarios.Find(name)!;
+        var index = await scenario.RunAsync(new LabSettings(Path.Combine(_dir, name), Short: true), CancellationToken.None);
+
+        await using var browser = await Browser.StartAsync();
+        var page = browser.Page;
+        var fetched = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith("file:", StringComparison.Ordinal)) lock (fetched) fetched.Add(request.Url);
+        };
+        await page.GotoAsync(new Uri(index).AbsoluteUri);
+
+        Assert.Contains("the claim", await page.Locator(".verdict").TextContentAsync(), StringComparison.Ordinal);
+        var charts = page.Locator("svg");
+        var count = await charts.CountAsync();
+        Assert.True(count >= 2, $"{count} charts");
+        for (var i = 0; i < count; i++)
+        {
+            var box = await charts.Nth(i).BoundingBoxAsync();
+            Assert.True(box is { Width: > 100, Height: > 100 }, $"chart {i} is not drawn: {box?.Width} x {box?.Height}");
+            // Every chart draws something: bars or lines.
+            Assert.True(await charts.Nth(i).Locator("rect, polyline").CountAsync() > 0, $"chart {i} is empty");
+        }
+
+        Assert.True(await page.Locator("table, pre").CountAsync() > 0, "the figures' table");
+        if (Environment.GetEnvironmentVariable("LAB_SCREENSHOT_DIR") is { Length: > 0 } screenshots)
+        {
+            await page.ScreenshotAsync(new Microsoft.Playwright.PageScreenshotOptions { Path = Path.Combine(screenshots, $"lab-{name}.png"), FullPage = true });
+        }
+
+        Assert.Empty(fetched);
+        Assert.Empty(browser.Errors);
+    }
+}
