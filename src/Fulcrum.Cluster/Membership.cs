@@ -40,8 +40,11 @@ internal sealed class Membership(string instance, string origin, TimeSpan heartb
         }
     }
 
-    /// <summary>Writes this instance's heartbeat, reads every member's and the runtime version, in one round trip.</summary>
-    public async Task<long?> BeatAsync(IDatabase db)
+    /// <summary>Members alive at the last heartbeat that reached Redis (at least this one): what local fallbacks divide by.</summary>
+    public int AliveAtLastBeat { get; private set; } = 1;
+
+    /// <summary>Writes this instance's heartbeat, reads every member's and the runtime's version and epoch, in one round trip.</summary>
+    public async Task<(long? Version, string? Epoch)> BeatAsync(IDatabase db)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var self = new MemberHeartbeat(instance, origin, _started, now);
@@ -49,8 +52,9 @@ internal sealed class Membership(string instance, string origin, TimeSpan heartb
         var write = batch.HashSetAsync(ClusterKeys.Members, instance, JsonSerializer.Serialize(self, ClusterJsonContext.Default.MemberHeartbeat));
         var read = batch.HashGetAllAsync(ClusterKeys.Members);
         var version = batch.StringGetAsync(ClusterKeys.Version);
+        var epoch = batch.StringGetAsync(ClusterKeys.Epoch);
         batch.Execute();
-        await Task.WhenAll(write, read, version).ConfigureAwait(false);
+        await Task.WhenAll(write, read, version, epoch).ConfigureAwait(false);
 
         var seen = new List<MemberHeartbeat>();
         List<RedisValue>? gone = null;
@@ -62,8 +66,15 @@ internal sealed class Membership(string instance, string origin, TimeSpan heartb
         }
 
         _seen = new Seen([.. seen], DateTimeOffset.FromUnixTimeMilliseconds(now));
+        var alive = 0;
+        foreach (var m in seen)
+        {
+            if (now - m.Heartbeat <= heartbeat.TotalMilliseconds * 3) alive++;
+        }
+
+        AliveAtLastBeat = Math.Max(1, alive);
         if (gone is not null) await db.HashDeleteAsync(ClusterKeys.Members, [.. gone]).ConfigureAwait(false);
-        return (long?)version.Result;
+        return ((long?)version.Result, (string?)epoch.Result);
     }
 
     /// <summary>Leaves the hash on a clean stop, so the others stop counting this instance at once.</summary>

@@ -43,7 +43,7 @@ public sealed class RedisCluster : IClusterView, IAsyncDisposable
         _reachability = new Reachability(time);
         _membership = new Membership(config.Instance, origin, config.Heartbeat, time);
         _runtime = new RuntimeStateSync(origin, time, _log) { Kick = WriteChangesAsync };
-        _rateLimits = new RedisRateLimits(() => _redis?.GetDatabase(), _reachability, () => Status.AliveMembers, config.RateLimitTimeout);
+        _rateLimits = new RedisRateLimits(() => _redis?.GetDatabase(), _reachability, () => _membership.AliveAtLastBeat, config.RateLimitTimeout);
         if (config.ShareEjections) _ejections = new EjectionSharing(config.Instance, origin, () => _reachability.Reachable ? _redis?.GetSubscriber() : null, _log);
     }
 
@@ -139,7 +139,7 @@ public sealed class RedisCluster : IClusterView, IAsyncDisposable
         }
     }
 
-    // One heartbeat: write what changed here, write the heartbeat, read the members and the version, catch up.
+    // One heartbeat: write the heartbeat, read the members, the version and the epoch, catch up, write what changed here.
     // Reachable only once all of it worked, so "reachable" means "in step".
     private async Task BeatAsync()
     {
@@ -148,9 +148,11 @@ public sealed class RedisCluster : IClusterView, IAsyncDisposable
         {
             var db = redis.GetDatabase();
             var limit = _config.Heartbeat < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(2) : _config.Heartbeat;
+            // Read first, so a Redis that lost its state is noticed before this instance's own writes refill it;
+            // changes made here during an outage are newer than what the read brings, and are written after it.
+            var (version, epoch) = await _membership.BeatAsync(db).WaitAsync(limit).ConfigureAwait(false);
+            await _runtime.CatchUpAsync(db, version, epoch).WaitAsync(limit).ConfigureAwait(false);
             await _runtime.WritePendingAsync(db).WaitAsync(limit).ConfigureAwait(false);
-            var version = await _membership.BeatAsync(db).WaitAsync(limit).ConfigureAwait(false);
-            await _runtime.CatchUpAsync(db, version).WaitAsync(limit).ConfigureAwait(false);
             Volatile.Write(ref _lastSyncTicks, _time.GetUtcNow().UtcTicks);
             _runtime.Reachable = true;
             if (_reachability.MarkUp()) ClusterLog.Reachable(_log, _runtime.Known, Status.AliveMembers);

@@ -44,6 +44,7 @@ internal sealed class RuntimeStateSync(string origin, TimeProvider time, ILogger
     private BackendOperations? _operations;
     private TopologyStore? _store;
     private long _version = -1;
+    private string? _epoch;
 
     /// <summary>Called by the heartbeat when it wants the pending changes written (it also runs them after each change).</summary>
     public Func<Task>? Kick { get; set; }
@@ -105,13 +106,20 @@ internal sealed class RuntimeStateSync(string origin, TimeProvider time, ILogger
     }
 
     /// <summary>
-    /// Catches up with Redis, given the version the heartbeat just read: writes back what this instance knows when
-    /// Redis lost its state (no version, or a smaller one), and reads the whole hash when the version moved.
+    /// Catches up with Redis, given the version and epoch the heartbeat just read: when the epoch is new (Redis lost
+    /// its state) writes back every change this instance knows, the newer winning; when the version moved (or after
+    /// that), reads the whole hash and applies what is newer than what this instance knows, in the order it was made.
     /// </summary>
-    public async Task CatchUpAsync(IDatabase db, long? version)
+    public async Task CatchUpAsync(IDatabase db, long? version, string? epoch)
     {
-        var last = Interlocked.Read(ref _version);
-        if (version is null || version < last)
+        if (epoch is null)
+        {
+            // Empty Redis (or a first start): the first instance here names the new epoch; the others adopt it.
+            await db.StringSetAsync(ClusterKeys.Epoch, Guid.NewGuid().ToString("N"), when: When.NotExists).ConfigureAwait(false);
+            epoch = (string?)await db.StringGetAsync(ClusterKeys.Epoch).ConfigureAwait(false);
+        }
+
+        if (epoch != _epoch)
         {
             RuntimeEntry[] all;
             lock (_gate) all = [.. _known.Values];
@@ -127,13 +135,16 @@ internal sealed class RuntimeStateSync(string origin, TimeProvider time, ILogger
                     _writing.Release();
                 }
 
-                ClusterLog.Reseeded(log, all.Length);
+                if (_epoch is not null) ClusterLog.Reseeded(log, all.Length);
             }
 
-            version = (long?)await db.StringGetAsync(ClusterKeys.Version).ConfigureAwait(false) ?? 0;
+            _epoch = epoch;
+            Interlocked.Exchange(ref _version, -1);
+            version = (long?)await db.StringGetAsync(ClusterKeys.Version).ConfigureAwait(false);
         }
 
-        if (version == last) return;
+        version ??= 0;
+        if (version == Interlocked.Read(ref _version)) return;
         var fields = await db.HashGetAllAsync(ClusterKeys.Runtime).ConfigureAwait(false);
         var entries = new List<RuntimeEntry>(fields.Length);
         foreach (var field in fields)
