@@ -13,7 +13,8 @@ namespace Fulcrum.Cluster;
 /// </summary>
 internal sealed class RedisRateLimits(Func<IDatabase?> database, Reachability reachability, Func<int> members, TimeSpan timeout) : ISharedRateLimits
 {
-    // KEYS[1] the key's bucket; ARGV rate (per second), burst, now in microseconds ('' = Redis's TIME).
+    // KEYS[1] the key's bucket; ARGV rate (per second), burst, now in microseconds ('' = Redis's TIME), the least
+    // time to live in ms.
     // Returns {allowed, excess, wait seconds}; numbers as %.17g text so they come back as exact as they went in.
     private const string TakeScript = """
         local rate = tonumber(ARGV[1])
@@ -40,13 +41,16 @@ internal sealed class RedisRateLimits(Func<IDatabase?> database, Reachability re
           end
         end
         redis.call('HSET', KEYS[1], 'e', string.format('%.17g', excess), 't', string.format('%.0f', now))
-        redis.call('PEXPIRE', KEYS[1], math.ceil((excess + 1) / rate * 1000) + 1)
+        redis.call('PEXPIRE', KEYS[1], math.max(math.ceil((excess + 1) / rate * 1000) + 1, tonumber(ARGV[4])))
         return {1, string.format('%.17g', excess), '0'}
         """;
 
     private long _fallbacks;
 
-    /// <summary>Test hook: the clock the scripts use instead of Redis's.</summary>
+    /// <summary>
+    /// Test hook: the clock the scripts use instead of Redis's. Redis still expires keys by its own clock, so with
+    /// this one they live a minute at least, lest a key expire while the test's clock stands still.
+    /// </summary>
     public TimeProvider? Clock { get; init; }
 
     public bool Reachable => reachability.Reachable;
@@ -68,7 +72,7 @@ internal sealed class RedisRateLimits(Func<IDatabase?> database, Reachability re
         try
         {
             var result = await db.ScriptEvaluateAsync(TakeScript, [ClusterKeys.Bucket(limit, key)],
-                [rate.ToString("R", CultureInfo.InvariantCulture), burst, now]).WaitAsync(timeout).ConfigureAwait(false);
+                [rate.ToString("R", CultureInfo.InvariantCulture), burst, now, Clock is null ? 0 : 60_000]).WaitAsync(timeout).ConfigureAwait(false);
             var parts = (RedisValue[])result!;
             return new SharedRateDecision((long)parts[0] == 1, Number(parts[1]), TimeSpan.FromSeconds(Number(parts[2])));
         }
