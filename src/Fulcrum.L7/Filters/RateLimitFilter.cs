@@ -30,13 +30,14 @@ internal sealed class RateLimitFilter : HttpFilter
 
     /// <summary>The decisions a rate limit counts (docs/protection.md, "Seeing what the protections do").</summary>
     /// <param name="LimitedLocally">A `scope: cluster` limit's refusals decided here because Redis was away or slow (reason `cluster-fallback`).</param>
-    internal sealed record Counters(ProtectionCounter Allowed, ProtectionCounter Delayed, ProtectionCounter Limited, ProtectionCounter LimitedLocally);
+    internal sealed record Counters(ProtectionCounter Allowed, ProtectionCounter Delayed, ProtectionCounter Limited, ProtectionCounter? LimitedLocally);
 
-    public static Counters CountersFor(ProtectionStats stats, string listener, string route) => new(
+    /// <param name="cluster">A `scope: cluster` limit: it also counts its refusals decided locally.</param>
+    public static Counters CountersFor(ProtectionStats stats, string listener, string route, bool cluster = false) => new(
         stats.Counter(listener, route, "rate-limit", "allowed"),
         stats.Counter(listener, route, "rate-limit", "delayed"),
         stats.Counter(listener, route, "rate-limit", "limited"),
-        stats.Counter(listener, route, "rate-limit", "limited", "cluster-fallback"));
+        cluster ? stats.Counter(listener, route, "rate-limit", "limited", "cluster-fallback") : null);
 
     private readonly SharedRateLimit? _shared;
 
@@ -79,7 +80,7 @@ internal sealed class RateLimitFilter : HttpFilter
         if (_config.Headers) exchange.RateLimit = State(decision);
         if (!decision.Allowed)
         {
-            var counter = local ? _counters.LimitedLocally : _counters.Limited;
+            var counter = local ? _counters.LimitedLocally ?? _counters.Limited : _counters.Limited;
             counter.Increment();
             exchange.Record.Protection = counter.LogText;
             PlainTextAnswer.Set(exchange, _config.Status, _refused);

@@ -30,12 +30,16 @@ internal sealed class ClusterInstance : IAsyncDisposable
     public HttpClient Admin { get; }
     public HttpClient Client { get; }
 
-    /// <summary>A config: a `cluster:` section naming this instance, the admin API, one http listener to pool `app`.</summary>
+    /// <summary>
+    /// A config: a `cluster:` section naming this instance, the admin API, one http listener to pool `app`. The
+    /// rate-limit timeout is long, so a busy machine's slow answer is not taken for a missing one and counts stay exact.
+    /// </summary>
     public static string Yaml(string instance, string redis, string backends, string route = "") => $$"""
         cluster:
           redis: {{redis}}
           instance: {{instance}}
           heartbeat: 200ms
+          rate-limit-timeout: 2s
         admin:
           bind: 127.0.0.1:0
         listeners:
