@@ -21,7 +21,7 @@ internal sealed class AdminEndpoints
     {
         _store = store;
         _options = options;
-        _operations = new BackendOperations(store);
+        _operations = options.Operations ?? new BackendOperations(store);
     }
 
     public void Map(IEndpointRouteBuilder app)
@@ -42,6 +42,7 @@ internal sealed class AdminEndpoints
         app.MapPut("/api/pools/{pool}/backends/{id}/weight", SetWeight);
         app.MapPost("/api/reload", Reload);
         app.MapGet("/api/protection", ListProtection);
+        app.MapGet("/api/cluster", c => Write(c, ClusterViews.Of(_options.Cluster), AdminJsonContext.Default.ClusterView));
         app.MapFallback(c => WriteError(c, StatusCodes.Status404NotFound, $"no such endpoint: {c.Request.Method} {c.Request.Path}"));
     }
 

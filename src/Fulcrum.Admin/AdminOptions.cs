@@ -1,4 +1,6 @@
+using Fulcrum.Core.Cluster;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Model;
 
 namespace Fulcrum.Admin;
 
@@ -13,6 +15,10 @@ public sealed class AdminOptions
     public Func<string>? Metrics { get; init; }
     /// <summary>Where each listener is bound (port 0 in the config becomes the real port), for /api/stats.</summary>
     public Func<IReadOnlyDictionary<string, System.Net.IPEndPoint>>? ListenerEndpoints { get; init; }
+    /// <summary>The runtime operations the API runs; the host's tells the cluster of each change. Null: operations of the API's own.</summary>
+    public BackendOperations? Operations { get; init; }
+    /// <summary>The cluster as this instance sees it, for GET /api/cluster; null without a `cluster:` section.</summary>
+    public IClusterView? Cluster { get; init; }
     /// <summary>The admin server's Kestrel limits; tests shorten them.</summary>
     public AdminLimits Limits { get; init; } = AdminLimits.Default;
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Observability.Tests.Support;
+using Fulcrum.TestSupport.Peers;
 
 namespace Fulcrum.Observability.Tests;
 
@@ -49,6 +50,40 @@ public sealed class DashboardTests
             await page.ScreenshotAsync(new Microsoft.Playwright.PageScreenshotOptions { Path = path, FullPage = true });
         }
 
+        Assert.True(await page.Locator("#cluster").IsHiddenAsync(), "no cluster panel for an instance on its own");
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
+    public async Task Dashboard_ClusterPanel_ListsTheMembers_AndSaysSoWhileRedisIsAway()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var lb = await ObservedBalancer.StartAsync(1, c => c with
+        {
+            Cluster = new ClusterConfig { Redis = redis.Configuration, Instance = "lb-1", Heartbeat = TimeSpan.FromMilliseconds(200) },
+        });
+        await using var browser = await Browser.StartAsync();
+        var page = browser.Page;
+        await page.GotoAsync(lb.Admin.ToString());
+
+        var member = page.Locator("tr[data-member=\"lb-1\"]");
+        await member.WaitForAsync();
+        Assert.Equal("alive", await member.Locator("[data-field=alive]").TextContentAsync());
+        Assert.Contains("(this one)", await member.TextContentAsync(), StringComparison.Ordinal);
+        var summary = page.Locator("#cluster-summary");
+        await Poll.UntilAsync(async () => await summary.GetAttributeAsync("data-redis") == "reachable", "redis reachable on the page");
+
+        await redis.KillAsync();
+        await Poll.UntilAsync(async () => await summary.GetAttributeAsync("data-redis") == "unreachable", "redis unreachable on the page");
+        Assert.Contains("serving on the last known state", await summary.TextContentAsync(), StringComparison.Ordinal);
+        if (Environment.GetEnvironmentVariable("DASHBOARD_CLUSTER_SCREENSHOT") is { Length: > 0 } path)
+        {
+            await page.ScreenshotAsync(new Microsoft.Playwright.PageScreenshotOptions { Path = path, FullPage = true });
+        }
+
+        await redis.RestartAsync();
+        await Poll.UntilAsync(async () => await summary.GetAttributeAsync("data-redis") == "reachable", "redis reachable again on the page");
+        Assert.Contains("1 outages", await summary.TextContentAsync(), StringComparison.Ordinal);
         Assert.Empty(browser.Errors);
     }
 

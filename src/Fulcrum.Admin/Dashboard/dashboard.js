@@ -1,4 +1,5 @@
-// Fulcrum dashboard: polls /api/stats once a second and draws pools, backends, listeners and a traffic chart.
+// Fulcrum dashboard: polls /api/stats (and /api/cluster) once a second and draws pools, backends, listeners, a
+// traffic chart and, with a cluster, its members.
 // Plain JS, no build step, no CDN. Rates and latency quantiles come from differences between samples.
 "use strict";
 
@@ -218,6 +219,31 @@ function renderCharts(stats) {
   }
 }
 
+// The cluster panel (GET /api/cluster): hidden for an instance on its own; red while Redis is away.
+function ago(iso, now) {
+  const seconds = Math.max(0, (now - Date.parse(iso)) / 1000);
+  return seconds < 60 ? seconds.toFixed(1) + " s ago" : Math.floor(seconds / 60) + " min ago";
+}
+
+function renderCluster(cluster, now) {
+  const section = document.getElementById("cluster");
+  section.hidden = !cluster.enabled;
+  if (!cluster.enabled) return;
+  const summary = document.getElementById("cluster-summary");
+  const since = cluster.since ? " since " + new Date(cluster.since).toLocaleTimeString() : "";
+  summary.textContent = cluster.redisReachable
+    ? `${cluster.instance} · redis ${cluster.redis} reachable${since} · last sync ${cluster.lastSync ? ago(cluster.lastSync, now) : "never"} · ${cluster.outages} outages`
+    : `${cluster.instance} · redis ${cluster.redis} UNREACHABLE${since}: serving on the last known state · ${cluster.outages} outages`;
+  summary.className = cluster.redisReachable ? "muted" : "health-down";
+  summary.dataset.redis = cluster.redisReachable ? "reachable" : "unreachable";
+  document.querySelector("#members tbody").replaceChildren(...cluster.members.map(m =>
+    el("tr", { "data-member": m.instance },
+      el("td", {}, el("b", {}, m.instance), m.self ? el("span", { class: "muted" }, " (this one)") : ""),
+      el("td", { "data-field": "heartbeat" }, ago(m.lastHeartbeat, now)),
+      el("td", { class: "muted" }, new Date(m.started).toLocaleString()),
+      el("td", {}, el("span", { class: "state " + (m.alive ? "up" : "down"), "data-field": "alive" }, m.alive ? "alive" : "silent")))));
+}
+
 function showError(message) {
   const p = document.getElementById("error");
   p.textContent = message;
@@ -235,6 +261,7 @@ async function refresh() {
   renderPools(stats, now);
   renderListeners(stats, now);
   renderCharts(stats);
+  renderCluster(await api("GET", "/api/cluster"), now);
 }
 
 async function loop() {

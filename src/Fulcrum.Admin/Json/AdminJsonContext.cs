@@ -17,4 +17,5 @@ namespace Fulcrum.Admin.Json;
 [JsonSerializable(typeof(WeightRequest))]
 [JsonSerializable(typeof(StatsView))]
 [JsonSerializable(typeof(List<ProtectionView>))]
+[JsonSerializable(typeof(ClusterView))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

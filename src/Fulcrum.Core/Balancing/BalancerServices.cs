@@ -1,3 +1,4 @@
+using Fulcrum.Core.Cluster;
 using Fulcrum.Core.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,4 +26,8 @@ public sealed class BalancerServices
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
     /// <summary>Gives each access log a writer off the request path (the host: a thread each); null leaves the writing to the caller (tests).</summary>
     public IAccessLogWriters? AccessLogWriters { get; init; }
+    /// <summary>Counters shared with the cluster for `scope: cluster` rate limits; null without a `cluster:` section (such limits then count locally).</summary>
+    public ISharedRateLimits? SharedRateLimits { get; init; }
+    /// <summary>Where passive-health ejections are shared with the cluster (`cluster.share-ejections`); null keeps them to this instance.</summary>
+    public ISharedEjections? SharedEjections { get; init; }
 }

@@ -11,6 +11,8 @@ public sealed record FulcrumConfig
     public AccessLogConfig? AccessLog { get; init; }
     /// <summary>OpenTelemetry spans per proxied request; off when null.</summary>
     public TracingConfig? Tracing { get; init; }
+    /// <summary>State shared with other instances through Redis; this instance stands alone when null.</summary>
+    public ClusterConfig? Cluster { get; init; }
     public ImmutableArray<ListenerConfig> Listeners { get; init; } = [];
     public ImmutableArray<PoolConfig> Pools { get; init; } = [];
 }

@@ -13,6 +13,15 @@ public enum RateLimitKeySource
     Route,
 }
 
+/// <summary>Where a rate limit's counters live (`scope:`).</summary>
+public enum RateLimitScope
+{
+    /// <summary>`local`: in this instance's memory; each instance allows the whole rate.</summary>
+    Local,
+    /// <summary>`cluster`: in Redis, shared by every instance of the `cluster:` section; the rate is for them all.</summary>
+    Cluster,
+}
+
 /// <summary>
 /// One `rate-limit` of a route, with nginx's `limit_req` semantics: `rate` requests per second on average, `burst`
 /// more allowed at once; with `nodelay` the burst is served at once, without it the excess is delayed to the rate.
@@ -35,6 +44,8 @@ public sealed record RateLimitConfig
     public bool Headers { get; init; }
     /// <summary>Keys tracked at most; idle ones are forgotten first (default 100000).</summary>
     public int MaxKeys { get; init; } = 100_000;
+    /// <summary>Counted by this instance alone (default) or by the whole cluster through Redis.</summary>
+    public RateLimitScope Scope { get; init; } = RateLimitScope.Local;
     public SourceLocation Location { get; init; } = SourceLocation.None;
 
     /// <summary>The same limit whatever its place in the file: a reload keeps its counters.</summary>

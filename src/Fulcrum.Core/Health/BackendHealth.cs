@@ -151,7 +151,18 @@ public sealed class BackendHealth
         }
     }
 
-    private void TryEject(PassiveHealthConfig passive, string reason)
+    /// <summary>
+    /// Ejects on another instance's word (`cluster.share-ejections`): for the time that instance chose, within this
+    /// pool's `max-ejected`, when this pool has passive health; not told back to the cluster.
+    /// </summary>
+    public void EjectShared(TimeSpan duration, string reason)
+    {
+        var passive = _backend.Owner?.Config.Health.Passive;
+        if (passive is null || !passive.Enabled || duration <= TimeSpan.Zero) return;
+        TryEject(passive, reason, duration);
+    }
+
+    private void TryEject(PassiveHealthConfig passive, string reason, TimeSpan? shared = null)
     {
         var pool = _backend.Owner;
         if (pool is null) return;
@@ -180,7 +191,7 @@ public sealed class BackendHealth
             // A backend that stayed in for max-eject-for since its last ejection starts from eject-for again.
             if (_ejections > 0 && time.GetElapsedTime(_lastEjectionEnd, now) >= passive.MaxEjectFor) _ejections = 0;
             var factor = Math.Pow(2, Math.Min(_ejections, 30));
-            duration = TimeSpan.FromTicks((long)Math.Min(passive.EjectFor.Ticks * factor, passive.MaxEjectFor.Ticks));
+            duration = shared ?? TimeSpan.FromTicks((long)Math.Min(passive.EjectFor.Ticks * factor, passive.MaxEjectFor.Ticks));
             if (duration <= TimeSpan.Zero) duration = TimeSpan.FromTicks(1);
             _ejections++;
             Interlocked.Increment(ref _ejectionsTotal);
@@ -194,6 +205,7 @@ public sealed class BackendHealth
         _downReason = $"ejected: {reason}";
         HealthLog.Ejected(pool.Logger, _backend.Id, pool.Name, duration, reason);
         _backend.RefreshHealth();
+        if (shared is null) pool.Services.SharedEjections?.Ejected(pool.Name, _backend.Id, duration, reason);
     }
 
     private void EndEjection()

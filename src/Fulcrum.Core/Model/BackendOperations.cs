@@ -6,15 +6,61 @@ namespace Fulcrum.Core.Model;
 /// <summary>
 /// What an operator may change while traffic flows: add, remove (drain then remove), drain, maintenance,
 /// ready and weight. Every change is recorded in the store's <see cref="RuntimeOverlay"/> or on the backend,
-/// so it survives a reload of the file that does not touch the same backend.
+/// so it survives a reload of the file that does not touch the same backend. Each change that took effect is told to
+/// the <see cref="IRuntimeChangeSink"/>, when there is one (the cluster shares it with the other instances, which
+/// replay it through <see cref="Apply"/> on operations of their own, without a sink).
 /// </summary>
 public sealed class BackendOperations
 {
     private readonly TopologyStore _store;
+    private readonly IRuntimeChangeSink? _sink;
 
-    public BackendOperations(TopologyStore store) => _store = store;
+    public BackendOperations(TopologyStore store, IRuntimeChangeSink? sink = null)
+    {
+        _store = store;
+        _sink = sink;
+    }
+
+    /// <summary>Runs a change another instance made (or this one, before a restart) exactly as the admin API runs it.</summary>
+    public OperationResult Apply(RuntimeChange change) => change.Kind switch
+    {
+        RuntimeChangeKind.Add when change.Backend is { } backend => Add(change.Pool, backend),
+        RuntimeChangeKind.Remove => Remove(change.Pool, change.Id),
+        RuntimeChangeKind.Drain => Drain(change.Pool, change.Id),
+        RuntimeChangeKind.Maintenance => Maintenance(change.Pool, change.Id),
+        RuntimeChangeKind.Ready => Ready(change.Pool, change.Id),
+        RuntimeChangeKind.Weight => SetWeight(change.Pool, change.Id, change.Weight),
+        _ => OperationResult.Fail(OperationError.Invalid, $"a {change.Kind} change needs its backend"),
+    };
 
     public OperationResult Add(string pool, BackendConfig backend)
+    {
+        var result = AddHere(pool, backend);
+        return Told(result, new RuntimeChange(RuntimeChangeKind.Add, pool, result.Backend?.Id ?? backend.Id) { Backend = backend });
+    }
+
+    /// <summary>Takes the backend out of the pool now; it finishes in-flight work (up to drain-timeout), then goes.</summary>
+    public OperationResult Remove(string pool, string id) => Told(RemoveHere(pool, id), new(RuntimeChangeKind.Remove, pool, id));
+
+    /// <summary>No new work; in-flight work finishes; sticky clients may stay until drain-timeout; then parked.</summary>
+    public OperationResult Drain(string pool, string id) => Told(DrainHere(pool, id), new(RuntimeChangeKind.Drain, pool, id));
+
+    /// <summary>Takes the backend out at once (in-flight work still finishes; nothing waits for it).</summary>
+    public OperationResult Maintenance(string pool, string id) => Told(MaintenanceHere(pool, id), new(RuntimeChangeKind.Maintenance, pool, id));
+
+    /// <summary>Puts a drained or maintained backend back; it slow-starts when the pool has slow-start.</summary>
+    public OperationResult Ready(string pool, string id) => Told(ReadyHere(pool, id), new(RuntimeChangeKind.Ready, pool, id));
+
+    public OperationResult SetWeight(string pool, string id, int weight) =>
+        Told(SetWeightHere(pool, id, weight), new RuntimeChange(RuntimeChangeKind.Weight, pool, id) { Weight = weight });
+
+    private OperationResult Told(OperationResult result, RuntimeChange change)
+    {
+        if (result.Ok) _sink?.Changed(change);
+        return result;
+    }
+
+    private OperationResult AddHere(string pool, BackendConfig backend)
     {
         if (backend.Weight < 0) return OperationResult.Fail(OperationError.Invalid, "weight must be 0 or more");
         if (!AddressParser.TryParseBackendUrl(backend.Address, out var scheme, out var hostPort, out var invalid))
@@ -47,8 +93,7 @@ public sealed class BackendOperations
         return result.Ok ? OperationResult.Success(_store.Current.Pools[pool].Find(backend.Id)) : result;
     }
 
-    /// <summary>Takes the backend out of the pool now; it finishes in-flight work (up to drain-timeout), then goes.</summary>
-    public OperationResult Remove(string pool, string id) => _store.Change((topology, overlay) =>
+    private OperationResult RemoveHere(string pool, string id) => _store.Change((topology, overlay) =>
     {
         if (!Find(topology, pool, id, out var p, out var b, out var error)) return (error, false);
         var runtime = overlay.For(pool);
@@ -64,8 +109,7 @@ public sealed class BackendOperations
         return (OperationResult.Success(b), true);
     });
 
-    /// <summary>No new work; in-flight work finishes; sticky clients may stay until drain-timeout; then parked.</summary>
-    public OperationResult Drain(string pool, string id)
+    private OperationResult DrainHere(string pool, string id)
     {
         if (!Find(_store.Current, pool, id, out var p, out var b, out var error)) return error;
         if (b.Intent == OperatorIntent.Draining && b.Drain is not null) return OperationResult.Success(b);
@@ -76,8 +120,7 @@ public sealed class BackendOperations
         return OperationResult.Success(b);
     }
 
-    /// <summary>Takes the backend out at once (in-flight work still finishes; nothing waits for it).</summary>
-    public OperationResult Maintenance(string pool, string id)
+    private OperationResult MaintenanceHere(string pool, string id)
     {
         if (!Find(_store.Current, pool, id, out _, out var b, out var error)) return error;
         b.Drain = null;
@@ -85,8 +128,7 @@ public sealed class BackendOperations
         return OperationResult.Success(b);
     }
 
-    /// <summary>Puts a drained or maintained backend back; it slow-starts when the pool has slow-start.</summary>
-    public OperationResult Ready(string pool, string id)
+    private OperationResult ReadyHere(string pool, string id)
     {
         if (!Find(_store.Current, pool, id, out _, out var b, out var error)) return error;
         b.Drain = null;
@@ -94,7 +136,7 @@ public sealed class BackendOperations
         return OperationResult.Success(b);
     }
 
-    public OperationResult SetWeight(string pool, string id, int weight)
+    private OperationResult SetWeightHere(string pool, string id, int weight)
     {
         if (weight < 0) return OperationResult.Fail(OperationError.Invalid, "weight must be 0 or more");
         return _store.Change((topology, overlay) =>

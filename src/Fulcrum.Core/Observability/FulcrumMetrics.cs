@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Fulcrum.Core.Cluster;
 using Fulcrum.Core.Model;
 
 namespace Fulcrum.Core.Observability;
@@ -21,7 +22,9 @@ public sealed class FulcrumMetrics : IDisposable
     private readonly TopologyStore _store;
     private readonly AccessLogCounters _accessLog;
 
-    public FulcrumMetrics(TopologyStore store)
+    /// <param name="store">The topology whose live counters the instruments read.</param>
+    /// <param name="cluster">The cluster's state, for the `fulcrum.cluster.*` instruments; none without a `cluster:` section.</param>
+    public FulcrumMetrics(TopologyStore store, IClusterView? cluster = null)
     {
         _store = store;
         _accessLog = store.AccessLogs.Counters;
@@ -64,6 +67,7 @@ public sealed class FulcrumMetrics : IDisposable
         m.CreateObservableGauge("fulcrum.process.threadpool.queue.length", static () => ThreadPool.PendingWorkItemCount, null, "work items waiting for a thread pool thread");
         m.CreateObservableCounter("fulcrum.process.threadpool.completed.items", static () => ThreadPool.CompletedWorkItemCount, null, "work items the thread pool completed");
         m.CreateObservableGauge("fulcrum.process.connections.open", OpenConnections, null, "client connections open on all listeners");
+        if (cluster is not null) ClusterMetrics.AddTo(m, cluster);
     }
 
     public Meter Meter { get; }

@@ -29,17 +29,27 @@ internal sealed class RateLimitFilter : HttpFilter
     private readonly Counters _counters;
 
     /// <summary>The decisions a rate limit counts (docs/protection.md, "Seeing what the protections do").</summary>
-    internal sealed record Counters(ProtectionCounter Allowed, ProtectionCounter Delayed, ProtectionCounter Limited);
+    /// <param name="LimitedLocally">A `scope: cluster` limit's refusals decided here because Redis was away or slow (reason `cluster-fallback`).</param>
+    internal sealed record Counters(ProtectionCounter Allowed, ProtectionCounter Delayed, ProtectionCounter Limited, ProtectionCounter? LimitedLocally);
 
-    public static Counters CountersFor(ProtectionStats stats, string listener, string route) => new(
+    /// <param name="cluster">A `scope: cluster` limit: it also counts its refusals decided locally.</param>
+    public static Counters CountersFor(ProtectionStats stats, string listener, string route, bool cluster = false) => new(
         stats.Counter(listener, route, "rate-limit", "allowed"),
         stats.Counter(listener, route, "rate-limit", "delayed"),
-        stats.Counter(listener, route, "rate-limit", "limited"));
+        stats.Counter(listener, route, "rate-limit", "limited"),
+        cluster ? stats.Counter(listener, route, "rate-limit", "limited", "cluster-fallback") : null);
 
-    public RateLimitFilter(RateLimitBuckets buckets, TimeProvider time, Counters counters)
+    private readonly SharedRateLimit? _shared;
+
+    /// <param name="buckets">The local counters (`scope: local`, or a cluster limit without a cluster to share it).</param>
+    /// <param name="time">The clock that holds a burst to the rate.</param>
+    /// <param name="counters">The decisions it counts.</param>
+    /// <param name="shared">The cluster's counters for `scope: cluster`; null counts in <paramref name="buckets"/>.</param>
+    public RateLimitFilter(RateLimitBuckets buckets, TimeProvider time, Counters counters, SharedRateLimit? shared = null)
     {
         _counters = counters;
         _buckets = buckets;
+        _shared = shared;
         _config = buckets.Config;
         _time = time;
         _refused = Encoding.UTF8.GetBytes($"{_config.Status} too many requests: over this route's rate limit\n");
@@ -54,12 +64,25 @@ internal sealed class RateLimitFilter : HttpFilter
     public override ValueTask<FilterResult> OnRequestHeadAsync(HttpExchange exchange)
     {
         if (KeyOf(exchange) is not { } key) return Continue; // no key (no such header): not counted, as nginx does
-        var decision = _buckets.Take(key);
+        if (_shared is not null) return SharedAsync(exchange, key);
+        return Decide(exchange, _buckets.Take(key), local: false);
+    }
+
+    // One round trip to Redis (or a local decision when it is away or slow), then the same answer as a local limit.
+    private async ValueTask<FilterResult> SharedAsync(HttpExchange exchange, ulong key)
+    {
+        var (decision, local) = await _shared!.TakeAsync(key).ConfigureAwait(false);
+        return await Decide(exchange, decision, local).ConfigureAwait(false);
+    }
+
+    private ValueTask<FilterResult> Decide(HttpExchange exchange, RateLimitBuckets.Decision decision, bool local)
+    {
         if (_config.Headers) exchange.RateLimit = State(decision);
         if (!decision.Allowed)
         {
-            _counters.Limited.Increment();
-            exchange.Record.Protection = _counters.Limited.LogText;
+            var counter = local ? _counters.LimitedLocally ?? _counters.Limited : _counters.Limited;
+            counter.Increment();
+            exchange.Record.Protection = counter.LogText;
             PlainTextAnswer.Set(exchange, _config.Status, _refused);
             // Whole seconds, rounded up: a client that waits this long is let in.
             var seconds = Math.Max(1, (long)Math.Ceiling(decision.RetryAfter.TotalSeconds));

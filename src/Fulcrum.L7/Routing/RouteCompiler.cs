@@ -42,8 +42,12 @@ internal static class RouteCompiler
             for (var l = 0; l < config.RateLimits.Length; l++)
             {
                 var limit = filterServices.RateLimits.For(listener.Name, name, l, config.RateLimits[l]);
-                var counters = RateLimitFilter.CountersFor(filterServices.Protection, listener.Name, name);
-                filters?.Add(new(FilterStage.RateLimit, new RateLimitFilter(limit, filterServices.Time, counters)));
+                // Without a cluster (a `cluster:` section added by a reload takes hold at restart) a cluster limit counts here.
+                var shared = limit.Config.Scope == RateLimitScope.Cluster && services.SharedRateLimits is { } sharedLimits
+                    ? new SharedRateLimit(sharedLimits, SharedRateLimit.NameOf(listener.Name, name, l, limit.Config), limit.Config, services.Time)
+                    : null;
+                var counters = RateLimitFilter.CountersFor(filterServices.Protection, listener.Name, name, cluster: shared is not null);
+                filters?.Add(new(FilterStage.RateLimit, new RateLimitFilter(limit, filterServices.Time, counters, shared)));
             }
 
             if (conditions is null || filters is null) continue;

@@ -1,6 +1,7 @@
 using System.Net;
 using Fulcrum.Admin;
 using Fulcrum.Admin.Metrics;
+using Fulcrum.Cluster;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
@@ -37,21 +38,30 @@ public sealed class BalancerHost : IAsyncDisposable
         _log = loggerFactory.CreateLogger<BalancerHost>();
         // Pools log health, panic and drain events (backend down/up, ejected, drained) through the services;
         // access logs are written by threads of the host's own, since Core starts none.
+        // The cluster exists before the store: its rate limits and shared ejections are services the pools and routes use.
+        // Read at start only: a reload that changes `cluster:` takes hold at the next restart.
+        Cluster = config.Cluster is { } cluster ? new RedisCluster(cluster, TimeProvider.System, loggerFactory) : null;
         var services = new BalancerServices(TimeProvider.System, Random.Shared)
         {
             LoggerFactory = loggerFactory,
             AccessLogWriters = new AccessLogThreads(),
+            SharedRateLimits = Cluster?.RateLimits,
+            SharedEjections = Cluster?.Ejections,
         };
         Store = new TopologyStore(config, services);
-        Metrics = new FulcrumMetrics(Store);
+        Cluster?.Attach(Store);
+        Operations = new BackendOperations(Store, Cluster?.Changes);
+        Metrics = new FulcrumMetrics(Store, Cluster);
         _exporter = new PrometheusExporter(Metrics);
         if (configPath is not null)
         {
             Reloader = new ConfigReloader(configPath, Store, loggerFactory.CreateLogger<ConfigReloader>());
         }
 
-        // Planes start in list order. Health checks first, so backends have a state before traffic;
-        // the admin API last, so /healthz answers only once everything serves.
+        // Planes start in list order. The cluster first, so the shared drains are in force before traffic; health
+        // checks next, so backends have a state before traffic; the admin API last, so /healthz answers only once
+        // everything serves.
+        if (Cluster is not null) _planes.Add(new ClusterPlane(Cluster));
         // Probes of a re-encrypting pool verify the backend's certificate as its traffic does.
         Health = new HealthCheckPlane(Store, loggerFactory) { TlsConnect = ProbeTls.For };
         _planes.Add(new HealthPlane(Health));
@@ -68,6 +78,8 @@ public sealed class BalancerHost : IAsyncDisposable
                 IsDraining = () => _draining,
                 Metrics = _exporter.Write,
                 ListenerEndpoints = () => BoundEndpoints,
+                Operations = Operations,
+                Cluster = Cluster,
             };
             _admin = new AdminPlane(new AdminServer(Store, admin.Bind, options, loggerFactory));
             _planes.Add(_admin);
@@ -77,6 +89,12 @@ public sealed class BalancerHost : IAsyncDisposable
     public ILoggerFactory LoggerFactory { get; }
 
     public TopologyStore Store { get; }
+
+    /// <summary>The runtime operations the admin API runs; with a cluster, each change is shared.</summary>
+    public BackendOperations Operations { get; }
+
+    /// <summary>This instance's cluster membership; null without a `cluster:` section.</summary>
+    public RedisCluster? Cluster { get; }
 
     /// <summary>The "Fulcrum" meter (docs/metrics.md), exported at the admin API's GET /metrics.</summary>
     public FulcrumMetrics Metrics { get; }

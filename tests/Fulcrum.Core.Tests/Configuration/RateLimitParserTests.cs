@@ -37,13 +37,36 @@ public sealed class RateLimitParserTests
         Assert.Equal(1000.0 / 3600, limits[1].Rate, 9);
     }
 
+    [Fact]
+    public void ClusterScope_WithAClusterSection_IsRead()
+    {
+        var result = ConfigLoader.LoadText("""
+            cluster: { redis: 127.0.0.1:6379, instance: lb-1, heartbeat: 500ms, rate-limit-timeout: 20ms, share-ejections: true }
+            listeners:
+              - name: web
+                bind: 127.0.0.1:8080
+                routes:
+                  - pool: app
+                    rate-limit: { rate: 10/s, scope: cluster }
+            pools:
+              - name: app
+                backends: [ { address: 127.0.0.1:9001 } ]
+            """, "f.yaml");
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Equal(RateLimitScope.Cluster, result.Config!.Listeners[0].Routes[0].RateLimits[0].Scope);
+        var cluster = result.Config.Cluster!;
+        Assert.Equal(("127.0.0.1:6379", "lb-1", TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(20), true),
+            (cluster.Redis, cluster.Instance, cluster.Heartbeat, cluster.RateLimitTimeout, cluster.ShareEjections));
+    }
+
     [Theory]
     [InlineData("{ rate: 100 }", "f.yaml:6:29: 'rate' must be requests per second, minute or hour, like 100/s or 600/m, not '100'")]
     [InlineData("{ rate: 0/s }", "f.yaml:6:29: 'rate' must be requests per second")]
     [InlineData("{ burst: 5 }", "f.yaml:6:21: rate-limit is missing required key 'rate'")]
     [InlineData("{ key: jwt:sub, rate: 1/s }", "f.yaml:6:28: rate-limit key 'jwt:CLAIM' needs JWT validation")]
     [InlineData("{ key: ip, rate: 1/s }", "f.yaml:6:28: rate-limit key must be client-ip, header:NAME, cookie:NAME or route, not 'ip'")]
-    [InlineData("{ rate: 1/s, scope: cluster }", "f.yaml:6:41: rate-limit scope 'cluster' (counters shared through Redis) is not built yet")]
+    [InlineData("{ rate: 1/s, scope: cluster }", "f.yaml:6:41: rate-limit scope 'cluster' shares its counters through Redis: add a 'cluster:' section")]
+    [InlineData("{ rate: 1/s, scope: global }", "f.yaml:6:41: rate-limit scope must be local or cluster, not 'global'")]
     [InlineData("{ rate: 1/s, status: 200 }", "f.yaml:6:42: 'status' must be from 400 to 599")]
     public void Mistakes_AreNamedAtTheirPlace(string rateLimit, string error)
     {

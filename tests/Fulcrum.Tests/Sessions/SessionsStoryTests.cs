@@ -1,5 +1,6 @@
 using System.Net;
 using Fulcrum.Samples.SessionDemo;
+using Fulcrum.TestSupport.Peers;
 using Fulcrum.Tests.Infrastructure;
 
 namespace Fulcrum.Tests.Sessions;

@@ -13,4 +13,8 @@ internal sealed class ConfigFacts
     public List<PoolReference> PoolReferences { get; } = [];
     public List<BindFact> Binds { get; } = [];
     public List<PoolKeyFact> PoolKeys { get; } = [];
+    /// <summary>The `cluster:` section, when the file has one.</summary>
+    public ClusterConfig? Cluster { get; set; }
+    /// <summary>Where each `scope: cluster` rate limit says so: they need the `cluster:` section.</summary>
+    public List<SourceLocation> ClusterScopes { get; } = [];
 }

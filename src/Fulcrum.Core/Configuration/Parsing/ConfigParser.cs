@@ -11,6 +11,7 @@ internal static class ConfigParser
         .Key("listeners", (c, n, x) => c with { Listeners = YamlReader.List(n, "listeners", x, ListenerParser.Read) })
         .Key("access-log", (c, n, x) => c with { AccessLog = AccessLogParser.Read(n, x) })
         .Key("tracing", (c, n, x) => c with { Tracing = TracingParser.Read(n, x) })
+        .Key("cluster", (c, n, x) => c with { Cluster = ClusterParser.Read(n, x) })
         .Key("pools", (c, n, x) => c with { Pools = YamlReader.List(n, "pools", x, PoolParser.Read) });
 
     public static FulcrumConfig Read(YamlNode root, ParseContext context) =>

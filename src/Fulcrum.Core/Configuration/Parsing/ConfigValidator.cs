@@ -14,6 +14,16 @@ internal static class ConfigValidator
         CheckPoolReferences(facts, context);
         CheckBinds(facts, context);
         CheckPoolKeysSuitListeners(facts, context);
+        CheckClusterScopesHaveACluster(facts, context);
+    }
+
+    private static void CheckClusterScopesHaveACluster(ConfigFacts facts, ParseContext context)
+    {
+        if (facts.Cluster is not null) return;
+        foreach (var location in facts.ClusterScopes)
+        {
+            context.Error(location, "rate-limit scope 'cluster' shares its counters through Redis: add a 'cluster:' section with 'redis:' (docs/ha.md), or use scope: local");
+        }
     }
 
     private static void CheckUnique(List<NamedItem> items, string what, ParseContext context)

@@ -69,10 +69,16 @@ internal static class RateLimitParser
     private static RateLimitConfig Scope(RateLimitConfig limit, YamlNode node, ParseContext context)
     {
         var text = YamlReader.String(node, "scope", context);
-        if (text is null or "local") return limit;
-        context.Error(node, text == "cluster"
-            ? "rate-limit scope 'cluster' (counters shared through Redis) is not built yet; use local"
-            : $"rate-limit scope must be local, not '{text}'");
+        switch (text)
+        {
+            case null: return limit;
+            case "local": return limit with { Scope = RateLimitScope.Local };
+            case "cluster":
+                context.Facts.ClusterScopes.Add(context.At(node));
+                return limit with { Scope = RateLimitScope.Cluster };
+        }
+
+        context.Error(node, $"rate-limit scope must be local or cluster, not '{text}'");
         return limit;
     }
 }
