@@ -20,6 +20,10 @@ public sealed record ListenerConfig
     /// every other peer they are replaced (default none: Fulcrum is the edge).
     /// </summary>
     public ImmutableArray<string> TrustedProxies { get; init; } = [];
+    /// <summary>http/https: CIDR blocks; when given, clients outside them get 403 on every route (and the 404 of no route).</summary>
+    public ImmutableArray<string> Allow { get; init; } = [];
+    /// <summary>http/https: CIDR blocks whose clients get 403 on every route, allowed or not.</summary>
+    public ImmutableArray<string> Deny { get; init; } = [];
     /// <summary>http/https: how much and how slowly a client may send (`limits:`).</summary>
     public HttpLimitsConfig Limits { get; init; } = HttpLimitsConfig.Default;
     /// <summary>tcp: TLS passthrough routed by SNI instead of <see cref="Pool"/> (exact, `*.` wildcard, `*` default).</summary>

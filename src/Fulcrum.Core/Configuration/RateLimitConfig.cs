@@ -11,6 +11,8 @@ public enum RateLimitKeySource
     Cookie,
     /// <summary>`route`: every request of the route shares one budget.</summary>
     Route,
+    /// <summary>`jwt:CLAIM`: a claim of the token the route's `auth.jwt` verified; counted after authentication.</summary>
+    Jwt,
 }
 
 /// <summary>Where a rate limit's counters live (`scope:`).</summary>
@@ -30,7 +32,7 @@ public enum RateLimitScope
 public sealed record RateLimitConfig
 {
     public RateLimitKeySource Key { get; init; } = RateLimitKeySource.ClientIp;
-    /// <summary>The header or cookie name for those keys.</summary>
+    /// <summary>The header or cookie name, or the claim, for those keys.</summary>
     public string? KeyName { get; init; }
     /// <summary>Requests per second on average (`100/s`, `600/m`).</summary>
     public double Rate { get; init; }

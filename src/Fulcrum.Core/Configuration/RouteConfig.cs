@@ -16,6 +16,12 @@ public sealed record RouteConfig
     public ImmutableArray<FilterConfig> Filters { get; init; } = [];
     /// <summary>`rate-limit`: one or several limits, each counted apart (docs/protection.md).</summary>
     public ImmutableArray<RateLimitConfig> RateLimits { get; init; } = [];
+    /// <summary>`auth`: JWT, basic or forward authentication before the backend (docs/protection.md).</summary>
+    public AuthConfig? Auth { get; init; }
+    /// <summary>`allow`: CIDR blocks; when given, clients outside them get 403.</summary>
+    public ImmutableArray<string> Allow { get; init; } = [];
+    /// <summary>`deny`: CIDR blocks whose clients get 403, allowed or not.</summary>
+    public ImmutableArray<string> Deny { get; init; } = [];
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }
 

@@ -27,6 +27,8 @@ internal static class ListenerParser
         .Key("request-id", (l, n, c) => YamlReader.Bool(n, "request-id", c) is { } b ? l with { RequestId = b } : l)
         .Key("trusted-proxies", (l, n, c) => l with { TrustedProxies = [.. MatchParser.Cidrs(n, c, "trusted-proxies")] })
         .Key("limits", (l, n, c) => l with { Limits = HttpLimitsParser.Read(n, c) })
+        .Key("allow", (l, n, c) => l with { Allow = [.. MatchParser.Cidrs(n, c, "allow")] })
+        .Key("deny", (l, n, c) => l with { Deny = [.. MatchParser.Cidrs(n, c, "deny")] })
         .Key("tls", (l, n, c) => l with { Tls = ListenerTlsParser.Read(n, c) })
         .Key("sni", (l, n, c) => l with { Sni = YamlReader.List(n, "sni", c, SniRouteParser.Read) })
         .Key("accept-proxy", (l, n, c) => YamlReader.Bool(n, "accept-proxy", c) is { } b ? l with { AcceptProxy = b } : l)
@@ -48,6 +50,8 @@ internal static class ListenerParser
         ("request-id", [Http, Https], "tcp and udp carry no HTTP headers"),
         ("trusted-proxies", [Http, Https], "tcp listeners take the client address from a PROXY header: accept-proxy"),
         ("limits", [Http, Https], "tcp listeners have max-connections, idle-timeout and total-timeout"),
+        ("allow", [Http, Https], null),
+        ("deny", [Http, Https], null),
         ("tls", [Https], "add protocol: https, or use 'sni' on a tcp listener for TLS passthrough"),
         ("pool", [Tcp, Udp], "http listeners send traffic to pools with routes, e.g. routes: [ { pool: web } ]"),
         ("sni", [Tcp], "https listeners route by host with routes"),

@@ -39,14 +39,16 @@ internal static class RateLimitParser
         var colon = text.IndexOf(':');
         var kind = colon > 0 ? text[..colon] : text;
         var name = colon > 0 ? text[(colon + 1)..] : "";
-        if (kind is "header" or "cookie" && name.Length > 0)
+        RateLimitKeySource? source = kind switch
         {
-            return limit with { Key = kind == "header" ? RateLimitKeySource.Header : RateLimitKeySource.Cookie, KeyName = name };
-        }
+            "header" => RateLimitKeySource.Header,
+            "cookie" => RateLimitKeySource.Cookie,
+            "jwt" => RateLimitKeySource.Jwt,
+            _ => null,
+        };
+        if (source is { } s && name.Length > 0) return limit with { Key = s, KeyName = name };
 
-        context.Error(node, kind == "jwt"
-            ? "rate-limit key 'jwt:CLAIM' needs JWT validation on the route, which Fulcrum does not have yet; use client-ip, header:NAME, cookie:NAME or route"
-            : $"rate-limit key must be client-ip, header:NAME, cookie:NAME or route, not '{text}'");
+        context.Error(node, $"rate-limit key must be client-ip, header:NAME, cookie:NAME, jwt:CLAIM or route, not '{text}'");
         return limit;
     }
 

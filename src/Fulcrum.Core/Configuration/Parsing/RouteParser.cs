@@ -15,7 +15,10 @@ internal static class RouteParser
         .Key("respond", (r, n, c) => r with { Respond = RouteActionParser.ReadRespond(n, c) })
         .Key("transforms", (r, n, c) => r with { Transforms = TransformsParser.Read(n, c) })
         .Key("filters", (r, n, c) => r with { Filters = FilterListParser.Read(n, c) })
-        .Key("rate-limit", (r, n, c) => r with { RateLimits = RateLimitParser.Read(n, c) });
+        .Key("rate-limit", (r, n, c) => r with { RateLimits = RateLimitParser.Read(n, c) })
+        .Key("auth", (r, n, c) => r with { Auth = AuthParser.Read(n, c) })
+        .Key("allow", (r, n, c) => r with { Allow = [.. MatchParser.Cidrs(n, c, "allow")] })
+        .Key("deny", (r, n, c) => r with { Deny = [.. MatchParser.Cidrs(n, c, "deny")] });
 
     public static RouteConfig? Read(YamlNode node, int index, ParseContext context)
     {
@@ -27,6 +30,18 @@ internal static class RouteParser
             context.Error(mapping, "route has no action; give one of 'pool', 'split', 'redirect' or 'respond'");
         else if (given.Length > 1)
             context.Error(YamlReader.FindKey(mapping, given[1])!, $"route has more than one action ('{string.Join("' and '", given)}'); give exactly one");
+        CheckClaimKeys(route, context);
         return route;
+    }
+
+    // A limit keyed by a claim counts the claim of the token this route verified; without `auth.jwt` there is none.
+    private static void CheckClaimKeys(RouteConfig route, ParseContext context)
+    {
+        if (route.Auth?.Jwt is not null) return;
+        foreach (var limit in route.RateLimits)
+        {
+            if (limit.Key == RateLimitKeySource.Jwt)
+                context.Error(limit.Location, $"rate-limit key 'jwt:{limit.KeyName}' needs 'auth: {{ jwt: ... }}' on the same route, whose verified token has the claim");
+        }
     }
 }
