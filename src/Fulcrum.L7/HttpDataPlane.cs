@@ -119,6 +119,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
         await StopAsync(new CancellationToken(canceled: true));
         await _reconciling;
         _clients.Dispose();
+        _filterServices?.Dispose();
         await _services.DisposeAsync();
     }
 
@@ -181,7 +182,8 @@ public sealed class HttpDataPlane : IAsyncDisposable
     {
         var errors = new List<ConfigError>();
         var tracing = generation.Topology.Config.Tracing is { Enabled: true };
-        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, FilterServices, tracing, errors);
+        var directory = Tls.TlsConfigCheck.BaseDirectoryOf(generation.Topology.Config);
+        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, FilterServices, tracing, directory, errors);
         foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
         return table;
     }
@@ -218,6 +220,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
         }
 
         BoundEndpoints = bound;
+        FilterServices.Auth.Retain(generation.Generation); // every listener follows it now: JWKS sources no route names stop
     }
 
     private static Dictionary<string, ListenerConfig> Wanted(Topology topology)

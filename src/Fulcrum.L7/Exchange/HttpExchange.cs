@@ -95,6 +95,9 @@ internal abstract class HttpExchange
     /// <summary>The Set-Cookie value that pins this client to <see cref="Backend"/> (cookie affinity), when one is due.</summary>
     public string? AffinityCookie { get; set; }
 
+    /// <summary>The token the route's `auth.jwt` verified, for `jwt:CLAIM` rate-limit keys; null without one.</summary>
+    public Microsoft.IdentityModel.JsonWebTokens.JsonWebToken? Token { get; set; }
+
     /// <summary>The `RateLimit` header of this request's rate limits with `headers: true` (the last one counted), or null.</summary>
     public string? RateLimit { get; set; }
 
@@ -125,6 +128,7 @@ internal abstract class HttpExchange
         _backendPath = null;
         AnswerBody = default;
         RateLimit = null;
+        Token = null;
         PeerAddress = ClientAddress = clientAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : clientAddress;
         FromTrustedProxy = false;
         ClientPort = clientPort;

@@ -8,7 +8,7 @@ namespace Fulcrum.L7.Filters;
 /// (rate-limit counters, protection counters) and the registry of named filters. One per http plane; each edge
 /// feature that keeps state across reloads adds its holder here rather than a parameter to the route compiler.
 /// </summary>
-internal sealed class FilterServices(BalancerServices services, FilterRegistry registry, ProtectionStats protection)
+internal sealed class FilterServices(BalancerServices services, FilterRegistry registry, ProtectionStats protection) : IDisposable
 {
     public BalancerServices Services { get; } = services;
     public TimeProvider Time => Services.Time;
@@ -16,4 +16,8 @@ internal sealed class FilterServices(BalancerServices services, FilterRegistry r
     /// <summary>The decision counters every protection increments (metrics, `GET /api/protection`).</summary>
     public ProtectionStats Protection { get; } = protection;
     public RateLimitStates RateLimits { get; } = new(services.Time);
+    /// <summary>JWKS sources and the HTTP client of forward auth.</summary>
+    public Auth.AuthServices Auth { get; } = new(services);
+
+    public void Dispose() => Auth.Dispose();
 }

@@ -22,6 +22,8 @@ internal enum FilterStage
     AccessControl = 400,
     RateLimit = 500,
     Authentication = 600,
+    /// <summary>Rate limits keyed by a claim of the token authentication verified (`key: jwt:CLAIM`): after it, so the claim is one Fulcrum checked.</summary>
+    ClaimRateLimit = 650,
     Waf = 700,
     /// <summary>Response compression: on the response it runs after the cache stored the plain body.</summary>
     Compression = 800,

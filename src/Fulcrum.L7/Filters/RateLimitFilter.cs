@@ -128,6 +128,7 @@ internal sealed class RateLimitFilter : HttpFilter
         RateLimitKeySource.ClientIp => exchange.ClientAddress is { } address ? AddressKey(address) : null,
         RateLimitKeySource.Header => ValueKey(exchange.RequestHeaders[_config.KeyName!].ToString()),
         RateLimitKeySource.Cookie => ValueKey(exchange.Cookie(_config.KeyName!)),
+        RateLimitKeySource.Jwt => exchange.Token is { } token ? ValueKey(Auth.TokenClaims.First(token, _config.KeyName!)) : null,
         _ => 0,
     };
 

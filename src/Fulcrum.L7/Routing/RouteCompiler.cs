@@ -19,11 +19,12 @@ internal static class RouteCompiler
 {
     /// <summary>The settings that shape every route's chain besides the route's own config.</summary>
     /// <param name="tracing">`tracing.enabled`: the request to the backend carries the span's traceparent.</param>
+    /// <param name="configDirectory">The config file's folder, where the files routes name (htpasswd, JWKS) are found.</param>
     public static RouteTable Compile(ListenerConfig listener, long generation, FrozenDictionary<string, PoolForwarder> pools,
-        FilterServices filterServices, bool tracing, List<ConfigError> errors)
+        FilterServices filterServices, bool tracing, string configDirectory, List<ConfigError> errors)
     {
         var services = filterServices.Services;
-        var listenerFilters = ListenerFilters(listener, services);
+        var listenerFilters = ListenerFilters(listener, filterServices);
         var configs = listener.Routes;
         if (configs.IsEmpty && listener.Pool is { } pool)
         {
@@ -39,6 +40,8 @@ internal static class RouteCompiler
             var conditions = CompileMatch(config.Match, errors);
             if (!TryCompileAction(config, pools, services, errors, out var answer, out var target)) continue;
             var filters = RouteFilters(config, filterServices.Registry, errors);
+            if (AccessListFilter.Create(config.Allow, config.Deny, filterServices.Protection, listener.Name, name) is { } access)
+                filters?.Add(new(FilterStage.AccessControl, access));
             for (var l = 0; l < config.RateLimits.Length; l++)
             {
                 var limit = filterServices.RateLimits.For(listener.Name, name, l, config.RateLimits[l]);
@@ -47,8 +50,13 @@ internal static class RouteCompiler
                     ? new SharedRateLimit(sharedLimits, SharedRateLimit.NameOf(listener.Name, name, l, limit.Config), limit.Config, services.Time)
                     : null;
                 var counters = RateLimitFilter.CountersFor(filterServices.Protection, listener.Name, name, cluster: shared is not null);
-                filters?.Add(new(FilterStage.RateLimit, new RateLimitFilter(limit, filterServices.Time, counters, shared)));
+                // A limit keyed by a claim counts after authentication verified the token that has it.
+                var stage = config.RateLimits[l].Key == RateLimitKeySource.Jwt ? FilterStage.ClaimRateLimit : FilterStage.RateLimit;
+                filters?.Add(new(stage, new RateLimitFilter(limit, filterServices.Time, counters, shared)));
             }
+
+            if (config.Auth is { } auth && filters is not null
+                && !Auth.AuthFilters.Add(filters, auth, new(listener.Name, name, configDirectory, generation), filterServices, errors)) filters = null;
 
             if (conditions is null || filters is null) continue;
             var chain = new List<Staged>(listenerFilters);
@@ -74,9 +82,13 @@ internal static class RouteCompiler
     private static FilterChain Build(List<Staged> filters) => new([.. filters.OrderBy(static f => f.Stage).Select(static f => f.Filter)]);
 
     // What the listener adds to every route, and to the 404 of no route.
-    private static List<Staged> ListenerFilters(ListenerConfig listener, BalancerServices services)
+    private static List<Staged> ListenerFilters(ListenerConfig listener, FilterServices filterServices)
     {
+        var services = filterServices.Services;
         var filters = new List<Staged>();
+        // Counted under the route `*`: one filter serves every route of the listener and its 404.
+        if (AccessListFilter.Create(listener.Allow, listener.Deny, filterServices.Protection, listener.Name, "*") is { } access)
+            filters.Add(new(FilterStage.AccessControl, access));
         if (listener.Protocol == ListenerProtocol.Https && listener.Tls is { } tls)
         {
             if (tls.Hsts is { } hsts) filters.Add(new(FilterStage.Connection, new HstsFilter(Hsts.HeaderValue(hsts))));

@@ -1,4 +1,5 @@
 using Fulcrum.Core.Configuration;
+using Fulcrum.L7.Auth;
 using Fulcrum.L7.Filters;
 using Fulcrum.L7.Tls;
 
@@ -7,7 +8,7 @@ namespace Fulcrum.Hosting;
 /// <summary>
 /// Loads a config file the way `validate`, `run` and every reload must see it: the parser's checks, then
 /// the checks that need the files a config names (certificates and keys that load, pair and are in date;
-/// CA bundles; filters that exist, with settings they take). A config that would fail at the first handshake fails here, with FILE:LINE:COL.
+/// CA bundles; filters that exist, with settings they take; htpasswd and JWKS files that load). A config that would fail at the first handshake fails here, with FILE:LINE:COL.
 /// </summary>
 public static class ConfigFiles
 {
@@ -15,7 +16,7 @@ public static class ConfigFiles
     {
         var result = ConfigLoader.LoadFile(path);
         if (!result.IsValid) return result;
-        var errors = TlsConfigCheck.Check(result.Config!).Concat(FilterConfigCheck.Check(result.Config!)).ToArray();
+        var errors = TlsConfigCheck.Check(result.Config!).Concat(FilterConfigCheck.Check(result.Config!)).Concat(AuthConfigCheck.Check(result.Config!)).ToArray();
         return errors.Length == 0 ? result : new ConfigLoadResult(null, [.. errors]);
     }
 }
