@@ -33,6 +33,15 @@ internal sealed class AuthServices : IDisposable
     public HttpClient Http { get; }
     public ILogger Logger => _logger;
 
+    /// <summary>The sources in use, for tests and diagnostics.</summary>
+    public IReadOnlyList<JwksSource> Sources
+    {
+        get
+        {
+            lock (_sources) return [.. _sources.Values];
+        }
+    }
+
     /// <summary>The source of a route's `jwks` (a path relative to <paramref name="baseDirectory"/>), marked used by <paramref name="generation"/>.</summary>
     public JwksSource Jwks(JwtAuthConfig jwt, string baseDirectory, long generation)
     {
