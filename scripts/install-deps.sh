@@ -10,8 +10,8 @@ PACKAGES=(
   wrk nghttp2-client iperf3 curl openssl
   # cluster state and the virtual IP
   redis-server keepalived
-  # tools the tests and docs call
-  iproute2 tmux procps
+  # tools the tests and docs call (apache2-utils: htpasswd -B for the basic-auth tests)
+  iproute2 tmux procps apache2-utils
   # metrics scraping and the dashboard's browser tests
   prometheus chromium
   # HTTP/2 frames for the hardening tests (for /usr/bin/python3)
