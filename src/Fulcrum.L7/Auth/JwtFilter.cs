@@ -22,13 +22,14 @@ internal sealed class JwtFilter : HttpFilter
     private readonly JwksSource _source;
     private readonly TimeProvider _time;
     private readonly JwtVerdicts _verdicts;
-    private readonly ValidatedTokens _validated = new();
+    private readonly ValidatedTokens _validated;
     private readonly string[] _forwardHeaders;
     private readonly string[] _forwardClaims;
     private volatile Parameters? _parameters;
 
-    public JwtFilter(JwtAuthConfig config, JwksSource source, TimeProvider time, JwtVerdicts verdicts)
+    public JwtFilter(JwtAuthConfig config, JwksSource source, TimeProvider time, JwtVerdicts verdicts, ValidatedTokens? validated = null)
     {
+        _validated = validated ?? new ValidatedTokens();
         _config = config;
         _source = source;
         _time = time;
@@ -46,19 +47,21 @@ internal sealed class JwtFilter : HttpFilter
     {
         var headers = exchange.RequestHeaders;
         foreach (var header in _forwardHeaders) headers.Remove(header);
-        if (TokenOf(exchange) is not { Length: > 0 } text) return Refuse(exchange, JwtVerdicts.NoToken);
-
-        if (_source.Keys is { } keys && _validated.TryGet(text, keys.Version, out var known))
+        // Tokens are remembered by where they came (the whole header, `Bearer ` included), so a repeated one is found
+        // without cutting the token out of it: a 1 KB string a request saved.
+        if (RawOf(exchange) is not { Length: > 0 } raw) return Refuse(exchange, JwtVerdicts.NoToken);
+        if (_source.Keys is { } keys && _validated.TryGet(raw, keys.Version, out var known))
         {
             // Signature, issuer, audience and algorithm hold for these bytes and keys; only time moves.
             if (_time.GetUtcNow().UtcDateTime > known.Expires + _config.ClockSkew) return Refuse(exchange, JwtVerdicts.Expired);
             return Accept(exchange, known);
         }
 
-        return ValidateAsync(exchange, text);
+        if (TokenIn(raw) is not { Length: > 0 } text) return Refuse(exchange, JwtVerdicts.NoToken);
+        return ValidateAsync(exchange, raw, text);
     }
 
-    private async ValueTask<FilterResult> ValidateAsync(HttpExchange exchange, string text)
+    private async ValueTask<FilterResult> ValidateAsync(HttpExchange exchange, string raw, string text)
     {
         JsonWebToken token;
         try
@@ -86,7 +89,7 @@ internal sealed class JwtFilter : HttpFilter
         if (Lifetime(token) is { } late) return Refused(exchange, late);
 
         var entry = new ValidatedTokens.Entry(token, keys.Version, token.ValidTo, ClaimsMet(token), Forwarded(token));
-        _validated.Add(text, entry);
+        _validated.Add(raw, entry);
         return Accepted(exchange, entry);
     }
 
@@ -119,20 +122,22 @@ internal sealed class JwtFilter : HttpFilter
         return FilterResult.Answered;
     }
 
-    private string? TokenOf(HttpExchange exchange) => _config.Token switch
+    private string? RawOf(HttpExchange exchange) => _config.Token switch
     {
-        JwtTokenSource.Bearer => Bearer(exchange.RequestHeaders.Authorization.ToString(), required: true),
-        JwtTokenSource.Header => Bearer(exchange.RequestHeaders[_config.TokenName!].ToString(), required: false),
+        JwtTokenSource.Bearer => exchange.RequestHeaders.Authorization.ToString(),
+        JwtTokenSource.Header => exchange.RequestHeaders[_config.TokenName!].ToString(),
         JwtTokenSource.Cookie => exchange.Cookie(_config.TokenName!),
         _ => exchange.QueryValue(_config.TokenName!).ToString(),
     };
 
-    // `Bearer TOKEN` (the scheme is case-insensitive, RFC 9110 section 11.1); a bare token only where `required` is false.
-    private static string? Bearer(string value, bool required)
+    // `Bearer TOKEN` (the scheme is case-insensitive, RFC 9110 section 11.1); a bare token too from another header,
+    // a cookie or the query.
+    private string? TokenIn(string raw)
     {
         const string Scheme = "Bearer ";
-        if (value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)) return value[Scheme.Length..].Trim();
-        return required ? null : value.Trim();
+        if (_config.Token is JwtTokenSource.Cookie or JwtTokenSource.Query) return raw;
+        if (raw.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)) return raw[Scheme.Length..].Trim();
+        return _config.Token == JwtTokenSource.Bearer ? null : raw.Trim();
     }
 
     private void RemoveToken(HttpExchange exchange)
