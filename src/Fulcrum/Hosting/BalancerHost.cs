@@ -196,6 +196,8 @@ public sealed class BalancerHost : IAsyncDisposable
         if (_draining) return;
         _draining = true;
         Vrrp.Evaluate();
+        // Clients reconnect for their next request, to whichever node holds the virtual IP by then.
+        Http.EndKeepAlive();
         DrainBegun?.Invoke();
     }
 
