@@ -288,7 +288,7 @@ public sealed class BalancerHost : IAsyncDisposable
         return new VrrpView(
             Vrrp.Yielding ? "yielding" : "serving",
             Vrrp.Reason,
-            Vrrp.Changes == 0 ? null : Vrrp.Since,
+            Vrrp.ProcessNameSet is null ? null : Vrrp.Since,
             vrrp.StateFile,
             vrrp.ProcessName,
             Vrrp.ProcessNameSet is not null,

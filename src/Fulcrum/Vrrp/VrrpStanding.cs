@@ -51,7 +51,7 @@ public sealed class VrrpStanding : IDisposable
     /// <summary>When the state file last changed value.</summary>
     public DateTimeOffset Since { get; private set; }
 
-    /// <summary>How many times the state file changed value.</summary>
+    /// <summary>How many times the state file changed value after its first write.</summary>
     public long Changes => Interlocked.Read(ref _changes);
 
     /// <summary>The name the process took (the config's `process-name`); null before every listener serves.</summary>
@@ -91,7 +91,8 @@ public sealed class VrrpStanding : IDisposable
 
                 if (value != _writtenValue)
                 {
-                    Interlocked.Increment(ref _changes);
+                    // The first write is where the file starts, not a change.
+                    if (_writtenValue is not null) Interlocked.Increment(ref _changes);
                     Since = _store.Services.Time.GetUtcNow();
                 }
 
