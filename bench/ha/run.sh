@@ -14,7 +14,7 @@
 #   LOOPBACK_VIP=false bench/ha/run.sh    # the virtual IP only where keepalived puts it (docs/ha.md: why not)
 #
 # Output: OUT (default bench/.bench-out/ha)/<UTC time>/: runs.csv, summary.txt, each scenario's configs and logs.
-# SKIP_BUILD=1 uses the existing Release build.
+# SKIP_BUILD=1 uses the existing Release build; HA_DEBUG=1 prints the nodes' TCP counters around each fault.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

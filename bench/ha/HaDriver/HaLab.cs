@@ -207,9 +207,21 @@ public sealed class HaLab : IAsyncDisposable
         return result;
     }
 
-    private string Nstat() => string.Join("\n", new[] { A, B }.Select(n => n.Name + ": " + string.Join(" ",
-        Command.TryRun("ip", "netns", "exec", n.Member.Namespace, "nstat", "-asz", "TcpOutRsts", "TcpActiveOpens", "TcpPassiveOpens", "TcpExtTCPAbortOnData", "TcpExtListenDrops").Output.Split('\n').Skip(1).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(2))))))
-        + "\n    client arp: " + Command.TryRun("ip", "-n", _network["cl"].Namespace, "neigh", "show", Vip).Output.Trim();
+    /// <summary>HA_DEBUG=1: each node's TCP counters (resets sent, connections opened) and the client's ARP entry for the VIP.</summary>
+    private string Nstat()
+    {
+        var text = new StringBuilder();
+        foreach (var node in new[] { A, B })
+        {
+            var counters = Command.TryRun("ip", "netns", "exec", node.Member.Namespace, "nstat", "-asz",
+                "TcpOutRsts", "TcpActiveOpens", "TcpPassiveOpens", "TcpExtTCPAbortOnData", "TcpExtListenDrops").Output;
+            var pairs = counters.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(line => string.Join(' ', line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(2)));
+            text.Append(node.Name).Append(": ").AppendJoin(' ', pairs).Append('\n');
+        }
+
+        return text.Append("client arp: ").Append(Command.TryRun("ip", "-n", _network["cl"].Namespace, "neigh", "show", Vip).Output.Trim()).ToString();
+    }
 
     private static string Summary(List<RequestRecord> failed) =>
         failed.Count == 0 ? "" : "; " + string.Join(", ", failed.GroupBy(r => r.Error).Select(g => $"{g.Count()}x {g.Key}"));
