@@ -12,6 +12,8 @@ PACKAGES=(
   redis-server keepalived
   # tools the tests and docs call (apache2-utils: htpasswd -B for the basic-auth tests)
   iproute2 tmux procps apache2-utils
+  # the Debian package and its unit (dpkg-deb, systemd-analyze, systemd-sysusers; setpriv runs the unit's User=)
+  dpkg systemd util-linux
   # metrics scraping and the dashboard's browser tests
   prometheus chromium
   # HTTP/2 frames for the hardening tests (for /usr/bin/python3)

@@ -43,6 +43,7 @@ internal sealed class AdminEndpoints
         app.MapPost("/api/reload", Reload);
         app.MapGet("/api/protection", ListProtection);
         app.MapGet("/api/cluster", c => Write(c, ClusterViews.Of(_options.Cluster), AdminJsonContext.Default.ClusterView));
+        app.MapGet("/api/vrrp", Vrrp);
         app.MapFallback(c => WriteError(c, StatusCodes.Status404NotFound, $"no such endpoint: {c.Request.Method} {c.Request.Path}"));
     }
 
@@ -52,6 +53,11 @@ internal sealed class AdminEndpoints
         context.Response.StatusCode = draining ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         return Write(context, new StatusView(draining ? "draining" : "ok", _store.Current.Generation), AdminJsonContext.Default.StatusView);
     }
+
+    private Task Vrrp(HttpContext context) =>
+        _options.Vrrp?.Invoke() is { } view
+            ? Write(context, view, AdminJsonContext.Default.VrrpView)
+            : WriteError(context, StatusCodes.Status404NotFound, "no vrrp section in the running config");
 
     private Task Metrics(HttpContext context)
     {

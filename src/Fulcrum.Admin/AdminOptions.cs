@@ -11,6 +11,8 @@ public sealed class AdminOptions
     public Func<CancellationToken, Task<ConfigLoadResult>>? Reload { get; init; }
     /// <summary>True once the process drains (SIGTERM): /healthz then answers 503 "draining".</summary>
     public Func<bool>? IsDraining { get; init; }
+    /// <summary>What this node tells keepalived, for GET /api/vrrp; null (404) without a `vrrp:` section.</summary>
+    public Func<Json.VrrpView?>? Vrrp { get; init; }
     /// <summary>Prometheus text for GET /metrics; a built-in minimal exposition when null.</summary>
     public Func<string>? Metrics { get; init; }
     /// <summary>Where each listener is bound (port 0 in the config becomes the real port), for /api/stats.</summary>

@@ -36,6 +36,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
     private FilterServices? _filterServices;
     private readonly object _reconcileLock = new();
     private volatile bool _stopping;
+    private volatile bool _keepAliveEnded;
     private Task _reconciling = Task.CompletedTask;
 
     public HttpDataPlane(TopologyStore store, ILoggerFactory loggerFactory)
@@ -111,6 +112,19 @@ public sealed class HttpDataPlane : IAsyncDisposable
         finally
         {
             _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// The drain's first step: from now on every http connection closes after the request it serves, and idle ones
+    /// close now, while every listener keeps accepting (see <see cref="KestrelListener.EndKeepAlive"/>).
+    /// </summary>
+    public void EndKeepAlive()
+    {
+        _keepAliveEnded = true;
+        lock (_listenersLock)
+        {
+            foreach (var listener in _listeners.Values) listener.EndKeepAlive();
         }
     }
 
@@ -263,6 +277,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
             InlineScheduling = InlineScheduling,
         };
         listener.Apply(config, Compile(config, generation));
+        if (_keepAliveEnded) listener.EndKeepAlive();
         try
         {
             await listener.StartAsync(cancellationToken);

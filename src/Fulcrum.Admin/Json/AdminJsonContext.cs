@@ -18,4 +18,5 @@ namespace Fulcrum.Admin.Json;
 [JsonSerializable(typeof(StatsView))]
 [JsonSerializable(typeof(List<ProtectionView>))]
 [JsonSerializable(typeof(ClusterView))]
+[JsonSerializable(typeof(VrrpView))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -15,4 +15,8 @@ public sealed record FulcrumConfig
     public ClusterConfig? Cluster { get; init; }
     public ImmutableArray<ListenerConfig> Listeners { get; init; } = [];
     public ImmutableArray<PoolConfig> Pools { get; init; } = [];
+    /// <summary>What SIGTERM does before the drain.</summary>
+    public ShutdownConfig Shutdown { get; init; } = ShutdownConfig.Default;
+    /// <summary>The virtual IP shared through keepalived; none when null.</summary>
+    public VrrpConfig? Vrrp { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Fulcrum.Core.Configuration;
@@ -8,6 +9,8 @@ using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Exchange;
 using Fulcrum.L7.Routing;
 using Fulcrum.L7.Tls;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -39,6 +42,9 @@ internal sealed class KestrelListener : IAsyncDisposable
     private readonly ListenerStats? _stats;
     private volatile AccessLog? _accessLog;
     private volatile bool _tracing;
+    // The open connections, so a drain's first step can ask each to close after its request (EndKeepAlive).
+    private readonly ConcurrentDictionary<ConnectionContext, byte> _connections = new();
+    private volatile bool _keepAliveEnded;
 
     public KestrelListener(ListenerConfig config, IServiceProvider services, ILoggerFactory loggerFactory, ILogger logger, TopologyStore? store = null)
     {
@@ -159,6 +165,19 @@ internal sealed class KestrelListener : IAsyncDisposable
     public async ValueTask DisposeAsync() => await StopAsync(new CancellationToken(canceled: true));
 
     /// <summary>
+    /// Every connection closes after the request it serves and idle ones close now (Kestrel's graceful close: the
+    /// HTTP/1.1 answer says `Connection: close`, HTTP/2 gets GOAWAY), while the listener keeps accepting; answers on
+    /// connections accepted later say `Connection: close` too. A client then opens a new connection for its next
+    /// request, which reaches whichever node holds the virtual IP by then, instead of reusing one whose address
+    /// has moved (that request would meet a reset from the new holder).
+    /// </summary>
+    public void EndKeepAlive()
+    {
+        _keepAliveEnded = true;
+        foreach (var connection in _connections.Keys) connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+    }
+
+    /// <summary>
     /// Per-endpoint setup. Plain http serves HTTP/1.1: Kestrel negotiates HTTP/2 only through TLS ALPN, so
     /// offering h2 on a cleartext endpoint only earns a startup warning. https picks the certificate and
     /// options per handshake from the current <see cref="ListenerTls"/>, and ALPN decides h2 or HTTP/1.1.
@@ -166,6 +185,18 @@ internal sealed class KestrelListener : IAsyncDisposable
     private void ConfigureEndpoint(ListenOptions listen)
     {
         listen.Protocols = Config.Protocol == ListenerProtocol.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+        listen.Use(next => async connection =>
+        {
+            _connections.TryAdd(connection, 0);
+            try
+            {
+                await next(connection);
+            }
+            finally
+            {
+                _connections.TryRemove(connection, out _);
+            }
+        });
         if (_stats is { } stats)
         {
             // Outermost, so a connection that fails its TLS handshake still counts as accepted.
@@ -258,6 +289,7 @@ internal sealed class KestrelListener : IAsyncDisposable
         }
 
         ConnectionOptions.RemoveNamed(exchange.RequestHeaders);
+        if (_keepAliveEnded && !HttpProtocol.IsHttp2(exchange.Protocol)) exchange.ResponseHeaders.Connection = "close";
         routes.TrustedProxies.Apply(exchange);
         var route = routes.Match(exchange) ?? routes.NoRoute;
         exchange.Record.Route = ReferenceEquals(route, routes.NoRoute) ? null : route.Name;

@@ -15,6 +15,7 @@ public static class FulcrumCli
         root.Subcommands.Add(TopCommand.Create());
         root.Subcommands.Add(LabCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(KeepalivedCommand.Create());
         return root;
     }
 

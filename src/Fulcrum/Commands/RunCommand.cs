@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Hosting;
+using Fulcrum.Service;
 using Microsoft.Extensions.Logging;
 
 namespace Fulcrum.Commands;
@@ -46,17 +47,39 @@ public static class RunCommand
         using var loggerFactory = HostLogging.Create(logLevel);
         var log = loggerFactory.CreateLogger("Fulcrum.Run");
         await using var host = new BalancerHost(loaded.Config!, loggerFactory, path);
+        using var service = ServiceNotifications.Attach(host, log);
         if (!await TryStartAsync(host, log, watchFile))
         {
             return ExitCodes.RuntimeFailure;
         }
 
+        service?.Ready();
         await shutdown.Requested;
+        host.BeginDrain();
+        await AcceptGraceAsync(host, shutdown, log);
         HostLog.Draining(log, drainTimeout);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Forced);
         deadline.CancelAfter(drainTimeout);
         await host.StopAsync(deadline.Token);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// `shutdown.accept-grace`: the listeners keep accepting while /healthz says 503 and keepalived moves the virtual IP
+    /// away, so nothing is refused while clients still arrive. A second signal ends the wait.
+    /// </summary>
+    private static async Task AcceptGraceAsync(BalancerHost host, ShutdownSignal shutdown, ILogger log)
+    {
+        var grace = host.Store.Current.Config.Shutdown.AcceptGrace;
+        if (grace <= TimeSpan.Zero) return;
+        HostLog.AcceptGrace(log, grace);
+        try
+        {
+            await Task.Delay(grace, shutdown.Forced);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>Starts the host; a failure (a port in use, a missing certificate) is logged and reported, not thrown.</summary>

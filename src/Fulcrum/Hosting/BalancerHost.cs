@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Fulcrum.Admin;
+using Fulcrum.Admin.Json;
 using Fulcrum.Admin.Metrics;
 using Fulcrum.Cluster;
 using Fulcrum.Core.Balancing;
@@ -10,6 +12,7 @@ using Fulcrum.Health;
 using Fulcrum.L4;
 using Fulcrum.L7;
 using Fulcrum.L7.Tls;
+using Fulcrum.Vrrp;
 using Microsoft.Extensions.Logging;
 
 namespace Fulcrum.Hosting;
@@ -58,6 +61,11 @@ public sealed class BalancerHost : IAsyncDisposable
             Reloader = new ConfigReloader(configPath, Store, loggerFactory.CreateLogger<ConfigReloader>());
         }
 
+        Vrrp = new VrrpStanding(Store, () => _draining, loggerFactory.CreateLogger("Fulcrum.Vrrp"));
+        Metrics.Meter.CreateObservableGauge("fulcrum.vrrp.yielding", VrrpYielding, null,
+            "1 while the vrrp state file asks keepalived to lower this node (draining, or a pool without a backend up); only with a vrrp section");
+        Metrics.Meter.CreateObservableCounter("fulcrum.vrrp.state.changes", VrrpChanges, null, "times the vrrp state file changed value; only with a vrrp section");
+
         // Planes start in list order. The cluster first, so the shared drains are in force before traffic; health
         // checks next, so backends have a state before traffic; the admin API last, so /healthz answers only once
         // everything serves.
@@ -76,6 +84,7 @@ public sealed class BalancerHost : IAsyncDisposable
             {
                 Reload = Reloader is null ? null : ReloadFromAdminAsync,
                 IsDraining = () => _draining,
+                Vrrp = VrrpView,
                 Metrics = _exporter.Write,
                 ListenerEndpoints = () => BoundEndpoints,
                 Operations = Operations,
@@ -109,6 +118,12 @@ public sealed class BalancerHost : IAsyncDisposable
 
     /// <summary>Null when the config did not come from a file.</summary>
     public ConfigReloader? Reloader { get; }
+
+    /// <summary>What this node tells keepalived (the `vrrp:` section's state file and process name).</summary>
+    public VrrpStanding Vrrp { get; }
+
+    /// <summary>Raised once, when the drain is asked for (<see cref="BeginDrain"/>).</summary>
+    public event Action? DrainBegun;
 
     public IReadOnlyList<IPlane> Planes => _planes;
 
@@ -167,6 +182,23 @@ public sealed class BalancerHost : IAsyncDisposable
 
         HostLog.IoMode(_log, EventLoopIo.Describe());
         HostLog.Started(_log, topology.Generation, topology.Config.Listeners.Length, topology.Pools.Count);
+        // Last: keepalived may count this node as serving only once every listener does.
+        Vrrp.Start();
+    }
+
+    /// <summary>
+    /// The first step of a stop, before any listener closes: /healthz answers 503 and the vrrp state file yields at
+    /// once, so keepalived moves the virtual IP and balancers in front stop sending while this node still accepts
+    /// (`shutdown.accept-grace`). <see cref="StopAsync(CancellationToken)"/> begins with it when it has not run.
+    /// </summary>
+    public void BeginDrain()
+    {
+        if (_draining) return;
+        _draining = true;
+        Vrrp.Evaluate();
+        // Clients reconnect for their next request, to whichever node holds the virtual IP by then.
+        Http.EndKeepAlive();
+        DrainBegun?.Invoke();
     }
 
     /// <summary>
@@ -176,7 +208,7 @@ public sealed class BalancerHost : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken drainDeadline)
     {
-        _draining = true;
+        BeginDrain();
         Reloader?.Dispose();
         await StopStartedAsync(drainDeadline);
         if (drainDeadline.IsCancellationRequested)
@@ -198,6 +230,7 @@ public sealed class BalancerHost : IAsyncDisposable
         if (_disposed) return;
         _disposed = true;
         Reloader?.Dispose();
+        Vrrp.Dispose();
         for (var i = _planes.Count - 1; i >= 0; i--)
         {
             await _planes[i].DisposeAsync();
@@ -237,6 +270,29 @@ public sealed class BalancerHost : IAsyncDisposable
         {
             // A plane that gives up at the deadline has closed its connections: that is the stop we asked for.
         }
+    }
+
+    private IEnumerable<Measurement<long>> VrrpYielding()
+    {
+        if (Vrrp.Configured) yield return new Measurement<long>(Vrrp.Yielding ? 1 : 0);
+    }
+
+    private IEnumerable<Measurement<long>> VrrpChanges()
+    {
+        if (Vrrp.Configured) yield return new Measurement<long>(Vrrp.Changes);
+    }
+
+    private VrrpView? VrrpView()
+    {
+        if (Store.Current.Config.Vrrp is not { } vrrp) return null;
+        return new VrrpView(
+            Vrrp.Yielding ? "yielding" : "serving",
+            Vrrp.Reason,
+            Vrrp.ProcessNameSet is null ? null : Vrrp.Since,
+            vrrp.StateFile,
+            vrrp.ProcessName,
+            Vrrp.ProcessNameSet is not null,
+            [.. vrrp.VirtualIps.Select(v => v.ToString())]);
     }
 
     private Task<ConfigLoadResult> ReloadFromAdminAsync(CancellationToken cancellationToken) => Task.Run(() =>

@@ -61,6 +61,9 @@ public sealed class ConfigReloader : IDisposable
 
     public TimeSpan Debounce { get; }
 
+    /// <summary>Raised before every reload attempt, before the file is read.</summary>
+    public event Action<ReloadTrigger>? Reloading;
+
     /// <summary>Raised after every reload attempt, applied or rejected.</summary>
     public event Action<ReloadOutcome>? Reloaded;
 
@@ -216,6 +219,7 @@ public sealed class ConfigReloader : IDisposable
 
     private ReloadOutcome LoadAndApply(ReloadTrigger trigger)
     {
+        Reloading?.Invoke(trigger);
         var result = ConfigFiles.Load(Path);
         ReloadOutcome outcome;
         if (result.IsValid)

@@ -50,4 +50,13 @@ internal static partial class HostLog
 
     [LoggerMessage(13, LogLevel.Information, "admin API serving on {Url}")]
     public static partial void AdminServing(ILogger logger, string url);
+
+    [LoggerMessage(16, LogLevel.Information, "stop asked: /healthz answers 503; listeners keep accepting for {Grace} (shutdown.accept-grace), then drain")]
+    public static partial void AcceptGrace(ILogger logger, TimeSpan grace);
+
+    [LoggerMessage(17, LogLevel.Information, "systemd: notifying {Socket}{Watchdog}")]
+    public static partial void SystemdNotifying(ILogger logger, string socket, string watchdog);
+
+    [LoggerMessage(18, LogLevel.Warning, "systemd: cannot notify {Socket}: {Message}")]
+    public static partial void SystemdFailed(ILogger logger, string socket, string message);
 }
