@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
@@ -37,6 +38,8 @@ internal sealed class KestrelListener : IAsyncDisposable
     private volatile ListenerTls? _tls;
     private readonly TopologyStore? _store;
     private readonly ListenerStats? _stats;
+    private readonly ListenerConnections _connections = new();
+    private AcceptGate? _gate;
     private volatile AccessLog? _accessLog;
     private volatile bool _tracing;
 
@@ -55,7 +58,11 @@ internal sealed class KestrelListener : IAsyncDisposable
     public string ConfigDirectory { get; init; } = Directory.GetCurrentDirectory();
     /// <summary>See <see cref="HttpDataPlane.InlineScheduling"/>.</summary>
     public bool InlineScheduling { get; init; }
+    /// <summary>See <see cref="HttpDataPlane.InheritSocket"/>.</summary>
+    public Func<ListenerConfig, Socket?>? Inherit { get; init; }
     public IPEndPoint? BoundEndpoint { get; private set; }
+    /// <summary>The listening socket Kestrel accepts from (Kestrel owns it), for a process that takes over from this one.</summary>
+    public Socket? ListenSocket { get; private set; }
     public RouteTable Routes => _routes;
 
     /// <summary>Swaps in the routes of a newer generation; an older one (a late reload) is ignored.</summary>
@@ -105,7 +112,18 @@ internal sealed class KestrelListener : IAsyncDisposable
             ConfigureEndpoint(listen);
         });
 
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = InlineScheduling }), _loggerFactory);
+        var transportOptions = new SocketTransportOptions { UnsafePreferInlineScheduling = InlineScheduling };
+        // Kestrel asks here for its listening socket: one inherited from the process this one took over from (bound and
+        // listening already, with its queue of clients), else a new one bound as Kestrel would. Either way it is kept,
+        // so it can be handed over in turn.
+        transportOptions.CreateBoundListenSocket = endpoint =>
+        {
+            var socket = Inherit?.Invoke(Config) ?? SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+            ListenSocket = socket;
+            return socket;
+        };
+        var transport = new AcceptGate(new SocketTransportFactory(Options.Create(transportOptions), _loggerFactory));
+        _gate = transport;
         var server = new KestrelServer(Options.Create(options), transport, _loggerFactory);
         try
         {
@@ -156,6 +174,27 @@ internal sealed class KestrelListener : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Another process took this listener's socket over: stop accepting, close each connection gently (HTTP/2 GOAWAY,
+    /// HTTP/1.1 after its next response; <see cref="ListenerConnections"/>), wait for them until the deadline, then stop
+    /// as <see cref="StopAsync"/> does, which closes what is left.
+    /// </summary>
+    public async Task HandOverAsync(CancellationToken drainDeadline)
+    {
+        if (_gate is not null) await _gate.StopAcceptingAsync();
+        _connections.CloseGently();
+        try
+        {
+            await _connections.Drained.WaitAsync(drainDeadline);
+        }
+        catch (OperationCanceledException)
+        {
+            // The deadline: StopAsync closes the connections left.
+        }
+
+        await StopAsync(drainDeadline);
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync(new CancellationToken(canceled: true));
 
     /// <summary>
@@ -166,22 +205,23 @@ internal sealed class KestrelListener : IAsyncDisposable
     private void ConfigureEndpoint(ListenOptions listen)
     {
         listen.Protocols = Config.Protocol == ListenerProtocol.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-        if (_stats is { } stats)
+        var stats = _stats;
+        var connections = _connections;
+        // Outermost, so a connection that fails its TLS handshake still counts as accepted.
+        listen.Use(next => async connection =>
         {
-            // Outermost, so a connection that fails its TLS handshake still counts as accepted.
-            listen.Use(next => async connection =>
+            stats?.ConnectionOpened();
+            connections.Opened(connection);
+            try
             {
-                stats.ConnectionOpened();
-                try
-                {
-                    await next(connection);
-                }
-                finally
-                {
-                    stats.ConnectionClosed();
-                }
-            });
-        }
+                await next(connection);
+            }
+            finally
+            {
+                connections.Closed(connection);
+                stats?.ConnectionClosed();
+            }
+        });
 
         if (Config.Protocol == ListenerProtocol.Https)
         {
@@ -193,6 +233,8 @@ internal sealed class KestrelListener : IAsyncDisposable
                 {
                     var transport = connection.Transport;
                     connection.Transport = new DuplexPipe(new ContinuationGuard(transport.Input, connection.Abort), transport.Output);
+                    // Its handshake ended after a takeover began: GOAWAY as to the others.
+                    if (connections.Closing) connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>()?.RequestClose();
                 }
 
                 return next(connection);
@@ -250,6 +292,7 @@ internal sealed class KestrelListener : IAsyncDisposable
     private Task HandleUntracedAsync(KestrelExchange exchange)
     {
         var routes = _routes;
+        if (_connections.Closing) ListenerConnections.CloseAfter(exchange.Http.Response);
         if (StrictRequest.Problem(exchange.RequestHeaders) is { } problem) return RefuseAsync(exchange, StatusCodes.Status400BadRequest, problem);
         if (exchange.RequestContentLength > Config.Limits.MaxBodySize && Config.Limits.MaxBodySize > 0)
         {
