@@ -45,9 +45,10 @@ internal static class RuntimeStateTransfer
         }
     }
 
-    /// <summary>Restores intent and health onto the backends of <paramref name="topology"/> that kept their pool, id and address.</summary>
-    public static void RestoreBackends(Topology topology, RuntimeState state, BalancerServices services)
+    /// <summary>Restores intent and health onto the backends of <paramref name="topology"/> that kept their pool, id and address; returns how many.</summary>
+    public static int RestoreBackends(Topology topology, RuntimeState state, BalancerServices services)
     {
+        var restored = 0;
         foreach (var poolState in state.Pools)
         {
             if (!topology.Pools.TryGetValue(poolState.Name, out var pool)) continue;
@@ -56,8 +57,11 @@ internal static class RuntimeStateTransfer
                 var backend = pool.Find(backendState.Id);
                 if (backend is null || backend.Address != backendState.Address) continue;
                 Restore(pool, backend, backendState, services);
+                restored++;
             }
         }
+
+        return restored;
     }
 
     private static BackendRuntimeState Capture(Backend backend)

@@ -20,10 +20,13 @@ public sealed class TopologyStore
         AccessLogs = new AccessLogRegistry(Services);
         if (inherited is not null) RuntimeStateTransfer.LoadOverlay(Overlay, inherited);
         _current = TopologyBuilder.Build(config, null, Services, Overlay, null);
-        if (inherited is not null) RuntimeStateTransfer.RestoreBackends(_current, inherited, Services);
+        if (inherited is not null) RestoredBackends = RuntimeStateTransfer.RestoreBackends(_current, inherited, Services);
     }
 
     public BalancerServices Services { get; }
+
+    /// <summary>Backends whose intent and health came from the process this one took over from (0 when none did).</summary>
+    public int RestoredBackends { get; }
 
     public Topology Current => _current;
 

@@ -67,6 +67,18 @@ public static class RunCommand
         }
 
         using var predecessor = takeover;
+        try
+        {
+            takeover?.Sockets.BindTheRest(loaded.Config!);
+        }
+        catch (TakeoverFailedException e)
+        {
+            // Before anything accepted from an inherited socket: the old process serves on, untouched.
+            HostLog.StartFailed(log, e.Message);
+            takeover!.Abandon();
+            return ExitCodes.RuntimeFailure;
+        }
+
         await using var host = new BalancerHost(loaded.Config!, loggerFactory, path, takeover?.Sockets, takeover?.State);
         if (!await TryStartAsync(host, log, watchFile))
         {

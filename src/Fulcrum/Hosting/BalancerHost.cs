@@ -62,6 +62,7 @@ public sealed class BalancerHost : IAsyncDisposable
         Cluster?.Attach(Store);
         Operations = new BackendOperations(Store, Cluster?.Changes);
         Metrics = new FulcrumMetrics(Store, Cluster);
+        TakeoverMetrics.AddTo(Metrics.Meter, inherited, Store);
         _exporter = new PrometheusExporter(Metrics);
         if (configPath is not null)
         {

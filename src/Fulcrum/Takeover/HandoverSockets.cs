@@ -26,7 +26,7 @@ internal sealed class HandoverSockets : IDisposable
         {
             foreach (var (listener, socket) in plane)
             {
-                gathered.Add(socket, listener.Name, listener.Protocol.ToString().ToLowerInvariant(), listener.Bind.ToString());
+                gathered.Add(socket, listener.Name, InheritedSockets.Kind(listener.Protocol), listener.Bind.ToString());
             }
         }
 
