@@ -229,16 +229,32 @@ internal sealed class KestrelListener : IAsyncDisposable
             // After TLS, on the decrypted bytes: only HTTP/2 connections are read through the guard.
             listen.Use(next => connection =>
             {
-                if (connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) == true)
+                if (connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) != true)
                 {
-                    var transport = connection.Transport;
-                    connection.Transport = new DuplexPipe(new ContinuationGuard(transport.Input, connection.Abort), transport.Output);
-                    // Its handshake ended after a takeover began: GOAWAY as to the others.
-                    if (connections.Closing) connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>()?.RequestClose();
+                    return next(connection);
                 }
 
-                return next(connection);
+                var transport = new LingeringTransport(connection.Transport);
+                connection.Transport = new DuplexPipe(new ContinuationGuard(transport.Input, connection.Abort), transport.Output);
+                // Its handshake ended after a takeover began: GOAWAY as to the others.
+                if (connections.Closing) connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>()?.RequestClose();
+                return ServeHttp2Async(next, connection, transport, connections);
             });
+        }
+    }
+
+    // After a takeover's GOAWAY, a connection lingers so the requests its client had in flight are refused cleanly
+    // (it retries them on a new connection) rather than reset (LingeringTransport).
+    private static async Task ServeHttp2Async(Microsoft.AspNetCore.Connections.ConnectionDelegate next, Microsoft.AspNetCore.Connections.ConnectionContext connection,
+        LingeringTransport transport, ListenerConnections connections)
+    {
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            await transport.CloseAsync(connections.Closing ? ListenerConnections.Linger : TimeSpan.Zero);
         }
     }
 

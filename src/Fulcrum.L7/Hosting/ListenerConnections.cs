@@ -14,6 +14,9 @@ namespace Fulcrum.L7.Hosting;
 /// </summary>
 internal sealed class ListenerConnections
 {
+    /// <summary>How long an HTTP/2 connection closed after a takeover waits for its client to close its side.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
+
     private readonly ConcurrentDictionary<ConnectionContext, byte> _open = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _closing;
