@@ -21,6 +21,11 @@ public sealed class AdminOptions
     public BackendOperations? Operations { get; init; }
     /// <summary>The cluster as this instance sees it, for GET /api/cluster; null without a `cluster:` section.</summary>
     public IClusterView? Cluster { get; init; }
+    /// <summary>
+    /// The admin API's listening socket inherited from the process this one took over from (docs/ha.md, "Zero-downtime
+    /// upgrade"), by the configured bind; null or a null answer: it binds its own.
+    /// </summary>
+    public Func<BindAddress, System.Net.Sockets.Socket?>? InheritSocket { get; init; }
     /// <summary>The admin server's Kestrel limits; tests shorten them.</summary>
     public AdminLimits Limits { get; init; } = AdminLimits.Default;
 }

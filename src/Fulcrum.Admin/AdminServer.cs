@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Microsoft.AspNetCore.Builder;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +26,7 @@ public sealed class AdminServer : IAsyncDisposable
     private readonly AdminOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private WebApplication? _app;
+    private int _stopped;
 
     public AdminServer(TopologyStore store, BindAddress bind, AdminOptions options, ILoggerFactory loggerFactory)
     {
@@ -33,8 +36,14 @@ public sealed class AdminServer : IAsyncDisposable
         _loggerFactory = loggerFactory;
     }
 
+    /// <summary>The bind as configured when the server started (a new bind needs a restart).</summary>
+    public BindAddress Bind => _bind;
+
     /// <summary>The address Kestrel bound (port 0 in the config becomes the real port); null before start.</summary>
     public IPEndPoint? BoundEndpoint { get; private set; }
+
+    /// <summary>The listening socket (Kestrel owns it), for a process that takes over from this one; null before start.</summary>
+    public Socket? ListenSocket { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -45,6 +54,14 @@ public sealed class AdminServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore();
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(_loggerFactory);
+        // The inherited socket when this process took over from another, else a new one as Kestrel binds it; kept to be
+        // handed over in turn.
+        builder.Services.Configure<SocketTransportOptions>(o => o.CreateBoundListenSocket = endpoint =>
+        {
+            var socket = _options.InheritSocket?.Invoke(_bind) ?? SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+            ListenSocket = socket;
+            return socket;
+        });
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -91,9 +108,10 @@ public sealed class AdminServer : IAsyncDisposable
         return null;
     }
 
+    /// <summary>Stops accepting and closes its connections; a second call does nothing.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_app is not null) await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_app is not null && Interlocked.Exchange(ref _stopped, 1) == 0) await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

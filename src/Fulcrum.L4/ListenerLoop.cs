@@ -16,14 +16,17 @@ namespace Fulcrum.L4;
 internal abstract class ListenerLoop
 {
     private readonly TopologyStore _store;
+    private readonly Func<ListenerConfig, Socket?>? _inherit;
     private readonly CancellationTokenSource _stopping = new();
     private volatile ListenerConfig _config;
     private Socket? _socket;
     private Task _loop = Task.CompletedTask;
 
-    protected ListenerLoop(TopologyStore store, ListenerConfig config, ILogger logger)
+    /// <param name="inherit">The listening socket a process that took over from another received for this listener, if any.</param>
+    protected ListenerLoop(TopologyStore store, ListenerConfig config, ILogger logger, Func<ListenerConfig, Socket?>? inherit)
     {
         _store = store;
+        _inherit = inherit;
         _config = config;
         Logger = logger;
         Stats = store.Listeners.For(config.Name);
@@ -35,6 +38,8 @@ internal abstract class ListenerLoop
     public abstract string Protocol { get; }
     public IPEndPoint? BoundEndpoint { get; private set; }
     public ILogger Logger { get; }
+    /// <summary>The bound socket, for a process that takes over from this one; null before <see cref="Bind"/>.</summary>
+    public Socket? Socket => _socket;
     /// <summary>This listener's counters (metrics, dashboard), kept across reloads.</summary>
     public ListenerStats Stats { get; }
     /// <summary>Where an ended connection's or session's access log line goes; null when none is configured.</summary>
@@ -47,16 +52,25 @@ internal abstract class ListenerLoop
         AccessLog = _store.AccessLogs.For(config, _store.Current.Config);
     }
 
-    /// <summary>Binds the socket (port 0 becomes a real port); throws a <see cref="SocketException"/> when it cannot.</summary>
+    /// <summary>
+    /// Binds the socket (port 0 becomes a real port), or adopts the one inherited from the process this one took over
+    /// from, which is bound already and keeps every client the kernel queued on it; throws a <see cref="SocketException"/>
+    /// when it cannot.
+    /// </summary>
     public IPEndPoint Bind()
     {
         var bind = new IPEndPoint(_config.Bind.Address, _config.Bind.Port);
-        var socket = CreateSocket(bind.AddressFamily);
+        var inherited = _inherit?.Invoke(_config);
+        var socket = inherited ?? CreateSocket(bind.AddressFamily);
         try
         {
-            // `[::]` takes IPv4 clients too, as the config's check for overlapping binds assumes (BindAddress.Overlaps).
-            if (bind.AddressFamily == AddressFamily.InterNetworkV6 && bind.Address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
-            socket.Bind(bind);
+            if (inherited is null)
+            {
+                // `[::]` takes IPv4 clients too, as the config's check for overlapping binds assumes (BindAddress.Overlaps).
+                if (bind.AddressFamily == AddressFamily.InterNetworkV6 && bind.Address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+                socket.Bind(bind);
+            }
+
             OnBound(socket);
         }
         catch
@@ -71,6 +85,13 @@ internal abstract class ListenerLoop
     }
 
     public void Start() => _loop = ServeAsync(_socket!);
+
+    /// <summary>Ends the loop's accept or receive but keeps the socket open (a udp listener still replies through it).</summary>
+    protected Task StopLoopAsync()
+    {
+        _stopping.Cancel();
+        return _loop;
+    }
 
     /// <summary>Closes the socket under the loop's pending accept or receive; the task ends when the loop has.</summary>
     public Task StopAsync()

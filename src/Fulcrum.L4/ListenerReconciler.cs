@@ -35,6 +35,19 @@ internal static class ListenerReconciler
         return bound;
     }
 
+    /// <summary>Each running listener's config and socket. The caller holds its plane's lock.</summary>
+    public static List<(ListenerConfig Listener, Socket Socket)> Sockets<TLoop>(Dictionary<string, TLoop> running)
+        where TLoop : ListenerLoop
+    {
+        var sockets = new List<(ListenerConfig, Socket)>(running.Count);
+        foreach (var loop in running.Values)
+        {
+            if (loop.Socket is { } socket) sockets.Add((loop.Config, socket));
+        }
+
+        return sockets;
+    }
+
     private static Dictionary<string, ListenerConfig> Wanted(Topology topology, ListenerProtocol protocol)
     {
         var wanted = new Dictionary<string, ListenerConfig>(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.L4.Tcp;
@@ -44,6 +45,21 @@ public sealed class TcpDataPlane : IAsyncDisposable
 
     /// <summary>Listener name to the address it is bound to (port 0 in config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
+
+    /// <summary>
+    /// Where a listener finds the socket a process that took over from another inherited for it (docs/ha.md,
+    /// "Zero-downtime upgrade"); null or a null answer: it binds its own.
+    /// </summary>
+    public Func<ListenerConfig, Socket?>? InheritSocket { get; init; }
+
+    /// <summary>Every running listener's config and listening socket, for a process that takes over from this one.</summary>
+    public IReadOnlyList<(ListenerConfig Listener, Socket Socket)> ListeningSockets
+    {
+        get
+        {
+            lock (_gate) return ListenerReconciler.Sockets(_listeners);
+        }
+    }
 
     /// <summary>Open client connections across all tcp listeners.</summary>
     public int ActiveConnections => _connections.Count;

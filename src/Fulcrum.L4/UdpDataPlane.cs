@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.L4.Udp;
@@ -18,6 +19,7 @@ public sealed class UdpDataPlane : IAsyncDisposable
 
     private readonly object _gate = new();
     private readonly Dictionary<string, UdpListenerLoop> _listeners = new(StringComparer.Ordinal);
+    private readonly AsyncSignal _sessionClosed = new();
     private volatile UdpListenerLoop[] _running = [];
     private Sweeper? _sweeper;
     private bool _started;
@@ -40,6 +42,25 @@ public sealed class UdpDataPlane : IAsyncDisposable
     /// <summary>Listener name to the address it is bound to (port 0 in config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
 
+    /// <summary>As <see cref="TcpDataPlane.InheritSocket"/>.</summary>
+    public Func<ListenerConfig, Socket?>? InheritSocket { get; init; }
+
+    /// <summary>
+    /// Set when another process has taken the listening sockets over: <see cref="StopAsync"/> then stops reading them
+    /// at once but lets open sessions carry their backends' replies until they go idle or the drain deadline comes,
+    /// instead of ending them (docs/ha.md, "Zero-downtime upgrade").
+    /// </summary>
+    public bool HandedOver { get; set; }
+
+    /// <summary>Every running listener's config and listening socket, for a process that takes over from this one.</summary>
+    public IReadOnlyList<(ListenerConfig Listener, Socket Socket)> ListeningSockets
+    {
+        get
+        {
+            lock (_gate) return ListenerReconciler.Sockets(_listeners);
+        }
+    }
+
     /// <summary>Listener name to its datagram and session counters.</summary>
     public IReadOnlyDictionary<string, UdpListenerCounters> Counters { get; private set; } = new Dictionary<string, UdpListenerCounters>();
 
@@ -57,7 +78,11 @@ public sealed class UdpDataPlane : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Stops receiving and ends every session (UDP has no in-flight work to wait for).</summary>
+    /// <summary>
+    /// Stops receiving and ends every session (UDP has no in-flight work to wait for), unless
+    /// <see cref="HandedOver"/> says another process took over: then sessions end as they go idle, or when
+    /// <paramref name="cancellationToken"/> fires.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         UdpListenerLoop[] loops;
@@ -66,8 +91,16 @@ public sealed class UdpDataPlane : IAsyncDisposable
             Store.Applied -= OnApplied;
             loops = [.. _listeners.Values];
             _listeners.Clear();
-            _running = [];
             BoundEndpoints = new Dictionary<string, IPEndPoint>();
+            if (!HandedOver) _running = [];
+        }
+
+        if (HandedOver)
+        {
+            foreach (var loop in loops) await loop.StopReceivingAsync().ConfigureAwait(false);
+            await WaitForSessionsAsync(loops, cancellationToken).ConfigureAwait(false);
+            _running = [];
+            foreach (var loop in loops) loop.CloseSessions();
         }
 
         // Each loop closes its sessions as it ends.
@@ -76,8 +109,28 @@ public sealed class UdpDataPlane : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
         if (_sweeper is not null) await _sweeper.DisposeAsync().ConfigureAwait(false);
+    }
+
+    internal void OnSessionClosed() => _sessionClosed.Pulse();
+
+    // The sweeper still walks these loops, so idle sessions end on their session-timeout as usual.
+    private async Task WaitForSessionsAsync(UdpListenerLoop[] loops, CancellationToken deadline)
+    {
+        try
+        {
+            while (true)
+            {
+                var closed = _sessionClosed.Next();
+                if (Array.TrueForAll(loops, l => l.SessionCount == 0)) return;
+                await closed.WaitAsync(deadline).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The drain deadline: the sessions left are closed by the caller.
+        }
     }
 
     private void OnApplied(Topology old, Topology next)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.L7.Diagnostics;
@@ -70,6 +71,37 @@ public sealed class HttpDataPlane : IAsyncDisposable
     /// <summary>What routes' filters share across reloads; built on first use, after <see cref="Filters"/> is set.</summary>
     internal FilterServices FilterServices => _filterServices ??= new(Store.Services, Filters, Store.Protection);
 
+    /// <summary>
+    /// Where a listener finds the socket a process that took over from another inherited for it (docs/ha.md,
+    /// "Zero-downtime upgrade"); null or a null answer: Kestrel binds its own.
+    /// </summary>
+    public Func<ListenerConfig, Socket?>? InheritSocket { get; init; }
+
+    /// <summary>
+    /// Set when another process has taken the listening sockets over: <see cref="StopAsync"/> then stops accepting at
+    /// once but closes connections gently, HTTP/1.1 ones after their next response and HTTP/2 ones with GOAWAY, instead
+    /// of closing idle keep-alive connections under a request their client may be sending (docs/ha.md, "Zero-downtime upgrade").
+    /// </summary>
+    public bool HandedOver { get; set; }
+
+    /// <summary>Every running listener's config and listening socket, for a process that takes over from this one.</summary>
+    public IReadOnlyList<(ListenerConfig Listener, Socket Socket)> ListeningSockets
+    {
+        get
+        {
+            var sockets = new List<(ListenerConfig, Socket)>();
+            lock (_listenersLock)
+            {
+                foreach (var listener in _listeners.Values)
+                {
+                    if (listener.ListenSocket is { } socket) sockets.Add((listener.Config, socket));
+                }
+            }
+
+            return sockets;
+        }
+    }
+
     /// <summary>Listener name to the address it is bound to (port 0 in config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
 
@@ -105,7 +137,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
             }
 
             var stops = new Task[listeners.Length];
-            for (var i = 0; i < listeners.Length; i++) stops[i] = listeners[i].StopAsync(cancellationToken);
+            for (var i = 0; i < listeners.Length; i++) stops[i] = HandedOver ? listeners[i].HandOverAsync(cancellationToken) : listeners[i].StopAsync(cancellationToken);
             await Task.WhenAll(stops);
             BoundEndpoints = new Dictionary<string, IPEndPoint>();
         }
@@ -275,6 +307,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
         {
             ConfigDirectory = Tls.TlsConfigCheck.BaseDirectoryOf(generation.Topology.Config),
             InlineScheduling = InlineScheduling,
+            Inherit = InheritSocket,
         };
         listener.Apply(config, Compile(config, generation));
         if (_keepAliveEnded) listener.EndKeepAlive();

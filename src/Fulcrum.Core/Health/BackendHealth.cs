@@ -228,6 +228,58 @@ public sealed class BackendHealth
         _lastEjectionEnd = _backend.Time.GetTimestamp();
     }
 
+    /// <summary>This machine's state for a process that takes over (<see cref="Handover.RuntimeState"/>), added to <paramref name="into"/>.</summary>
+    internal Handover.BackendRuntimeState Capture(Handover.BackendRuntimeState into)
+    {
+        var time = _backend.Time;
+        lock (_gate)
+        {
+            var ended = Volatile.Read(ref _lastEjectionEnd);
+            return into with
+            {
+                ActiveDown = _activeDown,
+                Passes = _passes,
+                Fails = _fails,
+                EjectedForMs = EjectionLeft.TotalMilliseconds,
+                Ejections = _ejections,
+                SinceEjectionEndMs = ended == 0 ? null : time.GetElapsedTime(ended).TotalMilliseconds,
+                DownReason = DownReason,
+                LastProbe = _lastProbe,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Takes over the state another process captured: the rise/fall counters, and an ejection for the time it had left
+    /// (its timer starts here), so a backend that was down stays down until its checks or its ejection say otherwise.
+    /// </summary>
+    internal void Restore(Handover.BackendRuntimeState state)
+    {
+        var time = _backend.Time;
+        var now = time.GetTimestamp();
+        lock (_gate)
+        {
+            _passes = Math.Max(0, state.Passes);
+            _fails = Math.Max(0, state.Fails);
+            _activeDown = state.ActiveDown;
+            _ejections = Math.Max(0, state.Ejections);
+            if (state.SinceEjectionEndMs is double since) _lastEjectionEnd = now - Ticks(time, since);
+            if (state.EjectedForMs > 0)
+            {
+                var duration = TimeSpan.FromMilliseconds(state.EjectedForMs);
+                Volatile.Write(ref _ejectedUntil, now + Ticks(time, state.EjectedForMs));
+                _ejectTimer?.Dispose();
+                _ejectTimer = time.CreateTimer(static s => ((BackendHealth)s!).EndEjection(), this, duration, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        _lastProbe = state.LastProbe;
+        if (state.DownReason is not null) _downReason = state.DownReason;
+        _backend.RefreshHealth();
+    }
+
+    private static long Ticks(TimeProvider time, double ms) => Math.Max(1, (long)(ms / 1000 * time.TimestampFrequency));
+
     internal bool IsDown => _activeDown || IsEjected;
 
     private static readonly ActiveHealthConfig DefaultActive = new();

@@ -1,5 +1,6 @@
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Handover;
 using Fulcrum.Core.Health;
 using Fulcrum.Core.Observability;
 
@@ -12,14 +13,20 @@ public sealed class TopologyStore
     private readonly List<(string Pool, Backend Backend)> _retiring = [];
     private volatile Topology _current;
 
-    public TopologyStore(FulcrumConfig config, BalancerServices? services = null)
+    /// <param name="inherited">The state of the process this one took over from (docs/ha.md), restored into the first topology.</param>
+    public TopologyStore(FulcrumConfig config, BalancerServices? services = null, RuntimeState? inherited = null)
     {
         Services = services ?? BalancerServices.Default;
         AccessLogs = new AccessLogRegistry(Services);
+        if (inherited is not null) RuntimeStateTransfer.LoadOverlay(Overlay, inherited);
         _current = TopologyBuilder.Build(config, null, Services, Overlay, null);
+        if (inherited is not null) RestoredBackends = RuntimeStateTransfer.RestoreBackends(_current, inherited, Services);
     }
 
     public BalancerServices Services { get; }
+
+    /// <summary>Backends whose intent and health came from the process this one took over from (0 when none did).</summary>
+    public int RestoredBackends { get; }
 
     public Topology Current => _current;
 
@@ -53,6 +60,15 @@ public sealed class TopologyStore
 
         Applied?.Invoke(old, next);
         return next;
+    }
+
+    /// <summary>The overlay and every backend's intent and health, for a process that takes over from this one.</summary>
+    public RuntimeState CaptureRuntimeState()
+    {
+        lock (_applyLock)
+        {
+            return RuntimeStateTransfer.Capture(_current, Overlay);
+        }
     }
 
     /// <summary>

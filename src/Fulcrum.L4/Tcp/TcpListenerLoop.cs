@@ -17,7 +17,7 @@ internal sealed class TcpListenerLoop : ListenerLoop
     private int _active;
 
     public TcpListenerLoop(TcpDataPlane plane, ListenerConfig config)
-        : base(plane.Store, config, plane.Logger)
+        : base(plane.Store, config, plane.Logger, plane.InheritSocket)
     {
         _plane = plane;
         _sni = config.Sni.IsEmpty ? null : new SniRouter(config.Sni);
@@ -47,7 +47,8 @@ internal sealed class TcpListenerLoop : ListenerLoop
         return socket;
     }
 
-    // The kernel caps the backlog at net.core.somaxconn; ask for plenty so bursts and queue mode wait there.
+    // The kernel caps the backlog at net.core.somaxconn; ask for plenty so bursts and queue mode wait there. An inherited
+    // socket listens already: listen(2) again only sets its backlog.
     protected override void OnBound(Socket socket) => socket.Listen(4096);
 
     protected override async Task RunAsync(Socket socket, CancellationToken token)

@@ -18,13 +18,20 @@ internal sealed class UdpListenerLoop : ListenerLoop
     /// <summary>The largest datagram a socket can deliver; anything above max-datagram-size is dropped.</summary>
     public const int MaxReply = 65_536;
 
+    /// <summary>
+    /// After a takeover a session here only waits for replies to what it forwarded (the client's next datagrams go to
+    /// the new process), so it ends once quiet this long, or its session-timeout if that is shorter.
+    /// </summary>
+    public static readonly TimeSpan HandedOverQuiet = TimeSpan.FromSeconds(5);
+
     private readonly UdpDataPlane _plane;
     private readonly ConcurrentDictionary<SocketAddress, UdpSession> _sessions = new();
     private readonly LogThrottle _noBackendWarnings;
     private Socket? _socket;
+    private volatile bool _keepSessions;
 
     public UdpListenerLoop(UdpDataPlane plane, ListenerConfig config)
-        : base(plane.Store, config, plane.Logger)
+        : base(plane.Store, config, plane.Logger, plane.InheritSocket)
     {
         _plane = plane;
         _noBackendWarnings = new LogThrottle(plane.Time);
@@ -34,7 +41,21 @@ internal sealed class UdpListenerLoop : ListenerLoop
     public override string Protocol => "udp";
     public UdpListenerCounters Counters { get; } = new();
 
-    private void CloseAll()
+    /// <summary>Sessions open now.</summary>
+    public int SessionCount => _sessions.Count;
+
+    /// <summary>
+    /// Another process took the listening socket over: stop reading it, so every datagram from now on goes there, but
+    /// keep the socket and the sessions, whose backends' replies still reach their clients through it until the sessions
+    /// go idle (docs/ha.md, "Zero-downtime upgrade").
+    /// </summary>
+    public Task StopReceivingAsync()
+    {
+        _keepSessions = true;
+        return StopLoopAsync();
+    }
+
+    public void CloseSessions()
     {
         foreach (var (_, session) in _sessions) session.Close(Outcome.Success);
     }
@@ -51,12 +72,13 @@ internal sealed class UdpListenerLoop : ListenerLoop
         if (_sessions.TryRemove(new KeyValuePair<SocketAddress, UdpSession>(session.Client, session)))
         {
             Interlocked.Decrement(ref Counters.ActiveSessions);
+            _plane.OnSessionClosed();
         }
     }
 
     public void Sweep(long now, Topology topology)
     {
-        var timeout = Config.SessionTimeout;
+        var timeout = _keepSessions && HandedOverQuiet < Config.SessionTimeout ? HandedOverQuiet : Config.SessionTimeout;
         foreach (var (_, session) in _sessions)
         {
             if (session.IsIdle(now, timeout))
@@ -73,7 +95,8 @@ internal sealed class UdpListenerLoop : ListenerLoop
 
     protected override Socket CreateSocket(AddressFamily family) => new(family, SocketType.Dgram, ProtocolType.Udp);
 
-    // Ends by closing every session: once the loop has stopped no new one can open, so none is left behind.
+    // Ends by closing every session: once the loop has stopped no new one can open, so none is left behind. After a
+    // takeover the sessions stay (StopReceivingAsync); the plane closes them.
     protected override async Task RunAsync(Socket socket, CancellationToken token)
     {
         _socket = socket;
@@ -124,7 +147,7 @@ internal sealed class UdpListenerLoop : ListenerLoop
             await session.ForwardAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
         }
 
-        CloseAll();
+        if (!_keepSessions) CloseSessions();
     }
 
     private async ValueTask<UdpSession?> OpenSessionAsync(SocketAddress address, ListenerConfig config)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
@@ -40,11 +41,10 @@ internal sealed class KestrelListener : IAsyncDisposable
     private volatile ListenerTls? _tls;
     private readonly TopologyStore? _store;
     private readonly ListenerStats? _stats;
+    private readonly ListenerConnections _connections = new();
+    private AcceptGate? _gate;
     private volatile AccessLog? _accessLog;
     private volatile bool _tracing;
-    // The open connections, so a drain's first step can ask each to close after its request (EndKeepAlive).
-    private readonly ConcurrentDictionary<ConnectionContext, byte> _connections = new();
-    private volatile bool _keepAliveEnded;
 
     public KestrelListener(ListenerConfig config, IServiceProvider services, ILoggerFactory loggerFactory, ILogger logger, TopologyStore? store = null)
     {
@@ -61,7 +61,11 @@ internal sealed class KestrelListener : IAsyncDisposable
     public string ConfigDirectory { get; init; } = Directory.GetCurrentDirectory();
     /// <summary>See <see cref="HttpDataPlane.InlineScheduling"/>.</summary>
     public bool InlineScheduling { get; init; }
+    /// <summary>See <see cref="HttpDataPlane.InheritSocket"/>.</summary>
+    public Func<ListenerConfig, Socket?>? Inherit { get; init; }
     public IPEndPoint? BoundEndpoint { get; private set; }
+    /// <summary>The listening socket Kestrel accepts from (Kestrel owns it), for a process that takes over from this one.</summary>
+    public Socket? ListenSocket { get; private set; }
     public RouteTable Routes => _routes;
 
     /// <summary>Swaps in the routes of a newer generation; an older one (a late reload) is ignored.</summary>
@@ -111,7 +115,18 @@ internal sealed class KestrelListener : IAsyncDisposable
             ConfigureEndpoint(listen);
         });
 
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = InlineScheduling }), _loggerFactory);
+        var transportOptions = new SocketTransportOptions { UnsafePreferInlineScheduling = InlineScheduling };
+        // Kestrel asks here for its listening socket: one inherited from the process this one took over from (bound and
+        // listening already, with its queue of clients), else a new one bound as Kestrel would. Either way it is kept,
+        // so it can be handed over in turn.
+        transportOptions.CreateBoundListenSocket = endpoint =>
+        {
+            var socket = Inherit?.Invoke(Config) ?? SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+            ListenSocket = socket;
+            return socket;
+        };
+        var transport = new AcceptGate(new SocketTransportFactory(Options.Create(transportOptions), _loggerFactory));
+        _gate = transport;
         var server = new KestrelServer(Options.Create(options), transport, _loggerFactory);
         try
         {
@@ -162,6 +177,27 @@ internal sealed class KestrelListener : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Another process took this listener's socket over: stop accepting, close each connection gently (HTTP/2 GOAWAY,
+    /// HTTP/1.1 after its next response; <see cref="ListenerConnections"/>), wait for them until the deadline, then stop
+    /// as <see cref="StopAsync"/> does, which closes what is left.
+    /// </summary>
+    public async Task HandOverAsync(CancellationToken drainDeadline)
+    {
+        if (_gate is not null) await _gate.StopAcceptingAsync();
+        _connections.CloseGently();
+        try
+        {
+            await _connections.Drained.WaitAsync(drainDeadline);
+        }
+        catch (OperationCanceledException)
+        {
+            // The deadline: StopAsync closes the connections left.
+        }
+
+        await StopAsync(drainDeadline);
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync(new CancellationToken(canceled: true));
 
     /// <summary>
@@ -171,11 +207,7 @@ internal sealed class KestrelListener : IAsyncDisposable
     /// request, which reaches whichever node holds the virtual IP by then, instead of reusing one whose address
     /// has moved (that request would meet a reset from the new holder).
     /// </summary>
-    public void EndKeepAlive()
-    {
-        _keepAliveEnded = true;
-        foreach (var connection in _connections.Keys) connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
-    }
+    public void EndKeepAlive() => _connections.CloseAll();
 
     /// <summary>
     /// Per-endpoint setup. Plain http serves HTTP/1.1: Kestrel negotiates HTTP/2 only through TLS ALPN, so
@@ -185,34 +217,23 @@ internal sealed class KestrelListener : IAsyncDisposable
     private void ConfigureEndpoint(ListenOptions listen)
     {
         listen.Protocols = Config.Protocol == ListenerProtocol.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+        var stats = _stats;
+        var connections = _connections;
+        // Outermost, so a connection that fails its TLS handshake still counts as accepted.
         listen.Use(next => async connection =>
         {
-            _connections.TryAdd(connection, 0);
+            stats?.ConnectionOpened();
+            connections.Opened(connection);
             try
             {
                 await next(connection);
             }
             finally
             {
-                _connections.TryRemove(connection, out _);
+                connections.Closed(connection);
+                stats?.ConnectionClosed();
             }
         });
-        if (_stats is { } stats)
-        {
-            // Outermost, so a connection that fails its TLS handshake still counts as accepted.
-            listen.Use(next => async connection =>
-            {
-                stats.ConnectionOpened();
-                try
-                {
-                    await next(connection);
-                }
-                finally
-                {
-                    stats.ConnectionClosed();
-                }
-            });
-        }
 
         if (Config.Protocol == ListenerProtocol.Https)
         {
@@ -220,14 +241,32 @@ internal sealed class KestrelListener : IAsyncDisposable
             // After TLS, on the decrypted bytes: only HTTP/2 connections are read through the guard.
             listen.Use(next => connection =>
             {
-                if (connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) == true)
+                if (connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) != true)
                 {
-                    var transport = connection.Transport;
-                    connection.Transport = new DuplexPipe(new ContinuationGuard(transport.Input, connection.Abort), transport.Output);
+                    return next(connection);
                 }
 
-                return next(connection);
+                var transport = new LingeringTransport(connection.Transport);
+                connection.Transport = new DuplexPipe(new ContinuationGuard(transport.Input, connection.Abort), transport.Output);
+                // Its handshake ended after a takeover began: GOAWAY as to the others.
+                if (connections.Closing) connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>()?.RequestClose();
+                return ServeHttp2Async(next, connection, transport, connections);
             });
+        }
+    }
+
+    // After a takeover's GOAWAY, a connection lingers so the requests its client had in flight are refused cleanly
+    // (it retries them on a new connection) rather than reset (LingeringTransport).
+    private static async Task ServeHttp2Async(Microsoft.AspNetCore.Connections.ConnectionDelegate next, Microsoft.AspNetCore.Connections.ConnectionContext connection,
+        LingeringTransport transport, ListenerConnections connections)
+    {
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            await transport.CloseAsync(connections.Closing ? ListenerConnections.Linger : TimeSpan.Zero);
         }
     }
 
@@ -281,6 +320,7 @@ internal sealed class KestrelListener : IAsyncDisposable
     private Task HandleUntracedAsync(KestrelExchange exchange)
     {
         var routes = _routes;
+        if (_connections.Closing) ListenerConnections.CloseAfter(exchange.Http.Response);
         if (StrictRequest.Problem(exchange.RequestHeaders) is { } problem) return RefuseAsync(exchange, StatusCodes.Status400BadRequest, problem);
         if (exchange.RequestContentLength > Config.Limits.MaxBodySize && Config.Limits.MaxBodySize > 0)
         {
@@ -289,7 +329,6 @@ internal sealed class KestrelListener : IAsyncDisposable
         }
 
         ConnectionOptions.RemoveNamed(exchange.RequestHeaders);
-        if (_keepAliveEnded && !HttpProtocol.IsHttp2(exchange.Protocol)) exchange.ResponseHeaders.Connection = "close";
         routes.TrustedProxies.Apply(exchange);
         var route = routes.Match(exchange) ?? routes.NoRoute;
         exchange.Record.Route = ReferenceEquals(route, routes.NoRoute) ? null : route.Name;

@@ -6,6 +6,7 @@ using Fulcrum.Admin.Metrics;
 using Fulcrum.Cluster;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Handover;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
 using Fulcrum.Health;
@@ -13,6 +14,7 @@ using Fulcrum.L4;
 using Fulcrum.L7;
 using Fulcrum.L7.Tls;
 using Fulcrum.Vrrp;
+using Fulcrum.Takeover;
 using Microsoft.Extensions.Logging;
 
 namespace Fulcrum.Hosting;
@@ -36,6 +38,14 @@ public sealed class BalancerHost : IAsyncDisposable
     /// <param name="loggerFactory">Where every plane logs.</param>
     /// <param name="configPath">The file <paramref name="config"/> came from; null when it did not come from a file (the demo), which means no reloads.</param>
     public BalancerHost(FulcrumConfig config, ILoggerFactory loggerFactory, string? configPath = null)
+        : this(config, loggerFactory, configPath, null, null)
+    {
+    }
+
+    /// <param name="inherited">Listening sockets received from the process this one takes over from (docs/ha.md); the listeners claim them instead of binding.</param>
+    /// <param name="inheritedState">That process's runtime overlay, operator intents and health, restored before the first request.</param>
+    internal BalancerHost(FulcrumConfig config, ILoggerFactory loggerFactory, string? configPath,
+        InheritedSockets? inherited, RuntimeState? inheritedState)
     {
         LoggerFactory = loggerFactory;
         _log = loggerFactory.CreateLogger<BalancerHost>();
@@ -51,10 +61,11 @@ public sealed class BalancerHost : IAsyncDisposable
             SharedRateLimits = Cluster?.RateLimits,
             SharedEjections = Cluster?.Ejections,
         };
-        Store = new TopologyStore(config, services);
+        Store = new TopologyStore(config, services, inheritedState);
         Cluster?.Attach(Store);
         Operations = new BackendOperations(Store, Cluster?.Changes);
         Metrics = new FulcrumMetrics(Store, Cluster);
+        TakeoverMetrics.AddTo(Metrics.Meter, inherited, Store);
         _exporter = new PrometheusExporter(Metrics);
         if (configPath is not null)
         {
@@ -73,10 +84,14 @@ public sealed class BalancerHost : IAsyncDisposable
         // Probes of a re-encrypting pool verify the backend's certificate as its traffic does.
         Health = new HealthCheckPlane(Store, loggerFactory) { TlsConnect = ProbeTls.For };
         _planes.Add(new HealthPlane(Health));
-        Tcp = new TcpDataPlane(Store, loggerFactory);
-        Udp = new UdpDataPlane(Store, loggerFactory);
+        Tcp = new TcpDataPlane(Store, loggerFactory) { InheritSocket = inherited is null ? null : inherited.ForListener };
+        Udp = new UdpDataPlane(Store, loggerFactory) { InheritSocket = inherited is null ? null : inherited.ForListener };
         _planes.Add(new L4Plane(Tcp, Udp));
-        Http = new HttpDataPlane(Store, loggerFactory) { InlineScheduling = EventLoopIo.Enabled };
+        Http = new HttpDataPlane(Store, loggerFactory)
+        {
+            InlineScheduling = EventLoopIo.Enabled,
+            InheritSocket = inherited is null ? null : inherited.ForListener,
+        };
         _planes.Add(new HttpPlane(Http));
         if (config.Admin is { } admin)
         {
@@ -89,6 +104,7 @@ public sealed class BalancerHost : IAsyncDisposable
                 ListenerEndpoints = () => BoundEndpoints,
                 Operations = Operations,
                 Cluster = Cluster,
+                InheritSocket = inherited is null ? null : inherited.ForAdmin,
             };
             _admin = new AdminPlane(new AdminServer(Store, admin.Bind, options, loggerFactory));
             _planes.Add(_admin);
@@ -144,6 +160,9 @@ public sealed class BalancerHost : IAsyncDisposable
 
     /// <summary>Where the admin API listens; null without an `admin:` section or before start.</summary>
     public IPEndPoint? AdminEndpoint => _admin?.Server.BoundEndpoint;
+
+    /// <summary>The admin API; null without an `admin:` section.</summary>
+    internal AdminServer? Admin => _admin?.Server;
 
     /// <summary>Starts every plane; if one fails the ones already started are stopped and the error is rethrown.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default, bool watchConfigFile = true)
@@ -217,6 +236,20 @@ public sealed class BalancerHost : IAsyncDisposable
         }
 
         HostLog.Stopped(_log);
+    }
+
+    /// <summary>
+    /// Another process took the listening sockets over (docs/ha.md, "Zero-downtime upgrade"): stop as on SIGTERM, except
+    /// that the admin API stops at once, since the new process answers it now; http connections close gently (HTTP/1.1
+    /// after the next response, HTTP/2 with GOAWAY) rather than idle ones at once; and udp sessions keep carrying their
+    /// backends' replies until they go quiet, since the new process reads every new datagram.
+    /// </summary>
+    public async Task HandOverAsync(CancellationToken drainDeadline)
+    {
+        Udp.HandedOver = true;
+        Http.HandedOver = true;
+        if (_admin is not null) await WhenAllTolerantAsync([_admin.StopAsync(drainDeadline)], drainDeadline);
+        await StopAsync(drainDeadline);
     }
 
     public async Task StopAsync(TimeSpan drainTimeout)

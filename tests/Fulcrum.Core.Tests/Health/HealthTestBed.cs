@@ -10,10 +10,11 @@ namespace Fulcrum.Core.Tests.Health;
 /// <summary>A topology store on a manual clock with a logger that keeps every message.</summary>
 internal sealed class HealthTestBed
 {
-    public HealthTestBed(PoolConfig pool)
+    /// <param name="inherited">A state captured from another store, as a process that took over from another restores it.</param>
+    public HealthTestBed(PoolConfig pool, Fulcrum.Core.Handover.RuntimeState? inherited = null)
     {
         Services = new BalancerServices(Time, new Random(7)) { LoggerFactory = Logs };
-        Store = new TopologyStore(Config(pool), Services);
+        Store = new TopologyStore(Config(pool), Services, inherited);
         Operations = new BackendOperations(Store);
     }
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Fulcrum.L7.Tests.Support;
+namespace Fulcrum.TestSupport;
 
 /// <summary>Keeps every formatted log message, for tests that check what an operator reads.</summary>
 public sealed class CapturingLoggerFactory : ILoggerFactory

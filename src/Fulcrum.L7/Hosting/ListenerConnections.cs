@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+
+namespace Fulcrum.L7.Hosting;
+
+/// <summary>
+/// One listener's open connections, for closing them the way HAProxy's `idle-close-on-response` does after a takeover
+/// (docs/ha.md, "Zero-downtime upgrade"): an HTTP/2 connection gets GOAWAY, after which its client opens new streams
+/// elsewhere; an HTTP/1.1 one is closed after its next response, which says `Connection: close`, so a client never
+/// sends a request onto a connection the server is closing. One that stays idle waits for the drain deadline.
+/// </summary>
+internal sealed class ListenerConnections
+{
+    /// <summary>How long an HTTP/2 connection closed after a takeover waits for its client to close its side.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<ConnectionContext, byte> _open = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _closing;
+
+    /// <summary>True once <see cref="CloseGently"/> ran: every HTTP/1.1 response says `Connection: close`.</summary>
+    public bool Closing => _closing;
+
+    public int Count => _open.Count;
+
+    /// <summary>Completes when no connection is left once closing began.</summary>
+    public Task Drained => _drained.Task;
+
+    public void Opened(ConnectionContext connection) => _open.TryAdd(connection, 0);
+
+    public void Closed(ConnectionContext connection)
+    {
+        _open.TryRemove(connection, out _);
+        if (_closing && _open.IsEmpty) _drained.TrySetResult();
+    }
+
+    /// <summary>GOAWAY to each HTTP/2 connection; HTTP/1.1 ones close after their next response.</summary>
+    public void CloseGently()
+    {
+        _closing = true;
+        foreach (var (connection, _) in _open)
+        {
+            if (connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) == true)
+            {
+                connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+            }
+        }
+
+        if (_open.IsEmpty) _drained.TrySetResult();
+    }
+
+    /// <summary>
+    /// Before a virtual IP moves away (`shutdown.accept-grace`, docs/ha.md): every connection is asked to close now,
+    /// idle ones at once and busy ones after their response (Kestrel's graceful close; HTTP/2 gets GOAWAY), so each
+    /// client's next request opens a connection to whichever node holds the address by then. Later responses say
+    /// `Connection: close` as after <see cref="CloseGently"/>.
+    /// </summary>
+    public void CloseAll()
+    {
+        _closing = true;
+        foreach (var (connection, _) in _open) connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+        if (_open.IsEmpty) _drained.TrySetResult();
+    }
+
+    /// <summary>While closing: this HTTP/1.x response says `Connection: close`, and Kestrel closes the connection after it.</summary>
+    public static void CloseAfter(HttpResponse response)
+    {
+        if (response.HttpContext.Request.Protocol is "HTTP/2" or "HTTP/3") return;
+        response.OnStarting(static state =>
+        {
+            ((HttpResponse)state).Headers.Connection = "close";
+            return Task.CompletedTask;
+        }, response);
+    }
+}
