@@ -215,8 +215,9 @@ public sealed class BalancerHost : IAsyncDisposable
         if (_draining) return;
         _draining = true;
         Vrrp.Evaluate();
-        // Clients reconnect for their next request, to whichever node holds the virtual IP by then.
-        Http.EndKeepAlive();
+        // Clients reconnect for their next request, to whichever node holds the virtual IP by then. After a takeover
+        // the address stays here and the connections close gently instead (HandOverAsync).
+        if (!Http.HandedOver) Http.EndKeepAlive();
         DrainBegun?.Invoke();
     }
 
@@ -246,6 +247,8 @@ public sealed class BalancerHost : IAsyncDisposable
     /// </summary>
     public async Task HandOverAsync(CancellationToken drainDeadline)
     {
+        // The new process serves and writes the vrrp state file now: this one's drain must not lower the node.
+        Vrrp.Dispose();
         Udp.HandedOver = true;
         Http.HandedOver = true;
         if (_admin is not null) await WhenAllTolerantAsync([_admin.StopAsync(drainDeadline)], drainDeadline);
