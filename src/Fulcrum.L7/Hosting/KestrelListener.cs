@@ -353,7 +353,8 @@ internal sealed class KestrelListener : IAsyncDisposable
         var bytesIn = record.BytesIn >= 0 ? record.BytesIn : exchange.RequestContentLength ?? 0;
         var bytesOut = record.BytesOut >= 0 ? record.BytesOut : response.ContentLength ?? 0;
         _stats!.Request(bytesIn, bytesOut);
-        if (_accessLog is { } log && log.Sampled())
+        // A request the WAF refused or flagged is logged whatever the sample: its line is the WAF's audit record.
+        if (_accessLog is { } log && (log.Sampled() || record.WafRules is not null))
         {
             log.Write(AccessLogLine.From(exchange, Config, bytesIn, bytesOut));
         }

@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace Fulcrum.L7.Waf;
+
+/// <summary>
+/// The directives Fulcrum loads around the CRS. ModSecurity ships its settings as modsecurity.conf-recommended (not
+/// in Debian's libmodsecurity3); these are the ones the CRS needs from it, with Fulcrum's ids (ModSecurity keeps
+/// 1-99999 for local rules). The body limits are ModSecurity's largest on purpose: each route cuts its body at its
+/// own `body-limit` before ModSecurity sees it, so routes with other limits share one loaded rule set.
+/// </summary>
+internal static class WafBaseRules
+{
+    public const int FirstId = 10001;
+    public const int LastId = 10019;
+
+    /// <summary>Loaded before crs-setup.conf.</summary>
+    public const string Before = """
+        SecRuleEngine On
+        SecRequestBodyAccess On
+        SecResponseBodyAccess Off
+        SecRequestBodyLimit 1073741824
+        SecRequestBodyNoFilesLimit 1073741824
+        SecRequestBodyLimitAction ProcessPartial
+        SecPcreMatchLimit 100000
+        SecPcreMatchLimitRecursion 100000
+        SecAuditEngine Off
+        SecArgumentSeparator &
+        SecCookieFormat 0
+        SecRule REQUEST_HEADERS:Content-Type "@rx ^(?:application(?:/soap\+|/)|text/)xml" "id:10001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"
+        SecRule REQUEST_HEADERS:Content-Type "@rx ^application/(?:[a-z0-9.+-]+\+)?json" "id:10002,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"
+        SecRule REQBODY_ERROR "!@eq 0" "id:10003,phase:2,t:none,log,deny,status:400,msg:'Request body does not parse as its Content-Type says',logdata:'%{reqbody_error_msg}'"
+        SecRule MULTIPART_STRICT_ERROR "!@eq 0" "id:10004,phase:2,t:none,log,deny,status:400,msg:'Multipart request body failed strict validation'"
+
+        """;
+
+    /// <summary>Loaded after crs-setup.conf, so the route's paranoia and threshold win over what it sets.</summary>
+    public static string Levels(int paranoia, int threshold) => string.Create(CultureInfo.InvariantCulture, $"""
+        SecAction "id:10010,phase:1,pass,nolog,t:none,setvar:tx.paranoia_level={paranoia},setvar:tx.executing_paranoia_level={paranoia},setvar:tx.inbound_anomaly_score_threshold={threshold}"
+
+        """);
+
+    /// <summary>Loaded last: the rules `exclude-rules` removes (SecRuleRemoveById takes ids and ranges).</summary>
+    public static string Exclusions(string idsAndRanges) => idsAndRanges.Length == 0 ? "" : $"SecRuleRemoveById {idsAndRanges}\n";
+}

@@ -1,0 +1,69 @@
+namespace Fulcrum.L7.Waf;
+
+/// <summary>
+/// The reason a flagged request is counted and logged under, from the rules that matched. The CRS numbers its rules by
+/// file, one attack class a file (REQUEST-942-APPLICATION-ATTACK-SQLI.conf holds 942000-942999), so a rule's id says
+/// its class; the first attack rule that matched names the reason, else the first protocol rule, else `anomaly`.
+/// </summary>
+internal static class WafReasons
+{
+    /// <summary>A body over `body-limit` with `body-over-limit: reject`.</summary>
+    public const string BodyTooLarge = "body-too-large";
+
+    /// <summary>A body ModSecurity could not parse as its type says (Fulcrum's base rules).</summary>
+    public const string BadBody = "bad-body";
+
+    /// <summary>Refused, but by no rule of a known class (a rule of a custom CRS, say).</summary>
+    public const string Anomaly = "anomaly";
+
+    /// <summary>Every reason, so a filter takes all its counters when it is built.</summary>
+    public static readonly string[] All =
+    [
+        "sqli", "xss", "lfi", "rfi", "rce", "php", "nodejs", "java", "session-fixation",
+        "scanner", "protocol", "protocol-attack", "multipart", "method", BadBody, BodyTooLarge, Anomaly,
+    ];
+
+    /// <summary>The index in <see cref="All"/> of <paramref name="reason"/>.</summary>
+    public static int IndexOf(string reason) => Array.IndexOf(All, reason);
+
+    /// <summary>The reason (its index in <see cref="All"/>) for a flagged request from the ids that matched, in match order.</summary>
+    public static int Of(WafFindings findings)
+    {
+        string? protocol = null;
+        for (var i = 0; i < findings.Count; i++)
+        {
+            var id = findings[i];
+            if (AttackOf(id) is { } attack) return IndexOf(attack);
+            protocol ??= ProtocolOf(id);
+        }
+
+        return IndexOf(protocol ?? Anomaly);
+    }
+
+    // CRS 3.3's REQUEST-93x and -94x files: application attacks.
+    private static string? AttackOf(int id) => (id / 1000) switch
+    {
+        930 => "lfi",
+        931 => "rfi",
+        932 => "rce",
+        933 => "php",
+        934 => "nodejs",
+        941 => "xss",
+        942 => "sqli",
+        943 => "session-fixation",
+        944 => "java",
+        _ => null,
+    };
+
+    // REQUEST-91x and -92x: what the client is and how it speaks HTTP; Fulcrum's own base rules are below 100000.
+    private static string? ProtocolOf(int id) => (id / 1000) switch
+    {
+        911 => "method",
+        913 => "scanner",
+        920 => "protocol",
+        921 => "protocol-attack",
+        922 => "multipart",
+        _ when id < WafBaseRules.LastId + 1 && id >= WafBaseRules.FirstId => BadBody,
+        _ => null,
+    };
+}
