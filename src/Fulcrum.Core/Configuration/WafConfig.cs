@@ -5,7 +5,7 @@ namespace Fulcrum.Core.Configuration;
 /// <summary>
 /// A route's `waf`: the OWASP Core Rule Set run by ModSecurity v3 on each request's head and body (docs/protection.md).
 /// The rule-shaping keys (<see cref="Crs"/>, <see cref="CrsSetup"/>, <see cref="Paranoia"/>, <see cref="AnomalyThreshold"/>,
-/// <see cref="ExcludeRules"/>) pick a loaded rule set, shared by every route and reload that asks for the same one;
+/// <see cref="AllowedMethods"/>, <see cref="ExcludeRules"/>) pick a loaded rule set, shared by every route and reload that asks for the same one;
 /// the others act per route.
 /// </summary>
 public sealed record WafConfig
@@ -24,6 +24,12 @@ public sealed record WafConfig
 
     /// <summary>The CRS inbound anomaly score at which a request is refused (default 5: one critical rule).</summary>
     public int AnomalyThreshold { get; init; } = 5;
+
+    /// <summary>
+    /// The methods the CRS lets through (its tx.allowed_methods, rule 911100). The CRS's own default leaves out PUT,
+    /// PATCH and DELETE, which every REST API takes, so Fulcrum's adds them.
+    /// </summary>
+    public ImmutableArray<string> AllowedMethods { get; init; } = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"];
 
     /// <summary>Rule ids (or ranges of them) removed from the rule set after it loads (`exclude-rules`), ModSecurity's SecRuleRemoveById.</summary>
     public ImmutableArray<WafRuleRange> ExcludeRules { get; init; } = [];

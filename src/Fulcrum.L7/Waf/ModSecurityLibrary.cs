@@ -82,7 +82,9 @@ internal sealed unsafe class ModSecurityLibrary
         }
         catch (Exception e) when (e is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException)
         {
-            return (null, $"the WAF needs ModSecurity v3 ({name}, Debian package libmodsecurity3), which could not be loaded: {e.Message}");
+            // The runtime's message ends with the loader's own line (dlerror), the one worth showing.
+            var reason = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+            return (null, $"the WAF needs ModSecurity v3 and {name} could not be loaded ({reason}); install Debian's libmodsecurity3, or set the route's waf mode to off");
         }
     }
 

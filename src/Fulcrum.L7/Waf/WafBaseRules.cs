@@ -33,9 +33,9 @@ internal static class WafBaseRules
 
         """;
 
-    /// <summary>Loaded after crs-setup.conf, so the route's paranoia and threshold win over what it sets.</summary>
-    public static string Levels(int paranoia, int threshold) => string.Create(CultureInfo.InvariantCulture, $"""
-        SecAction "id:10010,phase:1,pass,nolog,t:none,setvar:tx.paranoia_level={paranoia},setvar:tx.executing_paranoia_level={paranoia},setvar:tx.inbound_anomaly_score_threshold={threshold}"
+    /// <summary>Loaded after crs-setup.conf, so the route's paranoia, threshold and methods win over what it sets.</summary>
+    public static string Policy(int paranoia, int threshold, string allowedMethods) => string.Create(CultureInfo.InvariantCulture, $"""
+        SecAction "id:10010,phase:1,pass,nolog,t:none,setvar:tx.paranoia_level={paranoia},setvar:tx.executing_paranoia_level={paranoia},setvar:tx.inbound_anomaly_score_threshold={threshold},setvar:'tx.allowed_methods={allowedMethods}'"
 
         """);
 

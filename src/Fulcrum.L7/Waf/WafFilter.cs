@@ -27,17 +27,24 @@ internal sealed class WafFilter : HttpFilter
     private readonly WafConfig _config;
     private readonly IPEndPoint _server;
     private readonly ProtectionCounter _allowed;
-    // One counter a reason (WafReasons.All), `rejected` in block mode and `detected` in detect mode: taken now, not per request.
-    private readonly ProtectionCounter[] _flagged;
+    private readonly ProtectionStats _stats;
+    private readonly string _listener;
+    private readonly string _route;
+    private readonly string _decision;
+    // One counter a reason (WafReasons.All), `rejected` in block mode and `detected` in detect mode, each taken the
+    // first time its reason comes up, so the metric lists the reasons seen rather than seventeen zeros a route.
+    private readonly ProtectionCounter?[] _flagged = new ProtectionCounter?[WafReasons.All.Length];
 
     public WafFilter(WafRules rules, WafConfig config, IPEndPoint server, ProtectionStats stats, string listener, string route)
     {
         _rules = rules;
         _config = config;
         _server = server;
+        _stats = stats;
+        _listener = listener;
+        _route = route;
+        _decision = config.Mode == WafMode.Block ? "rejected" : "detected";
         _allowed = stats.Counter(listener, route, Protection, "allowed");
-        var decision = config.Mode == WafMode.Block ? "rejected" : "detected";
-        _flagged = [.. WafReasons.All.Select(reason => stats.Counter(listener, route, Protection, decision, reason))];
     }
 
     public override FilterHooks Hooks => FilterHooks.RequestHead;
@@ -104,7 +111,7 @@ internal sealed class WafFilter : HttpFilter
             return FilterResult.Continue;
         }
 
-        var counter = _flagged[verdict.Reason];
+        var counter = Flagged(verdict.Reason);
         counter.Increment();
         exchange.Record.Protection = counter.LogText;
         exchange.Record.WafRules = verdict.Rules;
@@ -119,7 +126,7 @@ internal sealed class WafFilter : HttpFilter
     // forwarded whole without inspection, as block mode would have refused it before any rule ran.
     private FilterResult OverLimit(HttpExchange exchange, WafBufferedBody? body)
     {
-        var counter = _flagged[TooLargeReason];
+        var counter = Flagged(TooLargeReason);
         counter.Increment();
         exchange.Record.Protection = counter.LogText;
         if (_config.Mode != WafMode.Block)
@@ -132,4 +139,8 @@ internal sealed class WafFilter : HttpFilter
         PlainTextAnswer.Set(exchange, StatusCodes.Status413PayloadTooLarge, TooLarge);
         return FilterResult.Answered;
     }
+
+    // Two threads racing here get the same counter: ProtectionStats makes one per name.
+    private ProtectionCounter Flagged(int reason) =>
+        _flagged[reason] ??= _stats.Counter(_listener, _route, Protection, _decision, WafReasons.All[reason]);
 }

@@ -3,7 +3,9 @@ namespace Fulcrum.L7.Waf;
 /// <summary>
 /// The reason a flagged request is counted and logged under, from the rules that matched. The CRS numbers its rules by
 /// file, one attack class a file (REQUEST-942-APPLICATION-ATTACK-SQLI.conf holds 942000-942999), so a rule's id says
-/// its class; the first attack rule that matched names the reason, else the first protocol rule, else `anomaly`.
+/// its class. The attack class with the most rules matched names the reason (the first to match breaks a tie:
+/// `;cat /etc/passwd` is two command-injection rules and one OS-file rule, so `rce`), else the first protocol rule,
+/// else `anomaly`.
 /// </summary>
 internal static class WafReasons
 {
@@ -30,14 +32,27 @@ internal static class WafReasons
     public static int Of(WafFindings findings)
     {
         string? protocol = null;
+        string? attack = null;
+        var most = 0;
         for (var i = 0; i < findings.Count; i++)
         {
             var id = findings[i];
-            if (AttackOf(id) is { } attack) return IndexOf(attack);
-            protocol ??= ProtocolOf(id);
+            if (AttackOf(id) is not { } kind)
+            {
+                protocol ??= ProtocolOf(id);
+                continue;
+            }
+
+            var count = 0;
+            for (var j = 0; j < findings.Count; j++)
+            {
+                if (findings[j] / 1000 == id / 1000) count++;
+            }
+
+            if (count > most) (attack, most) = (kind, count);
         }
 
-        return IndexOf(protocol ?? Anomaly);
+        return IndexOf(attack ?? protocol ?? Anomaly);
     }
 
     // CRS 3.3's REQUEST-93x and -94x files: application attacks.

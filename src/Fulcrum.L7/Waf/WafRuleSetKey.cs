@@ -7,7 +7,7 @@ namespace Fulcrum.L7.Waf;
 /// files' sizes and times, so a reload after crs-setup.conf was edited loads it again while one that only moved a
 /// route keeps the loaded set.
 /// </summary>
-internal sealed record WafRuleSetKey(string Crs, string CrsSetup, int Paranoia, int AnomalyThreshold, string Exclusions, string Stamp)
+internal sealed record WafRuleSetKey(string Crs, string CrsSetup, int Paranoia, int AnomalyThreshold, string AllowedMethods, string Exclusions, string Stamp)
 {
     /// <summary>The names Debian gives the CRS's two exclusion files, beside its crs-setup.conf; loaded when they are there.</summary>
     public const string ExclusionsBefore = "REQUEST-900-EXCLUSION-RULES-BEFORE-CRS.conf";
@@ -23,7 +23,8 @@ internal sealed record WafRuleSetKey(string Crs, string CrsSetup, int Paranoia, 
         var exclusions = string.Join(' ', config.ExcludeRules.Distinct().OrderBy(static r => r.From).ThenBy(static r => r.To));
         var crs = Path.GetFullPath(config.Crs);
         var setup = Path.GetFullPath(config.CrsSetup);
-        return new WafRuleSetKey(crs, setup, config.Paranoia, config.AnomalyThreshold, exclusions, StampOf(crs, setup));
+        var methods = string.Join(' ', config.AllowedMethods.Order(StringComparer.Ordinal));
+        return new WafRuleSetKey(crs, setup, config.Paranoia, config.AnomalyThreshold, methods, exclusions, StampOf(crs, setup));
     }
 
     /// <summary>Debian's REQUEST-900 beside crs-setup.conf, when it is there: loaded after crs-setup, before the rules.</summary>

@@ -53,7 +53,7 @@ internal sealed unsafe class WafRules : SafeHandle
         var rules = new WafRules(engine, engine.Library.CreateRulesSet(), key);
         error = rules.AddText(WafBaseRules.Before)
             ?? rules.AddFile(key.CrsSetup)
-            ?? rules.AddText(WafBaseRules.Levels(key.Paranoia, key.AnomalyThreshold))
+            ?? rules.AddText(WafBaseRules.Policy(key.Paranoia, key.AnomalyThreshold, key.AllowedMethods))
             ?? rules.AddFiles(key.OptionalBefore)
             ?? rules.AddFiles(files)
             ?? rules.AddFiles(key.OptionalAfter)

@@ -23,6 +23,7 @@ internal static class WafParser
         .Key("mode", (w, n, c) => YamlReader.Enum(n, "mode", c, Modes) is { } m ? w with { Mode = m } : w)
         .Key("paranoia", (w, n, c) => YamlReader.Int(n, "paranoia", c, min: 1, max: 4) is { } p ? w with { Paranoia = p } : w)
         .Key("anomaly-threshold", (w, n, c) => YamlReader.Int(n, "anomaly-threshold", c, min: 1, max: 10000) is { } t ? w with { AnomalyThreshold = t } : w)
+        .Key("allowed-methods", (w, n, c) => Methods(n, c) is { } m ? w with { AllowedMethods = m } : w)
         .Key("exclude-rules", (w, n, c) => w with { ExcludeRules = Exclusions(n, c) })
         .Key("body-limit", (w, n, c) => BodyLimit(n, c) is { } b ? w with { BodyLimit = b } : w)
         .Key("body-over-limit", (w, n, c) => YamlReader.Enum(n, "body-over-limit", c, OverLimits) is { } o ? w with { OverLimit = o } : w)
@@ -46,6 +47,21 @@ internal static class WafParser
         if (bytes is > 0 and <= MaxBodyLimit) return bytes;
         context.Error(node, "'body-limit' must be more than 0 and at most 1GiB");
         return null;
+    }
+
+    // HTTP method tokens (RFC 9110 section 9.1: case-sensitive; the CRS compares them as written).
+    private static ImmutableArray<string>? Methods(YamlNode node, ParseContext context)
+    {
+        var methods = YamlReader.OneOrMany(node, "allowed-methods", context);
+        var ok = !methods.IsEmpty;
+        foreach (var (method, item) in methods)
+        {
+            if (method.Length > 0 && method.All(char.IsAsciiLetterUpper)) continue;
+            context.Error(item, $"'allowed-methods' takes method names in capitals, like GET or PATCH, not '{method}'");
+            ok = false;
+        }
+
+        return ok ? [.. methods.Select(static m => m.Value).Distinct()] : null;
     }
 
     // `[942100, 920350, 942000-942999]`: rule ids and inclusive ranges, as SecRuleRemoveById takes them.
