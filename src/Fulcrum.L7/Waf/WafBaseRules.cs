@@ -39,6 +39,18 @@ internal static class WafBaseRules
 
         """);
 
+    /// <summary>
+    /// Loaded after the CRS: the rules that keep state per client in ModSecurity's `ip` collection, removed.
+    /// libmodsecurity 3.0.9 reads its collections without a lock while another thread writes them, and keeps an
+    /// expired entry until someone reads that very key; with the CRS as shipped, every scanner request wrote an
+    /// entry for its address and user agent that stayed (measured: about 600 bytes each, growing without end under a
+    /// scanner that varies its user agent). 901318 and 901321 key the collection by client (a SHA-1 of the user agent
+    /// per request, too); 910xxx (IP reputation, off by default) and 912xxx (DoS protection, off by default) and
+    /// 949100 (reputation blocking) are the only rules that read it. What those did is the job of Fulcrum's
+    /// `rate-limit`. The scanner rules (913xxx) still score and refuse; their notes go to one unkeyed entry.
+    /// </summary>
+    public const string After = "SecRuleRemoveById 901318 901321 910000-910999 912000-912999 949100\n";
+
     /// <summary>Loaded last: the rules `exclude-rules` removes (SecRuleRemoveById takes ids and ranges).</summary>
     public static string Exclusions(string idsAndRanges) => idsAndRanges.Length == 0 ? "" : $"SecRuleRemoveById {idsAndRanges}\n";
 }

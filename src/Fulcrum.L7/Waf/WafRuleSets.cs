@@ -23,8 +23,7 @@ internal sealed class WafRuleSets
     public WafRules? Get(WafConfig config, out string? error)
     {
         var key = WafRuleSetKey.Of(config);
-        // One load at a time: ModSecurity's rule parser is not known to be reentrant, and two routes asking for the
-        // same new set should load it once.
+        // Two routes asking for the same new set load it once (and WafRules loads one set at a time in the process).
         lock (_lock)
         {
             for (var node = _recent.First; node is not null; node = node.Next)

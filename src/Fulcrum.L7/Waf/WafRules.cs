@@ -12,8 +12,13 @@ namespace Fulcrum.L7.Waf;
 /// </summary>
 internal sealed unsafe class WafRules : SafeHandle
 {
-    // What one CRS rule set costs in native memory (measured: about 10 MiB at paranoia 1), so the GC knows to finalize it.
-    private const long NativeBytes = 10 << 20;
+    // What one CRS rule set costs in native memory (measured: about 17.5 MiB, at paranoia 2 to 4 alike), so the GC
+    // knows to finalize one a reload dropped.
+    private const long NativeBytes = 17 << 20;
+
+    // One load at a time in the process: ModSecurity's rule parser (bison and flex) is not reentrant. Two sets loaded
+    // at once from two threads failed with syntax errors in the CRS's own files, at lines that parse alone.
+    private static readonly object Loading = new();
 
     private WafRules(ModSecurityEngine engine, nint set, WafRuleSetKey key)
         : base(0, ownsHandle: true)
@@ -49,6 +54,11 @@ internal sealed unsafe class WafRules : SafeHandle
             return null;
         }
 
+        lock (Loading) return Load(engine, key, files, out error);
+    }
+
+    private static WafRules? Load(ModSecurityEngine engine, WafRuleSetKey key, string[] files, out string? error)
+    {
         var started = Stopwatch.GetTimestamp();
         var rules = new WafRules(engine, engine.Library.CreateRulesSet(), key);
         error = rules.AddText(WafBaseRules.Before)
@@ -57,6 +67,7 @@ internal sealed unsafe class WafRules : SafeHandle
             ?? rules.AddFiles(key.OptionalBefore)
             ?? rules.AddFiles(files)
             ?? rules.AddFiles(key.OptionalAfter)
+            ?? rules.AddText(WafBaseRules.After)
             ?? rules.AddText(WafBaseRules.Exclusions(key.Exclusions));
         if (error is not null)
         {

@@ -188,6 +188,27 @@ public sealed class WafTests
     }
 
     [Fact]
+    public async Task NoStateIsKeptPerClient_SoAScannerIsRefusedItself_ButLeavesNoMarkOnItsAddress()
+    {
+        // The CRS's IP reputation switched on, as a crs-setup.conf may: with the CRS as shipped, a request to a
+        // scanner's URL marks its address and user agent (913120 sets ip.reput_block_flag) and 949100 refuses
+        // the next request from them. Fulcrum removes that per-client state (libmodsecurity 3.0.9 reads it
+        // without a lock, and keeps it until read): the scanner's own request is refused, the next one is not.
+        var setup = Path.Combine(Directory.CreateTempSubdirectory("fulcrum-waf-").FullName, "crs-setup.conf");
+        File.WriteAllText(setup, File.ReadAllText(WafConfig.DebianCrsSetup)
+            + "\nSecAction \"id:900960,phase:1,nolog,pass,t:none,setvar:tx.do_reput_block=1,setvar:tx.reput_block_duration=300\"\n");
+        var (backends, proxy) = await StartAsync(new WafConfig { Mode = WafMode.Block, CrsSetup = setup });
+        await using var _ = backends;
+        await using var __ = proxy;
+
+        const string Browser = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0";
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(proxy.Client, "/nessustest", Browser));
+        Assert.Equal(1, Count(proxy.Store.Protection, "rejected", "scanner"));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(proxy.Client, "/", Browser));
+        Directory.Delete(Path.GetDirectoryName(setup)!, recursive: true);
+    }
+
+    [Fact]
     public async Task RulesThatDoNotLoad_LeaveTheRoute503_NeverUnguarded()
     {
         var (backends, proxy) = await StartAsync(new WafConfig { Mode = WafMode.Block, Crs = "/nonexistent/crs" });
