@@ -17,9 +17,10 @@ internal sealed class WafFindings
     private static WafFindings? _current;
 
     private readonly int[] _ids = new int[MaxIds];
+    private bool _active;
 
     /// <summary>The findings of the inspection running on this thread, or null outside one.</summary>
-    public static WafFindings? Current => _current;
+    public static WafFindings? Current => _current is { _active: true } findings ? findings : null;
 
     public int Count { get; private set; }
 
@@ -30,18 +31,16 @@ internal sealed class WafFindings
     {
         var findings = _current ??= new WafFindings();
         findings.Count = 0;
-        findings.Active = true;
+        findings._active = true;
         return findings;
     }
 
-    private bool Active { get; set; }
-
-    public void End() => Active = false;
+    public void End() => _active = false;
 
     /// <summary>Takes the rule id out of a ModSecurity log line (`... [id "942100"] ...`).</summary>
     public unsafe void Add(byte* message)
     {
-        if (!Active || message is null) return;
+        if (!_active || message is null) return;
         Add(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(message));
     }
 

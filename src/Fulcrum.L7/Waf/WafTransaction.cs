@@ -27,6 +27,7 @@ internal static unsafe class WafTransaction
         {
             rules.DangerousAddRef(ref referenced);
             transaction = Begin(rules, exchange.Record.RequestId);
+            if (transaction == 0) throw new InvalidOperationException("ModSecurity could not start a transaction (out of memory?)");
             Connection(library, transaction, exchange, server);
             RequestLine(library, transaction, exchange);
             foreach (var (name, values) in exchange.RequestHeaders)
