@@ -20,6 +20,8 @@ PACKAGES=(
   python3-h2
   # coverage-guided fuzzing of the parsers (fuzz/run.sh; the suite's short mode runs without it)
   afl++
+  # the WAF: ModSecurity v3 (loaded by P/Invoke, no headers needed) and the OWASP Core Rule Set 3.3
+  libmodsecurity3 modsecurity-crs
 )
 
 missing=()

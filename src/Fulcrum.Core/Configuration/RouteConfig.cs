@@ -22,6 +22,8 @@ public sealed record RouteConfig
     public ImmutableArray<string> Allow { get; init; } = [];
     /// <summary>`deny`: CIDR blocks whose clients get 403, allowed or not.</summary>
     public ImmutableArray<string> Deny { get; init; } = [];
+    /// <summary>`waf`: the OWASP CRS through ModSecurity (docs/protection.md); null when the route has none.</summary>
+    public WafConfig? Waf { get; init; }
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }
 

@@ -45,4 +45,6 @@ public struct AccessLogEntry
     public string? TraceId;
     /// <summary>`protection:reason` when an edge protection refused, delayed or flagged the request (docs/protection.md).</summary>
     public string? Protection;
+    /// <summary>The WAF rules that matched a request the WAF refused or flagged, space-separated ids.</summary>
+    public string? WafRules;
 }

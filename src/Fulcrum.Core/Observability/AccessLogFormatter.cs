@@ -48,7 +48,8 @@ internal sealed class AccessLogFormatter
         var most = 1024 + TimeText.MaxBytes + JsonLineWriter.MaxBytes(e.Listener) + JsonLineWriter.MaxBytes(e.Protocol) + JsonLineWriter.MaxBytes(e.Method)
             + JsonLineWriter.MaxBytes(e.Path) + JsonLineWriter.MaxBytes(e.Route) + JsonLineWriter.MaxBytes(e.Pool)
             + JsonLineWriter.MaxBytes(e.Backend) + JsonLineWriter.MaxBytes(e.RequestId) + JsonLineWriter.MaxBytes(e.TlsVersion)
-            + JsonLineWriter.MaxBytes(e.Outcome) + JsonLineWriter.MaxBytes(e.TraceId) + JsonLineWriter.MaxBytes(e.Protection);
+            + JsonLineWriter.MaxBytes(e.Outcome) + JsonLineWriter.MaxBytes(e.TraceId) + JsonLineWriter.MaxBytes(e.Protection)
+            + JsonLineWriter.MaxBytes(e.WafRules);
         var w = new JsonLineWriter(output.GetSpan(most));
         // Names that repeat line after line come from _names; the path, request id and trace id differ every time.
         w.Time("time"u8, e.Time, _time);
@@ -80,6 +81,7 @@ internal sealed class AccessLogFormatter
         if (e.Outcome is not null) w.String("outcome"u8, e.Outcome, _names);
         if (e.TraceId is not null) w.String("trace_id"u8, e.TraceId);
         if (e.Protection is not null) w.String("protection"u8, e.Protection, _names);
+        if (e.WafRules is not null) w.String("waf_rules"u8, e.WafRules);
         output.Advance(w.End());
     }
 
@@ -124,6 +126,7 @@ internal sealed class AccessLogFormatter
         "outcome" => e.Outcome ?? "-",
         "trace_id" => e.TraceId ?? "-",
         "protection" => e.Protection ?? "-",
+        "waf_rules" => e.WafRules ?? "-",
         _ => "-",
     };
 

@@ -31,6 +31,8 @@ internal abstract class HttpExchange
     /// <summary>The decoded path.</summary>
     public abstract PathString Path { get; }
     public abstract QueryString Query { get; }
+    /// <summary>The request target as the client wrote it, not decoded (what the WAF inspects); rebuilt from path and query by default.</summary>
+    public virtual string RawTarget => Path.ToUriComponent() + Query.Value;
     /// <summary>The request's headers; filters edit them in place, and the backend leg sends what is left.</summary>
     public abstract IHeaderDictionary RequestHeaders { get; }
     public abstract string? Cookie(string name);

@@ -19,5 +19,8 @@ internal sealed class FilterServices(BalancerServices services, FilterRegistry r
     /// <summary>JWKS sources and the HTTP client of forward auth.</summary>
     public Auth.AuthServices Auth { get; } = new(services);
 
+    /// <summary>The WAF's loaded rule sets: the process's, so `fulcrum run`'s config check and every reload share them.</summary>
+    public Waf.WafRuleSets Waf { get; } = Fulcrum.L7.Waf.WafRuleSets.Shared;
+
     public void Dispose() => Auth.Dispose();
 }

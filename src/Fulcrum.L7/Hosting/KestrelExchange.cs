@@ -24,6 +24,7 @@ internal sealed class KestrelExchange(DefaultHttpContext http) : HttpExchange
     public override HostString Host => Http.Request.Host;
     public override PathString Path => Http.Request.Path;
     public override QueryString Query => Http.Request.QueryString;
+    public override string RawTarget => Http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? base.RawTarget;
     public override IHeaderDictionary RequestHeaders => Http.Request.Headers;
     public override string? Cookie(string name) => Http.Request.Cookies[name];
     public override StringValues QueryValue(string name) => Http.Request.Query[name];

@@ -353,7 +353,9 @@ internal sealed class KestrelListener : IAsyncDisposable
         var bytesIn = record.BytesIn >= 0 ? record.BytesIn : exchange.RequestContentLength ?? 0;
         var bytesOut = record.BytesOut >= 0 ? record.BytesOut : response.ContentLength ?? 0;
         _stats!.Request(bytesIn, bytesOut);
-        if (_accessLog is { } log && log.Sampled())
+        // A request a protection refused, delayed or flagged is logged whatever the sample: its line is the audit
+        // record (the WAF's rules that matched, say), which sampling must not lose.
+        if (_accessLog is { } log && (record.Protection is not null || log.Sampled()))
         {
             log.Write(AccessLogLine.From(exchange, Config, bytesIn, bytesOut));
         }

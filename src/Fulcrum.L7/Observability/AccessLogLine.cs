@@ -40,6 +40,7 @@ internal static class AccessLogLine
             Outcome = record.Outcome,
             TraceId = record.TraceId,
             Protection = record.Protection,
+            WafRules = record.WafRules,
         };
     }
 }

@@ -21,6 +21,8 @@ internal sealed class RequestRecord
     public string? RequestId;
     /// <summary>`protection:reason` from the <see cref="Fulcrum.Core.Observability.ProtectionCounter"/> of a protection that refused, delayed or flagged the request.</summary>
     public string? Protection;
+    /// <summary>The ids of the WAF rules that matched a request the WAF refused or flagged, space-separated (its audit record).</summary>
+    public string? WafRules;
 
     /// <summary>
     /// Body bytes read from the client, when the forwarder counted them (a chunked body has no Content-Length);
@@ -44,6 +46,7 @@ internal sealed class RequestRecord
         TraceId = null;
         RequestId = null;
         Protection = null;
+        WafRules = null;
         BytesIn = -1;
         BytesOut = -1;
     }

@@ -6,6 +6,7 @@ using Fulcrum.Core.Configuration;
 using Fulcrum.L7.Filters;
 using Fulcrum.L7.Forwarding;
 using Fulcrum.L7.Tls;
+using Fulcrum.L7.Waf;
 
 namespace Fulcrum.L7.Routing;
 
@@ -57,6 +58,7 @@ internal static class RouteCompiler
 
             if (config.Auth is { } auth && filters is not null
                 && !Auth.AuthFilters.Add(filters, auth, new(listener.Name, name, configDirectory, generation), filterServices, errors)) filters = null;
+            if (config.Waf is { Mode: not WafMode.Off } waf) filters?.Add(new(FilterStage.Waf, WafFilter.Create(waf, listener, name, filterServices, errors)));
 
             if (conditions is null || filters is null) continue;
             var chain = new List<Staged>(listenerFilters);

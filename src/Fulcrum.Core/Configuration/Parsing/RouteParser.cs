@@ -18,7 +18,8 @@ internal static class RouteParser
         .Key("rate-limit", (r, n, c) => r with { RateLimits = RateLimitParser.Read(n, c) })
         .Key("auth", (r, n, c) => r with { Auth = AuthParser.Read(n, c) })
         .Key("allow", (r, n, c) => r with { Allow = [.. MatchParser.Cidrs(n, c, "allow")] })
-        .Key("deny", (r, n, c) => r with { Deny = [.. MatchParser.Cidrs(n, c, "deny")] });
+        .Key("deny", (r, n, c) => r with { Deny = [.. MatchParser.Cidrs(n, c, "deny")] })
+        .Key("waf", (r, n, c) => r with { Waf = WafParser.Read(n, c) });
 
     public static RouteConfig? Read(YamlNode node, int index, ParseContext context)
     {
