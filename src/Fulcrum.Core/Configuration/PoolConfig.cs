@@ -21,7 +21,7 @@ public sealed record PoolConfig
     public int BackendMaxConnections { get; init; }
     /// <summary>tcp: when every backend is at its limit, queue the connection or refuse it (default queue).</summary>
     public OverLimitAction OverLimit { get; init; } = OverLimitAction.Queue;
-    /// <summary>tcp: longest wait in that queue before the connection is closed (default 5s).</summary>
+    /// <summary>Longest wait in a pool's queue (default 5s): tcp, for a backend under its limit; http, for a connection under circuit-breaker.max-connections.</summary>
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>`health:` active and passive checks and the panic threshold (default: no checks, panic at 50%).</summary>
     public HealthConfig Health { get; init; } = HealthConfig.Default;
@@ -38,6 +38,10 @@ public sealed record PoolConfig
     /// `endpoint-load-metrics`); read for `weighted-by-load` and removed before the client sees it. Null: not read.
     /// </summary>
     public string? LoadHeader { get; init; }
+    /// <summary>`circuit-breaker:` thresholds past which work is refused at once; null means none (docs/protection.md).</summary>
+    public CircuitBreakerConfig? CircuitBreaker { get; init; }
+    /// <summary>`adaptive-concurrency:` a concurrency limit that follows latency, for load shedding; null means none.</summary>
+    public AdaptiveConcurrencyConfig? AdaptiveConcurrency { get; init; }
     /// <summary>Sticky sessions; null means none.</summary>
     public AffinityConfig? Affinity { get; init; }
     /// <summary>

@@ -2,6 +2,7 @@ using Fulcrum.Core.Affinity;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Health;
+using Fulcrum.Core.Protection;
 using Microsoft.Extensions.Logging;
 
 namespace Fulcrum.Core.Model;
@@ -51,6 +52,12 @@ public sealed class Pool
     public bool UsesHash { get; }
     /// <summary>Sticky sessions, consulted before <see cref="TryAcquire"/>; null when the pool has none.</summary>
     public PoolAffinity? Affinity { get; }
+
+    /// <summary>
+    /// The circuit breaker and adaptive concurrency limit (docs/protection.md), the same object in every generation of
+    /// the pool; null when the pool has neither.
+    /// </summary>
+    public PoolAdmission? Admission { get; init; }
 
     /// <summary>The pool's retry budget (the L7 plane retries through it).</summary>
     public RetryBudget Retries { get; }

@@ -1,5 +1,6 @@
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Protection;
 
 namespace Fulcrum.Core.Model;
 
@@ -55,12 +56,21 @@ public static class TopologyBuilder
                 }
             }
 
-            pools.Add(new Pool(poolConfig, backends.ToArray(), services));
+            pools.Add(new Pool(poolConfig, backends.ToArray(), services) { Admission = AdmissionFor(poolConfig, old, services) });
         }
 
         var next = new Topology(config, pools, (previous?.Generation ?? 0) + 1);
         if (previous is not null && departed is not null) FindDeparted(previous, next, departed);
         return next;
+    }
+
+    // Kept while the pool has a breaker or a limit, so requests in flight stay counted across the reload.
+    private static PoolAdmission? AdmissionFor(PoolConfig config, Pool? old, BalancerServices services)
+    {
+        if (config.CircuitBreaker is null && config.AdaptiveConcurrency is null) return null;
+        var admission = old?.Admission ?? new PoolAdmission(config.Name, services.Time, services.Random);
+        admission.Configure(config.CircuitBreaker, config.AdaptiveConcurrency);
+        return admission;
     }
 
     private static Backend Reuse(Pool? old, BackendConfig bc, int weight, PoolConfig poolConfig, bool isReload, BalancerServices services)

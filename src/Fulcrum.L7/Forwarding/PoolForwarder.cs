@@ -5,6 +5,7 @@ using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Health;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
+using Fulcrum.Core.Protection;
 using Fulcrum.L7.Affinity;
 using Fulcrum.L7.Answers;
 using Fulcrum.L7.BackendHttp;
@@ -66,7 +67,10 @@ internal sealed class PoolForwarder : IBackendTarget
 
     public Pool Pool { get; }
 
-    public async Task ForwardAsync(HttpExchange exchange, FilterChain chain)
+    public Task ForwardAsync(HttpExchange exchange, FilterChain chain) => ForwardAsync(exchange, chain, null);
+
+    /// <summary>As <see cref="ForwardAsync(HttpExchange, FilterChain)"/>, from a route's <see cref="PoolGate"/>, whose counters count a retry the breaker withholds.</summary>
+    public async Task ForwardAsync(HttpExchange exchange, FilterChain chain, GateCounters? gate)
     {
         // Affinity first: it overrides the balancer only with a backend that may take this request.
         var affinity = Pool.Affinity;
@@ -94,7 +98,7 @@ internal sealed class PoolForwarder : IBackendTarget
         {
             if (_directory.Newer(Pool.Name, _generation) is { } newer)
             {
-                await newer.ForwardAsync(exchange, chain); // this request read the routes just before a reload
+                await newer.ForwardAsync(exchange, chain, gate); // this request read the routes just before a reload
                 return;
             }
 
@@ -144,6 +148,8 @@ internal sealed class PoolForwarder : IBackendTarget
                             continue;
                         }
 
+                        if (retry?.TakeWithheld() == true) CountWithheldRetry(exchange, gate);
+
                         try
                         {
                             Http1Leg.CopyHead(attempt, exchange);
@@ -175,6 +181,7 @@ internal sealed class PoolForwarder : IBackendTarget
                     continue;
                 }
 
+                if (retry?.TakeWithheld() == true) CountWithheldRetry(exchange, gate);
                 await AnswerFailureAsync(exchange, chain, result, backend);
                 return;
             }
@@ -183,6 +190,14 @@ internal sealed class PoolForwarder : IBackendTarget
         {
             retry?.End();
         }
+    }
+
+    // The breaker's max-retries kept this request from another attempt: its answer stands, and the log says why.
+    private static void CountWithheldRetry(HttpExchange exchange, GateCounters? gate)
+    {
+        var counter = gate?.Refused(AdmissionDecision.MaxRetries);
+        counter?.Increment();
+        exchange.Record.Protection = counter?.LogText ?? "breaker:max-retries";
     }
 
     // Ends one attempt: the backend's counters, the access log's record, the lease with what the backend did.

@@ -11,12 +11,15 @@ namespace Fulcrum.L7.Forwarding;
 internal sealed class PoolSplit : IBackendTarget
 {
     private readonly PoolForwarder[] _pools;
+    private readonly IBackendTarget[] _targets;
     private readonly int[] _cumulative; // running sums of the weights; a draw in [0, total) falls in one slot
     private readonly BalancerServices _services;
 
-    public PoolSplit(PoolForwarder[] pools, int[] weights, BalancerServices services)
+    /// <param name="targets">Each pool's way in: its forwarder, or the route's <see cref="PoolGate"/> in front of it.</param>
+    public PoolSplit(PoolForwarder[] pools, IBackendTarget[] targets, int[] weights, BalancerServices services)
     {
         _pools = pools;
+        _targets = targets;
         _services = services;
         _cumulative = new int[weights.Length];
         var sum = 0;
@@ -31,16 +34,16 @@ internal sealed class PoolSplit : IBackendTarget
 
     public Task ForwardAsync(HttpExchange exchange, FilterChain chain) => Pick().ForwardAsync(exchange, chain);
 
-    internal PoolForwarder Pick()
+    internal IBackendTarget Pick()
     {
         var total = _cumulative[^1];
-        if (total <= 0) return _pools[0];
+        if (total <= 0) return _targets[0];
         var draw = _services.Random.Next(total);
         for (var i = 0; i < _cumulative.Length; i++)
         {
-            if (draw < _cumulative[i]) return _pools[i];
+            if (draw < _cumulative[i]) return _targets[i];
         }
 
-        return _pools[^1];
+        return _targets[^1];
     }
 }

@@ -7,8 +7,9 @@ namespace Fulcrum.L7.Forwarding;
 
 /// <summary>
 /// One request's retries, made by the forwarder once an attempt came back retryable (nothing reached the client): the
-/// backends tried, the pool's retry budget held, the backend the next attempt goes to. The policy and the budget live
-/// in Core (<see cref="RetryBudget"/>); this only holds the request's part.
+/// backends tried, the pool's retry budget and circuit-breaker place held, the backend the next attempt goes to. The
+/// policy, the budget and the breaker live in Core (<see cref="RetryBudget"/>, <see cref="Core.Protection.PoolAdmission"/>);
+/// this only holds the request's part.
 /// </summary>
 internal sealed class RetryAttempt
 {
@@ -18,6 +19,7 @@ internal sealed class RetryAttempt
     private readonly Backend[] _tried;
     private Backend? _next;
     private bool _holdsBudget;
+    private bool _holdsBreaker;
 
     public RetryAttempt(Pool pool, PickContext pick, Backend first)
     {
@@ -27,6 +29,16 @@ internal sealed class RetryAttempt
         _tried = new Backend[Math.Max(1, _config.Attempts)];
         _tried[0] = first;
         Attempts = 1;
+    }
+
+    private bool _withheld;
+
+    /// <summary>True once after a <see cref="TryPrepare"/> that said no because the pool's circuit-breaker.max-retries were in flight.</summary>
+    public bool TakeWithheld()
+    {
+        var withheld = _withheld;
+        _withheld = false;
+        return withheld;
     }
 
     /// <summary>Attempts made so far, the one that just ended included.</summary>
@@ -42,6 +54,19 @@ internal sealed class RetryAttempt
         if (!RetryBudget.Allows(_config, outcome, status, idempotent, Attempts)) return false;
         var next = _pool.PickOther(_pick, _tried.AsSpan(0, Attempts));
         if (next is null) return false;
+        // Like the budget, one place under max-retries is held from the request's first retry to its end (Envoy counts
+        // retries in flight, and a request has one attempt in flight at a time).
+        if (!_holdsBreaker && _pool.Admission is { } admission)
+        {
+            if (!admission.TryBeginRetry())
+            {
+                _withheld = true;
+                return false;
+            }
+
+            _holdsBreaker = true;
+        }
+
         if (!_holdsBudget)
         {
             if (!_pool.Retries.TryBegin()) return false;
@@ -64,6 +89,8 @@ internal sealed class RetryAttempt
     public void End()
     {
         if (_holdsBudget) _pool.Retries.End();
+        if (_holdsBreaker) _pool.Admission?.EndRetry();
         _holdsBudget = false;
+        _holdsBreaker = false;
     }
 }

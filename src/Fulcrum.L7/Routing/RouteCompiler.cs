@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Net;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Observability;
 using Fulcrum.L7.Filters;
 using Fulcrum.L7.Forwarding;
 using Fulcrum.L7.Tls;
@@ -39,7 +40,8 @@ internal static class RouteCompiler
             var config = configs[i];
             var name = config.Name ?? $"{listener.Name}#{i + 1}";
             var conditions = CompileMatch(config.Match, errors);
-            if (!TryCompileAction(config, pools, services, errors, out var answer, out var target)) continue;
+            var gates = new Gates(filterServices.Protection, listener.Name, name, config.Priority);
+            if (!TryCompileAction(config, pools, services, gates, errors, out var answer, out var target)) continue;
             var filters = RouteFilters(config, filterServices.Registry, errors);
             if (AccessListFilter.Create(config.Allow, config.Deny, filterServices.Protection, listener.Name, name) is { } access)
                 filters?.Add(new(FilterStage.AccessControl, access));
@@ -145,6 +147,7 @@ internal static class RouteCompiler
     private static bool UsesCookieAffinity(IBackendTarget? target) => target switch
     {
         PoolForwarder pool => pool.Pool.Affinity?.Mode == AffinityMode.Cookie,
+        PoolGate gate => gate.Forwarder.Pool.Affinity?.Mode == AffinityMode.Cookie,
         PoolSplit split => split.Pools.Any(static p => p.Pool.Affinity?.Mode == AffinityMode.Cookie),
         _ => false,
     };
@@ -213,16 +216,16 @@ internal static class RouteCompiler
 
     // The action: a filter that always answers (redirect, respond, a pool the config lacks), or a backend target.
     private static bool TryCompileAction(RouteConfig config, FrozenDictionary<string, PoolForwarder> pools,
-        BalancerServices services, List<ConfigError> errors, out IHttpFilter? answer, out IBackendTarget? target)
+        BalancerServices services, Gates gates, List<ConfigError> errors, out IHttpFilter? answer, out IBackendTarget? target)
     {
         answer = null;
         target = null;
         if (config.Respond is { } respond) answer = new RespondFilter(respond);
         else if (config.Redirect is { } redirect) answer = new RedirectFilter(redirect);
-        else if (!config.Split.IsEmpty) target = CompileSplit(config.Split, pools, services, errors);
+        else if (!config.Split.IsEmpty) target = CompileSplit(config.Split, pools, services, gates, errors);
         else if (config.Pool is { } pool)
         {
-            if (pools.TryGetValue(pool, out var forwarder)) target = forwarder;
+            if (pools.TryGetValue(pool, out var forwarder)) target = gates.For(forwarder);
             else answer = PlainTextAnswerFilter.UnknownPool(pool);
         }
         else Fail(errors, config.Location, "route has no action (pool, split, redirect or respond)");
@@ -231,9 +234,10 @@ internal static class RouteCompiler
     }
 
     private static PoolSplit? CompileSplit(ImmutableArray<SplitTarget> split, FrozenDictionary<string, PoolForwarder> pools,
-        BalancerServices services, List<ConfigError> errors)
+        BalancerServices services, Gates gates, List<ConfigError> errors)
     {
-        var targets = new PoolForwarder[split.Length];
+        var forwarders = new PoolForwarder[split.Length];
+        var targets = new IBackendTarget[split.Length];
         var weights = new int[split.Length];
         for (var i = 0; i < split.Length; i++)
         {
@@ -243,11 +247,24 @@ internal static class RouteCompiler
                 return null;
             }
 
-            targets[i] = forwarder;
+            forwarders[i] = forwarder;
+            targets[i] = gates.For(forwarder);
             weights[i] = split[i].Weight;
         }
 
-        return new PoolSplit(targets, weights, services);
+        return new PoolSplit(forwarders, targets, weights, services);
+    }
+
+    /// <summary>Puts a <see cref="PoolGate"/> with this route's priority and counters in front of each pool that has a breaker or a limit.</summary>
+    private sealed class Gates(ProtectionStats stats, string listener, string route, RequestPriority priority)
+    {
+        public IBackendTarget For(PoolForwarder forwarder)
+        {
+            if (forwarder.Pool.Admission is not { } admission) return forwarder;
+            var config = forwarder.Pool.Config;
+            var counters = new GateCounters(stats, listener, route, config.CircuitBreaker is not null, config.AdaptiveConcurrency is not null);
+            return new PoolGate(forwarder, admission, priority, counters);
+        }
     }
 
     private static bool Fail(List<ConfigError> errors, SourceLocation location, string message)

@@ -15,6 +15,14 @@ internal static class PoolParser
         "the PROXY protocol is a header at the start of a backend TCP stream that carries one client: udp has no stream, " +
         "and http listeners share their backend connections among clients";
 
+    private const string AdaptiveWhy = "the limit follows the latency of requests; a tcp connection's lifetime says nothing about a backend's load";
+
+    private const string HttpBreakerWhy = "a tcp pool counts connections (max-connections, max-pending), not requests or retries";
+
+    private const string UdpBreakerWhy = "udp sessions are not connections to a backend; the listener's session limits bound them";
+
+    private static readonly ListenerProtocol[] Connected = [ListenerProtocol.Http, ListenerProtocol.Https, ListenerProtocol.Tcp];
+
     private static readonly MappingSchema<PoolConfig> Schema = new MappingSchema<PoolConfig>("pool")
         .Required("name", (p, n, c) => YamlReader.String(n, "name", c) is { } s ? p with { Name = s } : p)
         .Key("algorithm", (p, n, c) => Algorithm(n, c) is { } a ? p with { Algorithm = a } : p)
@@ -32,6 +40,8 @@ internal static class PoolParser
         .Key("over-limit", (p, n, c) => YamlReader.Enum(n, "over-limit", c, ListenerParser.OverLimitActions) is { } a ? p with { OverLimit = a } : p)
         .Key("queue-timeout", (p, n, c) => YamlReader.Duration(n, "queue-timeout", c, allowZero: false) is { } d ? p with { QueueTimeout = d } : p)
         .Key("retries", (p, n, c) => p with { Retries = RetryParser.Read(n, c) })
+        .Key("circuit-breaker", (p, n, c) => p with { CircuitBreaker = CircuitBreakerParser.Read(n, c) })
+        .Key("adaptive-concurrency", (p, n, c) => p with { AdaptiveConcurrency = AdaptiveConcurrencyParser.Read(n, c) })
         .Key("keepalive", (p, n, c) => p with { KeepAlive = KeepAliveParser.Read(n, c) })
         .Key("tls", (p, n, c) => p with { Tls = PoolTlsParser.Read(n, c) })
         .Key("load-header", (p, n, c) => LoadHeader(n, c) is { } h ? p with { LoadHeader = h } : p);
@@ -98,6 +108,15 @@ internal static class PoolParser
             context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "affinity", AffinityParser.Name(affinity.Mode), PoolKeyFact.Http, affinity.Location));
         if (pool.ProxyProtocol != ProxyProtocolVersion.None && YamlReader.Find(mapping, "proxy-protocol") is { } proxyNode)
             context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "proxy-protocol", ProxyProtocols.NameOf(pool.ProxyProtocol), [ListenerProtocol.Tcp], context.At(proxyNode), ProxyProtocolWhy));
+        if (YamlReader.Find(mapping, "adaptive-concurrency") is { } adaptive)
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "adaptive-concurrency", "{...}", PoolKeyFact.Http, context.At(adaptive), AdaptiveWhy));
+        if (YamlReader.Find(mapping, "circuit-breaker") is { } breaker)
+        {
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "circuit-breaker", "{...}", Connected, context.At(breaker), UdpBreakerWhy));
+            foreach (var (key, value, node) in CircuitBreakerParser.HttpOnlyKeys(breaker))
+                context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, key, value, PoolKeyFact.Http, context.At(node), HttpBreakerWhy));
+        }
+
         if (pool.Tls is { } tls && YamlReader.Find(mapping, "tls") is not null)
             context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "tls", "re-encryption", PoolKeyFact.Http, tls.Location));
     }

@@ -6,6 +6,11 @@ internal static class RouteParser
 {
     private static readonly string[] Actions = ["pool", "split", "redirect", "respond"];
 
+    internal static readonly NameTable<RequestPriority> Priorities = new(
+        ("high", RequestPriority.High),
+        ("normal", RequestPriority.Normal),
+        ("low", RequestPriority.Low));
+
     private static readonly MappingSchema<RouteConfig> Schema = new MappingSchema<RouteConfig>("route")
         .Key("name", (r, n, c) => r with { Name = YamlReader.String(n, "name", c) })
         .Key("match", (r, n, c) => r with { Match = MatchParser.Read(n, c) })
@@ -19,7 +24,8 @@ internal static class RouteParser
         .Key("auth", (r, n, c) => r with { Auth = AuthParser.Read(n, c) })
         .Key("allow", (r, n, c) => r with { Allow = [.. MatchParser.Cidrs(n, c, "allow")] })
         .Key("deny", (r, n, c) => r with { Deny = [.. MatchParser.Cidrs(n, c, "deny")] })
-        .Key("waf", (r, n, c) => r with { Waf = WafParser.Read(n, c) });
+        .Key("waf", (r, n, c) => r with { Waf = WafParser.Read(n, c) })
+        .Key("priority", (r, n, c) => YamlReader.Enum(n, "priority", c, Priorities) is { } p ? r with { Priority = p } : r);
 
     public static RouteConfig? Read(YamlNode node, int index, ParseContext context)
     {
