@@ -1,5 +1,7 @@
 using Fulcrum.Admin.Json;
+using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
+using Fulcrum.Core.Protection;
 
 namespace Fulcrum.Admin;
 
@@ -18,7 +20,47 @@ internal static class Views
 
         foreach (var b in retiring) backends.Add(Of(b, pool.Services.Time));
         return new PoolView(pool.Name, pool.Config.Algorithm, pool.InPanic, pool.Config.Health.PanicThreshold,
-            usable, pool.Backends.Length, backends);
+            usable, pool.Backends.Length, backends, BreakerOf(pool.Admission), ConcurrencyOf(pool.Admission));
+    }
+
+    private static readonly AdmissionDecision[] Thresholds =
+        [AdmissionDecision.MaxConnections, AdmissionDecision.MaxPending, AdmissionDecision.MaxRequests, AdmissionDecision.MaxRetries];
+
+    private static CircuitBreakerView? BreakerOf(PoolAdmission? admission)
+    {
+        if (admission?.Breaker is not { } b) return null;
+        var open = new List<string>();
+        foreach (var threshold in Thresholds)
+        {
+            if (admission.IsOpen(threshold)) open.Add(AdmissionReasons.Name(threshold));
+        }
+
+        var rejected = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var reason in AdmissionReasons.Refusals)
+        {
+            if (AdmissionReasons.Protection(reason) == AdmissionReasons.Breaker) rejected[AdmissionReasons.Name(reason)] = admission.Refused(reason);
+        }
+
+        return new CircuitBreakerView(open.Count == 0 ? "closed" : "open", open, b.MaxConnections, b.MaxPending, b.MaxRequests, b.MaxRetries,
+            admission.Connections, admission.Pending, admission.Requests, admission.Retries, rejected);
+    }
+
+    private static AdaptiveConcurrencyView? ConcurrencyOf(PoolAdmission? admission)
+    {
+        if (admission?.Concurrency is not { } limit) return null;
+        var allowed = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["high"] = limit.Allowed(RequestPriority.High),
+            ["normal"] = limit.Allowed(RequestPriority.Normal),
+            ["low"] = limit.Allowed(RequestPriority.Low),
+        };
+        var shed = new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            [AdmissionReasons.Name(AdmissionDecision.ConcurrencyLimit)] = admission.Refused(AdmissionDecision.ConcurrencyLimit),
+            [AdmissionReasons.Name(AdmissionDecision.LowPriority)] = admission.Refused(AdmissionDecision.LowPriority),
+        };
+        return new AdaptiveConcurrencyView(limit.Limit, admission.Limited, allowed, limit.Measuring,
+            Math.Round(limit.MinRtt.TotalMilliseconds, 3), Math.Round(limit.SampleRtt.TotalMilliseconds, 3), Math.Round(limit.Gradient, 3), shed);
     }
 
     public static BackendView Of(Backend b, TimeProvider time)

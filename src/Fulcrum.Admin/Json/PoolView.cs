@@ -1,6 +1,6 @@
 namespace Fulcrum.Admin.Json;
 
-/// <summary>A pool as the API shows it.</summary>
+/// <summary>A pool as the API shows it; the breaker and the adaptive limit are left out when the pool has none.</summary>
 public sealed record PoolView(
     string Name,
     string Algorithm,
@@ -8,4 +8,6 @@ public sealed record PoolView(
     double PanicThreshold,
     int Usable,
     int Total,
-    IReadOnlyList<BackendView> Backends);
+    IReadOnlyList<BackendView> Backends,
+    CircuitBreakerView? CircuitBreaker = null,
+    AdaptiveConcurrencyView? AdaptiveConcurrency = null);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Fulcrum.Core.Cluster;
 using Fulcrum.Core.Model;
+using Fulcrum.Core.Protection;
 
 namespace Fulcrum.Core.Observability;
 
@@ -55,6 +56,18 @@ public sealed class FulcrumMetrics : IDisposable
         m.CreateObservableGauge("fulcrum.pool.panic", () => Pools(static p => p.InPanic ? 1 : 0), null, "1 while the pool is in panic mode (too few healthy backends, all are used)");
         m.CreateObservableGauge("fulcrum.pool.backends.usable", () => Pools(UsableCount), null, "backends that may take new work");
 
+        m.CreateObservableGauge("fulcrum.pool.requests.active", () => Guarded(static a => a.Requests), null, "requests admitted to a pool with a circuit breaker or adaptive concurrency and not finished, pending ones included");
+        m.CreateObservableGauge("fulcrum.pool.requests.pending", () => Guarded(static a => a.Pending), null, "requests (http) or connections (tcp) waiting for a connection slot or a backend");
+        m.CreateObservableGauge("fulcrum.pool.connections.active", () => Guarded(static a => a.Connections), null, "connection slots in use: tcp connections, or http requests on the backend leg");
+        m.CreateObservableGauge("fulcrum.pool.retries.active", () => Guarded(static a => a.Retries), null, "retries in flight");
+        m.CreateObservableGauge("fulcrum.pool.circuit_breaker.open", BreakerOpen, null, "1 while a circuit-breaker threshold is reached (new work of that kind is refused), by threshold");
+        m.CreateObservableCounter("fulcrum.pool.admission.rejected", Rejected, null, "work a pool's circuit breaker or adaptive concurrency limit refused, by protection and reason");
+        m.CreateObservableGauge("fulcrum.pool.concurrency.limit", () => Limits(static (a, l) => l.Limit), null, "the adaptive concurrency limit");
+        m.CreateObservableGauge("fulcrum.pool.concurrency.in_flight", () => Limits(static (a, l) => a.Limited), null, "requests in flight under the adaptive concurrency limit");
+        m.CreateObservableGauge("fulcrum.pool.concurrency.min_rtt.seconds", () => LimitTimes(static l => l.MinRtt), "s", "the backends' latency when idle, as last measured");
+        m.CreateObservableGauge("fulcrum.pool.concurrency.sample_rtt.seconds", () => LimitTimes(static l => l.SampleRtt), "s", "the last window's latency percentile");
+        m.CreateObservableGauge("fulcrum.pool.concurrency.measuring", () => Limits(static (a, l) => l.Measuring ? 1 : 0), null, "1 while the minRTT is measured (the limit is pinned to min-concurrency)");
+
         m.CreateObservableCounter("fulcrum.protection.decisions", ProtectionDecisions, null, "what the edge protections decided, by listener, route, protection, decision and reason");
 
         m.CreateObservableCounter("fulcrum.access_log.lines", () => _accessLog.Written, null, "access log lines written");
@@ -77,6 +90,58 @@ public sealed class FulcrumMetrics : IDisposable
     private IEnumerable<Measurement<long>> Listeners(Func<ListenerStats, long> value)
     {
         foreach (var l in _store.Listeners.All) yield return new Measurement<long>(value(l), new KeyValuePair<string, object?>("listener", l.Name));
+    }
+
+    private IEnumerable<Measurement<long>> Guarded(Func<PoolAdmission, long> value)
+    {
+        foreach (var p in _store.Current.Pools.Values)
+        {
+            if (p.Admission is { } a) yield return new Measurement<long>(value(a), new KeyValuePair<string, object?>("pool", p.Name));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Limits(Func<PoolAdmission, GradientLimit, long> value)
+    {
+        foreach (var p in _store.Current.Pools.Values)
+        {
+            if (p.Admission is { Concurrency: { } l } a) yield return new Measurement<long>(value(a, l), new KeyValuePair<string, object?>("pool", p.Name));
+        }
+    }
+
+    private IEnumerable<Measurement<double>> LimitTimes(Func<GradientLimit, TimeSpan> value)
+    {
+        foreach (var p in _store.Current.Pools.Values)
+        {
+            if (p.Admission?.Concurrency is { } l) yield return new Measurement<double>(value(l).TotalSeconds, new KeyValuePair<string, object?>("pool", p.Name));
+        }
+    }
+
+    private static readonly AdmissionDecision[] Thresholds =
+        [AdmissionDecision.MaxConnections, AdmissionDecision.MaxPending, AdmissionDecision.MaxRequests, AdmissionDecision.MaxRetries];
+
+    private IEnumerable<Measurement<long>> BreakerOpen()
+    {
+        foreach (var p in _store.Current.Pools.Values)
+        {
+            if (p.Admission is not { Breaker: not null } a) continue;
+            foreach (var t in Thresholds)
+                yield return new Measurement<long>(a.IsOpen(t) ? 1 : 0, new KeyValuePair<string, object?>("pool", p.Name), new KeyValuePair<string, object?>("threshold", AdmissionReasons.Name(t)));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Rejected()
+    {
+        foreach (var p in _store.Current.Pools.Values)
+        {
+            if (p.Admission is not { } a) continue;
+            foreach (var reason in AdmissionReasons.Refusals)
+            {
+                var protection = AdmissionReasons.Protection(reason);
+                if (protection == AdmissionReasons.Breaker ? a.Breaker is null : a.Concurrency is null) continue;
+                yield return new Measurement<long>(a.Refused(reason), new KeyValuePair<string, object?>("pool", p.Name),
+                    new KeyValuePair<string, object?>("protection", protection), new KeyValuePair<string, object?>("reason", AdmissionReasons.Name(reason)));
+            }
+        }
     }
 
     private IEnumerable<Measurement<long>> ProtectionDecisions()

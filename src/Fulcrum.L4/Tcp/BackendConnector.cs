@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
+using Fulcrum.Core.Protection;
 
 namespace Fulcrum.L4.Tcp;
 
@@ -12,7 +13,8 @@ namespace Fulcrum.L4.Tcp;
 /// </summary>
 internal static class BackendConnector
 {
-    public readonly record struct Connected(Lease Lease, Socket? Socket);
+    /// <param name="Refusal">Why there is no socket when the pool's circuit breaker closed the connection (max-pending), else Admitted.</param>
+    public readonly record struct Connected(Lease Lease, Socket? Socket, AdmissionDecision Refusal = AdmissionDecision.Admitted);
 
     /// <summary>How often a queued connection looks again even without a freed slot (a backend may come up meanwhile).</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(250);
@@ -25,54 +27,75 @@ internal static class BackendConnector
         // The backends whose connect failed; allocated on the first failure, so a connection that connects at once
         // allocates nothing here.
         Backend[]? tried = null;
-        for (var attempt = 0; attempt <= config.ConnectRetries;)
+        var queued = false;
+        try
         {
-            Lease lease;
-            if (tried is not null)
+            for (var attempt = 0; attempt <= config.ConnectRetries;)
             {
-                // A retry goes to another backend, as connect-retries promises. Asking the balancer again is not
-                // enough: least-connections picks the dead backend every time (its connections just ended, so it has
-                // the fewest) and a hashing balancer picks the same one, until passive health ejects it.
-                var other = pool.PickOther(context, tried.AsSpan(0, attempt));
-                if (other is null) break;
-                lease = pool.AcquireRetry(other, context, tried.AsSpan(0, attempt));
-            }
-            else if (!pool.TryAcquire(context, out lease))
-            {
-                if (!ShouldQueue(pool)) break;
-                if (queuedSince == 0) queuedSince = time.GetTimestamp();
-                var left = config.QueueTimeout - time.GetElapsedTime(queuedSince);
-                if (left <= TimeSpan.Zero) break;
-                // Taken before trying again, so a slot freed in between still wakes this wait.
-                var slotFreed = plane.SlotSignal(pool.Name).Next();
-                if (!pool.TryAcquire(context, out lease))
+                Lease lease;
+                if (tried is not null)
                 {
-                    await Task.WhenAny(slotFreed, Task.Delay(left < Recheck ? left : Recheck, time)).ConfigureAwait(false);
-                    continue;
+                    // A retry goes to another backend, as connect-retries promises. Asking the balancer again is not
+                    // enough: least-connections picks the dead backend every time (its connections just ended, so it has
+                    // the fewest) and a hashing balancer picks the same one, until passive health ejects it.
+                    var other = pool.PickOther(context, tried.AsSpan(0, attempt));
+                    if (other is null) break;
+                    lease = pool.AcquireRetry(other, context, tried.AsSpan(0, attempt));
+                }
+                else if (!pool.TryAcquire(context, out lease))
+                {
+                    if (!ShouldQueue(pool)) break;
+                    if (!queued && pool.Admission is { } admission)
+                    {
+                        // circuit-breaker.max-pending bounds this queue: past it the connection is closed at once.
+                        if (!admission.TryEnterQueue()) return new Connected(default, null, AdmissionDecision.MaxPending);
+                        queued = true;
+                    }
+
+                    if (queuedSince == 0) queuedSince = time.GetTimestamp();
+                    var left = config.QueueTimeout - time.GetElapsedTime(queuedSince);
+                    if (left <= TimeSpan.Zero) break;
+                    // Taken before trying again, so a slot freed in between still wakes this wait.
+                    var slotFreed = plane.SlotSignal(pool.Name).Next();
+                    if (!pool.TryAcquire(context, out lease))
+                    {
+                        await Task.WhenAny(slotFreed, Task.Delay(left < Recheck ? left : Recheck, time)).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
+                if (queued)
+                {
+                    pool.Admission?.LeaveQueue(); // out of the queue: it holds a lease now
+                    queued = false;
+                }
+
+                attempt++;
+                var backend = lease.Backend;
+                Socket? socket = null;
+                using var timeout = new CancellationTokenSource(config.ConnectTimeout, time);
+                try
+                {
+                    var endpoint = await plane.Endpoints.ResolveAsync(backend, timeout.Token).ConfigureAwait(false);
+                    socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+                    return new Connected(lease, socket);
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException)
+                {
+                    socket?.Dispose();
+                    var timedOut = e is OperationCanceledException;
+                    lease.Release(timedOut ? Outcome.Timeout : Outcome.ConnectFailure);
+                    tried ??= new Backend[config.ConnectRetries + 1];
+                    tried[attempt - 1] = backend;
+                    plane.OnBackendSlotFreed(pool);
+                    L4Log.ConnectFailed(plane.Logger, listener, backend.Id, timedOut ? "timeout" : ((SocketException)e).SocketErrorCode.ToString());
                 }
             }
-
-            attempt++;
-            var backend = lease.Backend;
-            Socket? socket = null;
-            using var timeout = new CancellationTokenSource(config.ConnectTimeout, time);
-            try
-            {
-                var endpoint = await plane.Endpoints.ResolveAsync(backend, timeout.Token).ConfigureAwait(false);
-                socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
-                return new Connected(lease, socket);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
-            {
-                socket?.Dispose();
-                var timedOut = e is OperationCanceledException;
-                lease.Release(timedOut ? Outcome.Timeout : Outcome.ConnectFailure);
-                tried ??= new Backend[config.ConnectRetries + 1];
-                tried[attempt - 1] = backend;
-                plane.OnBackendSlotFreed(pool);
-                L4Log.ConnectFailed(plane.Logger, listener, backend.Id, timedOut ? "timeout" : ((SocketException)e).SocketErrorCode.ToString());
-            }
+        }
+        finally
+        {
+            if (queued) pool.Admission?.LeaveQueue();
         }
 
         if (plane.NoBackendWarnings.Allow()) L4Log.NoBackend(plane.Logger, listener, pool.Name);

@@ -5,6 +5,7 @@ using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
+using Fulcrum.Core.Protection;
 using Fulcrum.L4.Proxy;
 using Fulcrum.L4.Tls;
 
@@ -42,6 +43,8 @@ internal sealed class TcpConnection
     private long _pickStamp;
     private IPEndPoint? _clientRemote;
     private long _connectedStamp;
+    private PoolAdmission? _admission;
+    private string? _protection;
 
     public TcpConnection(TcpDataPlane plane, TcpListenerLoop listener, Socket client)
     {
@@ -86,6 +89,7 @@ internal sealed class TcpConnection
             }
 
             _pool = pool;
+            if (pool.Admission is { } admission && !Admit(admission)) return;
             // Addresses only when something needs them: a getsockname and two objects saved per connection otherwise.
             var proxyProtocol = pool.Config.ProxyProtocol;
             var needsSource = pool.UsesHash || proxyProtocol != ProxyProtocolVersion.None;
@@ -94,6 +98,7 @@ internal sealed class TcpConnection
             _phase = ConnectionPhase.Connecting;
             _pickStamp = _time.GetTimestamp();
             var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, context).ConfigureAwait(false);
+            if (connected.Refusal != AdmissionDecision.Admitted) Refused(connected.Refusal);
             if (connected.Socket is null) return;
             _lease = connected.Lease;
             _backend = connected.Socket;
@@ -133,6 +138,30 @@ internal sealed class TcpConnection
             if (peeked is not null) ArrayPool<byte>.Shared.Return(peeked);
             Close();
         }
+    }
+
+    // circuit-breaker.max-connections (docs/protection.md): the connection holds a slot of its pool until it closes, or
+    // is closed at once, as Envoy's tcp_proxy does on overflow.
+    private bool Admit(PoolAdmission admission)
+    {
+        var decision = admission.TryOpenConnection();
+        if (decision != AdmissionDecision.Admitted)
+        {
+            Refused(decision);
+            return false;
+        }
+
+        _admission = admission;
+        if (_pool!.Config.CircuitBreaker is not null) _listener.GateCounters.Allowed.Increment();
+        return true;
+    }
+
+    private void Refused(AdmissionDecision reason)
+    {
+        var counter = _listener.GateCounters.For(reason);
+        counter.Increment();
+        _protection = counter.LogText;
+        L4Log.Rejected(_listener.Logger, _listener.Config.Name, _clientRemote, $"pool {_pool!.Name} is at its circuit breaker's {AdmissionReasons.Name(reason)}");
     }
 
     /// <summary>Called by the sweeper a few times a second: timeouts, draining, and in-flight byte counts.</summary>
@@ -294,6 +323,8 @@ internal sealed class TcpConnection
             _plane.OnBackendSlotFreed(_pool!);
         }
 
+        _admission?.ReleaseSlot();
+
         var toClient = Volatile.Read(ref _bytesFromBackend);
         var fromClient = Volatile.Read(ref _bytesToBackend);
         _listener.Stats.ConnectionClosed();
@@ -321,7 +352,8 @@ internal sealed class TcpConnection
             ConnectMs = _connectedStamp == 0 ? -1 : Ms(_pickStamp, _connectedStamp),
             FirstByteMs = -1,
             TotalMs = Ms(_accepted, now),
-            Outcome = _lease.IsValid ? OutcomeNames.Of(_failure) : "no-backend",
+            Outcome = _lease.IsValid ? OutcomeNames.Of(_failure) : _protection is null ? "no-backend" : "refused",
+            Protection = _protection,
         };
     }
 

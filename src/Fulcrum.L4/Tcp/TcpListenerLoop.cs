@@ -14,6 +14,7 @@ internal sealed class TcpListenerLoop : ListenerLoop
     private readonly TcpDataPlane _plane;
     private readonly AsyncSignal _slotFreed = new();
     private volatile SniRouter? _sni;
+    private volatile TcpGateCounters? _gateCounters;
     private int _active;
 
     public TcpListenerLoop(TcpDataPlane plane, ListenerConfig config)
@@ -25,6 +26,9 @@ internal sealed class TcpListenerLoop : ListenerLoop
 
     public override string Protocol => "tcp";
     public SniRouter? Sni => _sni;
+
+    /// <summary>This listener's circuit-breaker counters, made when a pool with a breaker first sees a connection of it.</summary>
+    public TcpGateCounters GateCounters => _gateCounters ??= new TcpGateCounters(_plane.Store.Protection, Config.Name);
 
     public override void Update(ListenerConfig config)
     {
