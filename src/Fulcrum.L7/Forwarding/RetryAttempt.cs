@@ -52,10 +52,10 @@ internal sealed class RetryAttempt
     public bool TryPrepare(Outcome outcome, int status, bool idempotent)
     {
         if (!RetryBudget.Allows(_config, outcome, status, idempotent, Attempts)) return false;
-        var next = _pool.PickOther(_pick, _tried.AsSpan(0, Attempts));
-        if (next is null) return false;
         // Like the budget, one place under max-retries is held from the request's first retry to its end (Envoy counts
-        // retries in flight, and a request has one attempt in flight at a time).
+        // retries in flight, and a request has one attempt in flight at a time). Asked before the pick, so a withheld
+        // retry does not move the balancer on.
+        var tookBreaker = false;
         if (!_holdsBreaker && _pool.Admission is { } admission)
         {
             if (!admission.TryBeginRetry())
@@ -64,7 +64,19 @@ internal sealed class RetryAttempt
                 return false;
             }
 
-            _holdsBreaker = true;
+            _holdsBreaker = tookBreaker = true;
+        }
+
+        var next = _pool.PickOther(_pick, _tried.AsSpan(0, Attempts));
+        if (next is null)
+        {
+            if (tookBreaker)
+            {
+                _pool.Admission!.EndRetry();
+                _holdsBreaker = false;
+            }
+
+            return false;
         }
 
         if (!_holdsBudget)
