@@ -11,17 +11,22 @@ namespace Fulcrum.Lab;
 /// wait in line. A server "10x slower" then serves a tenth of the requests per second, as a real one
 /// with slower disks or CPUs does; a server whose work is only a delay would never queue, and no
 /// balancer could do better or worse on it. Every answer names the backend in `X-Backend`.
+/// With <see cref="FinishesAbandoned"/> a request whose client went away is still served in its turn, as by a server
+/// that cannot tell (a thread per request fed from the kernel's accept queue): its queue then holds dead work, and
+/// once the wait passes the clients' patience every worker serves only requests nobody waits for any more.
 /// </summary>
 public sealed class LabBackend : IAsyncDisposable
 {
     private LoopbackServer _server = null!;
     private readonly SemaphoreSlim _workers;
+    private readonly CancellationTokenSource _stopping = new();
     private long _served;
     private long _serviceTicks;
 
-    private LabBackend(string name, TimeSpan serviceTime, int workers)
+    private LabBackend(string name, TimeSpan serviceTime, int workers, bool finishesAbandoned)
     {
         Name = name;
+        FinishesAbandoned = finishesAbandoned;
         ServiceTime = serviceTime;
         Workers = workers;
         _workers = new SemaphoreSlim(workers, workers);
@@ -32,6 +37,9 @@ public sealed class LabBackend : IAsyncDisposable
     public TimeSpan ServiceTime { get; }
 
     public int Workers { get; }
+
+    /// <summary>Serves requests whose client has gone away (see the class summary).</summary>
+    public bool FinishesAbandoned { get; }
 
     public int Port => _server.Port;
 
@@ -50,22 +58,25 @@ public sealed class LabBackend : IAsyncDisposable
     /// <summary>Requests per second this backend can serve at most: its workers over its measured service time.</summary>
     public double Capacity => Workers / MeasuredServiceTime.TotalSeconds;
 
-    public static async Task<LabBackend> StartAsync(string name, TimeSpan serviceTime, int workers, CancellationToken cancellationToken = default)
+    public static async Task<LabBackend> StartAsync(string name, TimeSpan serviceTime, int workers, CancellationToken cancellationToken = default,
+        bool finishesAbandoned = false)
     {
-        var backend = new LabBackend(name, serviceTime, workers);
+        var backend = new LabBackend(name, serviceTime, workers, finishesAbandoned);
         backend._server = await LoopbackServer.StartAsync(backend.HandleAsync, 0, cancellationToken);
         return backend;
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync(); // abandoned work still queued would otherwise hold the server's shutdown
         await _server.DisposeAsync();
         _workers.Dispose();
+        _stopping.Dispose();
     }
 
     private async Task HandleAsync(HttpContext context)
     {
-        var aborted = context.RequestAborted;
+        var aborted = FinishesAbandoned ? _stopping.Token : context.RequestAborted;
         try
         {
             // SemaphoreSlim hands its async waiters the slot in arrival order: a FIFO queue before the workers.
@@ -84,9 +95,9 @@ public sealed class LabBackend : IAsyncDisposable
             Interlocked.Increment(ref _served);
             context.Response.ContentType = "text/plain; charset=utf-8";
             context.Response.Headers["X-Backend"] = Name;
-            await context.Response.WriteAsync(Name + "\n", aborted);
+            await context.Response.WriteAsync(Name + "\n", context.RequestAborted);
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested || context.RequestAborted.IsCancellationRequested)
         {
             // The client went away (the lab's run ended): nothing to answer.
         }

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fulcrum.Lab;
+
+/// <summary>
+/// `overload`: backends with a real capacity (workers × service time, a FIFO queue before the workers, and abandoned
+/// requests still served in their turn) behind a real Fulcrum listener, offered three times what they can serve by an
+/// open-loop load whose clients give up after a deadline. Run twice: the pool as it is, then with
+/// `adaptive-concurrency`. Without shedding the backends' queues grow past the clients' patience and goodput collapses;
+/// with it the pool admits what the backends can serve and refuses the rest at once (docs/protection.md).
+/// </summary>
+public sealed class OverloadScenario : ILabScenario
+{
+    public const string ListenerName = "lab";
+    public const string PoolName = "lab";
+
+    /// <summary>Offered load over capacity.</summary>
+    public const double Overload = 3.0;
+
+    /// <summary>A client gives up after this long: an answer after it is no use to anyone.</summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
+
+    /// <summary>The setup of one size of run.</summary>
+    public sealed record Size(int Backends, int Workers, TimeSpan ServiceTime, TimeSpan WarmUp, TimeSpan Measure)
+    {
+        /// <summary>Requests per second the backends serve at most, as asked (timer ticks make them a little slower).</summary>
+        public double NominalCapacity => Backends * Workers / ServiceTime.TotalSeconds;
+
+        public double OfferedRate => NominalCapacity * Overload;
+
+        public TimeSpan Duration => WarmUp + Measure;
+    }
+
+    /// <summary>
+    /// The short mode, which the end-to-end test uses too: 100 requests/s of capacity, 300 offered, so neither the load
+    /// generator nor the balancer comes near the CPU on a busy 2-core machine. The warm-up covers the first minRTT
+    /// measurement (50 requests at a limit of 3) and the limit's climb.
+    /// </summary>
+    public static readonly Size Small = new(2, 5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8));
+
+    /// <summary>The full size, for a quiet machine: 800 requests/s of capacity, 2400 offered, 30 s measured.</summary>
+    public static readonly Size Full = new(4, 10, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+
+    public string Name => "overload";
+
+    public string Summary => "backends offered 3x their capacity, without and with adaptive concurrency (goodput, p99 of what was served, shed and lost)";
+
+    public async Task<string> RunAsync(LabSettings settings, CancellationToken cancellationToken)
+    {
+        var size = settings.Short ? Small : Full;
+        var started = DateTimeOffset.UtcNow;
+        var total = Stopwatch.StartNew();
+        using var loggerFactory = HostLogging.Create(LogLevel.Warning);
+        var runs = new List<OverloadRun>();
+        foreach (var shedding in new[] { false, true })
+        {
+            var name = shedding ? "adaptive-concurrency" : "no shedding";
+            await Console.Out.WriteLineAsync(Invariant($"{name}: {size.OfferedRate:0} requests/s offered to {size.NominalCapacity:0} requests/s of capacity for {size.Duration.TotalSeconds:0} s"));
+            runs.Add(await MeasureAsync(name, shedding, size, loggerFactory, cancellationToken));
+        }
+
+        var result = new OverloadResult(started, total.Elapsed, settings.Short, size, runs);
+        var report = OverloadReport.Write(settings.OutputDirectory, result);
+        await Console.Out.WriteLineAsync(OverloadReport.Verdict(result));
+        return report;
+    }
+
+    /// <summary>Backends for one run: fresh ones, so the dead work one run leaves in their queues does not slow the next.</summary>
+    public static async Task<List<LabBackend>> StartBackendsAsync(Size size, CancellationToken cancellationToken)
+    {
+        var backends = new List<LabBackend>();
+        for (var i = 0; i < size.Backends; i++)
+        {
+            backends.Add(await LabBackend.StartAsync($"b{i + 1}", size.ServiceTime, size.Workers, cancellationToken, finishesAbandoned: true));
+        }
+
+        return backends;
+    }
+
+    /// <summary>The config: one route to one round-robin pool, with or without `adaptive-concurrency` (Envoy's defaults).</summary>
+    public static string ConfigText(IReadOnlyList<LabBackend> backends, bool shedding)
+    {
+        var yaml = new StringBuilder();
+        yaml.Append(CultureInfo.InvariantCulture, $"""
+            listeners:
+              - name: {ListenerName}
+                bind: 127.0.0.1:0
+                protocol: http
+                routes:
+                  - pool: {PoolName}
+            pools:
+              - name: {PoolName}
+                algorithm: round-robin
+
+            """);
+        if (shedding) yaml.Append("    adaptive-concurrency: {}\n");
+        yaml.Append("    backends:\n");
+        foreach (var backend in backends) yaml.Append(CultureInfo.InvariantCulture, $"      - {{ name: {backend.Name}, address: {backend.Address} }}\n");
+        return yaml.ToString();
+    }
+
+    private static async Task<OverloadRun> MeasureAsync(string name, bool shedding, Size size, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var backends = await StartBackendsAsync(size, cancellationToken);
+        try
+        {
+            var loaded = ConfigLoader.LoadText(ConfigText(backends, shedding), "<lab overload>");
+            if (!loaded.IsValid) throw new InvalidOperationException("lab config is invalid: " + string.Join("; ", loaded.Errors));
+            await using var host = new BalancerHost(loaded.Config!, loggerFactory);
+            await host.StartAsync(cancellationToken, watchConfigFile: false);
+            var url = new Uri($"http://{host.Http.BoundEndpoints[ListenerName]}/");
+            var requests = await new OpenLoopLoad(url, size.OfferedRate, size.Duration, Deadline).RunAsync(cancellationToken);
+            await host.StopAsync(TimeSpan.FromSeconds(5));
+            return new OverloadRun(name, requests, size.WarmUp, size.Duration, backends.Sum(b => b.Capacity));
+        }
+        finally
+        {
+            foreach (var backend in backends) await backend.DisposeAsync();
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
