@@ -18,6 +18,7 @@ public static class OverloadReport
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "summary.csv"), SummaryCsv(result));
         File.WriteAllText(Path.Combine(directory, "requests.csv"), RequestsCsv(result));
+        File.WriteAllText(Path.Combine(directory, "limits.csv"), LimitsCsv(result));
         var index = Path.Combine(directory, "index.html");
         File.WriteAllText(index, Html(result));
         return index;
@@ -48,6 +49,17 @@ public static class OverloadReport
         foreach (var run in result.Runs)
         {
             foreach (var r in run.Requests) csv.Append(Invariant($"{run.Name},{r.StartMs:0.#},{r.LatencyMs:0.#},{r.Backend},{r.Status}\n"));
+        }
+
+        return csv.ToString();
+    }
+
+    private static string LimitsCsv(OverloadResult result)
+    {
+        var csv = new StringBuilder("mode,at_ms,limit,in_flight,measuring_min_rtt\n");
+        foreach (var run in result.Runs)
+        {
+            foreach (var l in run.Limits) csv.Append(Invariant($"{run.Name},{l.AtMs:0},{l.Limit},{l.InFlight},{(l.Measuring ? 1 : 0)}\n"));
         }
 
         return csv.ToString();
@@ -90,6 +102,15 @@ public static class OverloadReport
         html.Append("</table>\n");
         Figure(html, SvgChart.Lines("goodput per second of start", "answers 200/s", [.. result.Runs.Select(r => (r.Name, PerSecond(r, s => s.Count(x => x.Status == 200))))]));
         Figure(html, SvgChart.Lines("p99 latency of the answers 200, per second of start", "ms", [.. result.Runs.Select(r => (r.Name, PerSecond(r, P99)))]));
+        if (result.Runs.FirstOrDefault(r => r.Limits.Count > 0) is { } limited)
+        {
+            Figure(html, SvgChart.Lines($"adaptive limit and requests in flight: {limited.Name}", "requests",
+            [
+                ("limit", [.. limited.Limits.Select(l => (l.AtMs / 1000, (double)l.Limit))]),
+                ("in flight", [.. limited.Limits.Select(l => (l.AtMs / 1000, (double)l.InFlight))]),
+            ]));
+        }
+
         html.Append("""
             <h2>How to read it</h2>
             <p>Without shedding every request reaches a backend. The queues grow by the excess every second; once the wait
@@ -102,7 +123,8 @@ public static class OverloadReport
             limit's climb, which the warm-up leaves out.</p>
             <h2>Raw data</h2>
             <ul><li><a href="summary.csv">summary.csv</a>: the table above</li>
-            <li><a href="requests.csv">requests.csv</a>: every request (start, latency, backend, status; 0 is no answer in time)</li></ul>
+            <li><a href="requests.csv">requests.csv</a>: every request (start, latency, backend, status; 0 is no answer in time)</li>
+            <li><a href="limits.csv">limits.csv</a>: the adaptive limit and the requests in flight under it, every 100 ms</li></ul>
             </body></html>
 
             """);

@@ -26,6 +26,9 @@ public sealed class OverloadRun
 
     public string Name { get; }
 
+    /// <summary>The pool's adaptive limit over the run (empty without one, or when the balancer ran in another process).</summary>
+    public IReadOnlyList<LimitSample> Limits { get; init; } = [];
+
     public IReadOnlyList<RequestSample> Requests { get; }
 
     public TimeSpan Window { get; }

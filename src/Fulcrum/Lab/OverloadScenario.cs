@@ -41,7 +41,7 @@ public sealed class OverloadScenario : ILabScenario
     /// generator nor the balancer comes near the CPU on a busy 2-core machine. The warm-up covers the first minRTT
     /// measurement (50 requests at a limit of 3) and the limit's climb.
     /// </summary>
-    public static readonly Size Small = new(2, 5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8));
+    public static readonly Size Small = new(2, 5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(8));
 
     /// <summary>The full size, for a quiet machine: 800 requests/s of capacity, 2400 offered, 30 s measured.</summary>
     public static readonly Size Full = new(4, 10, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
@@ -98,7 +98,7 @@ public sealed class OverloadScenario : ILabScenario
                 algorithm: round-robin
 
             """);
-        if (shedding) yaml.Append("    adaptive-concurrency: {}\n");
+        if (shedding) yaml.Append("    adaptive-concurrency: { interval: 500ms }\n");
         yaml.Append("    backends:\n");
         foreach (var backend in backends) yaml.Append(CultureInfo.InvariantCulture, $"      - {{ name: {backend.Name}, address: {backend.Address} }}\n");
         return yaml.ToString();
@@ -114,14 +114,44 @@ public sealed class OverloadScenario : ILabScenario
             await using var host = new BalancerHost(loaded.Config!, loggerFactory);
             await host.StartAsync(cancellationToken, watchConfigFile: false);
             var url = new Uri($"http://{host.Http.BoundEndpoints[ListenerName]}/");
+            using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var limits = SampleLimitAsync(host, stopSampling.Token);
             var requests = await new OpenLoopLoad(url, size.OfferedRate, size.Duration, Deadline).RunAsync(cancellationToken);
+            await stopSampling.CancelAsync();
+            var run = new OverloadRun(name, requests, size.WarmUp, size.Duration, backends.Sum(b => b.Capacity)) { Limits = await limits };
             await host.StopAsync(TimeSpan.FromSeconds(5));
-            return new OverloadRun(name, requests, size.WarmUp, size.Duration, backends.Sum(b => b.Capacity));
+            return run;
         }
         finally
         {
             foreach (var backend in backends) await backend.DisposeAsync();
         }
+    }
+
+    /// <summary>Interval of the samples of the pool's adaptive limit and requests in flight.</summary>
+    public static readonly TimeSpan LimitSampleInterval = TimeSpan.FromMilliseconds(100);
+
+    // The adaptive limit and the requests in flight under it, read from the pool's live counters as the admin API does.
+    private static async Task<List<LimitSample>> SampleLimitAsync(BalancerHost host, CancellationToken stop)
+    {
+        var samples = new List<LimitSample>();
+        var clock = Stopwatch.StartNew();
+        using var timer = new PeriodicTimer(LimitSampleInterval);
+        try
+        {
+            do
+            {
+                if (host.Store.Current.Pools[PoolName].Admission is { Concurrency: { } limit } admission)
+                    samples.Add(new LimitSample(clock.Elapsed.TotalMilliseconds, limit.Limit, admission.Limited, limit.Measuring));
+            }
+            while (await timer.WaitForNextTickAsync(stop));
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
+
+        return samples;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
