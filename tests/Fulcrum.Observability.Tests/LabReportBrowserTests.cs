@@ -13,7 +13,7 @@ public sealed class LabReportBrowserTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> Scenarios() => ["slow-server", "hashing"];
+    public static TheoryData<string> Scenarios() => ["slow-server", "hashing", "overload"];
 
     [Theory]
     [MemberData(nameof(Scenarios))]

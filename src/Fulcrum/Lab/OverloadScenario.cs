@@ -19,11 +19,13 @@ public sealed class OverloadScenario : ILabScenario
     public const string ListenerName = "lab";
     public const string PoolName = "lab";
 
+    /// <summary>The two runs' names, in the report and the test.</summary>
+    public const string NoShedding = "no shedding";
+
+    public const string Shedding = "adaptive-concurrency";
+
     /// <summary>Offered load over capacity.</summary>
     public const double Overload = 3.0;
-
-    /// <summary>A client gives up after this long: an answer after it is no use to anyone.</summary>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
 
     /// <summary>The setup of one size of run.</summary>
     public sealed record Size(int Backends, int Workers, TimeSpan ServiceTime, TimeSpan WarmUp, TimeSpan Measure)
@@ -34,14 +36,27 @@ public sealed class OverloadScenario : ILabScenario
         public double OfferedRate => NominalCapacity * Overload;
 
         public TimeSpan Duration => WarmUp + Measure;
+
+        /// <summary>A client gives up after 20 service times: an answer after it is no use to anyone.</summary>
+        public TimeSpan Deadline => ServiceTime * 20;
+
+        /// <summary>
+        /// Envoy's defaults but two, as docs/protection.md advises. A window of 5 service times, so it sees the requests
+        /// it admitted: with Envoy's 100 ms on 100 ms backends the limit overshot (7 to 40) and the p99 rose to 300 to
+        /// 680 ms. And min-concurrency at one backend's workers, under what the pool serves at once, so the minRTT is
+        /// still measured without queueing while the measurement admits more than 3 at a time.
+        /// </summary>
+        public string SheddingBlock => string.Create(CultureInfo.InvariantCulture,
+            $"adaptive-concurrency: {{ interval: {(ServiceTime * 5).TotalMilliseconds:0}ms, min-concurrency: {Workers} }}");
     }
 
     /// <summary>
     /// The short mode, which the end-to-end test uses too: 100 requests/s of capacity, 300 offered, so neither the load
-    /// generator nor the balancer comes near the CPU on a busy 2-core machine. The warm-up covers the first minRTT
-    /// measurement (50 requests at a limit of 3) and the limit's climb.
+    /// generator nor the balancer comes near the CPU on a busy 2-core machine. Requests of 200 ms (deadline 4 s), so a
+    /// stall of that whole machine, which delays every process by up to a second at times, stays small beside them.
+    /// The warm-up covers the first minRTT measurement (50 requests, 10 at a time) and the limit's climb.
     /// </summary>
-    public static readonly Size Small = new(2, 5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(8));
+    public static readonly Size Small = new(2, 10, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(8));
 
     /// <summary>The full size, for a quiet machine: 800 requests/s of capacity, 2400 offered, 30 s measured.</summary>
     public static readonly Size Full = new(4, 10, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
@@ -59,7 +74,7 @@ public sealed class OverloadScenario : ILabScenario
         var runs = new List<OverloadRun>();
         foreach (var shedding in new[] { false, true })
         {
-            var name = shedding ? "adaptive-concurrency" : "no shedding";
+            var name = shedding ? Shedding : NoShedding;
             await Console.Out.WriteLineAsync(Invariant($"{name}: {size.OfferedRate:0} requests/s offered to {size.NominalCapacity:0} requests/s of capacity for {size.Duration.TotalSeconds:0} s"));
             runs.Add(await MeasureAsync(name, shedding, size, loggerFactory, cancellationToken));
         }
@@ -83,7 +98,7 @@ public sealed class OverloadScenario : ILabScenario
     }
 
     /// <summary>The config: one route to one round-robin pool, with or without `adaptive-concurrency` (Envoy's defaults).</summary>
-    public static string ConfigText(IReadOnlyList<LabBackend> backends, bool shedding)
+    public static string ConfigText(IReadOnlyList<LabBackend> backends, Size size, bool shedding)
     {
         var yaml = new StringBuilder();
         yaml.Append(CultureInfo.InvariantCulture, $"""
@@ -98,7 +113,7 @@ public sealed class OverloadScenario : ILabScenario
                 algorithm: round-robin
 
             """);
-        if (shedding) yaml.Append("    adaptive-concurrency: { interval: 500ms }\n");
+        if (shedding) yaml.Append("    ").Append(size.SheddingBlock).Append('\n');
         yaml.Append("    backends:\n");
         foreach (var backend in backends) yaml.Append(CultureInfo.InvariantCulture, $"      - {{ name: {backend.Name}, address: {backend.Address} }}\n");
         return yaml.ToString();
@@ -109,14 +124,14 @@ public sealed class OverloadScenario : ILabScenario
         var backends = await StartBackendsAsync(size, cancellationToken);
         try
         {
-            var loaded = ConfigLoader.LoadText(ConfigText(backends, shedding), "<lab overload>");
+            var loaded = ConfigLoader.LoadText(ConfigText(backends, size, shedding), "<lab overload>");
             if (!loaded.IsValid) throw new InvalidOperationException("lab config is invalid: " + string.Join("; ", loaded.Errors));
             await using var host = new BalancerHost(loaded.Config!, loggerFactory);
             await host.StartAsync(cancellationToken, watchConfigFile: false);
             var url = new Uri($"http://{host.Http.BoundEndpoints[ListenerName]}/");
             using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var limits = SampleLimitAsync(host, stopSampling.Token);
-            var requests = await new OpenLoopLoad(url, size.OfferedRate, size.Duration, Deadline).RunAsync(cancellationToken);
+            var requests = await new OpenLoopLoad(url, size.OfferedRate, size.Duration, size.Deadline).RunAsync(cancellationToken);
             await stopSampling.CancelAsync();
             var run = new OverloadRun(name, requests, size.WarmUp, size.Duration, backends.Sum(b => b.Capacity)) { Limits = await limits };
             await host.StopAsync(TimeSpan.FromSeconds(5));
