@@ -15,7 +15,7 @@ public static class SimulateCommand
     private static readonly string[] Scanning =
     [
         BalancerNames.WeightedRoundRobin, BalancerNames.LeastConnections, BalancerNames.WeightedLeastConnections,
-        BalancerNames.LeastResponseTime, BalancerNames.Random, BalancerNames.IpHash, BalancerNames.LeastBandwidth,
+        BalancerNames.LeastResponseTime, BalancerNames.Random, BalancerNames.IpHash, BalancerNames.LeastBandwidth, BalancerNames.WeightedByLoad,
     ];
 
     /// <summary>Backends x requests under which the scanning algorithms run by default (a few seconds each).</summary>

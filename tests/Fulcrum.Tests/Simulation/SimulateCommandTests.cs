@@ -49,5 +49,6 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Contains("left out at this scale", text, StringComparison.Ordinal);
         Assert.Contains("power-of-two", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\nleast-connections ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nweighted-by-load ", text, StringComparison.Ordinal);
     }
 }
