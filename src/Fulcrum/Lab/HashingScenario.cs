@@ -16,8 +16,8 @@ namespace Fulcrum.Lab;
 /// </summary>
 public sealed class HashingScenario : ILabScenario
 {
-    public const string ListenerName = "lab";
-    public const string PoolName = "lab";
+    public const string ListenerName = LabConfig.ListenerName;
+    public const string PoolName = LabConfig.PoolName;
     public const string KeyHeader = "X-User";
 
     public static readonly string[] Algorithms = [BalancerNames.IpHash, BalancerNames.ConsistentHash, BalancerNames.Maglev];
@@ -57,25 +57,8 @@ public sealed class HashingScenario : ILabScenario
     }
 
     /// <summary>The lab's config with the given backends, hashing the user header.</summary>
-    public static string ConfigText(string algorithm, IEnumerable<LabBackend> backends)
-    {
-        var yaml = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
-            listeners:
-              - name: {ListenerName}
-                bind: 127.0.0.1:0
-                protocol: http
-                routes:
-                  - pool: {PoolName}
-            pools:
-              - name: {PoolName}
-                algorithm: {algorithm}
-                hash-key: header:{KeyHeader}
-                backends:
-
-            """);
-        foreach (var backend in backends) yaml.Append(CultureInfo.InvariantCulture, $"      - {{ name: {backend.Name}, address: {backend.Address} }}\n");
-        return yaml.ToString();
-    }
+    public static string ConfigText(string algorithm, IEnumerable<LabBackend> backends) =>
+        LabConfig.Text(algorithm, backends, $"hash-key: header:{KeyHeader}");
 
     private static async Task<HashingRun> MeasureAsync(
         string algorithm, List<LabBackend> backends, string[] keys, string directory, ILoggerFactory loggerFactory, CancellationToken cancellationToken)

@@ -16,8 +16,8 @@ namespace Fulcrum.Lab;
 /// </summary>
 public sealed class OverloadScenario : ILabScenario
 {
-    public const string ListenerName = "lab";
-    public const string PoolName = "lab";
+    public const string ListenerName = LabConfig.ListenerName;
+    public const string PoolName = LabConfig.PoolName;
 
     /// <summary>The two runs' names, in the report and the test.</summary>
     public const string NoShedding = "no shedding";
@@ -98,26 +98,8 @@ public sealed class OverloadScenario : ILabScenario
     }
 
     /// <summary>The config: one route to one round-robin pool, with or without `adaptive-concurrency` (Envoy's defaults).</summary>
-    public static string ConfigText(IReadOnlyList<LabBackend> backends, Size size, bool shedding)
-    {
-        var yaml = new StringBuilder();
-        yaml.Append(CultureInfo.InvariantCulture, $"""
-            listeners:
-              - name: {ListenerName}
-                bind: 127.0.0.1:0
-                protocol: http
-                routes:
-                  - pool: {PoolName}
-            pools:
-              - name: {PoolName}
-                algorithm: round-robin
-
-            """);
-        if (shedding) yaml.Append("    ").Append(size.SheddingBlock).Append('\n');
-        yaml.Append("    backends:\n");
-        foreach (var backend in backends) yaml.Append(CultureInfo.InvariantCulture, $"      - {{ name: {backend.Name}, address: {backend.Address} }}\n");
-        return yaml.ToString();
-    }
+    public static string ConfigText(IReadOnlyList<LabBackend> backends, Size size, bool shedding) =>
+        shedding ? LabConfig.Text("round-robin", backends, size.SheddingBlock) : LabConfig.Text("round-robin", backends);
 
     private static async Task<OverloadRun> MeasureAsync(string name, bool shedding, Size size, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {

@@ -16,8 +16,8 @@ namespace Fulcrum.Lab;
 /// </summary>
 public sealed class SlowServerScenario : ILabScenario
 {
-    public const string ListenerName = "lab";
-    public const string PoolName = "lab";
+    public const string ListenerName = LabConfig.ListenerName;
+    public const string PoolName = LabConfig.PoolName;
 
     /// <summary>The algorithms compared, in the report's order.</summary>
     public static readonly string[] Algorithms =
@@ -101,29 +101,7 @@ public sealed class SlowServerScenario : ILabScenario
     }
 
     /// <summary>The pool in front of the lab's backends, as a config file would say it.</summary>
-    public static string ConfigText(string algorithm, IReadOnlyList<LabBackend> backends)
-    {
-        var yaml = new StringBuilder();
-        yaml.Append(CultureInfo.InvariantCulture, $"""
-            listeners:
-              - name: {ListenerName}
-                bind: 127.0.0.1:0
-                protocol: http
-                routes:
-                  - pool: {PoolName}
-            pools:
-              - name: {PoolName}
-                algorithm: {algorithm}
-                backends:
-
-            """);
-        foreach (var backend in backends)
-        {
-            yaml.Append(CultureInfo.InvariantCulture, $"      - {{ name: {backend.Name}, address: {backend.Address} }}\n");
-        }
-
-        return yaml.ToString();
-    }
+    public static string ConfigText(string algorithm, IReadOnlyList<LabBackend> backends) => LabConfig.Text(algorithm, backends);
 
     private static async Task<AlgorithmRun> MeasureAsync(
         string algorithm, IReadOnlyList<LabBackend> backends, TimeSpan measure, ILoggerFactory loggerFactory, ProgressTask task, CancellationToken cancellationToken)
