@@ -10,6 +10,8 @@ PACKAGES=(
   wrk nghttp2-client iperf3 curl openssl
   # cluster state and the virtual IP
   redis-server keepalived
+  # second-chance rules for a planned VIP switchover (docs/ha.md)
+  nftables
   # tools the tests and docs call (apache2-utils: htpasswd -B for the basic-auth tests)
   iproute2 tmux procps apache2-utils
   # the Debian package and its unit (dpkg-deb, systemd-analyze, systemd-sysusers; setpriv runs the unit's User=)

@@ -12,6 +12,7 @@
 #   bench/ha/run.sh                       # 10 runs of each
 #   RUNS=3 SCENARIOS=kill,switchover bench/ha/run.sh
 #   LOOPBACK_VIP=false bench/ha/run.sh    # the virtual IP only where keepalived puts it (docs/ha.md: why not)
+#   SECOND_CHANCE=false bench/ha/run.sh   # without the nftables rules that hand stray packets to the other node
 #
 # Output: OUT (default bench/.bench-out/ha)/<UTC time>/: runs.csv, summary.txt, each scenario's configs and logs.
 # SKIP_BUILD=1 uses the existing Release build; HA_DEBUG=1 prints the nodes' TCP counters around each fault.
@@ -22,7 +23,7 @@ OUT=${OUT:-$ROOT/bench/.bench-out/ha}
 RUN="$OUT/$(date -u +%Y%m%dT%H%M%SZ)"
 # shellcheck source=../lib.sh
 source "$ROOT/bench/lib.sh"
-require_tools ip keepalived nginx dotnet
+require_tools ip keepalived nginx nft dotnet
 [[ $(id -u) -eq 0 ]] || { echo "run.sh: network namespaces need root" >&2; exit 1; }
 mkdir -p "$RUN"
 
@@ -40,7 +41,7 @@ cp -r "$ROOT/bench/ha/HaDriver/bin/Release/net10.0" "$RUN/bin/driver"
 echo "ha: output in $RUN; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
 dotnet "$RUN/bin/driver/HaDriver.dll" --fulcrum "$RUN/bin/fulcrum/fulcrum.dll" --out "$RUN" \
-  --runs "${RUNS:-10}" --scenarios "${SCENARIOS:-kill,link-cut,switchover,upgrade}" --loopback-vip "${LOOPBACK_VIP:-true}" || status=$?
+  --runs "${RUNS:-10}" --scenarios "${SCENARIOS:-kill,link-cut,switchover,upgrade}" --loopback-vip "${LOOPBACK_VIP:-true}" --second-chance "${SECOND_CHANCE:-true}" || status=$?
 rm -rf "$RUN/bin"
 echo "ha: load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status

@@ -75,6 +75,42 @@ public sealed class HaLab : IAsyncDisposable
     public Task<FailoverResult> SwitchoverAsync() => FaultAsync("switchover", () => A.Fulcrum!.Signal(Posix.SIGTERM), waitForExit: true);
 
     /// <summary>
+    /// The one connection a planned switchover can lose, made on purpose: its handshake and the first bytes of its request
+    /// reach node a, the master; then node a is stopped (SIGTERM), and once node b holds the virtual IP and has answered
+    /// the client, the rest of the request goes out, to node b by the clients' new ARP entry. Returns the status line and
+    /// the X-Node header of the answer, or the error the connection ended with.
+    /// </summary>
+    public async Task<string> StraddlingConnectionAsync()
+    {
+        var host = $"Host: {Vip}:{Port}\r\n";
+        using var socket = await _clientSockets!.CreateTcpAsync();
+        await socket.ConnectAsync(System.Net.IPAddress.Parse(Vip), Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /straddle HTTP/1.1\r\n"));
+        var t0 = Now;
+        A.Fulcrum!.Signal(Posix.SIGTERM);
+        if (await Client!.WaitForSuccessAsync("b", t0, FaultTimeout) is null)
+            throw new TimeoutException($"node b never answered after node a was stopped:\n{Logs()}");
+        _progress(string.Create(CultureInfo.InvariantCulture, $"straddle: node b answered {(Now - t0).TotalMilliseconds:F0} ms after the SIGTERM; the request goes on"));
+        try
+        {
+            await socket.SendAsync(Encoding.ASCII.GetBytes(host + "Connection: close\r\n\r\n"));
+            var answer = new StringBuilder();
+            var buffer = new byte[4096];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token)) > 0)
+                answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            var lines = answer.ToString().Split("\r\n");
+            var node = lines.FirstOrDefault(l => l.StartsWith("X-Node:", StringComparison.OrdinalIgnoreCase)) ?? "no X-Node header";
+            return $"{lines[0]}; {node}";
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            return $"error: {e.Message}";
+        }
+    }
+
+    /// <summary>
     /// Brings node a back (its fulcrum restarted, or its link restored) and reports what the virtual IP does: with
     /// preemption it returns to a (timed, with the requests that failed meanwhile); without, b keeps it while a waits
     /// as backup, watched for <paramref name="watchWithoutPreempt"/>.
@@ -149,8 +185,8 @@ public sealed class HaLab : IAsyncDisposable
         _backends = await LabBackends.StartAsync(_network["sv"], _options.Directory, _clock, _options.StartTimeout);
         foreach (var node in new[] { A, B }) File.WriteAllText(node.ConfigPath, NodeConfig(node));
         await Task.WhenAll(A.StartFulcrumAsync(_options.StartTimeout), B.StartFulcrumAsync(_options.StartTimeout));
-        A.StartKeepalived();
-        B.StartKeepalived();
+        A.StartKeepalived(secondChance: _options.SecondChance && _options.LoopbackVip);
+        B.StartKeepalived(secondChance: _options.SecondChance && _options.LoopbackVip);
         var waiting = Stopwatch.StartNew();
         while (!A.HasVip(Vip))
         {
@@ -239,6 +275,7 @@ public sealed class HaLab : IAsyncDisposable
           preempt: {{(_options.Preempt ? "true" : "false")}}
           unicast: {{(_options.Unicast ? "true" : "false")}}
           loopback-vip: {{(_options.LoopbackVip ? "true" : "false")}}
+          second-chance: {{(_options.SecondChance && _options.LoopbackVip ? "true" : "false")}}
           state-file: {{node.StateFile}}
           process-name: {{_network.Id}}-{{node.Name}}
           nodes:

@@ -15,6 +15,9 @@ public sealed record HaLabOptions
 
     public bool LoopbackVip { get; init; } = true;
 
+    /// <summary>`second-chance: true`: each node loads the nftables rules `fulcrum keepalived --nftables` writes (needs LoopbackVip).</summary>
+    public bool SecondChance { get; init; } = true;
+
     public TimeSpan AdvertInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     public TimeSpan AcceptGrace { get; init; } = TimeSpan.FromSeconds(2);

@@ -9,6 +9,7 @@ var outDir = Arg("--out") ?? Path.Combine(Path.GetTempPath(), "fulcrum-ha");
 var runs = int.Parse(Arg("--runs") ?? "10", CultureInfo.InvariantCulture);
 var scenarios = (Arg("--scenarios") ?? "kill,link-cut,switchover,upgrade").Split(',', StringSplitOptions.RemoveEmptyEntries);
 var loopbackVip = Arg("--loopback-vip") != "false";
+var secondChance = Arg("--second-chance") != "false";
 
 if (!NetworkLab.CanRun(out var why))
 {
@@ -33,6 +34,7 @@ foreach (var scenario in scenarios)
         FulcrumDll = fulcrum,
         Directory = Path.Combine(outDir, scenario),
         LoopbackVip = loopbackVip,
+        SecondChance = secondChance,
         // Nothing should hang in a switchover, so a request gets the time a real client would give it; after a kill or
         // a cut, requests in flight to the old master hang, and the timeout bounds how late the client sees the takeover.
         RequestTimeout = scenario == "switchover" ? TimeSpan.FromSeconds(2) : TimeSpan.FromMilliseconds(250),

@@ -30,6 +30,12 @@ public sealed record VrrpConfig
     /// requests it holds. Needs arp_ignore=1 and arp_announce=2 on the interface (docs/ha.md).
     /// </summary>
     public bool LoopbackVip { get; init; }
+    /// <summary>
+    /// True: a TCP packet for the virtual IP that belongs to no connection this node knows goes on to the other node
+    /// instead of being reset (`fulcrum keepalived --nftables` writes the rules). It saves the connections whose handshake
+    /// straddles the clients' ARP update in a planned switchover. Needs `loopback-vip` and exactly two nodes.
+    /// </summary>
+    public bool SecondChance { get; init; }
     /// <summary>The file Fulcrum writes 0 (serving) or 1 (yielding: draining, or a pool without a usable backend) to; keepalived's track_file.</summary>
     public string StateFile { get; init; } = DefaultStateFile;
     /// <summary>The process name Fulcrum takes once every listener serves; keepalived's track_process looks for it. At most 15 bytes.</summary>

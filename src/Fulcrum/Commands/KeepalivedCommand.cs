@@ -3,7 +3,10 @@ using Fulcrum.Vrrp;
 
 namespace Fulcrum.Commands;
 
-/// <summary>`fulcrum keepalived -c FILE [--node NAME]`: one node's keepalived.conf from the config's `vrrp:` section.</summary>
+/// <summary>
+/// `fulcrum keepalived -c FILE [--node NAME] [--nftables]`: one node's keepalived.conf from the config's `vrrp:`
+/// section, or with --nftables its second-chance rules.
+/// </summary>
 public static class KeepalivedCommand
 {
     public static Command Create()
@@ -17,22 +20,28 @@ public static class KeepalivedCommand
         {
             Description = "Write to this file (replaced in one step) instead of stdout, e.g. /etc/keepalived/keepalived.conf.",
         };
+        var nftables = new Option<bool>("--nftables")
+        {
+            Description = "Write the node's nftables rules for 'second-chance: true' instead (load them with nft -f).",
+        };
         var command = new Command("keepalived", "Write a node's keepalived.conf from the config's vrrp section: keepalived then follows this Fulcrum's own state.")
         {
             config,
             node,
             output,
+            nftables,
         };
         command.SetAction(parsed => Write(
             parsed.GetRequiredValue(config),
             parsed.GetValue(node) ?? Environment.MachineName,
             parsed.GetValue(output),
             Console.Out,
-            Console.Error));
+            Console.Error,
+            parsed.GetValue(nftables)));
         return command;
     }
 
-    public static int Write(string path, string nodeName, string? outPath, TextWriter output, TextWriter errors)
+    public static int Write(string path, string nodeName, string? outPath, TextWriter output, TextWriter errors, bool nftables = false)
     {
         var result = Hosting.ConfigFiles.Load(path);
         if (!result.IsValid)
@@ -53,7 +62,16 @@ public static class KeepalivedCommand
             return ExitCodes.BadUsage;
         }
 
-        var text = KeepalivedConf.Write(vrrp, node, Path.GetFullPath(path));
+        if (nftables && !vrrp.SecondChance)
+        {
+            errors.WriteLine($"{path}: --nftables writes the rules of 'second-chance: true', which the vrrp section does not set (docs/ha.md)");
+            return ExitCodes.BadUsage;
+        }
+
+        var text = nftables
+            ? SecondChanceRules.Write(vrrp, node, Path.GetFullPath(path))
+            : KeepalivedConf.Write(vrrp, node, Path.GetFullPath(path));
+        var what = nftables ? "nftables rules" : "keepalived.conf";
         if (outPath is null)
         {
             output.Write(text);
@@ -72,7 +90,7 @@ public static class KeepalivedCommand
             return ExitCodes.RuntimeFailure;
         }
 
-        output.WriteLine($"{outPath}: keepalived.conf for vrrp node {node.Name}");
+        output.WriteLine($"{outPath}: {what} for vrrp node {node.Name}");
         return ExitCodes.Success;
     }
 }

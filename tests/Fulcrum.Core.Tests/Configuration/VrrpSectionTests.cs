@@ -102,6 +102,23 @@ public sealed class VrrpSectionTests
     }
 
     [Fact]
+    public void SecondChance_IsOffByDefault_AndNeedsLoopbackVipTwoNodesAndTheirAddresses()
+    {
+        Assert.False(ConfigAssert.Valid(Minimal).Vrrp!.SecondChance);
+        var on = Minimal.Replace("virtual-ips: 192.0.2.100/24", "virtual-ips: 192.0.2.100/24\n  loopback-vip: true\n  second-chance: true", StringComparison.Ordinal)
+            .Replace("{ name: lb-1, priority: 150 }", "{ name: lb-1, priority: 150, address: 192.0.2.11 }", StringComparison.Ordinal)
+            .Replace("{ name: lb-2 }", "{ name: lb-2, address: 192.0.2.12 }", StringComparison.Ordinal);
+        Assert.True(ConfigAssert.Valid(on).Vrrp!.SecondChance);
+
+        Assert.Equal(
+        [
+            "fulcrum.yaml:2:3: 'second-chance: true' needs 'loopback-vip: true': the node a stray packet goes to must still accept it for the virtual IP",
+            "fulcrum.yaml:2:3: 'second-chance: true' needs exactly two nodes (there are 3): a stray packet goes to the other one",
+            "fulcrum.yaml:9:7: vrrp node 'c' needs an 'address' with 'second-chance: true': the other node sends stray packets to it",
+        ], ConfigAssert.Errors(on.Replace("  loopback-vip: true\n", "", StringComparison.Ordinal) + "\n    - { name: c }\n"));
+    }
+
+    [Fact]
     public void NodeMistakes_AreReportedAtTheNode()
     {
         var errors = ConfigAssert.Errors("""

@@ -54,9 +54,19 @@ public sealed partial class HaNode : IDisposable
         await Fulcrum.WaitForLineAsync(ProcessNamed(), timeout);
     }
 
-    /// <summary>Writes this node's keepalived.conf with `fulcrum keepalived` and starts keepalived on it.</summary>
-    public void StartKeepalived()
+    /// <summary>
+    /// Writes this node's keepalived.conf with `fulcrum keepalived` and starts keepalived on it; with
+    /// <paramref name="secondChance"/>, first loads the node's second-chance rules (`fulcrum keepalived --nftables`).
+    /// </summary>
+    public void StartKeepalived(bool secondChance)
     {
+        if (secondChance)
+        {
+            var rules = Path.Combine(_directory, $"second-chance-{Name}.nft");
+            Command.Run("dotnet", _fulcrumDll, "keepalived", "-c", ConfigPath, "--node", Name, "--nftables", "--out", rules);
+            Command.Run("ip", "netns", "exec", Member.Namespace, "nft", "-f", rules);
+        }
+
         Command.Run("dotnet", _fulcrumDll, "keepalived", "-c", ConfigPath, "--node", Name, "--out", KeepalivedConfPath);
         Keepalived = LabProcess.Start($"keepalived {Name}", Path.Combine(_directory, $"keepalived-{Name}.log"), _clock, "keepalived",
         [

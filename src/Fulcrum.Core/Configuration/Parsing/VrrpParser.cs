@@ -23,6 +23,7 @@ internal static class VrrpParser
         .Key("preempt", (v, n, c) => YamlReader.Bool(n, "preempt", c) is { } b ? v with { Preempt = b } : v)
         .Key("unicast", (v, n, c) => YamlReader.Bool(n, "unicast", c) is { } b ? v with { Unicast = b } : v)
         .Key("loopback-vip", (v, n, c) => YamlReader.Bool(n, "loopback-vip", c) is { } b ? v with { LoopbackVip = b } : v)
+        .Key("second-chance", (v, n, c) => YamlReader.Bool(n, "second-chance", c) is { } b ? v with { SecondChance = b } : v)
         .Key("state-file", (v, n, c) => YamlReader.String(n, "state-file", c) is { } p ? v with { StateFile = FromConfigDirectory(p, c) } : v)
         .Key("process-name", (v, n, c) => ProcessName(n, c) is { } p ? v with { ProcessName = p } : v)
         .Required("nodes", (v, n, c) => v with { Nodes = YamlReader.List(n, "nodes", c, ReadNode) });
@@ -39,6 +40,7 @@ internal static class VrrpParser
         if (node is not YamlMappingNode mapping || YamlReader.Find(mapping, "nodes") is not YamlSequenceNode nodes) return vrrp;
         if (nodes.Children.Count == 0) context.Error(nodes, "'nodes' must list the machines that share the virtual IP");
         CheckNodes(vrrp, context);
+        CheckSecondChance(vrrp, context);
         return vrrp;
     }
 
@@ -65,6 +67,24 @@ internal static class VrrpParser
                 // The unicast source and every other node's peer list come from these addresses.
                 context.Error(node.Location, $"vrrp node '{node.Name}' needs an 'address' with 'unicast: true': the other nodes send their adverts to it");
             }
+        }
+    }
+
+    /// <summary>
+    /// A stray packet goes to the one other node, which must still accept it for the virtual IP after handing that over:
+    /// with three nodes the owner is unknown, and any node without the connection would reset it.
+    /// </summary>
+    private static void CheckSecondChance(VrrpConfig vrrp, ParseContext context)
+    {
+        if (!vrrp.SecondChance) return;
+        if (!vrrp.LoopbackVip)
+            context.Error(vrrp.Location, "'second-chance: true' needs 'loopback-vip: true': the node a stray packet goes to must still accept it for the virtual IP");
+        if (vrrp.Nodes.Length != 2)
+            context.Error(vrrp.Location, $"'second-chance: true' needs exactly two nodes (there are {vrrp.Nodes.Length}): a stray packet goes to the other one");
+        foreach (var node in vrrp.Nodes)
+        {
+            if (node.Address is null)
+                context.Error(node.Location, $"vrrp node '{node.Name}' needs an 'address' with 'second-chance: true': the other node sends stray packets to it");
         }
     }
 
