@@ -3,11 +3,13 @@
 # the systemd unit, /etc/fulcrum/fulcrum.yaml (a conffile), and the sysusers.d and tmpfiles.d entries that the postinst
 # applies (the user fulcrum, /run/fulcrum). docs/operations.md.
 #
-#   packaging/debian/build.sh                                  # dotnet publish -c Release first
+#   packaging/debian/build.sh                                  # dotnet publish -c Release --self-contained first
 #   packaging/debian/build.sh --from DIR [--out DIR] [--version 1.2.3]
 #
-# --from takes an existing build output (the one with the fulcrum apphost and fulcrum.dll); the package goes to --out
-# (default packaging/debian/out). The version defaults to 0.1.0+git<commit>.
+# Without --from the package carries its own .NET runtime (a self-contained publish for the package's architecture), so
+# it installs on a Debian machine without .NET. --from takes an existing build output (the one with the fulcrum apphost
+# and fulcrum.dll); a framework-dependent one needs the ASP.NET Core 10 runtime on the machine, and the package's
+# description says so. The package goes to --out (default packaging/debian/out). The version defaults to 0.1.0+git<commit>.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,18 +26,28 @@ done
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+ARCH=$(dpkg --print-architecture)
 if [[ -z $FROM ]]; then
-  dotnet publish "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -o "$WORK/publish" --nologo -v q
+  case $ARCH in
+    amd64) RID=linux-x64 ;;
+    arm64) RID=linux-arm64 ;;
+    *) echo "build.sh: no .NET runtime for $ARCH; publish yourself and pass --from" >&2; exit 2 ;;
+  esac
+  dotnet publish "$ROOT/src/Fulcrum/Fulcrum.csproj" -c Release -r "$RID" --self-contained -o "$WORK/publish" --nologo -v q
   FROM=$WORK/publish
 fi
 [[ -x $FROM/fulcrum && -f $FROM/fulcrum.dll ]] || { echo "build.sh: $FROM has no fulcrum apphost and fulcrum.dll" >&2; exit 2; }
 VERSION=${VERSION:-0.1.0+git$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo local)}
-ARCH=$(dpkg --print-architecture)
+# A self-contained build carries the runtime (libcoreclr.so beside the apphost); otherwise the machine must have it.
+if [[ -f $FROM/libcoreclr.so ]]; then
+  RUNTIME_NOTE=" It carries its own .NET runtime."
+else
+  RUNTIME_NOTE=" It needs the ASP.NET Core 10 runtime (packages.microsoft.com's aspnetcore-runtime-10.0, or a copy in /usr/share/dotnet or \$DOTNET_ROOT)."
+fi
 
 STAGE=$WORK/stage
 install -d "$STAGE/DEBIAN" "$STAGE/usr/lib/fulcrum" "$STAGE/usr/bin" "$STAGE/lib/systemd/system" "$STAGE/etc/fulcrum" \
   "$STAGE/usr/lib/sysusers.d" "$STAGE/usr/lib/tmpfiles.d" "$STAGE/usr/share/doc/fulcrum"
-# The framework-dependent build: the ASP.NET Core runtime is the machine's (the package's description says so).
 tar -C "$FROM" --exclude='*.pdb' -cf - . | tar -C "$STAGE/usr/lib/fulcrum" -xf -
 chmod -R u=rwX,go=rX "$STAGE/usr/lib/fulcrum"
 ln -s /usr/lib/fulcrum/fulcrum "$STAGE/usr/bin/fulcrum"
@@ -51,7 +63,7 @@ TEXT
 for script in postinst prerm postrm; do install -m 755 "$HERE/$script" "$STAGE/DEBIAN/$script"; done
 echo /etc/fulcrum/fulcrum.yaml > "$STAGE/DEBIAN/conffiles"
 SIZE=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
-sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$SIZE/" "$HERE/control.in" > "$STAGE/DEBIAN/control"
+sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$SIZE/" -e "s|@RUNTIME@|$RUNTIME_NOTE|" "$HERE/control.in" > "$STAGE/DEBIAN/control"
 
 mkdir -p "$OUT"
 PACKAGE="$OUT/fulcrum_${VERSION}_${ARCH}.deb"
