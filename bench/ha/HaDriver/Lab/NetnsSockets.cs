@@ -33,14 +33,17 @@ public sealed class NetnsSockets : IDisposable
         return request.Task;
     }
 
-    /// <summary>An HttpClient whose every connection is made in the namespace.</summary>
-    public HttpClient CreateHttpClient(TimeSpan timeout, bool keepAlive = true)
+    /// <summary>
+    /// An HttpClient whose every connection is made in the namespace; a keep-alive connection is reused for
+    /// <paramref name="lifetime"/> at most (default: for ever).
+    /// </summary>
+    public HttpClient CreateHttpClient(TimeSpan timeout, bool keepAlive = true, TimeSpan? lifetime = null)
     {
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
-            PooledConnectionLifetime = keepAlive ? Timeout.InfiniteTimeSpan : TimeSpan.Zero,
+            PooledConnectionLifetime = keepAlive ? lifetime ?? Timeout.InfiniteTimeSpan : TimeSpan.Zero,
             // A connection attempt outlives the request that started it (it goes to the pool): bound it as the request
             // is, or a SYN sent to the old holder of an address waits out TCP's 1 s retransmission.
             ConnectTimeout = timeout,

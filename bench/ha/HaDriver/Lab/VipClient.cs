@@ -23,9 +23,16 @@ public sealed class VipClient : IAsyncDisposable
     private readonly List<Task> _workers = [];
     private int _count;
 
+    /// <summary>
+    /// A worker's keep-alive connection is replaced after this long, as a browser's idle and pool limits would. With
+    /// second-chance the node that lost the virtual IP keeps answering the connections it holds (their packets are
+    /// handed to it), so without renewal the client would stay on it after the master came back.
+    /// </summary>
+    public static readonly TimeSpan ConnectionLifetime = TimeSpan.FromSeconds(1);
+
     public VipClient(NetnsSockets sockets, Uri url, Stopwatch clock, int workers, TimeSpan timeout, TimeSpan pause)
     {
-        _http = sockets.CreateHttpClient(timeout);
+        _http = sockets.CreateHttpClient(timeout, lifetime: ConnectionLifetime);
         _url = url;
         _clock = clock;
         Timeout = timeout;
