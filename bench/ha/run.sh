@@ -4,7 +4,7 @@
 #   kill        SIGKILL to the master's fulcrum (keepalived's track_process)
 #   link-cut    the master's port on the bridge goes down (the master-down timer)
 #   switchover  SIGTERM to the master's fulcrum (the state file yields; shutdown.accept-grace 2s)
-#   upgrade     a slot for a binary upgrade; reported as not measured until fulcrum has one
+#   upgrade     no VIP move: bench/ha/upgrade.sh measures the binary upgrade (run --takeover) on one node
 # Failover is the time from the fault to the end of the first request the backup answered, at the client; failed
 # requests count from the fault until 50 requests in a row succeeded again (a switchover: until the old node exited).
 # Between runs node a comes back and takes the VIP again (preemption). Needs root (ip netns), keepalived and nginx.
