@@ -44,6 +44,8 @@ internal sealed class BenchExchange : HttpExchange
     public override long? ResponseContentLength { get; set; }
     public override Stream ResponseBody { get; set; } = Stream.Null;
     public override bool ResponseStarted => false;
+    public override bool CanSendTrailers => false;
+    public override void AppendTrailer(string name, StringValues value) { }
 
     public override void ClearResponse()
     {

@@ -37,6 +37,7 @@ internal sealed class PoolChecker : IDisposable
         {
             HealthCheckType.Tcp => new TcpProbe(),
             HealthCheckType.Udp => new UdpProbe(),
+            HealthCheckType.Grpc => new GrpcProbe(tls is not null, connect),
             _ => new HttpProbe(tls is not null, connect),
         };
     }

@@ -3,7 +3,7 @@ namespace Fulcrum.Core.Configuration;
 /// <summary>`health.active:` probes run by the pool's checker on its own timers. Defaults follow HAProxy.</summary>
 public sealed record ActiveHealthConfig
 {
-    /// <summary>`type:` http (the default), tcp or udp.</summary>
+    /// <summary>`type:` http (the default), tcp, udp or grpc.</summary>
     public HealthCheckType Type { get; init; } = HealthCheckType.Http;
     /// <summary>`path:` of the HTTP GET (default /).</summary>
     public string Path { get; init; } = "/";
@@ -15,6 +15,8 @@ public sealed record ActiveHealthConfig
     public string? Body { get; init; }
     /// <summary>`send:` udp checks: the datagram to send, as text, or as hex digits after `hex:` (default `ping`).</summary>
     public string Send { get; init; } = "ping";
+    /// <summary>`service:` grpc checks: the service name asked about (default empty: the server as a whole).</summary>
+    public string Service { get; init; } = "";
     /// <summary>`port:` probe this port instead of the backend's (default: the backend's).</summary>
     public int? Port { get; init; }
     /// <summary>`interval:` between probes of one backend (default 2s).</summary>

@@ -9,4 +9,9 @@ public enum HealthCheckType
     Tcp,
     /// <summary>Sends `send` as one datagram; passes when a reply (containing `body`, if set) arrives within the timeout.</summary>
     Udp,
+    /// <summary>
+    /// grpc.health.v1.Health/Check over HTTP/2 (h2c, or h2 with the pool's tls), for `service` (default: the server
+    /// as a whole); passes when the answer is SERVING.
+    /// </summary>
+    Grpc,
 }

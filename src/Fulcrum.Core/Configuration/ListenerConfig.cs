@@ -24,6 +24,11 @@ public sealed record ListenerConfig
     public ImmutableArray<string> Allow { get; init; } = [];
     /// <summary>http/https: CIDR blocks whose clients get 403 on every route, allowed or not.</summary>
     public ImmutableArray<string> Deny { get; init; } = [];
+    /// <summary>
+    /// http: serve HTTP/2 with prior knowledge (h2c, RFC 9113 section 3.3) instead of HTTP/1.1, for gRPC clients in
+    /// cleartext (default false). Kestrel picks one protocol per cleartext endpoint: it has no ALPN there to choose by.
+    /// </summary>
+    public bool H2c { get; init; }
     /// <summary>http/https: how much and how slowly a client may send (`limits:`).</summary>
     public HttpLimitsConfig Limits { get; init; } = HttpLimitsConfig.Default;
     /// <summary>tcp: TLS passthrough routed by SNI instead of <see cref="Pool"/> (exact, `*.` wildcard, `*` default).</summary>

@@ -50,6 +50,11 @@ public sealed record PoolConfig
     /// (system CA store, SNI = the backend's host) when the backends' addresses say https://.
     /// </summary>
     public PoolTlsConfig? Tls { get; init; }
+    /// <summary>
+    /// `backend-protocol:` http/1.1 (default), h2c or h2. HTTP/2 pools carry many concurrent requests (streams) on one
+    /// connection, and gRPC needs HTTP/2 end to end (docs/grpc.md).
+    /// </summary>
+    public BackendProtocol BackendProtocol { get; init; } = BackendProtocol.Http11;
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }
 

@@ -83,6 +83,10 @@ internal abstract class HttpExchange
     public abstract Stream ResponseBody { get; set; }
     /// <summary>True once the status line went out: from then on the only failure signal is <see cref="Abort"/>.</summary>
     public abstract bool ResponseStarted { get; }
+    /// <summary>True when the front end can send trailers after the response body (HTTP/2; HTTP/1.1 only when chunked).</summary>
+    public abstract bool CanSendTrailers { get; }
+    /// <summary>Adds a trailer, sent after the body (gRPC's grpc-status); only when <see cref="CanSendTrailers"/>.</summary>
+    public abstract void AppendTrailer(string name, StringValues value);
     /// <summary>Forgets status, headers and body of a response that has not started (a retry, an error answer).</summary>
     public abstract void ClearResponse();
     /// <summary>Cuts the client's connection (HTTP/1.1) or resets the stream (HTTP/2).</summary>

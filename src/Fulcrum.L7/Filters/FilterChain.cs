@@ -96,6 +96,13 @@ internal sealed class FilterChain
     {
         if (exchange.ResponseStarted) return Task.CompletedTask;
         RunResponse(exchange, answeredBy);
+        if (exchange.Status >= 300 && Grpc.GrpcAnswer.IsGrpc(exchange))
+        {
+            // A gRPC client reads grpc-status, not the HTTP status: the same refusal as a Trailers-Only answer.
+            Grpc.GrpcAnswer.TrailersOnly(exchange);
+            return Task.CompletedTask;
+        }
+
         var body = exchange.AnswerBody;
         if (body.Length == 0 || Microsoft.AspNetCore.Http.HttpMethods.IsHead(exchange.Method)) return Task.CompletedTask;
         return exchange.ResponseBody.WriteAsync(body, exchange.Aborted).AsTask();

@@ -65,6 +65,7 @@ internal sealed class PoolClientCache : IDisposable
             foreach (var (_, clients) in _clients.Values)
             {
                 clients.Client.Dispose();
+                clients.Http2?.Dispose();
                 clients.Connections.Dispose();
             }
 
@@ -73,6 +74,45 @@ internal sealed class PoolClientCache : IDisposable
     }
 
     private PoolClients Create(PoolClientSettings settings, PoolConfig pool, string configDirectory, TimeProvider time)
+    {
+        var handler = Handler(settings);
+        BackendTlsConnector? connector = null;
+        if (settings.Tls is not null)
+        {
+            // Re-encryption: the connector opens TLS itself (SNI, CA), both legs speak HTTP/1.1 on it.
+            var errors = new List<ConfigError>();
+            connector = BackendTlsConnector.Create(pool, configDirectory, _logger, errors);
+            foreach (var error in errors) TlsLog.PoolTlsRejected(_logger, error.Location.ToString(), pool.Name, error.Message);
+            handler.ConnectCallback = connector is null ? RefuseConnect : connector.ConnectAsync;
+        }
+
+        var connections = new PoolConnections(settings.ConnectTimeout, connector, refuseConnections: settings.Tls is not null && connector is null, time)
+        {
+            IdleTimeout = settings.IdleTimeout,
+            Lifetime = settings.Lifetime,
+            MaxIdle = settings.MaxIdle,
+        };
+        return new PoolClients(new HttpMessageInvoker(handler, disposeHandler: true), connections, Http2Client(settings, pool, configDirectory));
+    }
+
+    // The HTTP/2 leg's handler: h2c over plain sockets, or h2 over the TLS the pool's connector opens offering h2 by
+    // ALPN. The handler keeps the streams of each backend on one connection and opens another only when the backend's
+    // SETTINGS_MAX_CONCURRENT_STREAMS is reached (EnableMultipleHttp2Connections).
+    private HttpMessageInvoker? Http2Client(PoolClientSettings settings, PoolConfig pool, string configDirectory)
+    {
+        if (settings.Protocol == BackendProtocol.Http11) return null;
+        var handler = Handler(settings);
+        if (settings.Tls is not null)
+        {
+            // The data plane's errors were logged for the pool's other connector already.
+            var connector = BackendTlsConnector.Create(pool, configDirectory, _logger, [], http2: true);
+            handler.ConnectCallback = connector is null ? RefuseConnect : connector.ConnectAsync;
+        }
+
+        return new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
+    private static SocketsHttpHandler Handler(PoolClientSettings settings)
     {
         // The settings YARP's own ForwarderHttpClientFactory uses, plus our connect timeout: a proxy must
         // pass requests through untouched (no proxy, redirects, decompression or cookies of its own).
@@ -92,22 +132,6 @@ internal sealed class PoolClientCache : IDisposable
             PooledConnectionIdleTimeout = settings.IdleTimeout,
         };
         Debug.Assert(handler.ActivityHeadersPropagator is null);
-        BackendTlsConnector? connector = null;
-        if (settings.Tls is not null)
-        {
-            // Re-encryption: the connector opens TLS itself (SNI, CA), both legs speak HTTP/1.1 on it.
-            var errors = new List<ConfigError>();
-            connector = BackendTlsConnector.Create(pool, configDirectory, _logger, errors);
-            foreach (var error in errors) TlsLog.PoolTlsRejected(_logger, error.Location.ToString(), pool.Name, error.Message);
-            handler.ConnectCallback = connector is null ? RefuseConnect : connector.ConnectAsync;
-        }
-
-        var connections = new PoolConnections(settings.ConnectTimeout, connector, refuseConnections: settings.Tls is not null && connector is null, time)
-        {
-            IdleTimeout = settings.IdleTimeout,
-            Lifetime = settings.Lifetime,
-            MaxIdle = settings.MaxIdle,
-        };
-        return new PoolClients(new HttpMessageInvoker(handler, disposeHandler: true), connections);
+        return handler;
     }
 }

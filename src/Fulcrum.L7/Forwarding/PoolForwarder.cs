@@ -12,6 +12,7 @@ using Fulcrum.L7.BackendHttp;
 using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Exchange;
 using Fulcrum.L7.Filters;
+using Fulcrum.L7.Grpc;
 using Fulcrum.L7.Hosting;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -27,6 +28,7 @@ namespace Fulcrum.L7.Forwarding;
 internal sealed class PoolForwarder : IBackendTarget
 {
     private readonly Http1Leg _leg;
+    private readonly Http2Leg? _http2;
     private readonly UpgradeLeg _upgrades;
     private readonly HttpMessageInvoker _client;
     private readonly ForwarderRequestConfig _upgradeConfig;
@@ -53,6 +55,8 @@ internal sealed class PoolForwarder : IBackendTarget
         foreach (var backend in pool.Backends) connections[backend] = _connections.For(backend);
         _backendConnections = connections.ToFrozenDictionary(ReferenceEqualityComparer.Instance);
         _leg = new Http1Leg(pool.Config.RequestTimeout);
+        // backend-protocol h2c or h2: ordinary requests take the HTTP/2 leg (docs/grpc.md); upgrades stay on YARP's.
+        if (clients.Http2 is { } http2) _http2 = new Http2Leg(http2, pool.Config.Tls is not null, pool.Config.RequestTimeout, pool.Services.Time);
         _logger = logger;
         // ActivityTimeout bounds each wait on the backend: for the response headers, and an upgraded connection's idle time.
         _upgradeConfig = new ForwarderRequestConfig { ActivityTimeout = pool.Config.RequestTimeout };
@@ -129,6 +133,40 @@ internal sealed class PoolForwarder : IBackendTarget
                 if (upgrade && exchange is KestrelExchange kestrel)
                 {
                     result = await _upgrades.ForwardAsync(kestrel, chain, _prefixes.GetValueOrDefault(backend) ?? "http://" + backend.Address, _client, _upgradeConfig);
+                }
+                else if (_http2 is not null)
+                {
+                    var attempt = _http2.Begin(exchange);
+                    result = await _http2.SendAsync(exchange, backend, attempt);
+                    if (!result.Failed)
+                    {
+                        record.FirstByte = Stopwatch.GetTimestamp();
+                        if (result.Outcome == Outcome.ServerError && canRetry && idempotent && _retriesOnStatus
+                            && (retry ??= new RetryAttempt(Pool, pick, backend)).TryPrepare(result.Outcome, result.Status, idempotent))
+                        {
+                            await Http2Leg.AbandonAsync(attempt);
+                            Finish(exchange, lease, result, counted: true);
+                            lease = retry.AcquireNext();
+                            sticky = AffinityDecision.Rebalance;
+                            continue;
+                        }
+
+                        if (retry?.TakeWithheld() == true) CountWithheldRetry(exchange, gate);
+
+                        try
+                        {
+                            Http2Leg.CopyHead(attempt, exchange);
+                            chain.RunResponse(exchange, chain.Count);
+                        }
+                        catch (Exception)
+                        {
+                            await Http2Leg.AbandonAsync(attempt);
+                            Finish(exchange, lease, result, counted: true);
+                            throw;
+                        }
+
+                        result = await _http2.CopyBodyAsync(attempt, exchange);
+                    }
                 }
                 else
                 {
@@ -222,12 +260,22 @@ internal sealed class PoolForwarder : IBackendTarget
     private BackendConnectionPool ConnectionsOf(Backend backend) =>
         _backendConnections.TryGetValue(backend, out var connections) ? connections : _connections.For(backend);
 
+    private string MidStreamMessage(in LegResult result) => result.Status == 504
+        ? $"the backend of pool '{Pool.Name}' did not answer in time"
+        : $"the backend of pool '{Pool.Name}' failed in the middle of the call";
+
     private Task AnswerFailureAsync(HttpExchange exchange, FilterChain chain, in LegResult result, Backend backend)
     {
         if (exchange.ResponseStarted)
         {
-            // Part of the backend's answer reached the client: the only honest signal left is to cut the connection.
-            if (result.Outcome != Outcome.ClientAbort) Log.ForwardFailed(_logger, backend.Id, Pool.Name, result.FailedAt, result.Outcome, result.Failure);
+            if (result.Outcome == Outcome.ClientAbort) return Task.CompletedTask;
+            Log.ForwardFailed(_logger, backend.Id, Pool.Name, result.FailedAt, result.Outcome, result.Failure);
+            // A gRPC call whose messages started to flow can still end with a status: 4 when a deadline cut it, else 14
+            // UNAVAILABLE, as a gRPC client reports a lost connection to its server (the call may be retried; whether
+            // that is safe is the caller's to decide). Otherwise part of the backend's answer reached the client and the
+            // only honest signal left is to cut the connection.
+            var code = result.Status == 504 ? GrpcStatus.DeadlineExceeded : GrpcStatus.Unavailable;
+            if (GrpcAnswer.IsGrpc(exchange) && GrpcAnswer.TryEndWith(exchange, code, MidStreamMessage(result))) return Task.CompletedTask;
             exchange.Abort();
             return Task.CompletedTask;
         }

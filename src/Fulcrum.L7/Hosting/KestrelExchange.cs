@@ -74,6 +74,8 @@ internal sealed class KestrelExchange(DefaultHttpContext http) : HttpExchange
     }
 
     public override bool ResponseStarted => Http.Response.HasStarted;
+    public override bool CanSendTrailers => Http.Response.SupportsTrailers();
+    public override void AppendTrailer(string name, StringValues value) => Http.Response.AppendTrailer(name, value);
     public override void ClearResponse() => Http.Response.Clear();
     public override void Abort() => Http.Abort();
 }

@@ -91,7 +91,7 @@ internal sealed class KestrelListener : IAsyncDisposable
     /// (Kestrel reads them when it starts, so changed limits restart the listener as a moved bind does).
     /// </summary>
     public bool CanServe(ListenerConfig next) =>
-        next.Bind == Config.Bind && next.Protocol == Config.Protocol && next.Limits.SameLimits(Config.Limits);
+        next.Bind == Config.Bind && next.Protocol == Config.Protocol && next.H2c == Config.H2c && next.Limits.SameLimits(Config.Limits);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -210,13 +210,15 @@ internal sealed class KestrelListener : IAsyncDisposable
     public void EndKeepAlive() => _connections.CloseAll();
 
     /// <summary>
-    /// Per-endpoint setup. Plain http serves HTTP/1.1: Kestrel negotiates HTTP/2 only through TLS ALPN, so
-    /// offering h2 on a cleartext endpoint only earns a startup warning. https picks the certificate and
-    /// options per handshake from the current <see cref="ListenerTls"/>, and ALPN decides h2 or HTTP/1.1.
+    /// Per-endpoint setup. Plain http serves HTTP/1.1, or with `h2c: true` HTTP/2 with prior knowledge only: Kestrel
+    /// chooses HTTP/2 beside HTTP/1.1 only through TLS ALPN, and on a cleartext endpoint offering both it answers an
+    /// HTTP/2 preface with GOAWAY HTTP_1_1_REQUIRED. https picks the certificate and options per handshake from the
+    /// current <see cref="ListenerTls"/>, and ALPN decides h2 or HTTP/1.1.
     /// </summary>
     private void ConfigureEndpoint(ListenOptions listen)
     {
-        listen.Protocols = Config.Protocol == ListenerProtocol.Https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+        listen.Protocols = Config.Protocol == ListenerProtocol.Https ? HttpProtocols.Http1AndHttp2
+            : Config.H2c ? HttpProtocols.Http2 : HttpProtocols.Http1;
         var stats = _stats;
         var connections = _connections;
         // Outermost, so a connection that fails its TLS handshake still counts as accepted.
@@ -249,6 +251,17 @@ internal sealed class KestrelListener : IAsyncDisposable
                 var transport = new LingeringTransport(connection.Transport);
                 connection.Transport = new DuplexPipe(new ContinuationGuard(transport.Input, connection.Abort), transport.Output);
                 // Its handshake ended after a takeover began: GOAWAY as to the others.
+                if (connections.Closing) connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>()?.RequestClose();
+                return ServeHttp2Async(next, connection, transport, connections);
+            });
+        }
+        else if (Config.H2c)
+        {
+            // Every connection is HTTP/2: all are read through the guard, as h2 connections of an https listener are.
+            listen.Use(next => connection =>
+            {
+                var transport = new LingeringTransport(connection.Transport);
+                connection.Transport = new DuplexPipe(new ContinuationGuard(transport.Input, connection.Abort), transport.Output);
                 if (connections.Closing) connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>()?.RequestClose();
                 return ServeHttp2Async(next, connection, transport, connections);
             });

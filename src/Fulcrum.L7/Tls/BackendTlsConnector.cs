@@ -10,7 +10,9 @@ namespace Fulcrum.L7.Tls;
 /// Re-encryption to a pool's backends. Plugged in as the pool handler's ConnectCallback (YARP's leg) and used by
 /// the lean leg's connection pools, so both keep one connection pool per backend address while we choose the SNI name (server-name, else the
 /// backend host) and verify the certificate against a CA bundle or the system store. HTTP/1.1 runs on
-/// the TLS stream (ALPN http/1.1), as nginx and HAProxy speak to backends by default.
+/// the TLS stream (ALPN http/1.1), as nginx and HAProxy speak to backends by default; a pool with `backend-protocol: h2`
+/// (and gRPC probes) get a connector that offers h2 alone by ALPN (RFC 7301), so a backend that cannot speak HTTP/2
+/// fails the handshake or the negotiation instead of being spoken to in a protocol it did not choose.
 /// </summary>
 public sealed class BackendTlsConnector
 {
@@ -19,10 +21,13 @@ public sealed class BackendTlsConnector
     private readonly X509Certificate2Collection? _roots;
     private readonly bool _insecure;
     private readonly ILogger _logger;
+    private readonly List<SslApplicationProtocol> _alpn;
 
-    private BackendTlsConnector(PoolConfig pool, X509Certificate2Collection? roots, ILogger logger)
+    private BackendTlsConnector(PoolConfig pool, X509Certificate2Collection? roots, ILogger logger, bool http2)
     {
         _pool = pool;
+        _alpn = [http2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11];
+        Http2 = http2;
         _tls = pool.Tls!;
         _roots = roots;
         _insecure = _tls.InsecureSkipVerify || !_tls.Verify;
@@ -30,8 +35,14 @@ public sealed class BackendTlsConnector
         if (_insecure) TlsLog.InsecureBackend(logger, pool.Name);
     }
 
-    /// <summary>Null (with errors) when the CA bundle cannot be read; null without errors when the pool does not re-encrypt.</summary>
-    public static BackendTlsConnector? Create(PoolConfig pool, string baseDirectory, ILogger logger, List<ConfigError> errors)
+    /// <summary>True when the connector offers h2 by ALPN (else http/1.1).</summary>
+    public bool Http2 { get; }
+
+    /// <summary>
+    /// Null (with errors) when the CA bundle cannot be read; null without errors when the pool does not re-encrypt.
+    /// <paramref name="http2"/>: offer h2 by ALPN instead of http/1.1.
+    /// </summary>
+    public static BackendTlsConnector? Create(PoolConfig pool, string baseDirectory, ILogger logger, List<ConfigError> errors, bool http2 = false)
     {
         if (pool.Tls is not { } tls) return null;
         X509Certificate2Collection? roots = null;
@@ -41,7 +52,7 @@ public sealed class BackendTlsConnector
             if (roots is null) return null;
         }
 
-        return new BackendTlsConnector(pool, roots, logger);
+        return new BackendTlsConnector(pool, roots, logger, http2);
     }
 
     /// <summary>The handler's ConnectCallback (YARP's leg).</summary>
@@ -74,7 +85,7 @@ public sealed class BackendTlsConnector
             {
                 // An IP literal is not sent as SNI (RFC 6066 section 3); SslStream leaves it out by itself.
                 TargetHost = host,
-                ApplicationProtocols = [SslApplicationProtocol.Http11],
+                ApplicationProtocols = _alpn,
                 EnabledSslProtocols = System.Security.Authentication.SslProtocols.None,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Verify(endpoint.Host, certificate, chain, errors),

@@ -19,7 +19,9 @@ public static class ProbeTls
         if (pool.Tls is null) return null;
         // The data plane already logs the pool's TLS warnings and config errors; the probe's own failures name
         // the handshake in the health log.
-        var connector = BackendTlsConnector.Create(pool, TlsConfigCheck.BaseDirectoryOf(topology.Config), NullLogger.Instance, []);
+        // gRPC probes speak HTTP/2, so their handshake offers h2 (the http probe's GET goes as HTTP/1.1).
+        var http2 = pool.Health.Active?.Type == HealthCheckType.Grpc;
+        var connector = BackendTlsConnector.Create(pool, TlsConfigCheck.BaseDirectoryOf(topology.Config), NullLogger.Instance, [], http2);
         return connector is null ? Refuse : connector.ConnectAsync;
     }
 

@@ -8,9 +8,10 @@ internal static class HealthParser
     private static readonly NameTable<HealthCheckType> Types = new(
         ("http", HealthCheckType.Http),
         ("tcp", HealthCheckType.Tcp),
-        ("udp", HealthCheckType.Udp));
+        ("udp", HealthCheckType.Udp),
+        ("grpc", HealthCheckType.Grpc));
 
-    private const HealthCheckType Http = HealthCheckType.Http, Tcp = HealthCheckType.Tcp, Udp = HealthCheckType.Udp;
+    private const HealthCheckType Http = HealthCheckType.Http, Tcp = HealthCheckType.Tcp, Udp = HealthCheckType.Udp, Grpc = HealthCheckType.Grpc;
 
     // Keys that mean something only for some check types; on another type they are a mistake worth reporting.
     private static readonly (string Key, HealthCheckType[] Types)[] KeyTypes =
@@ -20,6 +21,7 @@ internal static class HealthParser
         ("expect", [Http]),
         ("body", [Http, Udp]),
         ("send", [Udp]),
+        ("service", [Grpc]),
     ];
 
     private static readonly MappingSchema<ActiveHealthConfig> ActiveSchema = new MappingSchema<ActiveHealthConfig>("active health check")
@@ -29,6 +31,7 @@ internal static class HealthParser
         .Key("expect", (a, n, c) => Expect(n, c) is { } e ? a with { Expect = e } : a)
         .Key("body", (a, n, c) => a with { Body = YamlReader.String(n, "body", c) })
         .Key("send", (a, n, c) => Send(n, c) is { } s ? a with { Send = s } : a)
+        .Key("service", (a, n, c) => YamlReader.String(n, "service", c) is { } s ? a with { Service = s } : a)
         .Key("port", (a, n, c) => a with { Port = YamlReader.Int(n, "port", c, min: 1, max: 65535) })
         .Key("interval", (a, n, c) => YamlReader.Duration(n, "interval", c, allowZero: false) is { } d ? a with { Interval = d } : a)
         .Key("timeout", (a, n, c) => YamlReader.Duration(n, "timeout", c, allowZero: false) is { } d ? a with { Timeout = d } : a)

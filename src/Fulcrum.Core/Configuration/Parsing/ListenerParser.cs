@@ -26,6 +26,7 @@ internal static class ListenerParser
         .Key("access-log", (l, n, c) => l with { AccessLog = AccessLogParser.Read(n, c) })
         .Key("request-id", (l, n, c) => YamlReader.Bool(n, "request-id", c) is { } b ? l with { RequestId = b } : l)
         .Key("trusted-proxies", (l, n, c) => l with { TrustedProxies = [.. MatchParser.Cidrs(n, c, "trusted-proxies")] })
+        .Key("h2c", (l, n, c) => YamlReader.Bool(n, "h2c", c) is { } b ? l with { H2c = b } : l)
         .Key("limits", (l, n, c) => l with { Limits = HttpLimitsParser.Read(n, c) })
         .Key("allow", (l, n, c) => l with { Allow = [.. MatchParser.Cidrs(n, c, "allow")] })
         .Key("deny", (l, n, c) => l with { Deny = [.. MatchParser.Cidrs(n, c, "deny")] })
@@ -50,6 +51,7 @@ internal static class ListenerParser
         ("request-id", [Http, Https], "tcp and udp carry no HTTP headers"),
         ("trusted-proxies", [Http, Https], "tcp listeners take the client address from a PROXY header: accept-proxy"),
         ("limits", [Http, Https], "tcp listeners have max-connections, idle-timeout and total-timeout"),
+        ("h2c", [Http], "https listeners offer HTTP/2 by ALPN (tls.alpn)"),
         ("allow", [Http, Https], null),
         ("deny", [Http, Https], null),
         ("tls", [Https], "add protocol: https, or use 'sni' on a tcp listener for TLS passthrough"),

@@ -15,6 +15,13 @@ internal static class PoolParser
         "the PROXY protocol is a header at the start of a backend TCP stream that carries one client: udp has no stream, " +
         "and http listeners share their backend connections among clients";
 
+    public static readonly NameTable<BackendProtocol> BackendProtocols = new(
+        ("http/1.1", BackendProtocol.Http11),
+        ("h2c", BackendProtocol.H2c),
+        ("h2", BackendProtocol.H2));
+
+    private const string BackendProtocolWhy = "tcp and udp listeners relay bytes and speak no HTTP to the backends";
+
     private const string AdaptiveWhy = "the limit follows the latency of requests; a tcp connection's lifetime says nothing about a backend's load";
 
     private const string HttpBreakerWhy = "a tcp pool counts connections (max-connections, max-pending), not requests or retries";
@@ -44,6 +51,7 @@ internal static class PoolParser
         .Key("adaptive-concurrency", (p, n, c) => p with { AdaptiveConcurrency = AdaptiveConcurrencyParser.Read(n, c) })
         .Key("keepalive", (p, n, c) => p with { KeepAlive = KeepAliveParser.Read(n, c) })
         .Key("tls", (p, n, c) => p with { Tls = PoolTlsParser.Read(n, c) })
+        .Key("backend-protocol", (p, n, c) => YamlReader.Enum(n, "backend-protocol", c, BackendProtocols) is { } v ? p with { BackendProtocol = v } : p)
         .Key("load-header", (p, n, c) => LoadHeader(n, c) is { } h ? p with { LoadHeader = h } : p);
 
     private static string? LoadHeader(YamlNode node, ParseContext context)
@@ -65,8 +73,21 @@ internal static class PoolParser
             context.Facts.Pools.Add(new NamedItem(pool.Name, context.At(nameNode)));
         CheckBackendIds(pool, context);
         pool = BackendSchemes.Apply(pool, YamlReader.Find(mapping, "tls") is not null, context);
+        CheckBackendProtocol(mapping, pool, context);
         RecordListenerSpecificKeys(mapping, pool, context);
         return pool;
+    }
+
+    // h2 is HTTP/2 over TLS and h2c is HTTP/2 in cleartext (RFC 9113 section 3): the pool's tls must say the same.
+    private static void CheckBackendProtocol(YamlMappingNode mapping, PoolConfig pool, ParseContext context)
+    {
+        if (YamlReader.Find(mapping, "backend-protocol") is not { } node) return;
+        if (pool.BackendProtocol == BackendProtocol.H2 && pool.Tls is null)
+            context.Error(node, $"backend-protocol h2 is HTTP/2 over TLS: pool '{pool.Name}' needs a tls: block (or https:// backends); for cleartext HTTP/2 say h2c");
+        if (pool.BackendProtocol == BackendProtocol.H2c && pool.Tls is not null)
+            context.Error(node, $"backend-protocol h2c is cleartext HTTP/2, but pool '{pool.Name}' re-encrypts (tls: or https:// backends); for HTTP/2 over TLS say h2");
+        if (pool.BackendProtocol != BackendProtocol.Http11)
+            context.Facts.PoolKeys.Add(new PoolKeyFact(pool.Name, "backend-protocol", BackendProtocols.NameOf(pool.BackendProtocol), PoolKeyFact.Http, context.At(node), BackendProtocolWhy));
     }
 
     private static string? Algorithm(YamlNode node, ParseContext context)
