@@ -204,7 +204,10 @@ internal sealed class Http2Leg(HttpMessageInvoker client, bool tls, TimeSpan req
 
             if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
             {
-                request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+                // A content header (Content-Type) on a request whose body is empty: a gRPC client that ends its stream
+                // with its headers still sends content-type: application/grpc, which the backend needs.
+                request.Content ??= new ByteArrayContent([]);
+                request.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
             }
         }
     }

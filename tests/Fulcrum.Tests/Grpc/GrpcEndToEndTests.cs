@@ -246,6 +246,26 @@ public sealed class GrpcEndToEndTests
     }
 
     [Fact]
+    public async Task AClientStreamEndedWithItsHeaders_KeepsItsContentType_OnTheWayToTheBackend()
+    {
+        await using var backend = await GrpcBackend.StartAsync("e1");
+        await using var fixture = await GrpcFixture.StartAsync(Yaml("h2c", "round-robin", Backend(backend)));
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(await fixture.ListenerAsync(), "fulcrum.test.Echo/ClientStream"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([]), // no messages: the stream ends with the request's headers
+        };
+        request.Content.Headers.ContentType = new("application/grpc");
+
+        using var response = await http.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal("0", response.TrailingHeaders.GetValues("grpc-status").Single());
+    }
+
+    [Fact]
     public async Task GrpcTimeout_BoundsTheBackendLeg_AndAnswersDeadlineExceeded()
     {
         await using var backend = await GrpcBackend.StartAsync("d1");
