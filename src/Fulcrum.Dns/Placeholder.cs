@@ -1,0 +1,1 @@
+namespace Fulcrum.Dns; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Fulcrum.Geo; internal static class Placeholder {}
