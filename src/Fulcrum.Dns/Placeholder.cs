@@ -1,1 +1,0 @@
-namespace Fulcrum.Dns; internal static class Placeholder {}

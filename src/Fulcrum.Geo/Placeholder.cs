@@ -1,1 +1,0 @@
-namespace Fulcrum.Geo; internal static class Placeholder {}
