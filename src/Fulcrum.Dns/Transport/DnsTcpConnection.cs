@@ -38,7 +38,7 @@ internal sealed class DnsTcpConnection(DnsTcpTransport transport, Socket socket)
             if (!await ReadExactlyAsync(buffer.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), linked.Token).ConfigureAwait(false))
                 return await CloseAsync("a tcp message cut short").ConfigureAwait(false);
             if ((buffer[DnsRawPackage.LENGTH_HEADER_LENGTH + 2] & 0x80) != 0) return await CloseAsync("a response (QR set), not a query").ConfigureAwait(false);
-            return new DnsReceivedRawPackage(buffer, _remote, _local);
+            return DnsUdpTransport.Package(buffer, _remote, _local, transport.Dropped) ?? await CloseAsync(null).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {

@@ -67,7 +67,25 @@ internal sealed class DnsUdpTransport(Socket socket, Action<string> dropped) : I
 
         buffer[0] = (byte)(received.ReceivedBytes >> 8);
         buffer[1] = (byte)received.ReceivedBytes;
-        return new DnsUdpExchange(this, new DnsReceivedRawPackage(buffer, remote, _local), socket);
+        return Package(buffer, remote, _local, dropped) is { } package ? new DnsUdpExchange(this, package, socket) : null;
+    }
+
+    /// <summary>
+    /// The library reads the header and the question as it wraps the bytes, and throws whatever its parser throws on
+    /// garbage (NotSupportedException for an unknown label type, IndexOutOfRange for a name past the end...). This is
+    /// the one place a query is taken in, so everything it throws is caught here and the bytes dropped.
+    /// </summary>
+    public static DnsReceivedRawPackage? Package(byte[] buffer, IPEndPoint remote, IPEndPoint local, Action<string> dropped)
+    {
+        try
+        {
+            return new DnsReceivedRawPackage(buffer, remote, local);
+        }
+        catch (Exception e)
+        {
+            dropped($"a message that does not parse: {e.Message}");
+            return null;
+        }
     }
 
     // A closed socket fails every receive at once: wait for the stop that closed it rather than spin the library's loop.
