@@ -24,6 +24,8 @@ PACKAGES=(
   afl++
   # the WAF: ModSecurity v3 (loaded by P/Invoke, no headers needed) and the OWASP Core Rule Set 3.3
   libmodsecurity3 modsecurity-crs
+  # the dns listener's tests: dig asks it; MaxMind::DB::Writer builds the small geo databases they read
+  bind9-dnsutils libmaxmind-db-writer-perl
 )
 
 missing=()

@@ -69,6 +69,7 @@ internal static class StatsViews
         ListenerProtocol.Https => "https",
         ListenerProtocol.Tcp => "tcp",
         ListenerProtocol.Udp => "udp",
+        ListenerProtocol.Dns => "dns",
         _ => "http",
     };
 }

@@ -229,7 +229,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
         var errors = new List<ConfigError>();
         var tracing = generation.Topology.Config.Tracing is { Enabled: true };
         var directory = Tls.TlsConfigCheck.BaseDirectoryOf(generation.Topology.Config);
-        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, FilterServices, tracing, directory, errors);
+        var table = RouteCompiler.Compile(config, generation.Generation, generation.Forwarders, FilterServices, tracing, directory, errors, generation.Topology.Geo);
         foreach (var error in errors) Log.RouteRejected(_logger, error.Location.ToString(), error.Message);
         return table;
     }

@@ -30,4 +30,6 @@ public sealed class BalancerServices
     public ISharedRateLimits? SharedRateLimits { get; init; }
     /// <summary>Where passive-health ejections are shared with the cluster (`cluster.share-ejections`); null keeps them to this instance.</summary>
     public ISharedEjections? SharedEjections { get; init; }
+    /// <summary>Opens the `geo.database` file (the host's MaxMind DB reader); null: only `geo.networks` is used.</summary>
+    public Geo.IGeoDatabases? GeoDatabases { get; init; }
 }

@@ -17,6 +17,8 @@ public sealed record FulcrumConfig
     public ImmutableArray<PoolConfig> Pools { get; init; } = [];
     /// <summary>What SIGTERM does before the drain.</summary>
     public ShutdownConfig Shutdown { get; init; } = ShutdownConfig.Default;
+    /// <summary>Where client addresses are mapped to a country and continent (routes' `geo` match, dns answers); none when null.</summary>
+    public GeoConfig? Geo { get; init; }
     /// <summary>The virtual IP shared through keepalived; none when null.</summary>
     public VrrpConfig? Vrrp { get; init; }
 }

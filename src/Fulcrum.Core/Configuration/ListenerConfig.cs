@@ -53,6 +53,10 @@ public sealed record ListenerConfig
     public int MaxDatagramSize { get; init; } = 65_507;
     /// <summary>https: certificates and TLS options (required for https).</summary>
     public ListenerTlsConfig? Tls { get; init; }
+    /// <summary>dns: the names this listener answers, each from a pool's usable backends (docs/gslb.md).</summary>
+    public ImmutableArray<DnsRecordConfig> Records { get; init; } = [];
+    /// <summary>dns: the zone the records live in, its SOA and NS; null takes the defaults (<see cref="DnsZoneConfig"/>).</summary>
+    public DnsZoneConfig? Zone { get; init; }
     /// <summary>This listener's access log, overriding the top-level one (`enabled: false` turns it off here).</summary>
     public AccessLogConfig? AccessLog { get; init; }
     public SourceLocation Location { get; init; } = SourceLocation.None;

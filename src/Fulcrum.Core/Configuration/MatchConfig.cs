@@ -17,6 +17,8 @@ public sealed record MatchConfig
     public ImmutableArray<ValueMatch> Query { get; init; } = [];
     /// <summary>Client address in any of these CIDR blocks, e.g. 10.0.0.0/8 or ::1/128.</summary>
     public ImmutableArray<string> ClientCidrs { get; init; } = [];
+    /// <summary>The client's country or continent, from the `geo:` section's lookup (docs/gslb.md#geo).</summary>
+    public GeoMatchConfig? Geo { get; init; }
     public SourceLocation Location { get; init; } = SourceLocation.None;
 }
 

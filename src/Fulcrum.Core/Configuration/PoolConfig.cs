@@ -67,6 +67,8 @@ public sealed record BackendConfig
     public BackendScheme Scheme { get; init; }
     public int Weight { get; init; } = 1;
     public bool Backup { get; init; }
+    /// <summary>dns: the clients this site is nearest to; dns answers put it first for them (docs/gslb.md).</summary>
+    public GeoMatchConfig? Geo { get; init; }
     public SourceLocation Location { get; init; } = SourceLocation.None;
 
     /// <summary>A backend's id is its name if given, else its address.</summary>

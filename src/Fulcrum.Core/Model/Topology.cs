@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Geo;
 
 namespace Fulcrum.Core.Model;
 
@@ -16,4 +17,6 @@ public sealed class Topology
     public FulcrumConfig Config { get; }
     public FrozenDictionary<string, Pool> Pools { get; }
     public long Generation { get; }
+    /// <summary>Where client addresses are (the `geo:` section), for routes and dns answers alike; null without one.</summary>
+    public IGeoLookup? Geo { get; init; }
 }

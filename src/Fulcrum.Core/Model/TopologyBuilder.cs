@@ -1,5 +1,7 @@
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Geo;
+using Microsoft.Extensions.Logging;
 using Fulcrum.Core.Protection;
 
 namespace Fulcrum.Core.Model;
@@ -59,9 +61,17 @@ public static class TopologyBuilder
             pools.Add(new Pool(poolConfig, backends.ToArray(), services) { Admission = AdmissionFor(poolConfig, old, services) });
         }
 
-        var next = new Topology(config, pools, (previous?.Generation ?? 0) + 1);
+        var next = new Topology(config, pools, (previous?.Generation ?? 0) + 1) { Geo = BuildGeo(config, services) };
         if (previous is not null && departed is not null) FindDeparted(previous, next, departed);
         return next;
+    }
+
+    private static IGeoLookup? BuildGeo(FulcrumConfig config, BalancerServices services)
+    {
+        var geo = GeoLookups.Build(config, services.GeoDatabases, out var error);
+        if (error is not null && config.Geo?.Database is { } path)
+            GeoLog.DatabaseUnavailable(services.LoggerFactory.CreateLogger("Fulcrum.Geo"), path, error);
+        return geo;
     }
 
     // Kept while the pool has a breaker or a limit, so requests in flight stay counted across the reload.

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Net;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Geo;
 using Fulcrum.Core.Observability;
 using Fulcrum.L7.Filters;
 using Fulcrum.L7.Forwarding;
@@ -22,8 +23,9 @@ internal static class RouteCompiler
     /// <summary>The settings that shape every route's chain besides the route's own config.</summary>
     /// <param name="tracing">`tracing.enabled`: the request to the backend carries the span's traceparent.</param>
     /// <param name="configDirectory">The config file's folder, where the files routes name (htpasswd, JWKS) are found.</param>
+    /// <param name="geo">The topology's geo lookup, for `geo` matches; null without a `geo:` section.</param>
     public static RouteTable Compile(ListenerConfig listener, long generation, FrozenDictionary<string, PoolForwarder> pools,
-        FilterServices filterServices, bool tracing, string configDirectory, List<ConfigError> errors)
+        FilterServices filterServices, bool tracing, string configDirectory, List<ConfigError> errors, IGeoLookup? geo = null)
     {
         var services = filterServices.Services;
         var listenerFilters = ListenerFilters(listener, filterServices);
@@ -39,7 +41,7 @@ internal static class RouteCompiler
         {
             var config = configs[i];
             var name = config.Name ?? $"{listener.Name}#{i + 1}";
-            var conditions = CompileMatch(config.Match, errors);
+            var conditions = CompileMatch(config.Match, errors, geo);
             var gates = new Gates(filterServices.Protection, listener.Name, name, config.Priority);
             if (!TryCompileAction(config, pools, services, gates, errors, out var answer, out var target)) continue;
             var filters = RouteFilters(config, filterServices.Registry, errors);
@@ -152,7 +154,7 @@ internal static class RouteCompiler
         _ => false,
     };
 
-    private static IRequestMatcher[]? CompileMatch(MatchConfig match, List<ConfigError> errors)
+    private static IRequestMatcher[]? CompileMatch(MatchConfig match, List<ConfigError> errors, IGeoLookup? geo)
     {
         var conditions = new List<IRequestMatcher>();
         var ok = true;
@@ -194,6 +196,8 @@ internal static class RouteCompiler
 
             conditions.Add(new ClientCidrMatcher([.. networks]));
         }
+
+        if (match.Geo is { } where) conditions.Add(new GeoMatcher(geo, new GeoMatch(where)));
 
         return ok ? [.. conditions] : null;
     }

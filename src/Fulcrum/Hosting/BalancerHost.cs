@@ -9,6 +9,7 @@ using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Handover;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
+using Fulcrum.Dns;
 using Fulcrum.Health;
 using Fulcrum.L4;
 using Fulcrum.L7;
@@ -60,6 +61,7 @@ public sealed class BalancerHost : IAsyncDisposable
             AccessLogWriters = new AccessLogThreads(),
             SharedRateLimits = Cluster?.RateLimits,
             SharedEjections = Cluster?.Ejections,
+            GeoDatabases = ConfigFiles.GeoDatabases,
         };
         Store = new TopologyStore(config, services, inheritedState);
         Cluster?.Attach(Store);
@@ -93,6 +95,8 @@ public sealed class BalancerHost : IAsyncDisposable
             InheritSocket = inherited is null ? null : inherited.ForListener,
         };
         _planes.Add(new HttpPlane(Http));
+        Dns = new DnsDataPlane(Store, loggerFactory);
+        _planes.Add(new DnsPlane(Dns));
         if (config.Admin is { } admin)
         {
             var options = new AdminOptions
@@ -132,6 +136,9 @@ public sealed class BalancerHost : IAsyncDisposable
 
     public HttpDataPlane Http { get; }
 
+    /// <summary>The `protocol: dns` listeners (docs/gslb.md).</summary>
+    public DnsDataPlane Dns { get; }
+
     /// <summary>Null when the config did not come from a file.</summary>
     public ConfigReloader? Reloader { get; }
 
@@ -146,7 +153,7 @@ public sealed class BalancerHost : IAsyncDisposable
     /// <summary>True from the moment <see cref="StopAsync(CancellationToken)"/> begins.</summary>
     public bool IsDraining => _draining;
 
-    /// <summary>Every listener's name (http, tcp and udp) and the address it is bound to: a port 0 in the config becomes the real port.</summary>
+    /// <summary>Every listener's name (http, tcp, udp and dns) and the address it is bound to: a port 0 in the config becomes the real port.</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints
     {
         get
@@ -154,6 +161,7 @@ public sealed class BalancerHost : IAsyncDisposable
             var all = new Dictionary<string, IPEndPoint>(Http.BoundEndpoints, StringComparer.Ordinal);
             foreach (var (name, endpoint) in Tcp.BoundEndpoints) all[name] = endpoint;
             foreach (var (name, endpoint) in Udp.BoundEndpoints) all[name] = endpoint;
+            foreach (var (name, endpoint) in Dns.BoundEndpoints) all[name] = endpoint;
             return all;
         }
     }

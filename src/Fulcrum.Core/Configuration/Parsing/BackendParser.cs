@@ -8,7 +8,8 @@ internal static class BackendParser
         .Key("name", (b, n, c) => b with { Name = YamlReader.String(n, "name", c) })
         .Required("address", Address)
         .Key("weight", (b, n, c) => YamlReader.Int(n, "weight", c, min: 1) is { } w ? b with { Weight = w } : b)
-        .Key("backup", (b, n, c) => YamlReader.Bool(n, "backup", c) is { } u ? b with { Backup = u } : b);
+        .Key("backup", (b, n, c) => YamlReader.Bool(n, "backup", c) is { } u ? b with { Backup = u } : b)
+        .Key("geo", (b, n, c) => b with { Geo = GeoMatchParser.Read(n, c) });
 
     public static BackendConfig? Read(YamlNode node, int index, ParseContext context) =>
         Schema.Read(node, new BackendConfig { Address = "", Location = context.At(node) }, context);

@@ -17,4 +17,8 @@ internal sealed class ConfigFacts
     public ClusterConfig? Cluster { get; set; }
     /// <summary>Where each `scope: cluster` rate limit says so: they need the `cluster:` section.</summary>
     public List<SourceLocation> ClusterScopes { get; } = [];
+    /// <summary>The `geo:` section, when the file has one.</summary>
+    public GeoConfig? Geo { get; set; }
+    /// <summary>Where each `geo` match or site preference is: they need the `geo:` section.</summary>
+    public List<SourceLocation> GeoUses { get; } = [];
 }

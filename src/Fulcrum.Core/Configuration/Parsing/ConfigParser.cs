@@ -14,7 +14,8 @@ internal static class ConfigParser
         .Key("cluster", (c, n, x) => c with { Cluster = ClusterParser.Read(n, x) })
         .Key("pools", (c, n, x) => c with { Pools = YamlReader.List(n, "pools", x, PoolParser.Read) })
         .Key("shutdown", (c, n, x) => c with { Shutdown = ShutdownParser.Read(n, x) })
-        .Key("vrrp", (c, n, x) => c with { Vrrp = VrrpParser.Read(n, x) });
+        .Key("vrrp", (c, n, x) => c with { Vrrp = VrrpParser.Read(n, x) })
+        .Key("geo", (c, n, x) => c with { Geo = GeoParser.Read(n, x) });
 
     public static FulcrumConfig Read(YamlNode root, ParseContext context) =>
         Schema.Read(root, new FulcrumConfig { SourcePath = context.File }, context);

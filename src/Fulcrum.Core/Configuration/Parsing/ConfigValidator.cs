@@ -15,6 +15,16 @@ internal static class ConfigValidator
         CheckBinds(facts, context);
         CheckPoolKeysSuitListeners(facts, context);
         CheckClusterScopesHaveACluster(facts, context);
+        CheckGeoUsesHaveAGeoSection(facts, context);
+    }
+
+    private static void CheckGeoUsesHaveAGeoSection(ConfigFacts facts, ParseContext context)
+    {
+        if (facts.Geo is not null) return;
+        foreach (var location in facts.GeoUses)
+        {
+            context.Error(location, "'geo' needs the top-level 'geo:' section to know where clients are: geo: { database: FILE.mmdb } or geo: { networks: [...] } (docs/gslb.md#geo)");
+        }
     }
 
     private static void CheckClusterScopesHaveACluster(ConfigFacts facts, ParseContext context)

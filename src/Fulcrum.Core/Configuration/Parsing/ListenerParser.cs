@@ -4,13 +4,15 @@ namespace Fulcrum.Core.Configuration.Parsing;
 
 internal static class ListenerParser
 {
-    private const ListenerProtocol Http = ListenerProtocol.Http, Https = ListenerProtocol.Https, Tcp = ListenerProtocol.Tcp, Udp = ListenerProtocol.Udp;
+    private const ListenerProtocol Http = ListenerProtocol.Http, Https = ListenerProtocol.Https, Tcp = ListenerProtocol.Tcp, Udp = ListenerProtocol.Udp,
+        Dns = ListenerProtocol.Dns;
 
     public static readonly NameTable<ListenerProtocol> Protocols = new(
         ("http", Http),
         ("https", Https),
         ("tcp", Tcp),
-        ("udp", Udp));
+        ("udp", Udp),
+        ("dns", Dns));
 
     public static readonly NameTable<OverLimitAction> OverLimitActions = new(
         ("queue", OverLimitAction.Queue),
@@ -40,7 +42,9 @@ internal static class ListenerParser
         .Key("total-timeout", (l, n, c) => YamlReader.Duration(n, "total-timeout", c) is { } d ? l with { TotalTimeout = d } : l)
         .Key("session-timeout", (l, n, c) => YamlReader.Duration(n, "session-timeout", c, allowZero: false) is { } d ? l with { SessionTimeout = d } : l)
         .Key("max-sessions", (l, n, c) => YamlReader.Int(n, "max-sessions", c, min: 1) is { } i ? l with { MaxSessions = i } : l)
-        .Key("max-datagram-size", (l, n, c) => DatagramSize(n, c) is { } i ? l with { MaxDatagramSize = i } : l);
+        .Key("max-datagram-size", (l, n, c) => DatagramSize(n, c) is { } i ? l with { MaxDatagramSize = i } : l)
+        .Key("records", (l, n, c) => l with { Records = YamlReader.List(n, "records", c, DnsRecordParser.Read) })
+        .Key("zone", (l, n, c) => l with { Zone = DnsZoneParser.Read(n, c) });
 
     // Which keys suit which protocols; checked after reading because `protocol` may come last. A new
     // protocol-specific key needs a line here.
@@ -66,6 +70,8 @@ internal static class ListenerParser
         ("session-timeout", [Udp], null),
         ("max-sessions", [Udp], null),
         ("max-datagram-size", [Udp], null),
+        ("records", [Dns], "http listeners send traffic to pools with routes, tcp and udp listeners with 'pool'"),
+        ("zone", [Dns], null),
     ];
 
     public static ListenerConfig? Read(YamlNode node, int index, ParseContext context)
@@ -80,10 +86,17 @@ internal static class ListenerParser
         if (YamlReader.Find(mapping, "name") is { } nameNode && listener.Name.Length > 0)
             context.Facts.Listeners.Add(new NamedItem(listener.Name, context.At(nameNode)));
         if (YamlReader.Find(mapping, "bind") is { } bindNode && listener.Bind != BindReader.Unset)
-            context.Facts.Binds.Add(new BindFact($"listener '{listener.Name}'", listener.Bind, listener.Protocol == Udp, context.At(bindNode)));
+        {
+            // A dns listener serves UDP and TCP on one port (RFC 7766: TCP is not optional), so it takes both.
+            var owner = $"listener '{listener.Name}'";
+            context.Facts.Binds.Add(new BindFact(owner, listener.Bind, listener.Protocol == Udp, context.At(bindNode)));
+            if (listener.Protocol == Dns) context.Facts.Binds.Add(new BindFact(owner, listener.Bind, true, context.At(bindNode)));
+        }
 
         CheckKeysSuitProtocol(mapping, listener, context);
         CheckHasTarget(mapping, listener, context);
+        if (listener.Protocol == Dns) listener = listener with { Zone = DnsZoneParser.Complete(listener, mapping, context) };
+        context.Facts.ListenersByIndex[index] = listener;
         return listener;
     }
 
@@ -118,7 +131,9 @@ internal static class ListenerParser
             context.Error(mapping, $"tcp listener '{name}' needs 'pool' (or 'sni' to route TLS by server name)");
         if (listener.Protocol == Udp && !hasPool)
             context.Error(mapping, $"udp listener '{name}' needs 'pool'");
-        foreach (var key in (ReadOnlySpan<string>)["routes", "sni"])
+        if (listener.Protocol == Dns && YamlReader.FindKey(mapping, "records") is null)
+            context.Error(mapping, $"dns listener '{name}' needs 'records', e.g. records: [ {{ name: www.example.com, pool: sites }} ]");
+        foreach (var key in (ReadOnlySpan<string>)["routes", "sni", "records"])
         {
             if (YamlReader.Find(mapping, key) is YamlSequenceNode { Children.Count: 0 } empty)
                 context.Error(empty, $"'{key}' is empty; give at least one entry");

@@ -17,7 +17,8 @@ internal static class MatchParser
         .Key("cookie", (m, n, c) => m with { Cookies = m.Cookies.AddRange(ValueMatchParser.ReadMany(n, "cookie", c)) })
         .Key("cookies", (m, n, c) => m with { Cookies = m.Cookies.AddRange(ValueMatchParser.ReadMany(n, "cookies", c)) })
         .Key("query", (m, n, c) => m with { Query = m.Query.AddRange(ValueMatchParser.ReadMany(n, "query", c)) })
-        .Key("client-cidr", (m, n, c) => m with { ClientCidrs = m.ClientCidrs.AddRange(Cidrs(n, c)) });
+        .Key("client-cidr", (m, n, c) => m with { ClientCidrs = m.ClientCidrs.AddRange(Cidrs(n, c)) })
+        .Key("geo", (m, n, c) => m with { Geo = GeoMatchParser.Read(n, c) });
 
     public static MatchConfig Read(YamlNode node, ParseContext context) =>
         Schema.Read(node, new MatchConfig { Location = context.At(node) }, context);
