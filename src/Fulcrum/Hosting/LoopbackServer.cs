@@ -37,6 +37,23 @@ internal sealed class LoopbackServer : IAsyncDisposable
         return new LoopbackServer(app, new Uri(address).Port);
     }
 
+    /// <summary>Stops at once, as a crashed process does: the listener closes and open connections are cut mid-request.</summary>
+    public async Task KillAsync()
+    {
+        using var now = new CancellationTokenSource();
+        await now.CancelAsync();
+        try
+        {
+            await _app.StopAsync(now.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Asked for: nothing waits.
+        }
+
+        await _app.DisposeAsync();
+    }
+
     /// <summary>Stops within 5 s, cutting what is still open after that.</summary>
     public async ValueTask DisposeAsync()
     {

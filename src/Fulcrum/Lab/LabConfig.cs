@@ -26,7 +26,11 @@ public static class LabConfig
             """);
         foreach (var key in poolKeys) yaml.Append("    ").Append(key).Append('\n');
         yaml.Append("    backends:\n");
-        foreach (var backend in backends) yaml.Append(CultureInfo.InvariantCulture, $"      - {{ name: {backend.Name}, address: {backend.Address} }}\n");
+        foreach (var backend in backends)
+        {
+            var weight = backend.Weight == 1 ? "" : $", weight: {backend.Weight}";
+            yaml.Append(CultureInfo.InvariantCulture, $"      - {{ name: {backend.Name}, address: {backend.Address}{weight} }}\n");
+        }
         return yaml.ToString();
     }
 }
