@@ -10,7 +10,11 @@ public static class LabConfig
     public const string PoolName = "lab";
 
     /// <param name="poolKeys">More keys of the pool, each one line of YAML (`hash-key: header:X-User`).</param>
-    public static string Text(string algorithm, IEnumerable<LabBackend> backends, params string[] poolKeys)
+    public static string Text(string algorithm, IEnumerable<LabBackend> backends, params string[] poolKeys) =>
+        Text(algorithm, backends.Select(b => (b.Name, b.Address, b.Weight)), poolKeys);
+
+    /// <summary>The same for backends that are not <see cref="LabBackend"/>s (the sessions demo app): name, host:port and weight.</summary>
+    public static string Text(string algorithm, IEnumerable<(string Name, string Address, int Weight)> backends, params string[] poolKeys)
     {
         var yaml = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
             listeners:
@@ -28,7 +32,7 @@ public static class LabConfig
         yaml.Append("    backends:\n");
         foreach (var backend in backends)
         {
-            var weight = backend.Weight == 1 ? "" : $", weight: {backend.Weight}";
+            var weight = backend.Weight == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $", weight: {backend.Weight}");
             yaml.Append(CultureInfo.InvariantCulture, $"      - {{ name: {backend.Name}, address: {backend.Address}{weight} }}\n");
         }
         return yaml.ToString();
