@@ -32,6 +32,8 @@ public sealed class AlgorithmRun
 
     public double P50Ms => Percentile(0.50);
 
+    public double MeanMs => _sortedLatencies.Length == 0 ? 0 : _sortedLatencies.Average();
+
     public double P99Ms => Percentile(0.99);
 
     /// <summary>The share of successful requests <paramref name="backend"/> answered, 0 to 1.</summary>
