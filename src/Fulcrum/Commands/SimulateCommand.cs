@@ -42,12 +42,29 @@ public static class SimulateCommand
         var refresh = new Option<double>("--refresh-ms") { Description = "With several balancers: how often they all learn the true load (0: each knows only its own requests)." };
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed gives the same run.", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "Also write DIR/index.html and DIR/summary.csv." };
+        var scenario = new Option<string?>("--scenario")
+        {
+            Description = $"Run a question from the literature with its expectation instead: {string.Join(", ", SimulationScenarios.Names)}.",
+        };
+        var clients = new Option<int>("--clients") { Description = "A closed loop of this many clients instead of Poisson arrivals at --load." };
         var command = new Command("simulate", "Simulate balancers in front of queueing backends at any scale, on Fulcrum's own balancer classes, in simulated time.")
         {
-            backends, requests, algorithms, load, service, mean, workers, slowFraction, slowFactor, failFraction, retries, balancers, refresh, seed, output,
+            backends, requests, algorithms, load, service, mean, workers, slowFraction, slowFactor, failFraction, retries, balancers, refresh, seed, output, scenario, clients,
         };
         command.SetAction(parsed =>
         {
+            if (parsed.GetValue(scenario) is { } named)
+            {
+                if (!SimulationScenarios.Names.Contains(named))
+                {
+                    Console.Error.WriteLine($"fulcrum simulate: no scenario '{named}'; known: {string.Join(", ", SimulationScenarios.Names)}");
+                    return ExitCodes.BadUsage;
+                }
+
+                SimulationScenarios.Run(named, parsed.GetValue(seed), Console.Out);
+                return ExitCodes.Success;
+            }
+
             if (!ServiceTimes.TryParse(parsed.GetValue(service)!, out var shape))
             {
                 Console.Error.WriteLine($"fulcrum simulate: --service must be exp, const, lognormal or bimodal, not '{parsed.GetValue(service)}'");
@@ -69,6 +86,7 @@ public static class SimulateCommand
                 Balancers = parsed.GetValue(balancers),
                 RefreshSeconds = parsed.GetValue(refresh) / 1000,
                 Seed = parsed.GetValue(seed),
+                Clients = parsed.GetValue(clients),
             };
             return Run(settings, parsed.GetValue(algorithms) ?? [], parsed.GetValue(output), Console.Out, Console.Error);
         });
@@ -127,5 +145,6 @@ public static class SimulateCommand
         : s.Retries < 0 ? "--retries must be 0 or more"
         : s.Balancers < 1 ? "--balancers must be at least 1"
         : s.RefreshSeconds < 0 ? "--refresh-ms must be 0 or more"
+        : s.Clients < 0 ? "--clients must be 0 or more"
         : null;
 }

@@ -13,6 +13,10 @@ internal sealed class SimulationResult(string algorithm, int backends)
     public long Errors { get; set; }
     /// <summary>Extra attempts sent after errors.</summary>
     public long RetriesSent { get; set; }
+    /// <summary>Retries the budget withheld (the request failed instead).</summary>
+    public long RetriesWithheld { get; set; }
+    /// <summary>Attempts sent per request: 1 without retries; the load a retry policy multiplies the backends' work by.</summary>
+    public double Amplification => Requests == 0 ? 0 : (Requests + RetriesSent) / (double)Requests;
     /// <summary>Requests each backend finished (successes and errors).</summary>
     public long[] Served { get; } = new long[backends];
     /// <summary>The most requests one backend held at once (queued and in service).</summary>

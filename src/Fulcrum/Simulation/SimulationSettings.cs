@@ -17,8 +17,23 @@ internal sealed record SimulationSettings
     public double SlowFactor { get; init; } = 10;
     /// <summary>The share of backends that answer every request with an error, quickly (a broken backend).</summary>
     public double FailFraction { get; init; }
+    /// <summary>How long a failing backend takes to answer with its error: by default a hundredth of the mean service (it
+    /// fails at once); as long as a service for an overloaded backend that times out.</summary>
+    public double? FailSeconds { get; init; }
     /// <summary>Retries on another pick after an error.</summary>
     public int Retries { get; init; }
+    /// <summary>
+    /// Envoy's retry budget, as a pool's `retries.budget`: a retry is sent only while retries in flight are under this
+    /// share of the requests in flight (or under <see cref="MinRetries"/>); 0 means no budget.
+    /// </summary>
+    public double RetryBudget { get; init; }
+    /// <summary>Retries in flight always allowed under a budget (`retries.min-retries`).</summary>
+    public int MinRetries { get; init; } = 3;
+    /// <summary>
+    /// A closed loop of this many clients, each sending its next request the moment the last is answered (the lab's
+    /// load generator); 0 means open-loop Poisson arrivals at <see cref="Load"/>.
+    /// </summary>
+    public int Clients { get; init; }
     /// <summary>Independent balancers, each with its own balancer instance; requests arrive at one at random.</summary>
     public int Balancers { get; init; } = 1;
     /// <summary>

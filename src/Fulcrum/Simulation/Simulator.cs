@@ -43,6 +43,13 @@ internal sealed class Simulator
 
     private readonly PriorityQueue<int, long> _completions = new();
 
+    // Arrivals so far, and for the retry budget the requests and the retries in flight.
+    private long _arrivals;
+    private long _warmUp;
+    private int _inFlight;
+    private int _retriesInFlight;
+    private bool[] _retrying = new bool[1024];
+
     // Time-average of "backends holding at least i": per depth, the count now, the area so far and when it last changed.
     private readonly long[] _atLeast = new long[SimulationResult.TrackedDepth + 1];
     private readonly double[] _area = new double[SimulationResult.TrackedDepth + 1];
@@ -95,16 +102,18 @@ internal sealed class Simulator
         var capacity = 0.0;
         for (var j = 0; j < _s.Backends; j++) capacity += _s.Workers * _s.Speed(j) / _s.MeanService;
         var meanGap = 1 / (_s.Load * capacity);
-        var warmUp = (long)(_s.WarmUp * _s.Requests);
+        _warmUp = (long)(_s.WarmUp * _s.Requests);
         var refresh = _s.Balancers > 1 && _s.RefreshSeconds > 0 ? SimulatedClock.Nanoseconds(_s.RefreshSeconds) : long.MaxValue;
         var nextRefresh = refresh == long.MaxValue ? long.MaxValue : refresh;
-        var nextArrival = _clock.Now + Gap(meanGap);
-        long arrivals = 0;
+        var closed = _s.Clients > 0;
+        var nextArrival = closed ? long.MaxValue : _clock.Now + Gap(meanGap);
+        // A closed loop starts with every client sending; each answer sends that client's next request (Finish).
+        for (var c = 0; closed && c < _s.Clients && _arrivals < _s.Requests; c++) Arrive();
 
-        while (arrivals < _s.Requests || _completions.Count > 0)
+        while ((!closed && _arrivals < _s.Requests) || _completions.Count > 0)
         {
             var completion = _completions.TryPeek(out _, out var at) ? at : long.MaxValue;
-            var arrival = arrivals < _s.Requests ? nextArrival : long.MaxValue;
+            var arrival = !closed && _arrivals < _s.Requests ? nextArrival : long.MaxValue;
             if (nextRefresh <= completion && nextRefresh <= arrival)
             {
                 _clock.Now = nextRefresh;
@@ -116,10 +125,7 @@ internal sealed class Simulator
             if (arrival <= completion)
             {
                 _clock.Now = arrival;
-                if (arrivals == warmUp) StartMeasuring();
-                var slot = NewSlot(counted: arrivals >= warmUp);
-                arrivals++;
-                Dispatch(slot);
+                Arrive();
                 nextArrival = _clock.Now + Gap(meanGap);
             }
             else
@@ -133,6 +139,15 @@ internal sealed class Simulator
         _result.SimulatedSeconds = (_clock.Now - _measuredFrom) / 1e9;
         _result.WallTime = wall.Elapsed;
         return _result;
+    }
+
+    private void Arrive()
+    {
+        if (_arrivals == _warmUp) StartMeasuring();
+        var slot = NewSlot(counted: _arrivals >= _warmUp);
+        _arrivals++;
+        _inFlight++;
+        Dispatch(slot);
     }
 
     private long Gap(double meanSeconds) => Math.Max(1, SimulatedClock.Nanoseconds(-meanSeconds * Math.Log(1 - _random.NextDouble())));
@@ -161,7 +176,7 @@ internal sealed class Simulator
     {
         _busy[j]++;
         var seconds = _s.Fails(j)
-            ? _s.MeanService / 100 // a broken backend answers at once, with an error
+            ? _s.FailSeconds ?? _s.MeanService / 100 // a broken backend answers at once, with an error (or after FailSeconds)
             : ServiceTimes.Draw(_s.Service, _s.MeanService, _random) / _s.Speed(j);
         _completions.Enqueue(slot, _clock.Now + Math.Max(1, SimulatedClock.Nanoseconds(seconds)));
     }
@@ -179,9 +194,15 @@ internal sealed class Simulator
         {
             Finish(slot, ok: true);
         }
-        else if (_attempts[slot] <= _s.Retries)
+        else if (_attempts[slot] <= _s.Retries && BudgetAllows(slot))
         {
             _attempts[slot]++;
+            if (!_retrying[slot])
+            {
+                _retrying[slot] = true;
+                _retriesInFlight++;
+            }
+
             if (_counted[slot]) _result.RetriesSent++;
             Dispatch(slot);
         }
@@ -191,8 +212,25 @@ internal sealed class Simulator
         }
     }
 
+    // Envoy's retry budget (and a pool's retries.budget): retries in flight stay under a share of the requests in flight,
+    // with min-retries always allowed; a request on its retries holds one place from its first retry to its end.
+    private bool BudgetAllows(int slot)
+    {
+        if (_s.RetryBudget <= 0 || _retrying[slot]) return true;
+        if (_retriesInFlight < Math.Max(_s.MinRetries, _s.RetryBudget * _inFlight)) return true;
+        if (_counted[slot]) _result.RetriesWithheld++;
+        return false;
+    }
+
     private void Finish(int slot, bool ok)
     {
+        _inFlight--;
+        if (_retrying[slot])
+        {
+            _retrying[slot] = false;
+            _retriesInFlight--;
+        }
+
         if (_counted[slot])
         {
             _result.Requests++;
@@ -201,6 +239,7 @@ internal sealed class Simulator
         }
 
         _free.Push(slot);
+        if (_s.Clients > 0 && _arrivals < _s.Requests) Arrive(); // that client's next request
     }
 
     // The requests backend j holds changed by one: the time averages of queue depth move at that depth only.
@@ -280,6 +319,7 @@ internal sealed class Simulator
         Array.Resize(ref _next, size);
         Array.Resize(ref _leases, size);
         Array.Resize(ref _counted, size);
+        Array.Resize(ref _retrying, size);
     }
 
     private void Enqueue(int slot, int j)

@@ -1,0 +1,51 @@
+using Fulcrum.Simulation;
+
+namespace Fulcrum.Tests.Simulation;
+
+/// <summary>
+/// `fulcrum simulate --scenario`: each question's simulated figures within the tolerance its expectation states
+/// (docs/lab.md). Seeded, so exact from run to run; the tolerances cover a finite run against the theory's limit.
+/// </summary>
+public sealed class SimulationScenarioTests
+{
+    [Fact]
+    public void BallsIntoBins_TwoChoicesCutTheFullestBinToLnLnN_WhereOneChoiceGrowsAsLnNOverLnLnN()
+    {
+        var rows = BallsIntoBins.Run(seed: 1);
+        Assert.All(rows, r => Assert.True(r.Holds, r.ToString()));
+        var million = rows.Single(r => r.N == 1_000_000);
+        Assert.True(million.TwoChoices * 2 <= million.OneChoice, million.ToString());
+    }
+
+    [Fact]
+    public void Subsetting_RandomSubsetsImbalanceAsTheBinomialSays_AndDeterministicSubsetsNotAtAll()
+    {
+        var rows = Subsetting.Run(seed: 1);
+        Assert.All(rows, r => Assert.True(r.Holds, r.ToString()));
+        // Larger subsets, evener load.
+        for (var i = 1; i < rows.Count; i++) Assert.True(rows[i].RandomImbalance < rows[i - 1].RandomImbalance, string.Join('\n', rows));
+    }
+
+    [Fact]
+    public void RetryStorm_RetriesMultiplyTheWorkAsTheGeometricSumSays_AndABudgetCapsIt()
+    {
+        var rows = RetryStorm.Run(seed: 1);
+        Assert.All(rows, r => Assert.True(r.Holds, r.ToString()));
+        Assert.Equal(4.0, rows.Single(r => r.Fail == 1.0).Without, 2);
+    }
+
+    [Fact]
+    public void Herd_StaleLoadMakesLeastConnectionsHerd_AndLiveLoadMakesItBest()
+    {
+        Assert.True(Herd.Run(seed: 1).Holds);
+    }
+
+    [Fact]
+    public void SimulateScenario_PrintsTheExpectationAndTheVerdict()
+    {
+        using var output = new StringWriter();
+        Assert.True(SimulationScenarios.Run("balls-into-bins", 1, output));
+        Assert.Contains("Expectation", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("agrees with the expectation", output.ToString(), StringComparison.Ordinal);
+    }
+}
