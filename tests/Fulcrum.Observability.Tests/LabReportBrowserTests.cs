@@ -13,7 +13,7 @@ public sealed class LabReportBrowserTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> Scenarios() => ["slow-server", "hashing", "overload"];
+    public static TheoryData<string> Scenarios() => ["slow-server", "hashing", "overload", "weighted", "health", "drain", "sessions", "feedback", "challenge"];
 
     [Theory]
     [MemberData(nameof(Scenarios))]
