@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Fulcrum.Admin.Json;
 using Fulcrum.Admin.Metrics;
+using Fulcrum.Core.Caching;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Microsoft.AspNetCore.Builder;
@@ -44,6 +45,8 @@ internal sealed class AdminEndpoints
         app.MapGet("/api/protection", ListProtection);
         app.MapGet("/api/cluster", c => Write(c, ClusterViews.Of(_options.Cluster), AdminJsonContext.Default.ClusterView));
         app.MapGet("/api/vrrp", Vrrp);
+        app.MapGet("/api/cache", ListCaches);
+        app.MapPost("/api/cache/purge", PurgeCache);
         app.MapFallback(c => WriteError(c, StatusCodes.Status404NotFound, $"no such endpoint: {c.Request.Method} {c.Request.Path}"));
     }
 
@@ -69,6 +72,56 @@ internal sealed class AdminEndpoints
     {
         var views = _store.Protection.All.Select(static c => new ProtectionView(c.Listener, c.Route, c.Protection, c.Decision, c.Reason, c.Count)).ToList();
         return Write(context, views, AdminJsonContext.Default.ListProtectionView);
+    }
+
+    private Task ListCaches(HttpContext context)
+    {
+        var views = new List<CacheView>();
+        foreach (var cache in _store.Caches.All)
+        {
+            var counters = cache.Counters;
+            var requests = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var result in CacheResultNames.All) requests[CacheResultNames.Of(result)] = counters.Requests(result);
+            views.Add(new CacheView(cache.Listener, cache.Route, cache.MaxBytes, cache.Bytes, cache.Entries, requests,
+                counters.StoredTotal, counters.EvictedTotal, counters.PurgedTotal));
+        }
+
+        return Write(context, views, AdminJsonContext.Default.ListCacheView);
+    }
+
+    // {"key": ...} removes that key's variants; {"prefix": ...} every key starting with it; {} everything. A key is
+    // `scheme://host/path?query` as the client asked it (docs/caching.md).
+    private async Task PurgeCache(HttpContext context)
+    {
+        var (request, status, error) = await ReadAsync(context, AdminJsonContext.Default.CachePurgeRequest).ConfigureAwait(false);
+        if (request is null)
+        {
+            await WriteError(context, status, error!).ConfigureAwait(false);
+            return;
+        }
+
+        if (request.Key is not null && request.Prefix is not null)
+        {
+            await WriteError(context, StatusCodes.Status400BadRequest, "give \"key\" or \"prefix\", not both").ConfigureAwait(false);
+            return;
+        }
+
+        if (request.Key is "" || request.Prefix is "")
+        {
+            await WriteError(context, StatusCodes.Status400BadRequest, "\"key\" and \"prefix\" must not be empty; send {} to purge everything").ConfigureAwait(false);
+            return;
+        }
+
+        var caches = _store.Caches.All;
+        if (caches.Count == 0 || (request.Listener is { } l && !caches.Any(c => c.Listener == l))
+            || (request.Route is { } r && !caches.Any(c => c.Route == r && (request.Listener is null || c.Listener == request.Listener))))
+        {
+            await WriteError(context, StatusCodes.Status404NotFound, "no route with a cache matches").ConfigureAwait(false);
+            return;
+        }
+
+        var purged = _store.Caches.Purge(request.Listener, request.Route, request.Key, request.Prefix);
+        await Write(context, new CachePurgeView(purged), AdminJsonContext.Default.CachePurgeView).ConfigureAwait(false);
     }
 
     private Task ListPools(HttpContext context)

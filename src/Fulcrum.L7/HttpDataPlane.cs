@@ -69,7 +69,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
     internal FilterRegistry Filters { get; init; } = FilterRegistry.Default;
 
     /// <summary>What routes' filters share across reloads; built on first use, after <see cref="Filters"/> is set.</summary>
-    internal FilterServices FilterServices => _filterServices ??= new(Store.Services, Filters, Store.Protection);
+    internal FilterServices FilterServices => _filterServices ??= new(Store.Services, Filters, Store.Protection, Store.Caches);
 
     /// <summary>
     /// Where a listener finds the socket a process that took over from another inherited for it (docs/ha.md,
@@ -267,6 +267,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
 
         BoundEndpoints = bound;
         FilterServices.Auth.Retain(generation.Generation); // every listener follows it now: JWKS sources no route names stop
+        FilterServices.Caches.Retain(generation.Generation); // and caches no route names drop their entries
     }
 
     private static Dictionary<string, ListenerConfig> Wanted(Topology topology)

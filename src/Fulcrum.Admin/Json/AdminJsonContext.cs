@@ -19,4 +19,7 @@ namespace Fulcrum.Admin.Json;
 [JsonSerializable(typeof(List<ProtectionView>))]
 [JsonSerializable(typeof(ClusterView))]
 [JsonSerializable(typeof(VrrpView))]
+[JsonSerializable(typeof(List<CacheView>))]
+[JsonSerializable(typeof(CachePurgeRequest))]
+[JsonSerializable(typeof(CachePurgeView))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

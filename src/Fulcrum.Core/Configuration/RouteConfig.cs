@@ -24,6 +24,8 @@ public sealed record RouteConfig
     public ImmutableArray<string> Deny { get; init; } = [];
     /// <summary>`waf`: the OWASP CRS through ModSecurity (docs/protection.md); null when the route has none.</summary>
     public WafConfig? Waf { get; init; }
+    /// <summary>`cache`: an RFC 9111 shared cache for this route (docs/caching.md); null when the route has none.</summary>
+    public CacheConfig? Cache { get; init; }
     /// <summary>`priority:` which requests a pool's adaptive concurrency limit refuses first (docs/protection.md).</summary>
     public RequestPriority Priority { get; init; } = RequestPriority.Normal;
     public SourceLocation Location { get; init; } = SourceLocation.None;

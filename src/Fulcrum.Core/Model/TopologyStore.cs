@@ -39,6 +39,9 @@ public sealed class TopologyStore
     /// <summary>What the edge protections decided, by route (rate limits, auth, the WAF, breakers, shedding).</summary>
     public ProtectionStats Protection { get; } = new();
 
+    /// <summary>Every route's HTTP cache, for the admin API and the metrics (docs/caching.md).</summary>
+    public Caching.CacheRegistry Caches { get; } = new();
+
     /// <summary>Runtime changes kept across reloads (see the rule there).</summary>
     public RuntimeOverlay Overlay { get; } = new();
 

@@ -47,4 +47,6 @@ public struct AccessLogEntry
     public string? Protection;
     /// <summary>The WAF rules that matched a request the WAF refused or flagged, space-separated ids.</summary>
     public string? WafRules;
+    /// <summary>What the route's cache did: hit, stale, revalidated, collapsed, miss or bypass; null without a cache (docs/caching.md).</summary>
+    public string? Cache;
 }

@@ -49,7 +49,7 @@ internal sealed class AccessLogFormatter
             + JsonLineWriter.MaxBytes(e.Path) + JsonLineWriter.MaxBytes(e.Route) + JsonLineWriter.MaxBytes(e.Pool)
             + JsonLineWriter.MaxBytes(e.Backend) + JsonLineWriter.MaxBytes(e.RequestId) + JsonLineWriter.MaxBytes(e.TlsVersion)
             + JsonLineWriter.MaxBytes(e.Outcome) + JsonLineWriter.MaxBytes(e.TraceId) + JsonLineWriter.MaxBytes(e.Protection)
-            + JsonLineWriter.MaxBytes(e.WafRules);
+            + JsonLineWriter.MaxBytes(e.WafRules) + JsonLineWriter.MaxBytes(e.Cache);
         var w = new JsonLineWriter(output.GetSpan(most));
         // Names that repeat line after line come from _names; the path, request id and trace id differ every time.
         w.Time("time"u8, e.Time, _time);
@@ -82,6 +82,7 @@ internal sealed class AccessLogFormatter
         if (e.TraceId is not null) w.String("trace_id"u8, e.TraceId);
         if (e.Protection is not null) w.String("protection"u8, e.Protection, _names);
         if (e.WafRules is not null) w.String("waf_rules"u8, e.WafRules);
+        if (e.Cache is not null) w.String("cache"u8, e.Cache, _names);
         output.Advance(w.End());
     }
 
@@ -127,6 +128,7 @@ internal sealed class AccessLogFormatter
         "trace_id" => e.TraceId ?? "-",
         "protection" => e.Protection ?? "-",
         "waf_rules" => e.WafRules ?? "-",
+        "cache" => e.Cache ?? "-",
         _ => "-",
     };
 

@@ -70,6 +70,14 @@ public sealed class FulcrumMetrics : IDisposable
 
         m.CreateObservableCounter("fulcrum.protection.decisions", ProtectionDecisions, null, "what the edge protections decided, by listener, route, protection, decision and reason");
 
+        m.CreateObservableCounter("fulcrum.cache.requests", CacheRequests, null, "requests a route's cache handled, by result: hit, stale, revalidated, collapsed, miss, bypass");
+        m.CreateObservableCounter("fulcrum.cache.stored", () => Caches(static c => c.Counters.StoredTotal), null, "responses written into a route's cache");
+        m.CreateObservableCounter("fulcrum.cache.evictions", () => Caches(static c => c.Counters.EvictedTotal), null, "entries evicted to make room (SIEVE)");
+        m.CreateObservableCounter("fulcrum.cache.purged", () => Caches(static c => c.Counters.PurgedTotal), null, "entries removed by a purge or by an unsafe request");
+        m.CreateObservableGauge("fulcrum.cache.bytes", () => Caches(static c => c.Bytes), "By", "bytes a route's cache holds now");
+        m.CreateObservableGauge("fulcrum.cache.max_bytes", () => Caches(static c => c.MaxBytes), "By", "a route's cache max-size");
+        m.CreateObservableGauge("fulcrum.cache.entries", () => Caches(static c => (long)c.Entries), null, "responses a route's cache holds now, each variant counted");
+
         m.CreateObservableCounter("fulcrum.access_log.lines", () => _accessLog.Written, null, "access log lines written");
         m.CreateObservableCounter("fulcrum.access_log.dropped", () => _accessLog.Dropped, null, "access log lines dropped because the writer fell behind");
 
@@ -152,6 +160,24 @@ public sealed class FulcrumMetrics : IDisposable
                 new KeyValuePair<string, object?>("listener", c.Listener), new KeyValuePair<string, object?>("route", c.Route),
                 new KeyValuePair<string, object?>("protection", c.Protection), new KeyValuePair<string, object?>("decision", c.Decision),
                 new KeyValuePair<string, object?>("reason", c.Reason));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Caches(Func<Caching.IRouteCache, long> value)
+    {
+        foreach (var c in _store.Caches.All)
+            yield return new Measurement<long>(value(c), new KeyValuePair<string, object?>("listener", c.Listener), new KeyValuePair<string, object?>("route", c.Route));
+    }
+
+    private IEnumerable<Measurement<long>> CacheRequests()
+    {
+        foreach (var c in _store.Caches.All)
+        {
+            foreach (var result in Caching.CacheResultNames.All)
+            {
+                yield return new Measurement<long>(c.Counters.Requests(result), new KeyValuePair<string, object?>("listener", c.Listener),
+                    new KeyValuePair<string, object?>("route", c.Route), new KeyValuePair<string, object?>("result", Caching.CacheResultNames.Of(result)));
+            }
         }
     }
 

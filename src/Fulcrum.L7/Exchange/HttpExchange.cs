@@ -107,6 +107,9 @@ internal abstract class HttpExchange
     /// <summary>The `RateLimit` header of this request's rate limits with `headers: true` (the last one counted), or null.</summary>
     public string? RateLimit { get; set; }
 
+    /// <summary>What the route's cache keeps about a request it sent on to the backend; null for a hit or without a cache.</summary>
+    public Caching.CacheRequest? Cache { get; set; }
+
     /// <summary>The backend leg's state between the steps of an attempt; kept with the exchange so it is made once per connection.</summary>
     public LegAttempt LegAttempt => _legAttempt ??= new();
 
@@ -140,6 +143,18 @@ internal abstract class HttpExchange
         ClientPort = clientPort;
         Backend = null;
         AffinityCookie = null;
+        Complete();
         Record.Begin();
+    }
+
+    /// <summary>
+    /// The request is over, whatever became of it: a cache fetch it led and never finished (the body broke off, a
+    /// filter threw) lets the requests waiting on it go. Called by the front end when it is done with the request.
+    /// </summary>
+    public void Complete()
+    {
+        if (Cache is not { } cache) return;
+        Cache = null;
+        cache.EndFill();
     }
 }

@@ -72,7 +72,10 @@ internal sealed class FilterChain
 
     /// <summary>
     /// The response hooks of the filters above <paramref name="answeredBy"/> (all of them for a backend's answer,
-    /// <see cref="Count"/>), bottom to top: head hooks first, then body hooks.
+    /// <see cref="Count"/>): head hooks bottom to top, then body hooks top to bottom. The body hooks run that way round
+    /// because each puts its stream over the one before: the filter nearest the client wraps the client's stream
+    /// first, so the filter nearest the backend is outermost and sees the bytes first, the order the head hooks see
+    /// the head in (a compressor below the cache writes into the cache's capture, which stores the encoded bytes).
     /// </summary>
     public void RunResponse(HttpExchange exchange, int answeredBy)
     {
@@ -84,11 +87,35 @@ internal sealed class FilterChain
         }
 
         if ((_hooks & FilterHooks.ResponseBody) == 0) return;
-        for (var i = answeredBy - 1; i >= 0; i--)
+        for (var i = 0; i < answeredBy; i++)
         {
             var filter = _filters[i];
             if ((filter.Hooks & FilterHooks.ResponseBody) != 0) filter.OnResponseBody(exchange);
         }
+    }
+
+    /// <summary>True when a filter of the chain wants to know that a response body ended (<see cref="RunResponseEndAsync"/>).</summary>
+    public bool HasResponseEnd => (_hooks & FilterHooks.ResponseEnd) != 0;
+
+    /// <summary>
+    /// The end hooks of the filters above <paramref name="answeredBy"/>, bottom to top (the bytes' direction), after
+    /// the whole body went out. Called only when it did.
+    /// </summary>
+    public async ValueTask RunResponseEndAsync(HttpExchange exchange, int answeredBy)
+    {
+        if ((_hooks & FilterHooks.ResponseEnd) == 0) return;
+        for (var i = answeredBy - 1; i >= 0; i--)
+        {
+            var filter = _filters[i];
+            if ((filter.Hooks & FilterHooks.ResponseEnd) != 0) await filter.OnResponseEndAsync(exchange);
+        }
+    }
+
+    /// <summary>The filters after <paramref name="filter"/>, as a chain of their own (what a cache's own fetches run through).</summary>
+    public FilterChain After(IHttpFilter filter)
+    {
+        var at = Array.IndexOf(_filters, filter);
+        return at < 0 ? this : new FilterChain(_filters[(at + 1)..]);
     }
 
     /// <summary>Sends the answer set with <see cref="HttpExchange.SetAnswer"/> up through the response hooks and to the client.</summary>
@@ -104,7 +131,14 @@ internal sealed class FilterChain
         }
 
         var body = exchange.AnswerBody;
+        if (HasResponseEnd) return WriteAndEndAsync(exchange, answeredBy, body);
         if (body.Length == 0 || Microsoft.AspNetCore.Http.HttpMethods.IsHead(exchange.Method)) return Task.CompletedTask;
         return exchange.ResponseBody.WriteAsync(body, exchange.Aborted).AsTask();
+    }
+
+    private async Task WriteAndEndAsync(HttpExchange exchange, int answeredBy, ReadOnlyMemory<byte> body)
+    {
+        if (body.Length > 0 && !Microsoft.AspNetCore.Http.HttpMethods.IsHead(exchange.Method)) await exchange.ResponseBody.WriteAsync(body, exchange.Aborted);
+        await RunResponseEndAsync(exchange, answeredBy);
     }
 }

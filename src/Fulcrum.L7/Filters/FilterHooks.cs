@@ -9,4 +9,5 @@ internal enum FilterHooks
     RequestBody = 2,
     ResponseHead = 4,
     ResponseBody = 8,
+    ResponseEnd = 16,
 }

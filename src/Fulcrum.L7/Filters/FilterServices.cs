@@ -8,7 +8,7 @@ namespace Fulcrum.L7.Filters;
 /// (rate-limit counters, protection counters) and the registry of named filters. One per http plane; each edge
 /// feature that keeps state across reloads adds its holder here rather than a parameter to the route compiler.
 /// </summary>
-internal sealed class FilterServices(BalancerServices services, FilterRegistry registry, ProtectionStats protection) : IDisposable
+internal sealed class FilterServices(BalancerServices services, FilterRegistry registry, ProtectionStats protection, Core.Caching.CacheRegistry? caches = null) : IDisposable
 {
     public BalancerServices Services { get; } = services;
     public TimeProvider Time => Services.Time;
@@ -21,6 +21,9 @@ internal sealed class FilterServices(BalancerServices services, FilterRegistry r
 
     /// <summary>The WAF's loaded rule sets: the process's, so `fulcrum run`'s config check and every reload share them.</summary>
     public Waf.WafRuleSets Waf { get; } = Fulcrum.L7.Waf.WafRuleSets.Shared;
+
+    /// <summary>Every cached route's store, by listener and route, kept across reloads.</summary>
+    public Caching.CacheStores Caches { get; } = new(caches ?? new Core.Caching.CacheRegistry());
 
     public void Dispose() => Auth.Dispose();
 }

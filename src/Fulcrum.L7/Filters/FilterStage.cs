@@ -25,10 +25,14 @@ internal enum FilterStage
     /// <summary>Rate limits keyed by a claim of the token authentication verified (`key: jwt:CLAIM`): after it, so the claim is one Fulcrum checked.</summary>
     ClaimRateLimit = 650,
     Waf = 700,
-    /// <summary>Response compression: on the response it runs after the cache stored the plain body.</summary>
-    Compression = 800,
-    /// <summary>The cache: a hit answers here, so compression above still applies to it.</summary>
-    Cache = 900,
+    /// <summary>
+    /// The cache: on the request it runs before compression, so a hit answers before compression runs (what it stored
+    /// is already encoded); on the response it runs after compression and stores what compression produced, with its
+    /// `Vary: Accept-Encoding`, one variant per encoding (docs/caching.md).
+    /// </summary>
+    Cache = 800,
+    /// <summary>Response compression: below the cache, so a stored response is compressed once, not on every hit.</summary>
+    Compression = 900,
     /// <summary>Route answers that need no backend: redirects and fixed responses.</summary>
     Answer = 1000,
     /// <summary>Edits of the request on its way to the backend: trace context, X-Forwarded-*, `request-headers`, the path.</summary>

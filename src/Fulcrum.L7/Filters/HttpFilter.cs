@@ -23,4 +23,6 @@ internal abstract class HttpFilter : IHttpFilter
     public virtual void OnResponseBody(HttpExchange exchange)
     {
     }
+
+    public virtual ValueTask OnResponseEndAsync(HttpExchange exchange) => ValueTask.CompletedTask;
 }

@@ -26,4 +26,11 @@ internal interface IHttpFilter
 
     /// <summary>After the response head: a filter may put a stream over <see cref="HttpExchange.ResponseBody"/>.</summary>
     void OnResponseBody(HttpExchange exchange);
+
+    /// <summary>
+    /// The whole body went through the streams the body hooks put over <see cref="HttpExchange.ResponseBody"/>: a
+    /// filter may write what is left (a compressor's last block, a stored body) and finish what it kept (the cache
+    /// stores what it captured). Not called when the body broke off.
+    /// </summary>
+    ValueTask OnResponseEndAsync(HttpExchange exchange);
 }

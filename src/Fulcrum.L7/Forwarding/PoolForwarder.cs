@@ -208,7 +208,12 @@ internal sealed class PoolForwarder : IBackendTarget
                 }
 
                 Finish(exchange, lease, result, counted: !upgrade);
-                if (!result.Failed) return;
+                if (!result.Failed)
+                {
+                    if (!upgrade && chain.HasResponseEnd) await chain.RunResponseEndAsync(exchange, chain.Count);
+                    return;
+                }
+
                 if (canRetry && result.Retryable && (retry ??= new RetryAttempt(Pool, pick, backend)).TryPrepare(result.Outcome, result.Status, idempotent))
                 {
                     // Nothing reached the client: forget the failed attempt's answer and go to another backend.

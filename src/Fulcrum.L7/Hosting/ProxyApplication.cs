@@ -44,6 +44,7 @@ internal sealed class ProxyApplication(Func<KestrelExchange, Task> handler, Acti
     {
         // The request is over (its response sent): count it and log it before the context is reused.
         completed?.Invoke(context);
+        context.Complete();
         context.Http.Uninitialize();
     }
 }

@@ -41,6 +41,7 @@ internal static class AccessLogLine
             TraceId = record.TraceId,
             Protection = record.Protection,
             WafRules = record.WafRules,
+            Cache = record.Cache,
         };
     }
 }

@@ -23,6 +23,8 @@ internal sealed class RequestRecord
     public string? Protection;
     /// <summary>The ids of the WAF rules that matched a request the WAF refused or flagged, space-separated (its audit record).</summary>
     public string? WafRules;
+    /// <summary>What the route's cache did with the request (`hit`, `miss`, ...); null when the route has no cache.</summary>
+    public string? Cache;
 
     /// <summary>
     /// Body bytes read from the client, when the forwarder counted them (a chunked body has no Content-Length);
@@ -47,6 +49,7 @@ internal sealed class RequestRecord
         RequestId = null;
         Protection = null;
         WafRules = null;
+        Cache = null;
         BytesIn = -1;
         BytesOut = -1;
     }

@@ -5,6 +5,7 @@ using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Geo;
 using Fulcrum.Core.Observability;
+using Fulcrum.L7.Caching;
 using Fulcrum.L7.Filters;
 using Fulcrum.L7.Forwarding;
 using Fulcrum.L7.Tls;
@@ -63,6 +64,10 @@ internal static class RouteCompiler
             if (config.Auth is { } auth && filters is not null
                 && !Auth.AuthFilters.Add(filters, auth, new(listener.Name, name, configDirectory, generation), filterServices, errors)) filters = null;
             if (config.Waf is { Mode: not WafMode.Off } waf) filters?.Add(new(FilterStage.Waf, WafFilter.Create(waf, listener, name, filterServices, errors)));
+            var cache = config.Cache is { } cacheConfig && target is not null
+                ? new CacheFilter(filterServices.Caches.For(listener.Name, name, cacheConfig, generation), services.Time)
+                : null;
+            if (cache is not null) filters?.Add(new(FilterStage.Cache, cache));
 
             if (conditions is null || filters is null) continue;
             var chain = new List<Staged>(listenerFilters);
@@ -71,7 +76,9 @@ internal static class RouteCompiler
             AddRequestEdits(chain, listener, config.Transforms, tracing);
             if (UsesCookieAffinity(target)) chain.Add(new(FilterStage.Backend, AffinityCookieFilter.Instance));
             if (LoadHeaders(target) is { Count: > 0 } loadHeaders) chain.Add(new(FilterStage.Backend, new LoadReportFilter(loadHeaders, services.Time)));
-            routes.Add(new CompiledRoute(name, conditions, Build(chain), target, config.Location));
+            var built = Build(chain);
+            cache?.Attach(built.After(cache), target); // the cache's own revalidations go through the filters below it
+            routes.Add(new CompiledRoute(name, conditions, built, target, config.Location));
         }
 
         return new RouteTable(generation, [.. routes], NoRoute(listenerFilters), tracing, TrustedProxies.Parse(listener.TrustedProxies));

@@ -25,6 +25,7 @@ internal static class RouteParser
         .Key("allow", (r, n, c) => r with { Allow = [.. MatchParser.Cidrs(n, c, "allow")] })
         .Key("deny", (r, n, c) => r with { Deny = [.. MatchParser.Cidrs(n, c, "deny")] })
         .Key("waf", (r, n, c) => r with { Waf = WafParser.Read(n, c) })
+        .Key("cache", (r, n, c) => r with { Cache = CacheParser.Read(n, c) })
         .Key("priority", (r, n, c) => YamlReader.Enum(n, "priority", c, Priorities) is { } p ? r with { Priority = p } : r);
 
     public static RouteConfig? Read(YamlNode node, int index, ParseContext context)

@@ -1,0 +1,423 @@
+using Fulcrum.Core.Caching;
+using Fulcrum.L7.Exchange;
+using Fulcrum.L7.Filters;
+using Fulcrum.L7.Forwarding;
+using Microsoft.AspNetCore.Http;
+
+namespace Fulcrum.L7.Caching;
+
+/// <summary>
+/// A route's RFC 9111 shared cache (docs/caching.md). On the request it answers from the store when it may (fresh,
+/// or stale as the request or RFC 5861 allow), revalidates a stale response with its validators, collapses
+/// concurrent misses of one key into one backend request, and otherwise lets the request go on. On the response it
+/// keeps a copy of a storable body as it streams to the client and stores it when the body ended, or sends a stale
+/// response in place of a 5xx (stale-if-error). Every answer carries Cache-Status (RFC 9211).
+/// It sits above compression (<see cref="FilterStage.Cache"/>): what it stores is what compression produced.
+/// </summary>
+internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFilter
+{
+    private const string CacheStatusHeader = "Cache-Status";
+    private readonly string _hit = store.Config.Name + "; hit";
+    private FilterChain _below = FilterChain.Empty;
+    private IBackendTarget? _target;
+
+    public override FilterHooks Hooks => FilterHooks.RequestHead | FilterHooks.ResponseHead | FilterHooks.ResponseBody | FilterHooks.ResponseEnd;
+
+    public CacheStore Store => store;
+
+    /// <summary>What the cache's own requests go through: the filters below it and the route's target (RouteCompiler).</summary>
+    public void Attach(FilterChain below, IBackendTarget? target)
+    {
+        _below = below;
+        _target = target;
+    }
+
+    private string Name => store.Config.Name;
+
+    public override ValueTask<FilterResult> OnRequestHeadAsync(HttpExchange exchange)
+    {
+        var method = exchange.Method;
+        var isGet = HttpMethods.IsGet(method);
+        if (!(isGet || HttpMethods.IsHead(method)) || exchange.IsUpgradeOrConnect)
+        {
+            var unsafeMethod = !(isGet || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
+            exchange.Cache = new CacheRequest(store, CacheKey.Of(exchange), time.GetUtcNow(), CacheControl.None) { Invalidates = unsafeMethod, Forward = "method" };
+            Count(exchange, CacheResult.Bypass);
+            return Continue;
+        }
+
+        var key = CacheKey.Of(exchange);
+        var control = RequestControl(exchange.RequestHeaders);
+        var now = time.GetUtcNow();
+        var stored = Select(key, exchange.RequestHeaders, out var varyMiss);
+        if (stored is not null)
+        {
+            var ttl = stored.TimeToLive(now);
+            var usable = Usable(stored, control, now, ttl);
+            if (usable == CacheResult.Hit) return Serve(exchange, stored, now, CacheResult.Hit, _hit);
+            if (usable == CacheResult.Stale) return Serve(exchange, stored, now, CacheResult.Stale, $"{Name}; hit; ttl={Seconds(ttl)}; detail=max-stale");
+            if (!control.NoCache && !stored.MayNotServeStale && stored.Control.StaleWhileRevalidate is { } swr && -ttl <= TimeSpan.FromSeconds(swr) && _target is not null)
+            {
+                // RFC 5861 section 3: serve it now, refresh it behind the client's back (once per key at a time).
+                if (store.TryLead(key, out var refill)) _ = RefreshAsync(new CacheFetch(exchange, stored, MaxObject), key, stored, refill, now);
+                return Serve(exchange, stored, now, CacheResult.Stale, $"{Name}; hit; ttl={Seconds(ttl)}; detail=stale-while-revalidate");
+            }
+
+            if (stored.HasValidator && _target is not null && !control.OnlyIfCached && !HasConditional(exchange.RequestHeaders))
+                return RevalidateAsync(exchange, key, stored, control, now);
+        }
+
+        if (control.OnlyIfCached)
+        {
+            // RFC 9111 section 5.2.1.7: nothing stored that may answer it.
+            exchange.SetAnswer(504, "504 not in the cache (only-if-cached)\n"u8.ToArray(), "text/plain; charset=utf-8");
+            exchange.ResponseHeaders[CacheStatusHeader] = $"{Name}; fwd=miss; detail=only-if-cached";
+            Count(exchange, CacheResult.Miss);
+            return Answered;
+        }
+
+        var forward = stored is not null ? (control.NoCache || control.MaxAge is not null || control.MinFresh is not null ? "request" : "stale")
+            : varyMiss ? "vary-miss" : "uri-miss";
+        var request = new CacheRequest(store, key, now, control) { Stale = stored, Forward = forward };
+        exchange.Cache = request;
+        if (!isGet || control.NoCache || control.NoStore) return Continue;
+        if (store.TryLead(key, out var fill))
+        {
+            request.Fill = fill;
+            return Continue;
+        }
+
+        return FollowAsync(exchange, key, fill, request);
+    }
+
+    // A request for a key another request is fetching waits for that fetch (at most lock-timeout), then looks again.
+    private async ValueTask<FilterResult> FollowAsync(HttpExchange exchange, string key, CacheFill fill, CacheRequest request)
+    {
+        var timeout = store.Config.LockTimeout;
+        if (!fill.Done.IsCompleted) await Task.WhenAny(fill.Done, Task.Delay(timeout, time));
+        var now = time.GetUtcNow();
+        var stored = Select(key, exchange.RequestHeaders, out _);
+        if (stored is not null && Usable(stored, request.Control, now, stored.TimeToLive(now)) == CacheResult.Hit)
+        {
+            exchange.Cache = null;
+            return await Serve(exchange, stored, now, CacheResult.Collapsed, $"{Name}; hit; collapsed");
+        }
+
+        return FilterResult.Continue; // the response was not stored (or not for this variant): the backend answers this one too
+    }
+
+    // A stale response with validators: ask the backend whether it still holds (RFC 9111 section 4.3), collapsing
+    // concurrent revalidations of the key into one.
+    private async ValueTask<FilterResult> RevalidateAsync(HttpExchange exchange, string key, CachedResponse stale, CacheControl control, DateTimeOffset now)
+    {
+        if (!store.TryLead(key, out var fill))
+        {
+            var request = new CacheRequest(store, key, now, control) { Stale = stale, Forward = "stale" };
+            exchange.Cache = request;
+            return await FollowAsync(exchange, key, fill, request);
+        }
+
+        var fetch = new CacheFetch(exchange, stale, MaxObject);
+        try
+        {
+            await fetch.RunAsync(_below, _target!);
+            var answered = time.GetUtcNow();
+            var status = fetch.Status;
+            if (status == StatusCodes.Status304NotModified)
+            {
+                var refreshed = Refresh(stale, fetch.Headers, now, answered);
+                store.Store(refreshed);
+                return await Serve(exchange, refreshed, answered, CacheResult.Revalidated, $"{Name}; fwd=stale; fwd-status=304");
+            }
+
+            if (status >= 500 && StaleIfError(stale, control, answered))
+                return await Serve(exchange, stale, answered, CacheResult.Stale, $"{Name}; fwd=stale; fwd-status={status}; detail=stale-if-error");
+
+            if (fetch.Body is not { } body)
+            {
+                // Too large to store: the client's own request streams it (the backend is asked twice, rarely).
+                exchange.Cache = new CacheRequest(store, key, now, control) { Stale = stale, Forward = "stale" };
+                return FilterResult.Continue;
+            }
+
+            var headers = fetch.StoredHeaders();
+            var fresh = Storable(status, control, exchange.RequestHeaders, fetch.Headers) is null
+                ? new CachedResponse(key, CacheKey.VaryNames(fetch.Headers) is { Length: > 0 } names ? names : null, null, status, headers, body, now, answered, store.Config.Heuristic)
+                : null;
+            if (fresh is not null && fresh.VaryNames is { } varyNames)
+            {
+                fresh = new CachedResponse(key, varyNames, VaryValues(varyNames, exchange.RequestHeaders), status, headers, body, now, answered, store.Config.Heuristic);
+            }
+
+            if (fresh is not null && body.Length <= MaxObject) store.Store(fresh);
+            else store.Remove(stale);
+            var shown = fresh ?? new CachedResponse(key, null, null, status, headers, body, now, answered, heuristic: false);
+            var stored = fresh is not null ? "; stored" : "";
+            return await Serve(exchange, shown, answered, CacheResult.Miss, $"{Name}; fwd=stale; fwd-status={status}{stored}", conditional: false);
+        }
+        finally
+        {
+            store.EndFill(key, fill);
+        }
+    }
+
+    // stale-while-revalidate's refresh: stores what the backend says; the client already has its answer.
+    private async Task RefreshAsync(CacheFetch fetch, string key, CachedResponse stale, CacheFill fill, DateTimeOffset asked)
+    {
+        try
+        {
+            await fetch.RunAsync(_below, _target!);
+            var answered = time.GetUtcNow();
+            if (fetch.Status == StatusCodes.Status304NotModified) store.Store(Refresh(stale, fetch.Headers, asked, answered));
+            else if (fetch.Status < 500 && fetch.Body is { } body && Storable(fetch.Status, CacheControl.None, null, fetch.Headers) is null)
+            {
+                var names = CacheKey.VaryNames(fetch.Headers);
+                if (names is { Length: 0 }) return;
+                // The variant refreshed is the stale one's: its request's Vary values stand for the new request's.
+                store.Store(new CachedResponse(key, names, names is null ? null : SameOrUnknown(names, stale), fetch.Status, fetch.StoredHeaders(), body, asked, answered, store.Config.Heuristic));
+            }
+        }
+        finally
+        {
+            store.EndFill(key, fill);
+        }
+    }
+
+    private static string?[]? SameOrUnknown(string[] names, CachedResponse stale)
+    {
+        if (stale.VaryNames is { } old && old.AsSpan().SequenceEqual(names)) return stale.VaryValues;
+        return new string?[names.Length];
+    }
+
+    public override void OnResponseHead(HttpExchange exchange)
+    {
+        if (exchange.Cache is not { } request) return;
+        var headers = exchange.ResponseHeaders;
+        var status = exchange.Status;
+        if (request.Forward == "method")
+        {
+            // RFC 9111 section 4.4: a non-error answer to an unsafe method invalidates the target URI.
+            if (request.Invalidates && status is >= 200 and < 400) store.Purge(request.Key, null);
+            headers[CacheStatusHeader] = $"{Name}; fwd=method";
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (status is 500 or 502 or 503 or 504 && request.Stale is { } stale && StaleIfError(stale, request.Control, now))
+        {
+            // RFC 5861 section 4: the backend failed (or the pool has no usable backend); the stale response answers.
+            request.Replacement = stale;
+            request.EndFill();
+            exchange.SetAnswer(stale.Status, stale.Body, null);
+            WriteHeaders(exchange, stale, now, $"{Name}; fwd=stale; fwd-status={status}; detail=stale-if-error");
+            Count(exchange, CacheResult.Stale);
+            return;
+        }
+
+        Count(exchange, CacheResult.Miss);
+        var why = HttpMethods.IsGet(exchange.Method) ? Storable(status, request.Control, exchange.RequestHeaders, headers) : "method";
+        var length = exchange.ResponseContentLength;
+        if (why is null && length > MaxObject) why = "size";
+        var vary = why is null ? CacheKey.VaryNames(headers) : null;
+        if (vary is { Length: 0 }) why = "vary";
+        var statusText = $"{Name}; fwd={request.Forward}; fwd-status={status}";
+        if (why is not null)
+        {
+            request.EndFill();
+            headers[CacheStatusHeader] = Prepend(headers, statusText);
+            return;
+        }
+
+        request.Status = status;
+        request.ResponseTime = now;
+        request.VaryNames = vary;
+        request.VaryValues = vary is null ? null : VaryValues(vary, exchange.RequestHeaders);
+        request.Headers = CacheHeaders.ForStore(headers, exchange.AffinityCookie);
+        headers[CacheStatusHeader] = Prepend(headers, length is not null ? statusText + "; stored" : statusText);
+    }
+
+    public override void OnResponseBody(HttpExchange exchange)
+    {
+        if (exchange.Cache is not { } request) return;
+        if (request.Replacement is not null)
+        {
+            // Whatever the backend or the balancer sends now is dropped; the end hook writes the stored body.
+            request.ClientBody = exchange.ResponseBody;
+            exchange.ResponseBody = Stream.Null;
+        }
+        else if (request.Headers is not null)
+        {
+            exchange.ResponseBody = request.Capture = new CacheCapture(exchange.ResponseBody, MaxObject);
+        }
+    }
+
+    public override async ValueTask OnResponseEndAsync(HttpExchange exchange)
+    {
+        if (exchange.Cache is not { } request) return;
+        exchange.Cache = null;
+        try
+        {
+            if (request.Replacement is { } replacement && request.ClientBody is { } client)
+            {
+                exchange.ResponseBody = client;
+                if (!HttpMethods.IsHead(exchange.Method) && replacement.Body.Length > 0) await client.WriteAsync(replacement.Body, exchange.Aborted);
+            }
+            else if (request.Capture is { Complete: true } capture && request.Headers is { } headers)
+            {
+                store.Store(new CachedResponse(request.Key, request.VaryNames, request.VaryValues, request.Status, headers, capture.Body,
+                    request.RequestTime, request.ResponseTime, store.Config.Heuristic));
+            }
+        }
+        finally
+        {
+            request.EndFill();
+        }
+    }
+
+    private long MaxObject => store.Config.EffectiveMaxObjectSize;
+
+    private CachedResponse? Select(string key, IHeaderDictionary headers, out bool varyMiss)
+    {
+        varyMiss = false;
+        if (store.Variants(key) is not { } variants) return null;
+        foreach (var variant in variants)
+        {
+            if (CacheKey.Matches(variant, headers)) return variant;
+        }
+
+        varyMiss = true;
+        return null;
+    }
+
+    // Whether a stored response may answer without the backend: fresh (Hit), stale within the request's max-stale
+    // (Stale), or not (Miss). RFC 9111 sections 4.2 and 5.2.1.
+    private static CacheResult Usable(CachedResponse stored, CacheControl request, DateTimeOffset now, TimeSpan ttl)
+    {
+        if (request.NoCache || stored.Control.NoCache) return CacheResult.Miss;
+        if (request.MaxAge is { } maxAge && stored.Age(now) > TimeSpan.FromSeconds(maxAge)) return CacheResult.Miss;
+        if (request.MinFresh is { } minFresh && ttl < TimeSpan.FromSeconds(minFresh)) return CacheResult.Miss;
+        if (ttl > TimeSpan.Zero) return CacheResult.Hit;
+        // s-maxage implies proxy-revalidate for a shared cache (section 5.2.2.10): no stale use on a client's say-so.
+        if (request.MaxStale is { } maxStale && !stored.MayNotServeStale && stored.Control.SharedMaxAge is null
+            && (maxStale == long.MaxValue || -ttl <= TimeSpan.FromSeconds(maxStale))) return CacheResult.Stale;
+        return CacheResult.Miss;
+    }
+
+    // RFC 5861 section 4: stale-if-error from the response (or the request) covers a 500, 502, 503 or 504.
+    private static bool StaleIfError(CachedResponse stale, CacheControl request, DateTimeOffset now)
+    {
+        if (stale.MayNotServeStale) return false;
+        var window = request.StaleIfError ?? stale.Control.StaleIfError;
+        return window is { } seconds && -stale.TimeToLive(now) <= TimeSpan.FromSeconds(seconds);
+    }
+
+    private string? Storable(int status, CacheControl request, IHeaderDictionary? requestHeaders, IHeaderDictionary headers)
+    {
+        var control = CacheControl.Parse(headers.CacheControl);
+        var authorized = requestHeaders is not null && requestHeaders.ContainsKey("Authorization");
+        if (CacheRules.WhyNotStored(status, control, request, authorized, headers.ContainsKey("Expires")) is { } why) return why;
+        // A response that is stale on arrival is worth keeping only to revalidate, or to serve on error.
+        var probe = control.NoCache || control.MaxAge is 0 || control.SharedMaxAge is 0;
+        if ((probe || (control.MaxAge is null && control.SharedMaxAge is null && !headers.ContainsKey("Expires") && !store.Config.Heuristic))
+            && !headers.ContainsKey("ETag") && !headers.ContainsKey("Last-Modified") && control.StaleIfError is null) return "no-freshness";
+        return null;
+    }
+
+    private static CacheControl RequestControl(IHeaderDictionary headers)
+    {
+        var values = headers.CacheControl;
+        if (values.Count > 0) return CacheControl.Parse(values);
+        // RFC 9111 section 5.4: without Cache-Control, Pragma: no-cache means no-cache.
+        var pragma = headers.Pragma;
+        if (pragma.Count > 0 && pragma.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase)) return new CacheControl { NoCache = true };
+        return CacheControl.None;
+    }
+
+    private static bool HasConditional(IHeaderDictionary headers) =>
+        headers.ContainsKey("If-None-Match") || headers.ContainsKey("If-Modified-Since");
+
+    private static string?[] VaryValues(string[] names, IHeaderDictionary requestHeaders)
+    {
+        var values = new string?[names.Length];
+        for (var i = 0; i < names.Length; i++) values[i] = CacheKey.VaryValue(requestHeaders, names[i]);
+        return values;
+    }
+
+    private CachedResponse Refresh(CachedResponse stale, IHeaderDictionary notModified, DateTimeOffset requestTime, DateTimeOffset responseTime) =>
+        new(stale.Key, stale.VaryNames, stale.VaryValues, stale.Status, CacheHeaders.Refresh(stale.Headers, notModified), stale.Body, requestTime, responseTime, store.Config.Heuristic);
+
+    // Answers from the store: the stored status, headers and body, with Age (RFC 9111 section 5.1) and Cache-Status.
+    // A client's own conditional request that the stored response satisfies gets a 304 (section 4.3.2).
+    private ValueTask<FilterResult> Serve(HttpExchange exchange, CachedResponse stored, DateTimeOffset now, CacheResult result, string cacheStatus, bool conditional = true)
+    {
+        stored.Visited = true;
+        if (conditional && stored.Status == 200 && NotModified(exchange.RequestHeaders, stored))
+        {
+            exchange.SetAnswer(StatusCodes.Status304NotModified, ReadOnlyMemory<byte>.Empty, null);
+            WriteHeaders(exchange, stored, now, cacheStatus, notModified: true);
+        }
+        else
+        {
+            exchange.SetAnswer(stored.Status, stored.Body, null);
+            WriteHeaders(exchange, stored, now, cacheStatus);
+        }
+
+        Count(exchange, result);
+        return Answered;
+    }
+
+    private static void WriteHeaders(HttpExchange exchange, CachedResponse stored, DateTimeOffset now, string cacheStatus, bool notModified = false)
+    {
+        var headers = exchange.ResponseHeaders;
+        foreach (var (name, value) in stored.Headers)
+        {
+            // RFC 9110 section 15.4.5: a 304 carries the validators and the caching headers, not the content's.
+            if (notModified && (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, "Content-Location", StringComparison.OrdinalIgnoreCase))) continue;
+            headers[name] = value;
+        }
+
+        headers.Age = Seconds(stored.Age(now)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers[CacheStatusHeader] = Prepend(headers, cacheStatus);
+    }
+
+    // RFC 9211 section 2: each cache adds its entry before those of the caches behind it.
+    private static string Prepend(IHeaderDictionary headers, string entry) =>
+        headers[CacheStatusHeader] is { Count: > 0 } behind ? entry + ", " + behind.ToString() : entry;
+
+    private static bool NotModified(IHeaderDictionary request, CachedResponse stored)
+    {
+        var ifNoneMatch = request.IfNoneMatch;
+        if (ifNoneMatch.Count > 0)
+        {
+            if (stored.ETag is not { } etag) return false;
+            var tag = Opaque(etag);
+            foreach (var line in ifNoneMatch)
+            {
+                foreach (var candidate in (line ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (candidate == "*" || Opaque(candidate) == tag) return true; // weak comparison (RFC 9110 section 13.1.2)
+                }
+            }
+
+            return false;
+        }
+
+        if (request.IfModifiedSince.Count > 0 && HttpDate.Parse(request.IfModifiedSince.ToString()) is { } since)
+        {
+            var modified = stored.LastModifiedDate ?? stored.Date;
+            return modified is { } m && m <= since;
+        }
+
+        return false;
+    }
+
+    private static string Opaque(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
+
+    private static long Seconds(TimeSpan span) => (long)Math.Floor(span.TotalSeconds);
+
+    private void Count(HttpExchange exchange, CacheResult result)
+    {
+        store.Counters.Count(result);
+        exchange.Record.Cache = CacheResultNames.Of(result);
+    }
+}

@@ -1,0 +1,31 @@
+namespace Fulcrum.L7.Caching;
+
+/// <summary>Whether a shared cache may store a response at all (RFC 9111 section 3), apart from its size.</summary>
+internal static class CacheRules
+{
+    /// <summary>RFC 9110 section 15.1: the statuses cacheable by default (heuristic freshness may apply).</summary>
+    public static bool IsHeuristicallyCacheable(int status) => status is 200 or 203 or 204 or 300 or 301 or 308 or 404 or 405 or 410 or 414 or 501;
+
+    // The final statuses this cache understands well enough to store. 206 is left out (Fulcrum stores no ranges),
+    // so are 304 (it refreshes, it is not stored) and 5xx other than 501.
+    private static bool Understands(int status) => IsHeuristicallyCacheable(status) || status is 302 or 303 or 307 or 451;
+
+    /// <summary>Why a response may not be stored; null when it may (RFC 9111 section 3, for a shared cache).</summary>
+    /// <param name="status">The response's status.</param>
+    /// <param name="response">Its Cache-Control.</param>
+    /// <param name="request">The request's Cache-Control.</param>
+    /// <param name="authorized">The request carried Authorization.</param>
+    /// <param name="hasExpires">The response has an Expires field (valid or not).</param>
+    public static string? WhyNotStored(int status, CacheControl response, CacheControl request, bool authorized, bool hasExpires)
+    {
+        if (!Understands(status)) return "status";
+        // must-understand: a cache that understands the status may ignore no-store (section 5.2.2.3).
+        if (request.NoStore || (response.NoStore && !response.MustUnderstand)) return "no-store";
+        if (response.Private) return "private";
+        // Section 3.5: a shared cache stores an answer to an authorized request only when the origin says it may.
+        if (authorized && !(response.MustRevalidate || response.Public || response.SharedMaxAge is not null)) return "authorization";
+        var explicitFreshness = response.MaxAge is not null || response.SharedMaxAge is not null || hasExpires;
+        if (!explicitFreshness && !response.Public && !IsHeuristicallyCacheable(status)) return "not-cacheable";
+        return null;
+    }
+}
