@@ -24,7 +24,7 @@ internal sealed class CacheFetch
     private readonly IPAddress? _client;
     private readonly bool _trusted;
 
-    public CacheFetch(HttpExchange client, CachedResponse stale, long maxBody)
+    public CacheFetch(HttpExchange client, CachedResponse stale, long maxBody, string capability)
     {
         var request = _http.Request;
         request.Method = HttpMethods.Get;
@@ -42,6 +42,7 @@ internal sealed class CacheFetch
         // RFC 9111 section 4.3.1: the stored response's validators, the entity tag first.
         if (stale.ETag is { } etag) request.Headers.IfNoneMatch = etag;
         if (stale.LastModified is { } modified) request.Headers.IfModifiedSince = modified;
+        request.Headers.Append(CacheHeaders.SurrogateCapability, capability);
         _http.Connection.RemoteIpAddress = client.PeerAddress;
         _http.Connection.RemotePort = client.ClientPort;
         _client = client.ClientAddress;

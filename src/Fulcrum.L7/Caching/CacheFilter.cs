@@ -18,6 +18,8 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
 {
     private const string CacheStatusHeader = "Cache-Status";
     private readonly string _hit = store.Config.Name + "; hit";
+    // The W3C Edge Architecture's capability token: this cache understands Surrogate-Control targeted at its name.
+    private readonly string _capability = store.Config.Name + "=\"Surrogate/1.0\"";
     private FilterChain _below = FilterChain.Empty;
     private IBackendTarget? _target;
 
@@ -48,8 +50,10 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
 
         var key = CacheKey.Of(exchange);
         var control = RequestControl(exchange.RequestHeaders);
+        var varyMiss = false;
         var now = time.GetUtcNow();
-        var stored = Select(key, exchange.RequestHeaders, out var varyMiss);
+        // A request that says no-store is kept out of the cache both ways (RFC 9111 section 5.2.1.5).
+        var stored = control.NoStore ? null : Select(key, exchange.RequestHeaders, out varyMiss);
         if (stored is not null)
         {
             var ttl = stored.TimeToLive(now);
@@ -59,7 +63,7 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
             if (!control.NoCache && !stored.MayNotServeStale && stored.Control.StaleWhileRevalidate is { } swr && -ttl <= TimeSpan.FromSeconds(swr) && _target is not null)
             {
                 // RFC 5861 section 3: serve it now, refresh it behind the client's back (once per key at a time).
-                if (store.TryLead(key, out var refill)) _ = RefreshAsync(new CacheFetch(exchange, stored, MaxObject), key, stored, refill, now);
+                if (store.TryLead(key, out var refill)) _ = RefreshAsync(new CacheFetch(exchange, stored, MaxObject, _capability), key, stored, refill, now);
                 return Serve(exchange, stored, now, CacheResult.Stale, $"{Name}; hit; ttl={Seconds(ttl)}; detail=stale-while-revalidate");
             }
 
@@ -76,10 +80,11 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
             return Answered;
         }
 
-        var forward = stored is not null ? (control.NoCache || control.MaxAge is not null || control.MinFresh is not null ? "request" : "stale")
+        var forward = control.NoStore ? "request" : stored is not null ? (control.NoCache || control.MaxAge is not null || control.MinFresh is not null ? "request" : "stale")
             : varyMiss ? "vary-miss" : "uri-miss";
         var request = new CacheRequest(store, key, now, control) { Stale = stored, Forward = forward };
         exchange.Cache = request;
+        exchange.RequestHeaders.Append(CacheHeaders.SurrogateCapability, _capability);
         if (!isGet || control.NoCache || control.NoStore) return Continue;
         if (store.TryLead(key, out var fill))
         {
@@ -117,7 +122,7 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
             return await FollowAsync(exchange, key, fill, request);
         }
 
-        var fetch = new CacheFetch(exchange, stale, MaxObject);
+        var fetch = new CacheFetch(exchange, stale, MaxObject, _capability);
         try
         {
             await fetch.RunAsync(_below, _target!);
@@ -142,16 +147,16 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
 
             var headers = fetch.StoredHeaders();
             var fresh = Storable(status, control, exchange.RequestHeaders, fetch.Headers) is null
-                ? new CachedResponse(key, CacheKey.VaryNames(fetch.Headers) is { Length: > 0 } names ? names : null, null, status, headers, body, now, answered, store.Config.Heuristic)
+                ? new CachedResponse(key, CacheKey.VaryNames(fetch.Headers) is { Length: > 0 } names ? names : null, null, status, headers, body, now, answered, store.Config.Heuristic, Name)
                 : null;
             if (fresh is not null && fresh.VaryNames is { } varyNames)
             {
-                fresh = new CachedResponse(key, varyNames, VaryValues(varyNames, exchange.RequestHeaders), status, headers, body, now, answered, store.Config.Heuristic);
+                fresh = new CachedResponse(key, varyNames, VaryValues(varyNames, exchange.RequestHeaders), status, headers, body, now, answered, store.Config.Heuristic, Name);
             }
 
             if (fresh is not null && body.Length <= MaxObject) store.Store(fresh);
             else store.Remove(stale);
-            var shown = fresh ?? new CachedResponse(key, null, null, status, headers, body, now, answered, heuristic: false);
+            var shown = fresh ?? new CachedResponse(key, null, null, status, headers, body, now, answered, heuristic: false, Name);
             var stored = fresh is not null ? "; stored" : "";
             return await Serve(exchange, shown, answered, CacheResult.Miss, $"{Name}; fwd=stale; fwd-status={status}{stored}", conditional: false);
         }
@@ -174,7 +179,7 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
                 var names = CacheKey.VaryNames(fetch.Headers);
                 if (names is { Length: 0 }) return;
                 // The variant refreshed is the stale one's: its request's Vary values stand for the new request's.
-                store.Store(new CachedResponse(key, names, names is null ? null : SameOrUnknown(names, stale), fetch.Status, fetch.StoredHeaders(), body, asked, answered, store.Config.Heuristic));
+                store.Store(new CachedResponse(key, names, names is null ? null : SameOrUnknown(names, stale), fetch.Status, fetch.StoredHeaders(), body, asked, answered, store.Config.Heuristic, Name));
             }
         }
         finally
@@ -197,7 +202,14 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
         if (request.Forward == "method")
         {
             // RFC 9111 section 4.4: a non-error answer to an unsafe method invalidates the target URI.
-            if (request.Invalidates && status is >= 200 and < 400) store.Purge(request.Key, null);
+            if (request.Invalidates && status is >= 200 and < 400)
+            {
+                store.Purge(request.Key, null);
+                // And the Location and Content-Location URIs when they are of the same origin (the same key space).
+                if (SameOrigin(request.Key, headers.Location) is { } location) store.Purge(location, null);
+                if (SameOrigin(request.Key, headers.ContentLocation) is { } contentLocation) store.Purge(contentLocation, null);
+            }
+
             headers[CacheStatusHeader] = $"{Name}; fwd=method";
             return;
         }
@@ -224,6 +236,7 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
         if (why is not null)
         {
             request.EndFill();
+            headers.Remove(CacheHeaders.SurrogateControl);
             headers[CacheStatusHeader] = Prepend(headers, statusText);
             return;
         }
@@ -233,6 +246,7 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
         request.VaryNames = vary;
         request.VaryValues = vary is null ? null : VaryValues(vary, exchange.RequestHeaders);
         request.Headers = CacheHeaders.ForStore(headers, exchange.AffinityCookie);
+        headers.Remove(CacheHeaders.SurrogateControl);
         headers[CacheStatusHeader] = Prepend(headers, length is not null ? statusText + "; stored" : statusText);
     }
 
@@ -265,7 +279,7 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
             else if (request.Capture is { Complete: true } capture && request.Headers is { } headers)
             {
                 store.Store(new CachedResponse(request.Key, request.VaryNames, request.VaryValues, request.Status, headers, capture.Body,
-                    request.RequestTime, request.ResponseTime, store.Config.Heuristic));
+                    request.RequestTime, request.ResponseTime, store.Config.Heuristic, Name));
             }
         }
         finally
@@ -275,6 +289,16 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
     }
 
     private long MaxObject => store.Config.EffectiveMaxObjectSize;
+
+    // A Location or Content-Location as a cache key, when it names the same scheme and host as the request's key.
+    private static string? SameOrigin(string key, Microsoft.Extensions.Primitives.StringValues value)
+    {
+        if (value.Count != 1 || string.IsNullOrEmpty(value[0])) return null;
+        if (!Uri.TryCreate(key, UriKind.Absolute, out var baseUri) || !Uri.TryCreate(baseUri, value[0], out var target)) return null;
+        if (!string.Equals(target.Scheme, baseUri.Scheme, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(target.Authority, baseUri.Authority, StringComparison.OrdinalIgnoreCase)) return null;
+        return baseUri.GetLeftPart(UriPartial.Authority) + target.PathAndQuery;
+    }
 
     private CachedResponse? Select(string key, IHeaderDictionary headers, out bool varyMiss)
     {
@@ -313,12 +337,15 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
 
     private string? Storable(int status, CacheControl request, IHeaderDictionary? requestHeaders, IHeaderDictionary headers)
     {
-        var control = CacheControl.Parse(headers.CacheControl);
+        var control = CacheHeaders.ControlOf(headers.CacheControl, headers[CacheHeaders.SurrogateControl], Name);
+        var surrogate = headers.ContainsKey(CacheHeaders.SurrogateControl);
         var authorized = requestHeaders is not null && requestHeaders.ContainsKey("Authorization");
-        if (CacheRules.WhyNotStored(status, control, request, authorized, headers.ContainsKey("Expires")) is { } why) return why;
+        // A Surrogate-Control max-age stands in for Expires too.
+        var expires = headers.ContainsKey("Expires") && !(surrogate && control.MaxAge is not null);
+        if (CacheRules.WhyNotStored(status, control, request, authorized, expires) is { } why) return why;
         // A response that is stale on arrival is worth keeping only to revalidate, or to serve on error.
         var probe = control.NoCache || control.MaxAge is 0 || control.SharedMaxAge is 0;
-        if ((probe || (control.MaxAge is null && control.SharedMaxAge is null && !headers.ContainsKey("Expires") && !store.Config.Heuristic))
+        if ((probe || (control.MaxAge is null && control.SharedMaxAge is null && !expires && !store.Config.Heuristic))
             && !headers.ContainsKey("ETag") && !headers.ContainsKey("Last-Modified") && control.StaleIfError is null) return "no-freshness";
         return null;
     }
@@ -344,7 +371,7 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
     }
 
     private CachedResponse Refresh(CachedResponse stale, IHeaderDictionary notModified, DateTimeOffset requestTime, DateTimeOffset responseTime) =>
-        new(stale.Key, stale.VaryNames, stale.VaryValues, stale.Status, CacheHeaders.Refresh(stale.Headers, notModified), stale.Body, requestTime, responseTime, store.Config.Heuristic);
+        new(stale.Key, stale.VaryNames, stale.VaryValues, stale.Status, CacheHeaders.Refresh(stale.Headers, notModified), stale.Body, requestTime, responseTime, store.Config.Heuristic, Name);
 
     // Answers from the store: the stored status, headers and body, with Age (RFC 9111 section 5.1) and Cache-Status.
     // A client's own conditional request that the stored response satisfies gets a 304 (section 4.3.2).
@@ -373,6 +400,7 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
         {
             // RFC 9110 section 15.4.5: a 304 carries the validators and the caching headers, not the content's.
             if (notModified && (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, "Content-Location", StringComparison.OrdinalIgnoreCase))) continue;
+            if (string.Equals(name, CacheHeaders.SurrogateControl, StringComparison.OrdinalIgnoreCase)) continue;
             headers[name] = value;
         }
 

@@ -18,13 +18,17 @@ internal static class CacheRules
     /// <param name="hasExpires">The response has an Expires field (valid or not).</param>
     public static string? WhyNotStored(int status, CacheControl response, CacheControl request, bool authorized, bool hasExpires)
     {
-        if (!Understands(status)) return "status";
+        var explicitFreshness = response.MaxAge is not null || response.SharedMaxAge is not null || hasExpires;
+        // Any other final status may be stored when the origin gave it a lifetime (section 3: "understood" is the
+        // cache's call; a 503 with max-age is the origin asking for it). Never 206 or 304, and never 1xx.
+        // must-understand (section 5.2.2.3): only a cache that understands the status may store it.
+        if (response.MustUnderstand && !Understands(status)) return "must-understand";
+        if (!Understands(status) && (!explicitFreshness || status is < 200 or 206 or 304 or > 599)) return "status";
         // must-understand: a cache that understands the status may ignore no-store (section 5.2.2.3).
         if (request.NoStore || (response.NoStore && !response.MustUnderstand)) return "no-store";
         if (response.Private) return "private";
         // Section 3.5: a shared cache stores an answer to an authorized request only when the origin says it may.
         if (authorized && !(response.MustRevalidate || response.Public || response.SharedMaxAge is not null)) return "authorization";
-        var explicitFreshness = response.MaxAge is not null || response.SharedMaxAge is not null || hasExpires;
         if (!explicitFreshness && !response.Public && !IsHeuristicallyCacheable(status)) return "not-cacheable";
         return null;
     }

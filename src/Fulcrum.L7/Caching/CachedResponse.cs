@@ -13,7 +13,7 @@ internal sealed class CachedResponse
     private const int Overhead = 256;
 
     public CachedResponse(string key, string[]? varyNames, string?[]? varyValues, int status, (string Name, StringValues Value)[] headers,
-        byte[] body, DateTimeOffset requestTime, DateTimeOffset responseTime, bool heuristic)
+        byte[] body, DateTimeOffset requestTime, DateTimeOffset responseTime, bool heuristic, string device)
     {
         Key = key;
         VaryNames = varyNames;
@@ -32,12 +32,17 @@ internal sealed class CachedResponse
             else if (string.Equals(name, "Expires", StringComparison.OrdinalIgnoreCase)) { HasExpires = true; Expires = HttpDate.Parse(text); }
             else if (string.Equals(name, "Last-Modified", StringComparison.OrdinalIgnoreCase)) { LastModified = text; LastModifiedDate = HttpDate.Parse(text); }
             else if (string.Equals(name, "ETag", StringComparison.OrdinalIgnoreCase)) ETag = text;
-            else if (string.Equals(name, "Age", StringComparison.OrdinalIgnoreCase) && long.TryParse(text, out var age) && age >= 0) AgeValue = age;
+            else if (string.Equals(name, "Age", StringComparison.OrdinalIgnoreCase))
+            {
+                // RFC 9111 section 5.1: one non-negative integer; anything else (a list, a sign, a fraction) makes the response stale.
+                if (value.Count == 1 && text is { Length: > 0 } && text.All(char.IsAsciiDigit)) AgeValue = text.Length > 10 ? 2147483648L : long.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+                else AgeInvalid = true;
+            }
             foreach (var v in value) size += (v?.Length ?? 0) * 2;
         }
 
         Size = size;
-        Control = CacheControl.Parse(Header("Cache-Control") is null ? default : HeaderValues("Cache-Control"));
+        Control = CacheHeaders.ControlOf(HeaderValues("Cache-Control"), HeaderValues(CacheHeaders.SurrogateControl), device);
         Lifetime = FreshnessLifetime(heuristic);
         // RFC 9111 section 4.2.3: the age when it arrived, from the Age it came with and the time on the way.
         var dateValue = Date ?? responseTime;
@@ -63,6 +68,8 @@ internal sealed class CachedResponse
     public DateTimeOffset? LastModifiedDate { get; }
     public string? ETag { get; }
     public long AgeValue { get; }
+    /// <summary>The Age it came with was not one non-negative integer: it is stale from the start.</summary>
+    public bool AgeInvalid { get; }
     public CacheControl Control { get; }
     public TimeSpan Lifetime { get; }
     public TimeSpan CorrectedInitialAge { get; }
@@ -98,7 +105,7 @@ internal sealed class CachedResponse
         return null;
     }
 
-    private StringValues HeaderValues(string name)
+    public StringValues HeaderValues(string name)
     {
         foreach (var (n, v) in Headers)
         {
@@ -112,7 +119,7 @@ internal sealed class CachedResponse
     // heuristic of section 4.2.2 (a tenth of the time since Last-Modified, at most a day, as its note suggests).
     private TimeSpan FreshnessLifetime(bool heuristic)
     {
-        if (Control.NoCache) return TimeSpan.Zero;
+        if (Control.NoCache || AgeInvalid) return TimeSpan.Zero;
         if (Control.SharedMaxAge is { } shared) return TimeSpan.FromSeconds(shared);
         if (Control.MaxAge is { } maxAge) return TimeSpan.FromSeconds(maxAge);
         if (HasExpires) return Expires is { } expires ? Max(TimeSpan.Zero, expires - (Date ?? ResponseTime)) : TimeSpan.Zero;

@@ -16,11 +16,21 @@ internal static class HttpDate
         "ddd MMM  d HH':'mm':'ss yyyy",
     ];
 
+    // RFC 9110 section 5.6.7: a two-digit year more than 50 years in the future is the past century's.
+    private static readonly CultureInfo Culture = TwoDigitYears();
+
     public static DateTimeOffset? Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        return DateTimeOffset.TryParseExact(text.Trim(), Formats, CultureInfo.InvariantCulture,
+        return DateTimeOffset.TryParseExact(text.Trim(), Formats, Culture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+    }
+
+    private static CultureInfo TwoDigitYears()
+    {
+        var culture = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+        culture.DateTimeFormat.Calendar.TwoDigitYearMax = DateTime.UtcNow.Year + 49;
+        return culture;
     }
 
     public static string Format(DateTimeOffset date) => date.UtcDateTime.ToString("r", CultureInfo.InvariantCulture);
