@@ -247,7 +247,7 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
         request.VaryValues = vary is null ? null : VaryValues(vary, exchange.RequestHeaders);
         request.Headers = CacheHeaders.ForStore(headers, exchange.AffinityCookie);
         headers.Remove(CacheHeaders.SurrogateControl);
-        headers[CacheStatusHeader] = Prepend(headers, length is not null ? statusText + "; stored" : statusText);
+        headers[CacheStatusHeader] = Prepend(headers, statusText + "; stored"); // a body of unknown length that outgrows max-object-size is let go after all
     }
 
     public override void OnResponseBody(HttpExchange exchange)
