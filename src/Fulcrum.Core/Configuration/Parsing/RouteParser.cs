@@ -39,6 +39,9 @@ internal static class RouteParser
         else if (given.Length > 1)
             context.Error(YamlReader.FindKey(mapping, given[1])!, $"route has more than one action ('{string.Join("' and '", given)}'); give exactly one");
         CheckClaimKeys(route, context);
+        // A cache stores what a backend answered; a redirect or a fixed answer has none to store.
+        if (route.Cache is { } cache && route.Pool is null && route.Split.IsEmpty && given.Length == 1)
+            context.Error(cache.Location, $"'cache' needs a route that goes to a 'pool' or a 'split', not a '{given[0]}'");
         return route;
     }
 
