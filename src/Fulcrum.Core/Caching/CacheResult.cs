@@ -16,19 +16,3 @@ public enum CacheResult
     /// <summary>`bypass`: the request is not one a cache answers (its method, an upgrade); unsafe methods invalidate.</summary>
     Bypass,
 }
-
-/// <summary>The words for a <see cref="CacheResult"/>, as constants so logging one allocates nothing.</summary>
-public static class CacheResultNames
-{
-    public static readonly CacheResult[] All = [CacheResult.Hit, CacheResult.Stale, CacheResult.Revalidated, CacheResult.Collapsed, CacheResult.Miss, CacheResult.Bypass];
-
-    public static string Of(CacheResult result) => result switch
-    {
-        CacheResult.Hit => "hit",
-        CacheResult.Stale => "stale",
-        CacheResult.Revalidated => "revalidated",
-        CacheResult.Collapsed => "collapsed",
-        CacheResult.Miss => "miss",
-        _ => "bypass",
-    };
-}

@@ -3,6 +3,8 @@ using Fulcrum.L7.Exchange;
 using Fulcrum.L7.Filters;
 using Fulcrum.L7.Forwarding;
 using Microsoft.AspNetCore.Http;
+using static Fulcrum.L7.Caching.CacheAnswer;
+using static Fulcrum.L7.Caching.CacheRules;
 
 namespace Fulcrum.L7.Caching;
 
@@ -16,7 +18,6 @@ namespace Fulcrum.L7.Caching;
 /// </summary>
 internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFilter
 {
-    private const string CacheStatusHeader = "Cache-Status";
     private readonly string _hit = store.Config.Name + "; hit";
     // The W3C Edge Architecture's capability token: this cache understands Surrogate-Control targeted at its name.
     private readonly string _capability = store.Config.Name + "=\"Surrogate/1.0\"";
@@ -145,20 +146,15 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
                 return FilterResult.Continue;
             }
 
-            var headers = fetch.StoredHeaders();
-            var fresh = Storable(status, control, exchange.RequestHeaders, fetch.Headers) is null
-                ? new CachedResponse(key, CacheKey.VaryNames(fetch.Headers) is { Length: > 0 } names ? names : null, null, status, headers, body, now, answered, store.Config.Heuristic, Name)
-                : null;
-            if (fresh is not null && fresh.VaryNames is { } varyNames)
-            {
-                fresh = new CachedResponse(key, varyNames, VaryValues(varyNames, exchange.RequestHeaders), status, headers, body, now, answered, store.Config.Heuristic, Name);
-            }
-
-            if (fresh is not null && body.Length <= MaxObject) store.Store(fresh);
+            // A new response: stored in the stale one's place when it may be (Vary: * may not), else only passed on.
+            var names = CacheKey.VaryNames(fetch.Headers);
+            var storable = Storable(status, control, exchange.RequestHeaders, fetch.Headers) is null && names is not { Length: 0 };
+            var varied = names is { Length: > 0 };
+            var response = new CachedResponse(key, varied ? names : null, varied ? VaryValues(names!, exchange.RequestHeaders) : null, status,
+                fetch.StoredHeaders(), body, now, answered, store.Config.Heuristic, Name);
+            if (storable) store.Store(response);
             else store.Remove(stale);
-            var shown = fresh ?? new CachedResponse(key, null, null, status, headers, body, now, answered, heuristic: false, Name);
-            var stored = fresh is not null ? "; stored" : "";
-            return await Serve(exchange, shown, answered, CacheResult.Miss, $"{Name}; fwd=stale; fwd-status={status}{stored}", conditional: false);
+            return await Serve(exchange, response, answered, CacheResult.Miss, $"{Name}; fwd=stale; fwd-status={status}{(storable ? "; stored" : "")}", conditional: false);
         }
         finally
         {
@@ -313,28 +309,6 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
         return null;
     }
 
-    // Whether a stored response may answer without the backend: fresh (Hit), stale within the request's max-stale
-    // (Stale), or not (Miss). RFC 9111 sections 4.2 and 5.2.1.
-    private static CacheResult Usable(CachedResponse stored, CacheControl request, DateTimeOffset now, TimeSpan ttl)
-    {
-        if (request.NoCache || stored.Control.NoCache) return CacheResult.Miss;
-        if (request.MaxAge is { } maxAge && stored.Age(now) > TimeSpan.FromSeconds(maxAge)) return CacheResult.Miss;
-        if (request.MinFresh is { } minFresh && ttl < TimeSpan.FromSeconds(minFresh)) return CacheResult.Miss;
-        if (ttl > TimeSpan.Zero) return CacheResult.Hit;
-        // s-maxage implies proxy-revalidate for a shared cache (section 5.2.2.10): no stale use on a client's say-so.
-        if (request.MaxStale is { } maxStale && !stored.MayNotServeStale && stored.Control.SharedMaxAge is null
-            && (maxStale == long.MaxValue || -ttl <= TimeSpan.FromSeconds(maxStale))) return CacheResult.Stale;
-        return CacheResult.Miss;
-    }
-
-    // RFC 5861 section 4: stale-if-error from the response (or the request) covers a 500, 502, 503 or 504.
-    private static bool StaleIfError(CachedResponse stale, CacheControl request, DateTimeOffset now)
-    {
-        if (stale.MayNotServeStale) return false;
-        var window = request.StaleIfError ?? stale.Control.StaleIfError;
-        return window is { } seconds && -stale.TimeToLive(now) <= TimeSpan.FromSeconds(seconds);
-    }
-
     private string? Storable(int status, CacheControl request, IHeaderDictionary? requestHeaders, IHeaderDictionary headers)
     {
         var control = CacheHeaders.ControlOf(headers.CacheControl, headers[CacheHeaders.SurrogateControl], Name);
@@ -349,19 +323,6 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
             && !headers.ContainsKey("ETag") && !headers.ContainsKey("Last-Modified") && control.StaleIfError is null) return "no-freshness";
         return null;
     }
-
-    private static CacheControl RequestControl(IHeaderDictionary headers)
-    {
-        var values = headers.CacheControl;
-        if (values.Count > 0) return CacheControl.Parse(values);
-        // RFC 9111 section 5.4: without Cache-Control, Pragma: no-cache means no-cache.
-        var pragma = headers.Pragma;
-        if (pragma.Count > 0 && pragma.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase)) return new CacheControl { NoCache = true };
-        return CacheControl.None;
-    }
-
-    private static bool HasConditional(IHeaderDictionary headers) =>
-        headers.ContainsKey("If-None-Match") || headers.ContainsKey("If-Modified-Since");
 
     private static string?[] VaryValues(string[] names, IHeaderDictionary requestHeaders)
     {
@@ -392,56 +353,6 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
         Count(exchange, result);
         return Answered;
     }
-
-    private static void WriteHeaders(HttpExchange exchange, CachedResponse stored, DateTimeOffset now, string cacheStatus, bool notModified = false)
-    {
-        var headers = exchange.ResponseHeaders;
-        foreach (var (name, value) in stored.Headers)
-        {
-            // RFC 9110 section 15.4.5: a 304 carries the validators and the caching headers, not the content's.
-            if (notModified && (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, "Content-Location", StringComparison.OrdinalIgnoreCase))) continue;
-            if (string.Equals(name, CacheHeaders.SurrogateControl, StringComparison.OrdinalIgnoreCase)) continue;
-            headers[name] = value;
-        }
-
-        headers.Age = Seconds(stored.Age(now)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        headers[CacheStatusHeader] = Prepend(headers, cacheStatus);
-    }
-
-    // RFC 9211 section 2: each cache adds its entry before those of the caches behind it.
-    private static string Prepend(IHeaderDictionary headers, string entry) =>
-        headers[CacheStatusHeader] is { Count: > 0 } behind ? entry + ", " + behind.ToString() : entry;
-
-    private static bool NotModified(IHeaderDictionary request, CachedResponse stored)
-    {
-        var ifNoneMatch = request.IfNoneMatch;
-        if (ifNoneMatch.Count > 0)
-        {
-            if (stored.ETag is not { } etag) return false;
-            var tag = Opaque(etag);
-            foreach (var line in ifNoneMatch)
-            {
-                foreach (var candidate in (line ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (candidate == "*" || Opaque(candidate) == tag) return true; // weak comparison (RFC 9110 section 13.1.2)
-                }
-            }
-
-            return false;
-        }
-
-        if (request.IfModifiedSince.Count > 0 && HttpDate.Parse(request.IfModifiedSince.ToString()) is { } since)
-        {
-            var modified = stored.LastModifiedDate ?? stored.Date;
-            return modified is { } m && m <= since;
-        }
-
-        return false;
-    }
-
-    private static string Opaque(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
-
-    private static long Seconds(TimeSpan span) => (long)Math.Floor(span.TotalSeconds);
 
     private void Count(HttpExchange exchange, CacheResult result)
     {

@@ -1,6 +1,12 @@
+using Fulcrum.Core.Caching;
+using Microsoft.AspNetCore.Http;
+
 namespace Fulcrum.L7.Caching;
 
-/// <summary>Whether a shared cache may store a response at all (RFC 9111 section 3), apart from its size.</summary>
+/// <summary>
+/// Whether a shared cache may store a response at all (RFC 9111 section 3), apart from its size, and whether a stored
+/// one may answer a request (sections 4.2 and 5.2.1, RFC 5861).
+/// </summary>
 internal static class CacheRules
 {
     /// <summary>RFC 9110 section 15.1: the statuses cacheable by default (heuristic freshness may apply).</summary>
@@ -32,4 +38,39 @@ internal static class CacheRules
         if (!explicitFreshness && !response.Public && !IsHeuristicallyCacheable(status)) return "not-cacheable";
         return null;
     }
+
+    // Whether a stored response may answer without the backend: fresh (Hit), stale within the request's max-stale
+    // (Stale), or not (Miss). RFC 9111 sections 4.2 and 5.2.1.
+    public static CacheResult Usable(CachedResponse stored, CacheControl request, DateTimeOffset now, TimeSpan ttl)
+    {
+        if (request.NoCache || stored.Control.NoCache) return CacheResult.Miss;
+        if (request.MaxAge is { } maxAge && stored.Age(now) > TimeSpan.FromSeconds(maxAge)) return CacheResult.Miss;
+        if (request.MinFresh is { } minFresh && ttl < TimeSpan.FromSeconds(minFresh)) return CacheResult.Miss;
+        if (ttl > TimeSpan.Zero) return CacheResult.Hit;
+        // s-maxage implies proxy-revalidate for a shared cache (section 5.2.2.10): no stale use on a client's say-so.
+        if (request.MaxStale is { } maxStale && !stored.MayNotServeStale && stored.Control.SharedMaxAge is null
+            && (maxStale == long.MaxValue || -ttl <= TimeSpan.FromSeconds(maxStale))) return CacheResult.Stale;
+        return CacheResult.Miss;
+    }
+
+    // RFC 5861 section 4: stale-if-error from the response (or the request) covers a 500, 502, 503 or 504.
+    public static bool StaleIfError(CachedResponse stale, CacheControl request, DateTimeOffset now)
+    {
+        if (stale.MayNotServeStale) return false;
+        var window = request.StaleIfError ?? stale.Control.StaleIfError;
+        return window is { } seconds && -stale.TimeToLive(now) <= TimeSpan.FromSeconds(seconds);
+    }
+
+    public static CacheControl RequestControl(IHeaderDictionary headers)
+    {
+        var values = headers.CacheControl;
+        if (values.Count > 0) return CacheControl.Parse(values);
+        // RFC 9111 section 5.4: without Cache-Control, Pragma: no-cache means no-cache.
+        var pragma = headers.Pragma;
+        if (pragma.Count > 0 && pragma.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase)) return new CacheControl { NoCache = true };
+        return CacheControl.None;
+    }
+
+    public static bool HasConditional(IHeaderDictionary headers) =>
+        headers.ContainsKey("If-None-Match") || headers.ContainsKey("If-Modified-Since");
 }
