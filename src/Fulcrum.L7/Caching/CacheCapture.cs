@@ -5,9 +5,10 @@ namespace Fulcrum.L7.Caching;
 /// <summary>
 /// The stream over the response body that passes every byte on and keeps a copy for the store, up to the cache's
 /// `max-object-size`: past that it lets the copy go and only passes bytes on, so a large body streams through
-/// without being held.
+/// without being held. The cache's own fetches (<see cref="CacheFetch"/>) have no client to pass the bytes to, so
+/// they <paramref name="stopAtLimit"/>: the copy fails there and the backend's answer is abandoned, not read to its end.
 /// </summary>
-internal sealed class CacheCapture(Stream inner, long limit) : Stream
+internal sealed class CacheCapture(Stream inner, long limit, bool stopAtLimit = false) : Stream
 {
     private ArrayBufferWriter<byte>? _copy = new(4096);
 
@@ -28,6 +29,7 @@ internal sealed class CacheCapture(Stream inner, long limit) : Stream
         if (copy.WrittenCount + bytes.Length > limit)
         {
             _copy = null;
+            if (stopAtLimit) throw new IOException("the response is larger than the cache's max-object-size");
             return;
         }
 

@@ -47,7 +47,7 @@ internal sealed class CacheFetch
         _http.Connection.RemotePort = client.ClientPort;
         _client = client.ClientAddress;
         _trusted = client.FromTrustedProxy;
-        _body = new CacheCapture(Stream.Null, maxBody);
+        _body = new CacheCapture(Stream.Null, maxBody, stopAtLimit: true);
         _http.Response.Body = _body;
     }
 
@@ -56,6 +56,9 @@ internal sealed class CacheFetch
 
     /// <summary>The body, or null when it outgrew `max-object-size`.</summary>
     public byte[]? Body => _body.Complete ? _body.Body : null;
+
+    /// <summary>True when the body outgrew `max-object-size` (the fetch was cut there; its status is not the backend's).</summary>
+    public bool TooLarge => !_body.Complete;
 
     /// <summary>Sends it through <paramref name="below"/> and <paramref name="target"/>; never throws (a failure is a 502).</summary>
     public async Task RunAsync(FilterChain below, IBackendTarget target)

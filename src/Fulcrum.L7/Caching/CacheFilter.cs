@@ -100,7 +100,18 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
     private async ValueTask<FilterResult> FollowAsync(HttpExchange exchange, string key, CacheFill fill, CacheRequest request)
     {
         var timeout = store.Config.LockTimeout;
-        if (!fill.Done.IsCompleted) await Task.WhenAny(fill.Done, Task.Delay(timeout, time));
+        if (!fill.Done.IsCompleted)
+        {
+            try
+            {
+                await fill.Done.WaitAsync(timeout, time);
+            }
+            catch (TimeoutException)
+            {
+                // The fetch is slow: this request stops waiting and goes to the backend itself.
+            }
+        }
+
         var now = time.GetUtcNow();
         var stored = Select(key, exchange.RequestHeaders, out _);
         if (stored is not null && Usable(stored, request.Control, now, stored.TimeToLive(now)) == CacheResult.Hit)
@@ -136,22 +147,25 @@ internal sealed class CacheFilter(CacheStore store, TimeProvider time) : HttpFil
                 return await Serve(exchange, refreshed, answered, CacheResult.Revalidated, $"{Name}; fwd=stale; fwd-status=304");
             }
 
-            if (status >= 500 && StaleIfError(stale, control, answered))
-                return await Serve(exchange, stale, answered, CacheResult.Stale, $"{Name}; fwd=stale; fwd-status={status}; detail=stale-if-error");
-
-            if (fetch.Body is not { } body)
+            if (fetch.TooLarge)
             {
-                // Too large to store: the client's own request streams it (the backend is asked twice, rarely).
+                // Too large to store: the client's own request streams it (the backend is asked twice, rarely), and the
+                // stale response, which the backend no longer sends, goes.
+                store.Remove(stale);
                 exchange.Cache = new CacheRequest(store, key, now, control) { Stale = stale, Forward = "stale" };
                 return FilterResult.Continue;
             }
+
+            if (status >= 500 && StaleIfError(stale, control, answered))
+                return await Serve(exchange, stale, answered, CacheResult.Stale, $"{Name}; fwd=stale; fwd-status={status}; detail=stale-if-error");
+
 
             // A new response: stored in the stale one's place when it may be (Vary: * may not), else only passed on.
             var names = CacheKey.VaryNames(fetch.Headers);
             var storable = Storable(status, control, exchange.RequestHeaders, fetch.Headers) is null && names is not { Length: 0 };
             var varied = names is { Length: > 0 };
             var response = new CachedResponse(key, varied ? names : null, varied ? VaryValues(names!, exchange.RequestHeaders) : null, status,
-                fetch.StoredHeaders(), body, now, answered, store.Config.Heuristic, Name);
+                fetch.StoredHeaders(), fetch.Body!, now, answered, store.Config.Heuristic, Name);
             if (storable) store.Store(response);
             else store.Remove(stale);
             return await Serve(exchange, response, answered, CacheResult.Miss, $"{Name}; fwd=stale; fwd-status={status}{(storable ? "; stored" : "")}", conditional: false);

@@ -279,6 +279,29 @@ public sealed class CacheTests
         Assert.Equal(0, Cache(proxy).Entries);
     }
 
+    [Fact]
+    public async Task RevalidationThatBringsABodyTooLargeToStore_IsCut_AndTheClientsOwnRequestStreamsIt()
+    {
+        var (origin, proxy) = await StartAsync(new CacheConfig { MaxSize = 1 << 20, MaxObjectSize = 64 * 1024 });
+        await using var _ = origin;
+        await using var __ = proxy;
+        var body = "small";
+        origin.Handler = context =>
+        {
+            context.Response.Headers.CacheControl = "max-age=10";
+            context.Response.Headers.ETag = $"\"{body.Length}\"";
+            return context.Response.WriteAsync(body);
+        };
+
+        await GetAsync(proxy.Client, "/grows");
+        _clock.Advance(TimeSpan.FromSeconds(11));
+        body = new string('z', 512 * 1024);
+        var grown = await GetAsync(proxy.Client, "/grows");
+        Assert.Equal((HttpStatusCode.OK, body.Length), (grown.Status, grown.Body.Length));
+        Assert.Equal(3, origin.Requests); // the first fill, the revalidation cut at 64 KiB, the client's own request
+        Assert.Equal(0, Cache(proxy).Entries);
+    }
+
     [Theory]
     [InlineData("no-store", null)]
     [InlineData("private, max-age=60", null)]
