@@ -30,6 +30,21 @@ public sealed class DnsDataPlane : IAsyncDisposable
     internal TimeProvider Time => Store.Services.Time;
     internal Random Random => Store.Services.Random;
 
+    /// <summary>
+    /// The udp and tcp sockets a listener takes over from the process this one replaces (docs/ha.md, "Zero-downtime
+    /// upgrade") instead of binding its own; null for none. Asked once per listener, when it starts.
+    /// </summary>
+    public Func<ListenerConfig, (Socket Udp, Socket Tcp)?>? InheritSockets { get; init; }
+
+    /// <summary>Every running listener's config and its two sockets, for a process that takes over from this one.</summary>
+    public IReadOnlyList<(ListenerConfig Listener, Socket Udp, Socket Tcp)> ListeningSockets
+    {
+        get
+        {
+            lock (_gate) return [.. _listeners.Values.Where(l => l.Sockets is not null).Select(l => (l.Config, l.Sockets!.Value.Udp, l.Sockets!.Value.Tcp))];
+        }
+    }
+
     /// <summary>Listener name to the address it is bound to, udp and tcp alike (port 0 in config becomes the real port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints { get; private set; } = new Dictionary<string, IPEndPoint>();
 
@@ -102,7 +117,7 @@ public sealed class DnsDataPlane : IAsyncDisposable
                 running = new DnsListener(this, config, topology);
                 try
                 {
-                    var endpoint = running.Start();
+                    var endpoint = running.Start(InheritSockets?.Invoke(config));
                     DnsLog.ListenerBound(Logger, name, endpoint);
                 }
                 catch (SocketException e)

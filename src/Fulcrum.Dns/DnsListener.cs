@@ -32,6 +32,8 @@ internal sealed class DnsListener
 
     public ListenerConfig Config => _config;
     public IPEndPoint? BoundEndpoint { get; private set; }
+    /// <summary>The listening sockets while it serves.</summary>
+    public (Socket Udp, Socket Tcp)? Sockets { get; private set; }
     public AuthoritativeZone Zone => _zone;
 
     public void Update(ListenerConfig config, Topology topology)
@@ -41,11 +43,20 @@ internal sealed class DnsListener
     }
 
     /// <summary>
-    /// Binds UDP, then TCP on the port UDP got. With port 0 the OS picks a UDP port whose TCP twin may be taken, so a
-    /// few ports are tried; a fixed port that is taken throws the <see cref="SocketException"/> at once.
+    /// Serves on <paramref name="inherited"/> sockets when given (a takeover), else binds UDP, then TCP on the port UDP
+    /// got. With port 0 the OS picks a UDP port whose TCP twin may be taken, so a few ports are tried; a fixed port that
+    /// is taken throws the <see cref="SocketException"/> at once.
     /// </summary>
-    public IPEndPoint Start()
+    public IPEndPoint Start((Socket Udp, Socket Tcp)? inherited = null)
     {
+        if (inherited is { } given)
+        {
+            given.Tcp.Listen(512);
+            Serve(given.Udp, given.Tcp);
+            BoundEndpoint = (IPEndPoint)given.Udp.LocalEndPoint!;
+            return BoundEndpoint;
+        }
+
         var bind = new IPEndPoint(_config.Bind.Address, _config.Bind.Port);
         for (var attempt = 1; ; attempt++)
         {
@@ -82,6 +93,7 @@ internal sealed class DnsListener
         // end with their pending read.
         _server?.Stop();
         _server = null;
+        Sockets = null;
         DnsLog.ListenerStopped(_plane.Logger, _config.Name);
     }
 
@@ -92,6 +104,7 @@ internal sealed class DnsListener
         server.ExceptionThrown += OnException;
         server.Start();
         _server = server;
+        Sockets = (udp, tcp);
     }
 
     private Task OnQueryReceived(object sender, QueryReceivedEventArgs e)

@@ -95,7 +95,7 @@ public sealed class BalancerHost : IAsyncDisposable
             InheritSocket = inherited is null ? null : inherited.ForListener,
         };
         _planes.Add(new HttpPlane(Http));
-        Dns = new DnsDataPlane(Store, loggerFactory);
+        Dns = new DnsDataPlane(Store, loggerFactory) { InheritSockets = inherited is null ? null : inherited.ForDns };
         _planes.Add(new DnsPlane(Dns));
         if (config.Admin is { } admin)
         {

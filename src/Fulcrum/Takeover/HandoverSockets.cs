@@ -4,7 +4,7 @@ using Fulcrum.Hosting;
 namespace Fulcrum.Takeover;
 
 /// <summary>
-/// Every listening socket of a running host (http, https, tcp and udp listeners, and the admin API) with what it is,
+/// Every listening socket of a running host (http, https, tcp, udp and dns listeners, and the admin API) with what it is,
 /// each held open (a reference on its handle) while it is handed over, so a reload that stops a listener meanwhile cannot
 /// close the descriptor, or let another socket take its number, under the sendmsg.
 /// </summary>
@@ -28,6 +28,12 @@ internal sealed class HandoverSockets : IDisposable
             {
                 gathered.Add(socket, listener.Name, InheritedSockets.Kind(listener.Protocol), listener.Bind.ToString());
             }
+        }
+
+        foreach (var (listener, udp, tcp) in host.Dns.ListeningSockets)
+        {
+            gathered.Add(udp, listener.Name, OfferedSocket.DnsDatagramKind, listener.Bind.ToString());
+            gathered.Add(tcp, listener.Name, InheritedSockets.Kind(listener.Protocol), listener.Bind.ToString());
         }
 
         if (host.Admin is { ListenSocket: { } admin } server)

@@ -8,7 +8,8 @@ namespace Fulcrum.Takeover;
 /// The listening sockets a new process received from the one it takes over from, until its listeners claim them. A
 /// listener claims the socket offered for the same name and configured bind (so `127.0.0.1:0` finds the port the old
 /// process was given), else, for a fixed port, the one bound to the same address whatever its name; udp claims only a
-/// datagram socket and the others only stream ones; the admin API claims only the admin socket. What no listener
+/// datagram socket and the others only stream ones, a dns listener one of each; the admin API claims only the admin
+/// socket. What no listener
 /// claims (a listener the new config dropped or moved) is closed once the new process serves.
 /// </summary>
 internal sealed class InheritedSockets : IDisposable
@@ -39,6 +40,25 @@ internal sealed class InheritedSockets : IDisposable
     /// <summary>The socket inherited for <paramref name="listener"/>, now owned by the caller; null when none matches.</summary>
     public Socket? ForListener(ListenerConfig listener) => Claim(Match(listener));
 
+    /// <summary>
+    /// A dns listener's inherited udp and tcp sockets, now owned by the caller; null unless both match (one alone is
+    /// closed: the listener binds the two together on one port).
+    /// </summary>
+    public (Socket Udp, Socket Tcp)? ForDns(ListenerConfig listener)
+    {
+        var udp = Claim(Match(listener, datagram: true));
+        var tcp = Claim(Match(listener, datagram: false));
+        if (udp is not null && tcp is not null) return (udp, tcp);
+        foreach (var alone in new[] { udp, tcp })
+        {
+            if (alone is null) continue;
+            ScmRights.MarkShared((int)alone.SafeHandle.DangerousGetHandle());
+            alone.Dispose();
+        }
+
+        return null;
+    }
+
     /// <summary>The admin API's inherited socket for <paramref name="bind"/>; null when none matches.</summary>
     public Socket? ForAdmin(BindAddress bind) => Claim(MatchAdmin(bind));
 
@@ -52,6 +72,12 @@ internal sealed class InheritedSockets : IDisposable
     {
         foreach (var listener in config.Listeners)
         {
+            if (listener.Protocol == ListenerProtocol.Dns)
+            {
+                BindDns(listener);
+                continue;
+            }
+
             if (Match(listener) is not null) continue;
             var datagram = listener.Protocol == ListenerProtocol.Udp;
             Add(new OfferedSocket { Listener = listener.Name, Kind = Kind(listener.Protocol), Bind = listener.Bind.ToString(), Address = "" }, Bind($"listener {listener.Name}", listener.Bind, datagram));
@@ -61,6 +87,29 @@ internal sealed class InheritedSockets : IDisposable
         {
             Add(new OfferedSocket { Kind = OfferedSocket.AdminKind, Bind = admin.Bind.ToString(), Address = "" }, Bind("the admin API", admin.Bind, datagram: false));
         }
+    }
+
+    /// <summary>A dns listener with either of its sockets missing binds both now, tcp on the port udp got.</summary>
+    private void BindDns(ListenerConfig listener)
+    {
+        if (Match(listener, datagram: true) is not null && Match(listener, datagram: false) is not null) return;
+        var what = $"listener {listener.Name}";
+        var udp = Bind(what, listener.Bind, datagram: true);
+        var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+        Socket tcp;
+        try
+        {
+            tcp = Bind(what, listener.Bind with { Port = port }, datagram: false);
+        }
+        catch
+        {
+            udp.Dispose();
+            throw;
+        }
+
+        var bind = listener.Bind.ToString();
+        Add(new OfferedSocket { Listener = listener.Name, Kind = OfferedSocket.DnsDatagramKind, Bind = bind, Address = "" }, udp);
+        Add(new OfferedSocket { Listener = listener.Name, Kind = Kind(listener.Protocol), Bind = bind, Address = "" }, tcp);
     }
 
     /// <summary>
@@ -108,9 +157,10 @@ internal sealed class InheritedSockets : IDisposable
 
     public static string Kind(ListenerProtocol protocol) => protocol.ToString().ToLowerInvariant();
 
-    private Func<OfferedSocket, bool>? Match(ListenerConfig listener)
+    private Func<OfferedSocket, bool>? Match(ListenerConfig listener) => Match(listener, listener.Protocol == ListenerProtocol.Udp);
+
+    private Func<OfferedSocket, bool>? Match(ListenerConfig listener, bool datagram)
     {
-        var datagram = listener.Protocol == ListenerProtocol.Udp;
         var bind = listener.Bind.ToString();
         bool Named(OfferedSocket o) => o.Kind != OfferedSocket.AdminKind && o.IsDatagram == datagram && o.Listener == listener.Name && o.Bind == bind;
         bool Bound(OfferedSocket o) => o.Kind != OfferedSocket.AdminKind && o.IsDatagram == datagram && o.Address == bind;

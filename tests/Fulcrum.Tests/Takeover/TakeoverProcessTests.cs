@@ -78,6 +78,36 @@ public sealed class TakeoverProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task ADnsListener_IsTakenOver_UdpAndTcpOnTheSamePort_AndAnswersThroughout()
+    {
+        using var file = new ConfigFile("""
+            listeners:
+              - name: gslb
+                bind: 127.0.0.1:0
+                protocol: dns
+                records:
+                  - { name: www.example.test, pool: sites }
+            pools:
+              - name: sites
+                backends:
+                  - { address: 127.0.0.2:80 }
+            """);
+        await using var old = FulcrumProcess.Start("run", "-c", file.Path, "--takeover", SocketPath);
+        var served = await old.WaitForListenerAsync("gslb");
+        var server = new IPEndPoint(IPAddress.Parse(served.Host), served.Port);
+        Assert.Equal(["127.0.0.2"], (await Fulcrum.Tests.Gslb.Dig.QueryAsync(server, "www.example.test", "A")).AnswerData);
+
+        await using var successor = FulcrumProcess.Start("run", "-c", file.Path, "--takeover", SocketPath);
+        await successor.WaitForLineAsync(new Regex($@"took over from pid {old.Id}: 2 of 2 listening sockets adopted"));
+        Assert.Equal(0, await old.WaitForExitAsync());
+
+        // The old process is gone: the same port answers, over udp and over tcp, from the new one.
+        Assert.Equal(served, await successor.WaitForListenerAsync("gslb"));
+        Assert.Equal(["127.0.0.2"], (await Fulcrum.Tests.Gslb.Dig.QueryAsync(server, "www.example.test", "A")).AnswerData);
+        Assert.Equal(["127.0.0.2"], (await Fulcrum.Tests.Gslb.Dig.QueryAsync(server, "www.example.test", "A", "+tcp")).AnswerData);
+    }
+
+    [Fact]
     public async Task ANewProcessThatCannotStart_LeavesTheOldOneServing_AndALaterOneTakesOver()
     {
         await using var backends = await Backends.StartAsync(1);
