@@ -13,6 +13,8 @@ public sealed record ListenerConfig
     public string? Pool { get; init; }
     /// <summary>http/https: add X-Forwarded-For/Proto/Host (default true).</summary>
     public bool ForwardedHeaders { get; init; } = true;
+    /// <summary>http/https: set X-Real-IP to the client's address on requests to backends (default false).</summary>
+    public bool XRealIp { get; init; }
     /// <summary>http/https: keep or generate X-Request-ID (default true).</summary>
     public bool RequestId { get; init; } = true;
     /// <summary>
