@@ -127,7 +127,7 @@ internal sealed class AdminEndpoints
     private Task ListPools(HttpContext context)
     {
         var pools = new List<PoolView>();
-        foreach (var pool in _store.Current.Pools.Values) pools.Add(Views.Of(pool, _store.Retiring(pool.Name)));
+        foreach (var pool in _store.Current.Pools.Values) pools.Add(Views.Of(pool, _store.Retiring(pool.Name), _store.Discovery.For(pool.Name)));
         pools.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return Write(context, pools, AdminJsonContext.Default.ListPoolView);
     }
@@ -136,7 +136,7 @@ internal sealed class AdminEndpoints
     {
         var name = (string)context.Request.RouteValues["pool"]!;
         if (!_store.Current.Pools.TryGetValue(name, out var pool)) return WriteError(context, StatusCodes.Status404NotFound, $"no pool '{name}'");
-        return Write(context, Views.Of(pool, _store.Retiring(name)), AdminJsonContext.Default.PoolView);
+        return Write(context, Views.Of(pool, _store.Retiring(name), _store.Discovery.For(name)), AdminJsonContext.Default.PoolView);
     }
 
     private async Task AddBackend(HttpContext context)
