@@ -58,7 +58,7 @@ public sealed class BackendOperations
     /// Makes the pool's discovered backends exactly <paramref name="discovered"/>, in one new generation: entries found
     /// before and not now are removed (they drain), new ones are added (they slow-start), changed weights are set.
     /// Discovered backends live in the runtime overlay beside the API's additions, marked by
-    /// <see cref="BackendConfig.DiscoveredBy"/>; a backend the file or an operator declares with the same id wins.
+    /// <see cref="BackendConfig.DiscoveredBy"/>; a backend the file or an operator declares with the same id or address wins.
     /// Not told to the cluster: every instance runs its own discovery.
     /// </summary>
     public OperationResult ApplyDiscovered(string pool, IReadOnlyCollection<BackendConfig> discovered) => _store.Change((topology, overlay) =>
@@ -77,7 +77,9 @@ public sealed class BackendOperations
 
         foreach (var (id, backend) in wanted)
         {
-            if (p.Config.Backends.Any(b => b.Id == id)) continue;
+            // The same server declared by the file (by id or address) or added by an operator is theirs, not found twice.
+            if (p.Config.Backends.Any(b => b.Id == id || b.Address == backend.Address)) continue;
+            if (runtime.Added.Values.Any(b => b.DiscoveredBy is null && b.Address == backend.Address)) continue;
             if (runtime.Added.TryGetValue(id, out var existing)
                 && (existing.DiscoveredBy is null || (RuntimeOverlay.SameEntry(existing, backend) && existing.DiscoveredBy == backend.DiscoveredBy))) continue;
             runtime.Added[id] = backend;
