@@ -11,6 +11,11 @@ namespace Fulcrum.Bench.Ha.Anycast;
 /// </summary>
 public sealed record AnycastResult(string Scenario, TimeSpan At, TimeSpan? Withdrawn, TimeSpan? LastFailure, int Failed, int Succeeded, string Errors)
 {
+    public static string CsvHeader => "scenario,withdrawn_ms,last_failure_ms,failed,succeeded,errors";
+
+    public string Csv => string.Create(CultureInfo.InvariantCulture,
+        $"{Scenario},{Withdrawn?.TotalMilliseconds:F0},{LastFailure?.TotalMilliseconds:F0},{Failed},{Succeeded},\"{Errors}\"");
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Scenario}: route withdrawn at the router after {Ms(Withdrawn)}, last failed request ended after {Ms(LastFailure)}, {Failed} failed / {Succeeded} ok{(Errors.Length > 0 ? $" ({Errors})" : "")}");
 
