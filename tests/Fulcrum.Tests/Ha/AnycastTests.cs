@@ -31,9 +31,8 @@ public sealed class AnycastTests(ITestOutputHelper output)
             output.WriteLine(await lab.RestoreAsync("kill fulcrum"));
 
             // Drained: /healthz says 503 while the node still accepts for its grace, so nothing is refused and nothing
-            // times out. One in five runs of bench/ha saw two resets: connections accepted just before the drain began
-            // whose request had not been read yet, which the drain's close of idle connections (the same as for a VRRP
-            // switchover, whose test allows two) closes under the request; so two are allowed here too.
+            // times out. What can fail is a connection open to a at the instant its next hop leaves the router's route:
+            // its next packets reach b, which resets it (one in one run of ten in bench/ha); two are allowed.
             var drained = await lab.DrainFulcrumAsync();
             Assert.True(drained.Withdrawn < TimeSpan.FromSeconds(1), $"{drained}\n{lab.Logs()}");
             Assert.True(drained.Failed <= 2 && !drained.Errors.Contains("refused", StringComparison.Ordinal) && !drained.Errors.Contains("timeout", StringComparison.Ordinal),
