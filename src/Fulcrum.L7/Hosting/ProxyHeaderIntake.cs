@@ -20,15 +20,12 @@ namespace Fulcrum.L7.Hosting;
 /// </summary>
 internal sealed class ProxyHeaderIntake(Func<ListenerConfig> listener, TimeProvider time, ILogger logger)
 {
-    public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
-    {
-        var config = listener();
-        if (!config.AcceptProxy)
-        {
-            await next(connection);
-            return;
-        }
+    // Without accept-proxy a connection pays one flag test, no state machine.
+    public Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next) =>
+        listener() is { AcceptProxy: true } config ? ReadThenServeAsync(connection, next, config) : next(connection);
 
+    private async Task ReadThenServeAsync(ConnectionContext connection, ConnectionDelegate next, ListenerConfig config)
+    {
         var (header, refusal) = await ReadAsync(connection, config.InspectTimeout);
         if (refusal is not null)
         {
