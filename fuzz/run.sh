@@ -64,8 +64,8 @@ instrument() {
 }
 : >"$work/instrument.log"
 instrument YamlDotNet.dll
-instrument Fulcrum.Core.dll Fulcrum.Core.Configuration
-instrument Fulcrum.L4.dll Fulcrum.L4.Proxy Fulcrum.L4.Tls
+instrument Fulcrum.Core.dll Fulcrum.Core.Configuration Fulcrum.Core.Proxy
+instrument Fulcrum.L4.dll Fulcrum.L4.Tls
 instrument Fulcrum.L7.dll Fulcrum.L7.BackendHttp Fulcrum.L7.Hosting.ContinuationGuard
 
 if [[ ${#targets[@]} -eq 0 ]]; then

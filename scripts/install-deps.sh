@@ -26,6 +26,8 @@ PACKAGES=(
   libmodsecurity3 modsecurity-crs
   # the dns listener's tests: dig asks it; MaxMind::DB::Writer builds the small geo databases they read
   bind9-dnsutils libmaxmind-db-writer-perl
+  # anycast: BGP (with BFD) between the lab's nodes and its router (docs/gslb.md)
+  bird2
 )
 
 missing=()

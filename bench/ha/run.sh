@@ -5,6 +5,11 @@
 #   link-cut    the master's port on the bridge goes down (the master-down timer)
 #   switchover  SIGTERM to the master's fulcrum (the state file yields; shutdown.accept-grace 2s)
 #   upgrade     no VIP move: bench/ha/upgrade.sh measures the binary upgrade (run --takeover) on one node
+# and, when named in SCENARIOS, anycast (docs/gslb.md "Anycast": two nodes announce one /32 over eBGP with BFD to a
+# BIRD router with ECMP, each through `fulcrum anycast`; the time until the router's route loses node a):
+#   anycast-kill      SIGKILL to node a's fulcrum (the hook's checks are refused)
+#   anycast-drain     SIGTERM to node a's fulcrum (/healthz 503 during the accept grace)
+#   anycast-link-cut  node a's port on the bridge goes down (BFD, 3 x 100 ms)
 # Failover is the time from the fault to the end of the first request the backup answered, at the client; failed
 # requests count from the fault until 50 requests in a row succeeded again (a switchover: until the old node exited).
 # Between runs node a comes back and takes the VIP again (preemption). Needs root (ip netns), keepalived and nginx.
@@ -13,8 +18,9 @@
 #   RUNS=3 SCENARIOS=kill,switchover bench/ha/run.sh
 #   LOOPBACK_VIP=false bench/ha/run.sh    # the virtual IP only where keepalived puts it (docs/ha.md: why not)
 #   SECOND_CHANCE=false bench/ha/run.sh   # without the nftables rules that hand stray packets to the other node
+#   RUNS=10 SCENARIOS=anycast-kill,anycast-drain,anycast-link-cut bench/ha/run.sh     # needs bird2 too
 #
-# Output: OUT (default bench/.bench-out/ha)/<UTC time>/: runs.csv, summary.txt, each scenario's configs and logs.
+# Output: OUT (default bench/.bench-out/ha)/<UTC time>/: runs.csv (anycast-runs.csv), summary.txt, each scenario's configs and logs.
 # SKIP_BUILD=1 uses the existing Release build; HA_DEBUG=1 prints the nodes' TCP counters around each fault.
 set -euo pipefail
 

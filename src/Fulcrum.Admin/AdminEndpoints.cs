@@ -4,6 +4,7 @@ using Fulcrum.Admin.Json;
 using Fulcrum.Admin.Metrics;
 using Fulcrum.Core.Caching;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Health;
 using Fulcrum.Core.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -50,11 +51,19 @@ internal sealed class AdminEndpoints
         app.MapFallback(c => WriteError(c, StatusCodes.Status404NotFound, $"no such endpoint: {c.Request.Method} {c.Request.Path}"));
     }
 
+    // `?require=backends` adds the rule of the vrrp state file: a pool with backends but none up answers 503 too, so a
+    // hook that moves traffic between nodes (fulcrum anycast, docs/gslb.md) moves it away from a node that cannot serve.
     private Task Healthz(HttpContext context)
     {
         var draining = _options.IsDraining?.Invoke() ?? false;
-        context.Response.StatusCode = draining ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
-        return Write(context, new StatusView(draining ? "draining" : "ok", _store.Current.Generation), AdminJsonContext.Default.StatusView);
+        var status = draining ? "draining" : "ok";
+        if (!draining && context.Request.Query["require"] == "backends" && ServingCheck.PoolWithoutBackendUp(_store.Current) is { } pool)
+        {
+            status = $"no backend up in pool '{pool}'";
+        }
+
+        context.Response.StatusCode = status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        return Write(context, new StatusView(status, _store.Current.Generation), AdminJsonContext.Default.StatusView);
     }
 
     private Task Vrrp(HttpContext context) =>
@@ -127,7 +136,7 @@ internal sealed class AdminEndpoints
     private Task ListPools(HttpContext context)
     {
         var pools = new List<PoolView>();
-        foreach (var pool in _store.Current.Pools.Values) pools.Add(Views.Of(pool, _store.Retiring(pool.Name)));
+        foreach (var pool in _store.Current.Pools.Values) pools.Add(Views.Of(pool, _store.Retiring(pool.Name), _store.Discovery.For(pool.Name)));
         pools.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return Write(context, pools, AdminJsonContext.Default.ListPoolView);
     }
@@ -136,7 +145,7 @@ internal sealed class AdminEndpoints
     {
         var name = (string)context.Request.RouteValues["pool"]!;
         if (!_store.Current.Pools.TryGetValue(name, out var pool)) return WriteError(context, StatusCodes.Status404NotFound, $"no pool '{name}'");
-        return Write(context, Views.Of(pool, _store.Retiring(name)), AdminJsonContext.Default.PoolView);
+        return Write(context, Views.Of(pool, _store.Retiring(name), _store.Discovery.For(name)), AdminJsonContext.Default.PoolView);
     }
 
     private async Task AddBackend(HttpContext context)

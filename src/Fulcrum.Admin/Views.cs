@@ -1,5 +1,7 @@
 using Fulcrum.Admin.Json;
+using System.Collections.Immutable;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Discovery;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Protection;
 
@@ -8,7 +10,7 @@ namespace Fulcrum.Admin;
 /// <summary>Builds the API's views from the live model: one read of each counter, no locks.</summary>
 internal static class Views
 {
-    public static PoolView Of(Pool pool, IReadOnlyList<Backend> retiring)
+    public static PoolView Of(Pool pool, IReadOnlyList<Backend> retiring, ImmutableArray<DiscoveryStatus> discovery = default)
     {
         var backends = new List<BackendView>(pool.Backends.Length + retiring.Count);
         var usable = 0;
@@ -20,7 +22,20 @@ internal static class Views
 
         foreach (var b in retiring) backends.Add(Of(b, pool.Services.Time));
         return new PoolView(pool.Name, pool.Config.Algorithm, pool.InPanic, pool.Config.Health.PanicThreshold,
-            usable, pool.Backends.Length, backends, BreakerOf(pool.Admission), ConcurrencyOf(pool.Admission));
+            usable, pool.Backends.Length, backends, BreakerOf(pool.Admission), ConcurrencyOf(pool.Admission), DiscoveryOf(discovery));
+    }
+
+    private static List<DiscoveryView>? DiscoveryOf(ImmutableArray<DiscoveryStatus> sources)
+    {
+        if (sources.IsDefaultOrEmpty) return null;
+        var views = new List<DiscoveryView>(sources.Length);
+        foreach (var source in sources)
+        {
+            var s = source.Read();
+            views.Add(new DiscoveryView(s.Source, s.State, s.Backends, s.LastSuccess, s.LastFailure, s.LastError, s.NextLookup));
+        }
+
+        return views;
     }
 
     private static readonly AdmissionDecision[] Thresholds =

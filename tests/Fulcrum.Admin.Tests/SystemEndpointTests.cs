@@ -22,6 +22,23 @@ public sealed class SystemEndpointTests
     }
 
     [Fact]
+    public async Task HealthzRequiringBackends_Is503WhileAPoolHasNoBackendUp_AndPlainHealthzStays200()
+    {
+        await using var admin = await AdminTestServer.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(HttpMethod.Get, "/healthz?require=backends")).Status);
+
+        // The one backend of pool api taken out by the operator: that pool cannot serve.
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(HttpMethod.Post, "/api/pools/api/backends/127.0.0.1:9100/maintenance")).Status);
+        var (status, body) = await admin.SendAsync(HttpMethod.Get, "/healthz?require=backends");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("no backend up in pool 'api'", body.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(HttpMethod.Get, "/healthz")).Status);
+
+        admin.Draining = true;
+        Assert.Equal("draining", (await admin.SendAsync(HttpMethod.Get, "/healthz?require=backends")).Body.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Reload_AppliesAGoodConfig()
     {
         await using var admin = await AdminTestServer.StartAsync();

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Fulcrum.Core.Configuration;
-using Fulcrum.L4.Proxy;
+using Fulcrum.Core.Proxy;
 using Fulcrum.L4.Tests.Support;
 
 namespace Fulcrum.L4.Tests;

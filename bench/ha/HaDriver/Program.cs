@@ -20,8 +20,17 @@ if (!NetworkLab.CanRun(out var why))
 Directory.CreateDirectory(outDir);
 var csv = new List<string> { "run," + FailoverResult.CsvHeader };
 var summary = new List<string>();
+List<string>? anycastCsv = null;
 foreach (var scenario in scenarios)
 {
+    if (scenario.StartsWith("anycast-", StringComparison.Ordinal))
+    {
+        // Anycast (docs/gslb.md): two nodes announcing one /32 over BGP to a router with ECMP; its own lab and CSV columns.
+        anycastCsv ??= ["run," + Fulcrum.Bench.Ha.Anycast.AnycastResult.CsvHeader];
+        summary.Add(await Fulcrum.Bench.Ha.Anycast.AnycastRuns.RunAsync(fulcrum, outDir, scenario, runs, anycastCsv));
+        continue;
+    }
+
     if (scenario == "upgrade")
     {
         // A binary upgrade moves no VIP: a new fulcrum takes the sockets over on the same node. bench/ha/upgrade.sh measures it.
@@ -59,6 +68,7 @@ foreach (var scenario in scenarios)
 }
 
 File.WriteAllLines(Path.Combine(outDir, "runs.csv"), csv);
+if (anycastCsv is not null) File.WriteAllLines(Path.Combine(outDir, "anycast-runs.csv"), anycastCsv);
 File.WriteAllLines(Path.Combine(outDir, "summary.txt"), summary);
 Console.WriteLine();
 foreach (var line in summary) Console.WriteLine(line);

@@ -1,4 +1,4 @@
-using Fulcrum.L4.Proxy;
+using Fulcrum.Core.Proxy;
 
 namespace Fulcrum.Fuzz.Targets;
 

@@ -1,6 +1,6 @@
 namespace Fulcrum.Admin.Json;
 
-/// <summary>A pool as the API shows it; the breaker and the adaptive limit are left out when the pool has none.</summary>
+/// <summary>A pool as the API shows it; the breaker, the adaptive limit and discovery are left out when the pool has none.</summary>
 public sealed record PoolView(
     string Name,
     string Algorithm,
@@ -10,4 +10,5 @@ public sealed record PoolView(
     int Total,
     IReadOnlyList<BackendView> Backends,
     CircuitBreakerView? CircuitBreaker = null,
-    AdaptiveConcurrencyView? AdaptiveConcurrency = null);
+    AdaptiveConcurrencyView? AdaptiveConcurrency = null,
+    IReadOnlyList<DiscoveryView>? Discovery = null);

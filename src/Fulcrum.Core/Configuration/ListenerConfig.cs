@@ -13,6 +13,8 @@ public sealed record ListenerConfig
     public string? Pool { get; init; }
     /// <summary>http/https: add X-Forwarded-For/Proto/Host (default true).</summary>
     public bool ForwardedHeaders { get; init; } = true;
+    /// <summary>http/https: set X-Real-IP to the client's address on requests to backends (default false).</summary>
+    public bool XRealIp { get; init; }
     /// <summary>http/https: keep or generate X-Request-ID (default true).</summary>
     public bool RequestId { get; init; } = true;
     /// <summary>
@@ -33,9 +35,9 @@ public sealed record ListenerConfig
     public HttpLimitsConfig Limits { get; init; } = HttpLimitsConfig.Default;
     /// <summary>tcp: TLS passthrough routed by SNI instead of <see cref="Pool"/> (exact, `*.` wildcard, `*` default).</summary>
     public ImmutableArray<SniRouteConfig> Sni { get; init; } = [];
-    /// <summary>tcp: expect a PROXY v1/v2 header from a trusted upstream and use its client address (default false).</summary>
+    /// <summary>tcp, http, https: expect a PROXY v1/v2 header from a trusted upstream and use its client address (default false).</summary>
     public bool AcceptProxy { get; init; }
-    /// <summary>tcp: how long to wait for a PROXY header or a TLS ClientHello before closing (default 5s).</summary>
+    /// <summary>tcp, http, https: how long to wait for a PROXY header (tcp: or a TLS ClientHello) before closing (default 5s).</summary>
     public TimeSpan InspectTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>tcp: open client connections at most (default 0: no limit).</summary>
     public int MaxConnections { get; init; }

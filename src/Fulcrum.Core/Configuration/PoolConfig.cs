@@ -9,6 +9,10 @@ public sealed record PoolConfig
     public string Algorithm { get; init; } = Balancing.BalancerNames.RoundRobin;
     public HashKeyConfig HashKey { get; init; } = HashKeyConfig.SourceIp;
     public ImmutableArray<BackendConfig> Backends { get; init; } = [];
+    /// <summary>`backends` entries that are `dns:`, `srv:` or `file:` sources: the backends they find join at run time.</summary>
+    public ImmutableArray<DiscoverySource> Sources { get; init; } = [];
+    /// <summary>`discovery:` the resolver and the re-lookup bounds of <see cref="Sources"/>.</summary>
+    public DiscoveryConfig Discovery { get; init; } = DiscoveryConfig.Default;
     /// <summary>Time to establish a connection to a backend (default 5s).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Time for a backend to send the response headers (default 60s).</summary>
@@ -69,6 +73,8 @@ public sealed record BackendConfig
     public bool Backup { get; init; }
     /// <summary>dns: the clients this site is nearest to; dns answers put it first for them (docs/gslb.md).</summary>
     public GeoMatchConfig? Geo { get; init; }
+    /// <summary>The <see cref="DiscoverySource.Text"/> of the source that found this backend; null for the file's and the API's.</summary>
+    public string? DiscoveredBy { get; init; }
     public SourceLocation Location { get; init; } = SourceLocation.None;
 
     /// <summary>A backend's id is its name if given, else its address.</summary>

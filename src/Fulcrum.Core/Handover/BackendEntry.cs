@@ -10,6 +10,8 @@ public sealed record BackendEntry
     public BackendScheme Scheme { get; init; }
     public int Weight { get; init; } = 1;
     public bool Backup { get; init; }
+    /// <summary>Kept so the process that takes over knows which entries its discovery may remove.</summary>
+    public string? DiscoveredBy { get; init; }
 
     public static BackendEntry From(BackendConfig config) => new()
     {
@@ -18,7 +20,8 @@ public sealed record BackendEntry
         Scheme = config.Scheme,
         Weight = config.Weight,
         Backup = config.Backup,
+        DiscoveredBy = config.DiscoveredBy,
     };
 
-    public BackendConfig ToConfig() => new() { Name = Name, Address = Address, Scheme = Scheme, Weight = Weight, Backup = Backup };
+    public BackendConfig ToConfig() => new() { Name = Name, Address = Address, Scheme = Scheme, Weight = Weight, Backup = Backup, DiscoveredBy = DiscoveredBy };
 }

@@ -54,6 +54,41 @@ public sealed class BackendOperations
     public OperationResult SetWeight(string pool, string id, int weight) =>
         Told(SetWeightHere(pool, id, weight), new RuntimeChange(RuntimeChangeKind.Weight, pool, id) { Weight = weight });
 
+    /// <summary>
+    /// Makes the pool's discovered backends exactly <paramref name="discovered"/>, in one new generation: entries found
+    /// before and not now are removed (they drain), new ones are added (they slow-start), changed weights are set.
+    /// Discovered backends live in the runtime overlay beside the API's additions, marked by
+    /// <see cref="BackendConfig.DiscoveredBy"/>; a backend the file or an operator declares with the same id or address wins.
+    /// Not told to the cluster: every instance runs its own discovery.
+    /// </summary>
+    public OperationResult ApplyDiscovered(string pool, IReadOnlyCollection<BackendConfig> discovered) => _store.Change((topology, overlay) =>
+    {
+        if (!topology.Pools.TryGetValue(pool, out var p)) return (NoPool(pool), false);
+        var wanted = new Dictionary<string, BackendConfig>(StringComparer.Ordinal);
+        foreach (var backend in discovered) wanted.TryAdd(backend.Id, backend);
+        var runtime = overlay.For(pool);
+        var changed = false;
+        foreach (var (id, added) in runtime.Added.ToArray())
+        {
+            if (added.DiscoveredBy is null || wanted.ContainsKey(id)) continue;
+            runtime.Added.Remove(id);
+            changed = true;
+        }
+
+        foreach (var (id, backend) in wanted)
+        {
+            // The same server declared by the file (by id or address) or added by an operator is theirs, not found twice.
+            if (p.Config.Backends.Any(b => b.Id == id || b.Address == backend.Address)) continue;
+            if (runtime.Added.Values.Any(b => b.DiscoveredBy is null && b.Address == backend.Address)) continue;
+            if (runtime.Added.TryGetValue(id, out var existing)
+                && (existing.DiscoveredBy is null || (RuntimeOverlay.SameEntry(existing, backend) && existing.DiscoveredBy == backend.DiscoveredBy))) continue;
+            runtime.Added[id] = backend;
+            changed = true;
+        }
+
+        return (OperationResult.Success(), changed);
+    });
+
     private OperationResult Told(OperationResult result, RuntimeChange change)
     {
         if (result.Ok) _sink?.Changed(change);

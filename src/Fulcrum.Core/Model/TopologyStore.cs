@@ -42,6 +42,9 @@ public sealed class TopologyStore
     /// <summary>Every route's HTTP cache, for the admin API and the metrics (docs/caching.md).</summary>
     public Caching.CacheRegistry Caches { get; } = new();
 
+    /// <summary>How each pool's `dns:`, `srv:` and `file:` sources are doing (the discovery plane writes it).</summary>
+    public Discovery.DiscoveryStatusTable Discovery { get; } = new();
+
     /// <summary>Runtime changes kept across reloads (see the rule there).</summary>
     public RuntimeOverlay Overlay { get; } = new();
 

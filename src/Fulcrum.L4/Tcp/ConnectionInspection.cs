@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
-using Fulcrum.L4.Proxy;
+using Fulcrum.Core.Proxy;
 using Fulcrum.L4.Tls;
 
 namespace Fulcrum.L4.Tcp;

@@ -6,7 +6,7 @@ using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
 using Fulcrum.Core.Protection;
-using Fulcrum.L4.Proxy;
+using Fulcrum.Core.Proxy;
 using Fulcrum.L4.Tls;
 
 namespace Fulcrum.L4.Tcp;

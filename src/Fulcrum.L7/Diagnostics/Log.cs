@@ -33,6 +33,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 7020, Level = LogLevel.Debug, Message = "New connection settings for pool {Pool}: a new HTTP client replaces the old one")]
     public static partial void PoolClientReplaced(ILogger logger, string pool);
 
+    /// <summary>An `accept-proxy` listener closed a connection that did not start with a PROXY header it could read.</summary>
+    [LoggerMessage(EventId = 7040, Level = LogLevel.Debug, Message = "Listener {Listener} closed a connection from {Peer}: {Reason}")]
+    public static partial void ProxyHeaderRefused(ILogger logger, string listener, string peer, string reason);
+
     [LoggerMessage(EventId = 7030, Level = LogLevel.Error, Message = "Applying topology generation {Generation} to the http listeners failed")]
     public static partial void ReconcileFailed(ILogger logger, long generation, Exception exception);
 }

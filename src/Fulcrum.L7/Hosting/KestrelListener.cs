@@ -237,6 +237,11 @@ internal sealed class KestrelListener : IAsyncDisposable
             }
         });
 
+        // Before TLS: a PROXY header comes ahead of the ClientHello. Reads the listener's config per connection, so a
+        // reload turns accept-proxy on or off for new connections without a restart.
+        var intake = new ProxyHeaderIntake(() => Config, _store?.Services.Time ?? TimeProvider.System, _logger);
+        listen.Use(next => connection => intake.OnConnectionAsync(connection, next));
+
         if (Config.Protocol == ListenerProtocol.Https)
         {
             listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = context => _tls!.OnConnection(context) });

@@ -17,6 +17,9 @@ internal sealed class ListenerConnections
     /// <summary>How long an HTTP/2 connection closed after a takeover waits for its client to close its side.</summary>
     public static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
 
+    // In a connection's items once its first request arrived (see CloseAll).
+    private static readonly object Serving = new();
+
     private readonly ConcurrentDictionary<ConnectionContext, byte> _open = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _closing;
@@ -58,11 +61,28 @@ internal sealed class ListenerConnections
     /// client's next request opens a connection to whichever node holds the address by then. Later responses say
     /// `Connection: close` as after <see cref="CloseGently"/>.
     /// </summary>
+    /// <remarks>
+    /// An HTTP/1.1 connection whose first request has not arrived yet is left open: it was accepted a moment ago and its
+    /// request is likely on the wire, and Kestrel would close it as idle under that request (a reset at the client,
+    /// seen in the anycast lab's drains). Its first response says `Connection: close` instead, as every later one does.
+    /// </remarks>
     public void CloseAll()
     {
         _closing = true;
-        foreach (var (connection, _) in _open) connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+        foreach (var (connection, _) in _open)
+        {
+            var h2 = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) == true;
+            if (!h2 && !connection.Items.ContainsKey(Serving)) continue;
+            connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+        }
+
         if (_open.IsEmpty) _drained.TrySetResult();
+    }
+
+    /// <summary>Marks the connection of a request's features as one that has had a request (once per HTTP/1.x connection).</summary>
+    public static void MarkServing(Microsoft.AspNetCore.Http.Features.IFeatureCollection requestFeatures)
+    {
+        if (requestFeatures.Get<IConnectionItemsFeature>()?.Items is { } items) items[Serving] = Serving;
     }
 
     /// <summary>While closing: this HTTP/1.x response says `Connection: close`, and Kestrel closes the connection after it.</summary>

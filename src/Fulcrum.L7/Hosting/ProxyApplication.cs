@@ -25,8 +25,10 @@ internal sealed class ProxyApplication(Func<KestrelExchange, Task> handler, Acti
             }
             else
             {
+                // The connection's first request (HTTP/1.x; each HTTP/2 stream has a container of its own).
                 exchange = new KestrelExchange(new DefaultHttpContext(contextFeatures));
                 container.HostContext = exchange;
+                ListenerConnections.MarkServing(contextFeatures);
             }
         }
         else

@@ -134,7 +134,7 @@ internal static class RouteCompiler
     private static void AddRequestEdits(List<Staged> chain, ListenerConfig listener, TransformsConfig transforms, bool tracing)
     {
         if (tracing) chain.Add(new(FilterStage.RequestEdits, TraceContextFilter.Instance));
-        chain.Add(new(FilterStage.RequestEdits, listener.ForwardedHeaders ? ForwardedHeadersFilter.Adding : ForwardedHeadersFilter.StrippingOnly));
+        chain.Add(new(FilterStage.RequestEdits, ForwardedHeadersFilter.For(listener.ForwardedHeaders, listener.XRealIp)));
         if (!transforms.RequestHeaders.IsEmpty) chain.Add(new(FilterStage.RequestEdits, HeaderEditsFilter.OnRequest(transforms.RequestHeaders)));
         if (PathRewriteFilter.Create(transforms.StripPrefix, transforms.AddPrefix) is { } rewrite) chain.Add(new(FilterStage.RequestEdits, rewrite));
     }

@@ -16,6 +16,7 @@ public static class FulcrumCli
         root.Subcommands.Add(LabCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(KeepalivedCommand.Create());
+        root.Subcommands.Add(AnycastCommand.Create());
         return root;
     }
 

@@ -86,6 +86,9 @@ public sealed class BalancerHost : IAsyncDisposable
         // Probes of a re-encrypting pool verify the backend's certificate as its traffic does.
         Health = new HealthCheckPlane(Store, loggerFactory) { TlsConnect = ProbeTls.For };
         _planes.Add(new HealthPlane(Health));
+        // Before traffic, so the first requests find what the pools' dns:, srv: and file: sources list.
+        _planes.Add(new Discovery.DiscoveryPlane(Store,
+            Path.GetDirectoryName(Path.GetFullPath(configPath ?? "fulcrum.yaml")) ?? Directory.GetCurrentDirectory(), loggerFactory));
         Tcp = new TcpDataPlane(Store, loggerFactory) { InheritSocket = inherited is null ? null : inherited.ForListener };
         Udp = new UdpDataPlane(Store, loggerFactory) { InheritSocket = inherited is null ? null : inherited.ForListener };
         _planes.Add(new L4Plane(Tcp, Udp));

@@ -135,26 +135,7 @@ public sealed class VrrpStanding : IDisposable
     }
 
     /// <summary>A pool that has backends but none that health says up and the operator left active (spare capacity aside).</summary>
-    internal static string? PoolWithoutBackendUp(Topology topology)
-    {
-        foreach (var pool in topology.Pools.Values)
-        {
-            if (pool.Backends.Length == 0) continue;
-            var up = false;
-            foreach (var backend in pool.Backends)
-            {
-                if (backend.Intent == OperatorIntent.Active && backend.Health == HealthStatus.Up)
-                {
-                    up = true;
-                    break;
-                }
-            }
-
-            if (!up) return pool.Name;
-        }
-
-        return null;
-    }
+    internal static string? PoolWithoutBackendUp(Topology topology) => Core.Health.ServingCheck.PoolWithoutBackendUp(topology);
 
     private void EvaluateSafely()
     {

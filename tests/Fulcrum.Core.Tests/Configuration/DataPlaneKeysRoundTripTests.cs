@@ -48,6 +48,34 @@ public sealed class DataPlaneKeysRoundTripTests
     }
 
     [Fact]
+    public void AcceptProxy_AndInspectTimeout_ApplyToHttpAndHttpsListenersToo_ButNotUdp()
+    {
+        var config = ConfigAssert.Valid("""
+            listeners:
+              - name: web
+                bind: 127.0.0.1:0
+                protocol: http
+                accept-proxy: true
+                inspect-timeout: 2s
+                routes: [ { pool: p } ]
+            pools:
+              - name: p
+            """);
+        Assert.Equal((true, TimeSpan.FromSeconds(2)), (config.Listeners[0].AcceptProxy, config.Listeners[0].InspectTimeout));
+
+        ConfigAssert.OneError("""
+            listeners:
+              - name: dns
+                bind: 127.0.0.1:0
+                protocol: udp
+                pool: p
+                accept-proxy: true
+            pools:
+              - name: p
+            """, 6, 5, "'accept-proxy' is for tcp and http and https listeners, not udp listener 'dns'");
+    }
+
+    [Fact]
     public void BareZeroPercentages_AndBareByteCounts_ParseAsDocumented()
     {
         var config = ConfigAssert.Valid("""

@@ -10,7 +10,7 @@ public sealed class Backends : IAsyncDisposable
 
     public static async Task<Backends> StartAsync(params string[] names)
     {
-        var all = await Task.WhenAll(names.Select(TestBackend.StartAsync));
+        var all = await Task.WhenAll(names.Select(name => TestBackend.StartAsync(name)));
         return new Backends(all);
     }
 

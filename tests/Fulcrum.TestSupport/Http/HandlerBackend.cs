@@ -17,32 +17,38 @@ public sealed class HandlerBackend : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private HandlerBackend(WebApplication app, int port)
+    private HandlerBackend(WebApplication app, IPAddress host, int port)
     {
         _app = app;
+        Host = host;
         Port = port;
     }
+
+    /// <summary>The loopback address it listens on (127.0.0.1 unless told).</summary>
+    public IPAddress Host { get; }
 
     public int Port { get; }
 
     /// <summary>host:port, for a pool's backend address.</summary>
-    public string Address => $"127.0.0.1:{Port}";
+    public string Address => $"{Host}:{Port}";
 
     /// <summary>
     /// Starts on <paramref name="port"/> (0: the OS chooses; a port again to restart a killed backend where it was).
-    /// <paramref name="configure"/> adds middleware that runs before the handler, such as WebSockets.
+    /// <paramref name="configure"/> adds middleware that runs before the handler, such as WebSockets. <paramref name="host"/>
+    /// is another loopback address (any 127.x on Linux), for backends that share a port, as the addresses of one DNS name do.
     /// </summary>
-    public static async Task<HandlerBackend> StartAsync(RequestDelegate handler, int port = 0, Action<IApplicationBuilder>? configure = null)
+    public static async Task<HandlerBackend> StartAsync(RequestDelegate handler, int port = 0, Action<IApplicationBuilder>? configure = null, IPAddress? host = null)
     {
+        host ??= IPAddress.Loopback;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(host, port));
         var app = builder.Build();
         configure?.Invoke(app);
         app.Run(handler);
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new HandlerBackend(app, new Uri(url).Port);
+        return new HandlerBackend(app, host, new Uri(url).Port);
     }
 
     /// <summary>Dies like a crashed process: stops listening and aborts every open connection at once.</summary>

@@ -22,15 +22,16 @@ public sealed class TestBackend : IAsyncDisposable
     public string Name { get; }
     public int Port { get; private set; }
     /// <summary>host:port, as a backend address in a pool config.</summary>
-    public string Address => $"127.0.0.1:{Port}";
+    public string Address => _http?.Address ?? $"127.0.0.1:{Port}";
     /// <summary>Requests received (not counting /health).</summary>
     public int Requests => Volatile.Read(ref _requests);
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    public static async Task<TestBackend> StartAsync(string name)
+    /// <summary>On 127.0.0.1 and a port the OS chooses, unless told another loopback <paramref name="host"/> and <paramref name="port"/>.</summary>
+    public static async Task<TestBackend> StartAsync(string name, System.Net.IPAddress? host = null, int port = 0)
     {
         var backend = new TestBackend(name);
-        backend._http = await HandlerBackend.StartAsync(backend.HandleAsync, configure: app => app.UseWebSockets());
+        backend._http = await HandlerBackend.StartAsync(backend.HandleAsync, port, app => app.UseWebSockets(), host);
         backend.Port = backend._http.Port;
         return backend;
     }

@@ -30,9 +30,10 @@ public sealed class VipClient : IAsyncDisposable
     /// </summary>
     public static readonly TimeSpan ConnectionLifetime = TimeSpan.FromSeconds(1);
 
-    public VipClient(NetnsSockets sockets, Uri url, Stopwatch clock, int workers, TimeSpan timeout, TimeSpan pause)
+    /// <param name="keepAlive">False: a new connection for every request (the anycast lab, where each connection is a flow the router hashes).</param>
+    public VipClient(NetnsSockets sockets, Uri url, Stopwatch clock, int workers, TimeSpan timeout, TimeSpan pause, bool keepAlive = true)
     {
-        _http = sockets.CreateHttpClient(timeout, lifetime: ConnectionLifetime);
+        _http = sockets.CreateHttpClient(timeout, keepAlive, lifetime: ConnectionLifetime);
         _url = url;
         _clock = clock;
         Timeout = timeout;

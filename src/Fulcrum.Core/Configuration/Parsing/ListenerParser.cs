@@ -25,6 +25,7 @@ internal static class ListenerParser
         .Key("routes", (l, n, c) => l with { Routes = YamlReader.List(n, "routes", c, RouteParser.Read) })
         .Key("pool", (l, n, c) => l with { Pool = PoolReferenceReader.Read(n, "pool", c) })
         .Key("forwarded-headers", (l, n, c) => YamlReader.Bool(n, "forwarded-headers", c) is { } b ? l with { ForwardedHeaders = b } : l)
+        .Key("x-real-ip", (l, n, c) => YamlReader.Bool(n, "x-real-ip", c) is { } b ? l with { XRealIp = b } : l)
         .Key("access-log", (l, n, c) => l with { AccessLog = AccessLogParser.Read(n, c) })
         .Key("request-id", (l, n, c) => YamlReader.Bool(n, "request-id", c) is { } b ? l with { RequestId = b } : l)
         .Key("trusted-proxies", (l, n, c) => l with { TrustedProxies = [.. MatchParser.Cidrs(n, c, "trusted-proxies")] })
@@ -53,6 +54,7 @@ internal static class ListenerParser
         ("routes", [Http, Https], "tcp and udp listeners name a 'pool'"),
         ("forwarded-headers", [Http, Https], "tcp and udp carry no HTTP headers"),
         ("request-id", [Http, Https], "tcp and udp carry no HTTP headers"),
+        ("x-real-ip", [Http, Https], "tcp and udp carry no HTTP headers; a tcp pool tells its backends the client with proxy-protocol"),
         ("trusted-proxies", [Http, Https], "tcp listeners take the client address from a PROXY header: accept-proxy"),
         ("limits", [Http, Https], "tcp listeners have max-connections, idle-timeout and total-timeout"),
         ("h2c", [Http], "https listeners offer HTTP/2 by ALPN (tls.alpn)"),
@@ -61,8 +63,8 @@ internal static class ListenerParser
         ("tls", [Https], "add protocol: https, or use 'sni' on a tcp listener for TLS passthrough"),
         ("pool", [Tcp, Udp], "http listeners send traffic to pools with routes, e.g. routes: [ { pool: web } ]"),
         ("sni", [Tcp], "https listeners route by host with routes"),
-        ("accept-proxy", [Tcp], null),
-        ("inspect-timeout", [Tcp], null),
+        ("accept-proxy", [Tcp, Http, Https], null),
+        ("inspect-timeout", [Tcp, Http, Https], null),
         ("max-connections", [Tcp], null),
         ("over-limit", [Tcp], null),
         ("idle-timeout", [Tcp], null),

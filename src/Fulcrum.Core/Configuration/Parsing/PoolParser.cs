@@ -34,7 +34,8 @@ internal static class PoolParser
         .Required("name", (p, n, c) => YamlReader.String(n, "name", c) is { } s ? p with { Name = s } : p)
         .Key("algorithm", (p, n, c) => Algorithm(n, c) is { } a ? p with { Algorithm = a } : p)
         .Key("hash-key", (p, n, c) => HashKey(n, c) is { } h ? p with { HashKey = h } : p)
-        .Key("backends", (p, n, c) => p with { Backends = YamlReader.List(n, "backends", c, BackendParser.Read) })
+        .Key("backends", Backends)
+        .Key("discovery", (p, n, c) => p with { Discovery = DiscoveryParser.ReadBlock(n, c) })
         .Key("connect-timeout", (p, n, c) => YamlReader.Duration(n, "connect-timeout", c, allowZero: false) is { } d ? p with { ConnectTimeout = d } : p)
         .Key("request-timeout", (p, n, c) => YamlReader.Duration(n, "request-timeout", c, allowZero: false) is { } d ? p with { RequestTimeout = d } : p)
         .Key("health", (p, n, c) => p with { Health = HealthParser.Read(n, c) })
@@ -53,6 +54,19 @@ internal static class PoolParser
         .Key("tls", (p, n, c) => p with { Tls = PoolTlsParser.Read(n, c) })
         .Key("backend-protocol", (p, n, c) => YamlReader.Enum(n, "backend-protocol", c, BackendProtocols) is { } v ? p with { BackendProtocol = v } : p)
         .Key("load-header", (p, n, c) => LoadHeader(n, c) is { } h ? p with { LoadHeader = h } : p);
+
+    // Entries that name a discovery source (dns:, srv:, file:) go to Sources; the rest are the file's backends.
+    private static PoolConfig Backends(PoolConfig pool, YamlNode node, ParseContext context)
+    {
+        var sources = new List<DiscoverySource>();
+        var backends = YamlReader.List(node, "backends", context, (item, index, c) =>
+        {
+            if (!DiscoveryParser.IsSource(item)) return BackendParser.Read(item, index, c);
+            sources.Add(DiscoveryParser.ReadSource(item, c));
+            return null;
+        });
+        return pool with { Backends = backends, Sources = [.. sources] };
+    }
 
     private static string? LoadHeader(YamlNode node, ParseContext context)
     {
@@ -74,6 +88,9 @@ internal static class PoolParser
         CheckBackendIds(pool, context);
         pool = BackendSchemes.Apply(pool, YamlReader.Find(mapping, "tls") is not null, context);
         CheckBackendProtocol(mapping, pool, context);
+        // A dns: source without a port: the pool's scheme's default, as for http:// and https:// addresses.
+        if (pool.Sources.Any(static s => s is { Kind: DiscoveryKind.Dns, Port: 0 }))
+            pool = pool with { Sources = [.. pool.Sources.Select(s => s is { Kind: DiscoveryKind.Dns, Port: 0 } ? s with { Port = pool.Tls is null ? 80 : 443 } : s)] };
         RecordListenerSpecificKeys(mapping, pool, context);
         return pool;
     }

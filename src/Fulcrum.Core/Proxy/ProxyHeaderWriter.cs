@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Fulcrum.Core.Configuration;
 
-namespace Fulcrum.L4.Proxy;
+namespace Fulcrum.Core.Proxy;
 
 /// <summary>
 /// Writes the PROXY protocol header that tells a backend who the real client is.

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Text;
 
-namespace Fulcrum.L4.Proxy;
+namespace Fulcrum.Core.Proxy;
 
 public enum ProxyParseStatus
 {

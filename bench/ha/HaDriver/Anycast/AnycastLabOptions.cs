@@ -1,0 +1,30 @@
+namespace Fulcrum.Bench.Ha.Anycast;
+
+/// <summary>How the anycast lab is built and loaded.</summary>
+public sealed record AnycastLabOptions
+{
+    /// <summary>The built fulcrum.dll the nodes and their hooks run.</summary>
+    public required string FulcrumDll { get; init; }
+
+    /// <summary>Configs and logs go here.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>How often `fulcrum anycast` asks /healthz (it withdraws after two bad answers).</summary>
+    public TimeSpan HookInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>BFD's transmit and receive interval on both sides; a session is down after three missed (RFC 5880).</summary>
+    public TimeSpan BfdInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan AcceptGrace { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Client workers, each with one request (and so one new connection) in flight.</summary>
+    public int Workers { get; init; } = 4;
+
+    /// <summary>A request not answered in this time counts as failed.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A worker's pause after a successful request.</summary>
+    public TimeSpan Pause { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
