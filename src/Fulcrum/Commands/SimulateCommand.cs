@@ -55,14 +55,7 @@ public static class SimulateCommand
         {
             if (parsed.GetValue(scenario) is { } named)
             {
-                if (!SimulationScenarios.Names.Contains(named))
-                {
-                    Console.Error.WriteLine($"fulcrum simulate: no scenario '{named}'; known: {string.Join(", ", SimulationScenarios.Names)}");
-                    return ExitCodes.BadUsage;
-                }
-
-                SimulationScenarios.Run(named, parsed.GetValue(seed), Console.Out);
-                return ExitCodes.Success;
+                return RunScenario(named, parsed.GetValue(seed), parsed.GetValue(output), Console.Out, Console.Error);
             }
 
             if (!ServiceTimes.TryParse(parsed.GetValue(service)!, out var shape))
@@ -123,6 +116,27 @@ public static class SimulateCommand
 
         stdout.Write(SimulationReport.Table(settings, results));
         if (output is not null) stdout.WriteLine($"report: {SimulationReport.Write(Path.GetFullPath(output), settings, results)}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// `fulcrum simulate --scenario NAME [--out DIR]`: prints the scenario's expectation, figures and verdict, and with
+    /// <paramref name="output"/> writes DIR/index.html and DIR/summary.csv as the lab does. Exit 0 whatever the verdict
+    /// (it is a finding, not a failure), 2 on an unknown name.
+    /// </summary>
+    public static int RunScenario(string name, int seed, string? output, TextWriter stdout, TextWriter stderr)
+    {
+        if (!SimulationScenarios.Names.Contains(name))
+        {
+            stderr.WriteLine($"fulcrum simulate: no scenario '{name}'; known: {string.Join(", ", SimulationScenarios.Names)}");
+            return ExitCodes.BadUsage;
+        }
+
+        var started = TimeProvider.System.GetUtcNow();
+        var timestamp = TimeProvider.System.GetTimestamp();
+        var report = SimulationScenarios.Report(name, seed);
+        stdout.Write(report.Text());
+        if (output is not null) stdout.WriteLine($"report: {ScenarioPage.Write(Path.GetFullPath(output), report, started, TimeProvider.System.GetElapsedTime(timestamp))}");
         return ExitCodes.Success;
     }
 

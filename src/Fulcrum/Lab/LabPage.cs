@@ -14,16 +14,17 @@ internal sealed class LabPage
     private readonly StringBuilder _html = new();
     private readonly List<(string File, string Text, string What)> _data = [];
 
-    public LabPage(string scenario, DateTimeOffset started, TimeSpan took, bool isShort, string verdict)
+    /// <param name="kind">The page's heading before the scenario's name: the lab's, or the simulator's (`Fulcrum simulate`).</param>
+    public LabPage(string scenario, DateTimeOffset started, TimeSpan took, bool isShort, string verdict, string kind = "Fulcrum lab")
     {
         _html.Append(CultureInfo.InvariantCulture, $$"""
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Fulcrum lab: {{Encode(scenario)}}</title>
+            <html lang="en"><head><meta charset="utf-8"><title>{{Encode(kind)}}: {{Encode(scenario)}}</title>
             <style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}
             table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}
             th:first-child,td:first-child{text-align:left}blockquote{border-left:4px solid #ccc;margin:0;padding:.2em 1em;color:#444}
             .verdict{font-weight:bold;font-size:1.1em}figure{margin:1em 0}</style></head><body>
-            <h1>Fulcrum lab: {{Encode(scenario)}}</h1>
+            <h1>{{Encode(kind)}}: {{Encode(scenario)}}</h1>
             <p>Run {{started:yyyy-MM-dd HH:mm}} UTC on {{Environment.ProcessorCount}} CPUs, {{took.TotalSeconds:0}} s in all{{(isShort ? " (short mode: figures are noisy)" : "")}}.</p>
             <p class="verdict">{{Encode(verdict)}}</p>
 

@@ -1,3 +1,5 @@
+using Fulcrum.Lab;
+
 namespace Fulcrum.Simulation;
 
 /// <summary>
@@ -59,4 +61,34 @@ internal static class BallsIntoBins
 
     private static double LogGamma(double x) =>
         (x - 0.5) * Math.Log(x) - x + 0.5 * Math.Log(2 * Math.PI) + 1 / (12 * x) - 1 / (360 * x * x * x);
+
+    public static ScenarioReport Report(int seed)
+    {
+        var rows = Run(seed);
+        var largest = rows[^1];
+        return new ScenarioReport(
+            "balls-into-bins",
+            ScenarioReport.Invariant($"n balls into n bins: each into one random bin, or into the less full of two random bins; n from {Sizes[0]} to {Sizes[^1]}, seed {seed}."),
+            ScenarioReport.Invariant($"the fullest bin holds Gamma^-1(n) - 3/2 balls with one choice (Gonnet 1981) and ln ln n / ln 2 with two (Azar, Broder, Karlin and Upfal 1994), each within {Tolerance} balls."),
+            ["n", "one choice", "one expected", "two choices", "two expected", "ok"],
+            [.. rows.Select(r => (IReadOnlyList<string>)
+            [
+                ScenarioReport.Invariant($"{r.N}"), ScenarioReport.Invariant($"{r.OneChoice}"), ScenarioReport.Invariant($"{r.OneExpected:0.00}"),
+                ScenarioReport.Invariant($"{r.TwoChoices}"), ScenarioReport.Invariant($"{r.TwoExpected:0.00}"), r.Holds ? "yes" : "NO",
+            ])],
+            rows.All(r => r.Holds),
+            ScenarioReport.Invariant($"with n = {largest.N} the fullest bin held {largest.OneChoice} balls with one choice (expected {largest.OneExpected:0.00}) and {largest.TwoChoices} with two (expected {largest.TwoExpected:0.00})"))
+        {
+            Charts =
+            [
+                SvgChart.Lines("The fullest bin against log10 n", "balls",
+                [
+                    ("one choice", [.. rows.Select(r => (Math.Log10(r.N), (double)r.OneChoice))]),
+                    ("one, expected", [.. rows.Select(r => (Math.Log10(r.N), r.OneExpected))]),
+                    ("two choices", [.. rows.Select(r => (Math.Log10(r.N), (double)r.TwoChoices))]),
+                    ("two, expected", [.. rows.Select(r => (Math.Log10(r.N), r.TwoExpected))]),
+                ], xUnit: ""),
+            ],
+        };
+    }
 }

@@ -1,4 +1,5 @@
 using Fulcrum.Core.Balancing;
+using Fulcrum.Lab;
 
 namespace Fulcrum.Simulation;
 
@@ -41,5 +42,35 @@ internal static class RetryStorm
         }
 
         return rows;
+    }
+
+    public static ScenarioReport Report(int seed)
+    {
+        var rows = Run(seed);
+        var s = Settings(1, Budget, seed);
+        var all = rows.Single(r => r.Fail >= 1);
+        return new ScenarioReport(
+            "retry-storm",
+            ScenarioReport.Invariant($"{s.Backends} backends at load {s.Load:0.##}, a share p of them failing each attempt after {s.FailSeconds * 1000:0} ms, {Retries} retries on a random new pick, without and with a retry budget of {100 * Budget:0}% (min {s.MinRetries}); {s.Requests} requests a run, seed {seed}."),
+            ScenarioReport.Invariant($"without a budget 1 + p + p^2 + p^3 attempts a request (within {100 * Tolerance:0}%); with it at most 1 + 0.2/0.8 = 1.25 (+0.05)."),
+            ["p", "attempts", "expected", "budget", "bound", "withheld", "ok"],
+            [.. rows.Select(r => (IReadOnlyList<string>)
+            [
+                ScenarioReport.Invariant($"{r.Fail:0.0}"), ScenarioReport.Invariant($"{r.Without:0.000}"), ScenarioReport.Invariant($"{r.Expected:0.000}"),
+                ScenarioReport.Invariant($"{r.With:0.000}"), ScenarioReport.Invariant($"{r.Bound:0.00}"), ScenarioReport.Invariant($"{r.Withheld}"), r.Holds ? "yes" : "NO",
+            ])],
+            rows.All(r => r.Holds),
+            ScenarioReport.Invariant($"when every backend fails, {Retries} retries make {all.Without:0.00} attempts a request (expected {all.Expected:0.00}) and the budget holds it to {all.With:0.00} (bound {all.Bound:0.00})"))
+        {
+            Charts =
+            [
+                SvgChart.Lines("Attempts per request against p, the share of backends failing", "attempts",
+                [
+                    ("no budget", [.. rows.Select(r => (r.Fail, r.Without))]),
+                    ("expected", [.. rows.Select(r => (r.Fail, r.Expected))]),
+                    ("20% budget", [.. rows.Select(r => (r.Fail, r.With))]),
+                ], xUnit: ""),
+            ],
+        };
     }
 }

@@ -1,3 +1,5 @@
+using Fulcrum.Lab;
+
 namespace Fulcrum.Simulation;
 
 /// <summary>
@@ -75,5 +77,35 @@ internal static class Subsetting
         }
 
         return load;
+    }
+
+    public static ScenarioReport Report(int seed)
+    {
+        var rows = Run(seed);
+        var small = rows[0];
+        var large = rows[^1];
+        return new ScenarioReport(
+            "subsetting",
+            ScenarioReport.Invariant($"{Clients} clients, {Backends} backends, each client spreading its load evenly over a subset of d backends (random subsets: the mean of 20 draws; deterministic subsets: the SRE book's), seed {seed}."),
+            ScenarioReport.Invariant($"(binomial) the busiest backend over the mean = 1 + sqrt(2 ln M) sqrt((1 - d/M) M / (N d)) within {100 * Tolerance:0}%; deterministic subsetting (SRE book, chapter 20) exactly 1 when d divides M."),
+            ["d", "random max", "random min", "expected", "determ.", "ok"],
+            [.. rows.Select(r => (IReadOnlyList<string>)
+            [
+                ScenarioReport.Invariant($"{r.SubsetSize}"), ScenarioReport.Invariant($"{r.RandomImbalance:0.000}"), ScenarioReport.Invariant($"{r.RandomLeast:0.000}"),
+                ScenarioReport.Invariant($"{r.Expected:0.000}"), ScenarioReport.Invariant($"{r.DeterministicImbalance:0.000}"), r.Holds ? "yes" : "NO",
+            ])],
+            rows.All(r => r.Holds),
+            ScenarioReport.Invariant($"with random subsets of {small.SubsetSize} the busiest backend carries {small.RandomImbalance:0.00} times the mean (expected {small.Expected:0.00}), with {large.SubsetSize} {large.RandomImbalance:0.00} ({large.Expected:0.00}); deterministic subsets {small.DeterministicImbalance:0.00}"))
+        {
+            Charts =
+            [
+                SvgChart.Lines("Busiest backend's load over the mean, against the subset size d", "x mean",
+                [
+                    ("random", [.. rows.Select(r => ((double)r.SubsetSize, r.RandomImbalance))]),
+                    ("expected", [.. rows.Select(r => ((double)r.SubsetSize, r.Expected))]),
+                    ("deterministic", [.. rows.Select(r => ((double)r.SubsetSize, r.DeterministicImbalance))]),
+                ], xUnit: ""),
+            ],
+        };
     }
 }

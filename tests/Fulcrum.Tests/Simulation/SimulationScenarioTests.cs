@@ -1,3 +1,4 @@
+using Fulcrum.Commands;
 using Fulcrum.Simulation;
 
 namespace Fulcrum.Tests.Simulation;
@@ -38,6 +39,43 @@ public sealed class SimulationScenarioTests
     public void Herd_StaleLoadMakesLeastConnectionsHerd_AndLiveLoadMakesItBest()
     {
         Assert.True(Herd.Run(seed: 1).Holds);
+    }
+
+    [Theory]
+    [InlineData("herd")]
+    [InlineData("retry-storm")]
+    [InlineData("subsetting")]
+    [InlineData("balls-into-bins")]
+    public void SimulateScenarioWithOut_WritesAReportPageWithChartsAndTheVerdict_AndTheTableAsCsv(string name)
+    {
+        var dir = Directory.CreateTempSubdirectory("fulcrum-scenario-").FullName;
+        try
+        {
+            var stdout = new StringWriter();
+            Assert.Equal(ExitCodes.Success, SimulateCommand.RunScenario(name, 1, dir, stdout, new StringWriter()));
+
+            Assert.Contains("report: ", stdout.ToString(), StringComparison.Ordinal);
+            var html = File.ReadAllText(Path.Combine(dir, "index.html"));
+            Assert.Contains("The simulation agrees with the expectation", html, StringComparison.Ordinal);
+            Assert.Contains("<svg ", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+            var csv = File.ReadAllLines(Path.Combine(dir, "summary.csv"));
+            Assert.True(csv.Length >= 3, string.Join('\n', csv));
+            var columns = csv[0].Split(',').Length;
+            Assert.All(csv, line => Assert.Equal(columns, line.Split(',').Length));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void SimulateScenario_UnknownName_IsBadUsage_AndListsTheKnownOnes()
+    {
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.BadUsage, SimulateCommand.RunScenario("thundering", 1, null, new StringWriter(), stderr));
+        Assert.Contains("hedging", stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
