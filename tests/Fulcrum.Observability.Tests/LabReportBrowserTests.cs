@@ -17,7 +17,7 @@ public sealed class LabReportBrowserTests : IDisposable
 
     public static TheoryData<string> Scenarios() => ["slow-server", "hashing", "overload", "weighted", "health", "drain", "sessions", "feedback", "challenge"];
 
-    public static TheoryData<string> SimulatorScenarios() => ["herd", "retry-storm", "subsetting", "balls-into-bins"];
+    public static TheoryData<string> SimulatorScenarios() => ["herd", "retry-storm", "hedging", "subsetting", "balls-into-bins"];
 
     [Theory]
     [MemberData(nameof(Scenarios))]

@@ -31,7 +31,7 @@ public static class SimulateCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var load = new Option<double>("--load") { Description = "Offered load as a share of capacity.", DefaultValueFactory = _ => 0.9 };
-        var service = new Option<string>("--service") { Description = "Service times: exp, const, lognormal or bimodal.", DefaultValueFactory = _ => "exp" };
+        var service = new Option<string>("--service") { Description = "Service times: exp, const, lognormal, bimodal or tail (1% of requests 10x to 100x slower).", DefaultValueFactory = _ => "exp" };
         var mean = new Option<double>("--mean-ms") { Description = "Mean service time on a backend of speed 1, in ms.", DefaultValueFactory = _ => 10 };
         var workers = new Option<int>("--workers") { Description = "Requests each backend serves at once.", DefaultValueFactory = _ => 1 };
         var slowFraction = new Option<double>("--slow-fraction") { Description = "Share of backends that are slow." };
@@ -47,9 +47,10 @@ public static class SimulateCommand
             Description = $"Run a question from the literature with its expectation instead: {string.Join(", ", SimulationScenarios.Names)}.",
         };
         var clients = new Option<int>("--clients") { Description = "A closed loop of this many clients instead of Poisson arrivals at --load." };
+        var hedge = new Option<double>("--hedge-ms") { Description = "Hedged requests: a request unanswered after this many ms sends a copy to another backend; the first answer wins (0: off)." };
         var command = new Command("simulate", "Simulate balancers in front of queueing backends at any scale, on Fulcrum's own balancer classes, in simulated time.")
         {
-            backends, requests, algorithms, load, service, mean, workers, slowFraction, slowFactor, failFraction, retries, balancers, refresh, seed, output, scenario, clients,
+            backends, requests, algorithms, load, service, mean, workers, slowFraction, slowFactor, failFraction, retries, balancers, refresh, seed, output, scenario, clients, hedge,
         };
         command.SetAction(parsed =>
         {
@@ -60,7 +61,7 @@ public static class SimulateCommand
 
             if (!ServiceTimes.TryParse(parsed.GetValue(service)!, out var shape))
             {
-                Console.Error.WriteLine($"fulcrum simulate: --service must be exp, const, lognormal or bimodal, not '{parsed.GetValue(service)}'");
+                Console.Error.WriteLine($"fulcrum simulate: --service must be exp, const, lognormal, bimodal or tail, not '{parsed.GetValue(service)}'");
                 return ExitCodes.BadUsage;
             }
 
@@ -80,6 +81,7 @@ public static class SimulateCommand
                 RefreshSeconds = parsed.GetValue(refresh) / 1000,
                 Seed = parsed.GetValue(seed),
                 Clients = parsed.GetValue(clients),
+                HedgeSeconds = parsed.GetValue(hedge) / 1000,
             };
             return Run(settings, parsed.GetValue(algorithms) ?? [], parsed.GetValue(output), Console.Out, Console.Error);
         });
@@ -160,5 +162,7 @@ public static class SimulateCommand
         : s.Balancers < 1 ? "--balancers must be at least 1"
         : s.RefreshSeconds < 0 ? "--refresh-ms must be 0 or more"
         : s.Clients < 0 ? "--clients must be 0 or more"
+        : s.HedgeSeconds < 0 ? "--hedge-ms must be 0 or more"
+        : s.HedgeSeconds > 0 && (s.Retries > 0 || s.FailFraction > 0) ? "--hedge-ms is not simulated together with --retries or --fail-fraction"
         : null;
 }

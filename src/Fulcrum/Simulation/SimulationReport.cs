@@ -14,6 +14,7 @@ internal static class SimulationReport
         text.Append(Invariant($"{s.Backends} backends, {s.Requests} requests, load {s.Load:0.##}, service {ServiceTimes.Name(s.Service)} mean {s.MeanService * 1000:0.###} ms, {s.Workers} worker(s) each"));
         if (s.SlowFraction > 0) text.Append(Invariant($", {s.SlowFraction:P0} {s.SlowFactor:0.#}x slower"));
         if (s.FailFraction > 0) text.Append(Invariant($", {s.FailFraction:P0} failing, {s.Retries} retries"));
+        if (s.HedgeSeconds > 0) text.Append(Invariant($", a copy hedged after {s.HedgeSeconds * 1000:0.###} ms"));
         if (s.Balancers > 1) text.Append(Invariant($", {s.Balancers} balancers ")).Append(s.RefreshSeconds > 0 ? Invariant($"sharing load every {s.RefreshSeconds * 1000:0.###} ms") : "each knowing only its own requests");
         text.Append(Invariant($", seed {s.Seed}\n\n"));
         text.Append(Invariant($"{"algorithm",-28}{"requests",11}{"errors",9}{"mean ms",10}{"p50 ms",10}{"p99 ms",10}{"p99.9 ms",10}{"max queue",10}{"imbalance",10}{"took s",8}\n"));

@@ -17,6 +17,13 @@ internal sealed class SimulationResult(string algorithm, int backends)
     public long RetriesWithheld { get; set; }
     /// <summary>Attempts sent per request: 1 without retries; the load a retry policy multiplies the backends' work by.</summary>
     public double Amplification => Requests == 0 ? 0 : (Requests + RetriesSent) / (double)Requests;
+    /// <summary>Hedged requests: copies sent, and how many of them answered before the original.</summary>
+    public long HedgesSent { get; set; }
+    public long HedgeWins { get; set; }
+    /// <summary>The share of requests that sent a copy: the extra requests hedging costs.</summary>
+    public double HedgeShare => Requests == 0 ? 0 : HedgesSent / (double)Requests;
+    /// <summary>Worker time the requests used, in seconds, copies included (a cancelled one up to its cancel).</summary>
+    public double BusySeconds { get; set; }
     /// <summary>Requests each backend finished (successes and errors).</summary>
     public long[] Served { get; } = new long[backends];
     /// <summary>The most requests one backend held at once (queued and in service).</summary>

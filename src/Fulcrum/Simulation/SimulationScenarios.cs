@@ -7,13 +7,14 @@ namespace Fulcrum.Simulation;
 /// </summary>
 internal static class SimulationScenarios
 {
-    public static readonly string[] Names = ["herd", "retry-storm", "subsetting", "balls-into-bins"];
+    public static readonly string[] Names = ["herd", "retry-storm", "hedging", "subsetting", "balls-into-bins"];
 
     /// <summary>Runs <paramref name="name"/>; throws on an unknown name (the command checks <see cref="Names"/> first).</summary>
     public static ScenarioReport Report(string name, int seed) => name switch
     {
         "herd" => Herd.Report(seed),
         "retry-storm" => RetryStorm.Report(seed),
+        "hedging" => Hedging.Report(seed),
         "subsetting" => Subsetting.Report(seed),
         "balls-into-bins" => BallsIntoBins.Report(seed),
         _ => throw new ArgumentException($"no scenario '{name}'", nameof(name)),

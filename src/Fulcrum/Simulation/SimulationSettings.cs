@@ -41,6 +41,12 @@ internal sealed record SimulationSettings
     /// refreshes, Brooker's herding case); zero means each knows only the requests it sent itself.
     /// </summary>
     public double RefreshSeconds { get; init; }
+    /// <summary>
+    /// Hedged requests ("The Tail at Scale", Dean and Barroso 2013): a request not answered this long after it arrived
+    /// sends one copy to another backend; the first answer wins and the other copy is cancelled (taken out of its queue,
+    /// or its worker freed). Zero means no hedging. Not combined with failing backends or retries.
+    /// </summary>
+    public double HedgeSeconds { get; init; }
     /// <summary>The share of requests, from the start, that warm the system up and are left out of the figures.</summary>
     public double WarmUp { get; init; } = 0.1;
     public int Seed { get; init; } = 1;

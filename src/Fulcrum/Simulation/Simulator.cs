@@ -8,7 +8,8 @@ namespace Fulcrum.Simulation;
 /// A discrete-event simulation of balancers in front of queueing backends, on Fulcrum's own balancer classes (not
 /// copies): each balancer picks among real <see cref="Backend"/> objects whose live counters (active work, latency
 /// averages) are driven by simulated time. Arrivals are Poisson; each backend serves `workers` requests at once in
-/// FIFO order. One event loop on one thread, so a run is exactly repeatable from its seed.
+/// FIFO order. One event loop on one thread, so a run is exactly repeatable from its seed. A request may have a copy
+/// (a hedged request): a second slot on another backend, the first of the two to answer ends the request.
 /// </summary>
 internal sealed class Simulator
 {
@@ -38,10 +39,19 @@ internal sealed class Simulator
     private int[] _next = new int[1024];
     private Lease[] _leases = new Lease[1024];
     private bool[] _counted = new bool[1024];
+    private long[] _startedAt = new long[1024];   // when its service began; -1 while it waits in a queue
+    private long[] _serial = new long[1024];      // the request's arrival number, for its hedge timer; -1 once ended
+    private int[] _copy = new int[1024];          // an original's copy in flight, or -1
+    private int[] _copyOf = new int[1024];        // a copy's original, or -1
+    private bool[] _cancelled = new bool[1024];   // cancelled in service: its completion event is stale
     private readonly Stack<int> _free = new();
     private int _slots;
 
     private readonly PriorityQueue<int, long> _completions = new();
+
+    // Hedge timers in arrival order, which is also their firing order: every request waits the same delay.
+    private readonly Queue<(long At, int Slot, long Serial)> _hedges = new();
+    private readonly long _hedgeDelay;
 
     // Arrivals so far, and for the retry budget the requests and the retries in flight.
     private long _arrivals;
@@ -85,6 +95,12 @@ internal sealed class Simulator
             _balancers[b] = factory.Create(view, new BalancerServices(_clock, new Random(settings.Seed * 31 + b)));
         }
 
+        _hedgeDelay = settings.HedgeSeconds > 0 ? Math.Max(1, SimulatedClock.Nanoseconds(settings.HedgeSeconds)) : 0;
+        if (_hedgeDelay > 0 && (settings.Retries > 0 || settings.FailFraction > 0))
+        {
+            throw new ArgumentException("hedged requests are not simulated together with failing backends or retries", nameof(settings));
+        }
+
         _held = new int[n];
         _busy = new int[n];
         _head = new int[n];
@@ -122,6 +138,14 @@ internal sealed class Simulator
                 continue;
             }
 
+            if (_hedges.TryPeek(out var hedge) && hedge.At <= completion && hedge.At <= arrival)
+            {
+                _hedges.Dequeue();
+                _clock.Now = hedge.At;
+                Hedge(hedge.Slot, hedge.Serial);
+                continue;
+            }
+
             if (arrival <= completion)
             {
                 _clock.Now = arrival;
@@ -145,18 +169,46 @@ internal sealed class Simulator
     {
         if (_arrivals == _warmUp) StartMeasuring();
         var slot = NewSlot(counted: _arrivals >= _warmUp);
+        _serial[slot] = _arrivals;
+        if (_hedgeDelay > 0) _hedges.Enqueue((_clock.Now + _hedgeDelay, slot, _arrivals));
         _arrivals++;
         _inFlight++;
         Dispatch(slot);
     }
 
+    // The hedge delay passed: a request still unanswered, and without a copy yet, sends one to another backend.
+    private void Hedge(int slot, long serial)
+    {
+        if (_serial[slot] != serial || _copy[slot] >= 0) return;
+        var copy = NewSlot(_counted[slot]);
+        _arrived[copy] = _arrived[slot];
+        _balancerOf[copy] = _balancerOf[slot];
+        _copyOf[copy] = slot;
+        _copy[slot] = copy;
+        if (_counted[slot]) _result.HedgesSent++;
+        Dispatch(copy, avoid: _backendOf[slot]);
+    }
+
     private long Gap(double meanSeconds) => Math.Max(1, SimulatedClock.Nanoseconds(-meanSeconds * Math.Log(1 - _random.NextDouble())));
 
-    private void Dispatch(int slot)
+    // A copy avoids its original's backend (a hedge on the same queue would wait behind it): a few picks, then any.
+    private void Dispatch(int slot, int avoid = -1)
     {
         var b = _balancerOf[slot];
-        var context = new PickContext((ulong)_random.NextInt64());
-        var picked = _balancers[b].Pick(context);
+        var picked = _balancers[b].Pick(new PickContext((ulong)_random.NextInt64()));
+        for (var tries = 1; avoid >= 0 && picked is not null && _index[b][picked] == avoid && tries < 4; tries++)
+        {
+            picked = _balancers[b].Pick(new PickContext((ulong)_random.NextInt64()));
+        }
+
+        if (picked is null && _copyOf[slot] >= 0)
+        {
+            _copy[_copyOf[slot]] = -1; // no backend for the copy: the original carries on alone
+            _copyOf[slot] = -1;
+            _free.Push(slot);
+            return;
+        }
+
         if (picked is null)
         {
             Finish(slot, ok: false);
@@ -175,6 +227,7 @@ internal sealed class Simulator
     private void Start(int slot, int j)
     {
         _busy[j]++;
+        _startedAt[slot] = _clock.Now;
         var seconds = _s.Fails(j)
             ? _s.FailSeconds ?? _s.MeanService / 100 // a broken backend answers at once, with an error (or after FailSeconds)
             : ServiceTimes.Draw(_s.Service, _s.MeanService, _random) / _s.Speed(j);
@@ -183,15 +236,28 @@ internal sealed class Simulator
 
     private void Complete(int slot)
     {
+        if (_cancelled[slot])
+        {
+            // A copy cancelled in service: its worker went back to the queue at the cancel.
+            _cancelled[slot] = false;
+            _free.Push(slot);
+            return;
+        }
+
         var j = _backendOf[slot];
         _busy[j]--;
         Hold(j, -1);
+        if (_counted[slot]) _result.BusySeconds += (_clock.Now - _startedAt[slot]) / 1e9;
         var failed = _s.Fails(j);
         _leases[slot].Release(failed ? Outcome.ServerError : Outcome.Success);
         _leases[slot] = default;
         if (_head[j] >= 0) Start(Dequeue(j), j);
         if (!failed)
         {
+            // The first answer wins; the other copy of the request, if any, is cancelled.
+            var other = _copyOf[slot] >= 0 ? _copyOf[slot] : _copy[slot];
+            if (other >= 0) Cancel(other);
+            if (_copyOf[slot] >= 0 && _counted[slot]) _result.HedgeWins++;
             Finish(slot, ok: true);
         }
         else if (_attempts[slot] <= _s.Retries && BudgetAllows(slot))
@@ -222,8 +288,35 @@ internal sealed class Simulator
         return false;
     }
 
+    // The losing copy of a hedged request: out of its queue, or its worker freed at once, as a cancel over the wire
+    // would (the balancer gives up the lease as a client abort, which health never holds against a backend).
+    private void Cancel(int slot)
+    {
+        var j = _backendOf[slot];
+        Hold(j, -1);
+        _leases[slot].Release(Outcome.ClientAbort);
+        _leases[slot] = default;
+        _serial[slot] = -1;
+        _copy[slot] = -1;
+        _copyOf[slot] = -1;
+        if (_startedAt[slot] < 0)
+        {
+            Unlink(slot, j);
+            _free.Push(slot);
+            return;
+        }
+
+        _busy[j]--;
+        if (_counted[slot]) _result.BusySeconds += (_clock.Now - _startedAt[slot]) / 1e9;
+        _cancelled[slot] = true; // freed when its completion event comes up
+        if (_head[j] >= 0) Start(Dequeue(j), j);
+    }
+
     private void Finish(int slot, bool ok)
     {
+        _serial[slot] = -1;
+        _copy[slot] = -1;
+        _copyOf[slot] = -1;
         _inFlight--;
         if (_retrying[slot])
         {
@@ -306,6 +399,10 @@ internal sealed class Simulator
         _attempts[slot] = 1;
         _next[slot] = -1;
         _counted[slot] = counted;
+        _startedAt[slot] = -1;
+        _serial[slot] = -1;
+        _copy[slot] = -1;
+        _copyOf[slot] = -1;
         return slot;
     }
 
@@ -320,14 +417,34 @@ internal sealed class Simulator
         Array.Resize(ref _leases, size);
         Array.Resize(ref _counted, size);
         Array.Resize(ref _retrying, size);
+        Array.Resize(ref _startedAt, size);
+        Array.Resize(ref _serial, size);
+        Array.Resize(ref _copy, size);
+        Array.Resize(ref _copyOf, size);
+        Array.Resize(ref _cancelled, size);
     }
 
     private void Enqueue(int slot, int j)
     {
         _next[slot] = -1;
+        _startedAt[slot] = -1;
         if (_tail[j] >= 0) _next[_tail[j]] = slot;
         else _head[j] = slot;
         _tail[j] = slot;
+    }
+
+    private void Unlink(int slot, int j)
+    {
+        int previous = -1, at = _head[j];
+        while (at != slot)
+        {
+            previous = at;
+            at = _next[at];
+        }
+
+        if (previous < 0) _head[j] = _next[slot];
+        else _next[previous] = _next[slot];
+        if (_tail[j] == slot) _tail[j] = previous;
     }
 
     private int Dequeue(int j)

@@ -41,9 +41,27 @@ public sealed class SimulationScenarioTests
         Assert.True(Herd.Run(seed: 1).Holds);
     }
 
+    [Fact]
+    public void Hedging_AfterTheP95_CutsTheP999ToUnderAQuarter_ForAFewPercentMoreRequests()
+    {
+        var outcome = Hedging.Run(seed: 1);
+        Assert.True(outcome.Holds, string.Join('\n', outcome.Rows.Select(r => $"{r.Delay}: copies {r.Result.HedgeShare:P1}, p99.9 {r.Result.Latency.Percentile(0.999) * 1000:0.0} ms")));
+        // The trade-off the paper describes: the earlier the copy, the more copies and the shorter the tail.
+        var hedged = outcome.Rows.Skip(1).ToList();
+        for (var i = 1; i < hedged.Count; i++)
+        {
+            Assert.True(hedged[i].Result.HedgeShare < hedged[i - 1].Result.HedgeShare, $"{hedged[i].Delay} sent more copies than {hedged[i - 1].Delay}");
+            Assert.True(hedged[i].Result.Latency.Percentile(0.999) > hedged[i - 1].Result.Latency.Percentile(0.999), $"{hedged[i].Delay} has a shorter tail than {hedged[i - 1].Delay}");
+        }
+
+        // Every delay tried helps the tail.
+        Assert.All(hedged, r => Assert.True(r.Result.Latency.Percentile(0.999) < outcome.Unhedged.Result.Latency.Percentile(0.999), r.Delay));
+    }
+
     [Theory]
     [InlineData("herd")]
     [InlineData("retry-storm")]
+    [InlineData("hedging")]
     [InlineData("subsetting")]
     [InlineData("balls-into-bins")]
     public void SimulateScenarioWithOut_WritesAReportPageWithChartsAndTheVerdict_AndTheTableAsCsv(string name)
