@@ -31,21 +31,8 @@ internal sealed class Simulator
     private readonly int[] _head;
     private readonly int[] _tail;
 
-    // Requests in flight live in slots, reused through a free list.
-    private long[] _arrived = new long[1024];
-    private int[] _backendOf = new int[1024];
-    private int[] _balancerOf = new int[1024];
-    private int[] _attempts = new int[1024];
-    private int[] _next = new int[1024];
-    private Lease[] _leases = new Lease[1024];
-    private bool[] _counted = new bool[1024];
-    private long[] _startedAt = new long[1024];   // when its service began; -1 while it waits in a queue
-    private long[] _serial = new long[1024];      // the request's arrival number, for its hedge timer; -1 once ended
-    private int[] _copy = new int[1024];          // an original's copy in flight, or -1
-    private int[] _copyOf = new int[1024];        // a copy's original, or -1
-    private bool[] _cancelled = new bool[1024];   // cancelled in service: its completion event is stale
-    private readonly Stack<int> _free = new();
-    private int _slots;
+    // Requests in flight, one slot each (a copy has its own).
+    private readonly RequestSlots _r = new();
 
     private readonly PriorityQueue<int, long> _completions = new();
 
@@ -58,7 +45,6 @@ internal sealed class Simulator
     private long _warmUp;
     private int _inFlight;
     private int _retriesInFlight;
-    private bool[] _retrying = new bool[1024];
 
     // Time-average of "backends holding at least i": per depth, the count now, the area so far and when it last changed.
     private readonly long[] _atLeast = new long[SimulationResult.TrackedDepth + 1];
@@ -169,7 +155,7 @@ internal sealed class Simulator
     {
         if (_arrivals == _warmUp) StartMeasuring();
         var slot = NewSlot(counted: _arrivals >= _warmUp);
-        _serial[slot] = _arrivals;
+        _r.Serial[slot] = _arrivals;
         if (_hedgeDelay > 0) _hedges.Enqueue((_clock.Now + _hedgeDelay, slot, _arrivals));
         _arrivals++;
         _inFlight++;
@@ -179,14 +165,14 @@ internal sealed class Simulator
     // The hedge delay passed: a request still unanswered, and without a copy yet, sends one to another backend.
     private void Hedge(int slot, long serial)
     {
-        if (_serial[slot] != serial || _copy[slot] >= 0) return;
-        var copy = NewSlot(_counted[slot]);
-        _arrived[copy] = _arrived[slot];
-        _balancerOf[copy] = _balancerOf[slot];
-        _copyOf[copy] = slot;
-        _copy[slot] = copy;
-        if (_counted[slot]) _result.HedgesSent++;
-        Dispatch(copy, avoid: _backendOf[slot]);
+        if (_r.Serial[slot] != serial || _r.Copy[slot] >= 0) return;
+        var copy = NewSlot(_r.Counted[slot]);
+        _r.Arrived[copy] = _r.Arrived[slot];
+        _r.BalancerOf[copy] = _r.BalancerOf[slot];
+        _r.CopyOf[copy] = slot;
+        _r.Copy[slot] = copy;
+        if (_r.Counted[slot]) _result.HedgesSent++;
+        Dispatch(copy, avoid: _r.BackendOf[slot]);
     }
 
     private long Gap(double meanSeconds) => Math.Max(1, SimulatedClock.Nanoseconds(-meanSeconds * Math.Log(1 - _random.NextDouble())));
@@ -194,18 +180,18 @@ internal sealed class Simulator
     // A copy avoids its original's backend (a hedge on the same queue would wait behind it): a few picks, then any.
     private void Dispatch(int slot, int avoid = -1)
     {
-        var b = _balancerOf[slot];
+        var b = _r.BalancerOf[slot];
         var picked = _balancers[b].Pick(new PickContext((ulong)_random.NextInt64()));
         for (var tries = 1; avoid >= 0 && picked is not null && _index[b][picked] == avoid && tries < 4; tries++)
         {
             picked = _balancers[b].Pick(new PickContext((ulong)_random.NextInt64()));
         }
 
-        if (picked is null && _copyOf[slot] >= 0)
+        if (picked is null && _r.CopyOf[slot] >= 0)
         {
-            _copy[_copyOf[slot]] = -1; // no backend for the copy: the original carries on alone
-            _copyOf[slot] = -1;
-            _free.Push(slot);
+            _r.Copy[_r.CopyOf[slot]] = -1; // no backend for the copy: the original carries on alone
+            _r.CopyOf[slot] = -1;
+            _r.Free(slot);
             return;
         }
 
@@ -216,9 +202,9 @@ internal sealed class Simulator
         }
 
         var j = _index[b][picked];
-        _backendOf[slot] = j;
-        _leases[slot] = picked.Acquire(_clock);
-        if (_counted[slot]) _result.Served[j]++;
+        _r.BackendOf[slot] = j;
+        _r.Leases[slot] = picked.Acquire(_clock);
+        if (_r.Counted[slot]) _result.Served[j]++;
         Hold(j, +1);
         if (_busy[j] < _s.Workers) Start(slot, j);
         else Enqueue(slot, j);
@@ -227,7 +213,7 @@ internal sealed class Simulator
     private void Start(int slot, int j)
     {
         _busy[j]++;
-        _startedAt[slot] = _clock.Now;
+        _r.StartedAt[slot] = _clock.Now;
         var seconds = _s.Fails(j)
             ? _s.FailSeconds ?? _s.MeanService / 100 // a broken backend answers at once, with an error (or after FailSeconds)
             : ServiceTimes.Draw(_s.Service, _s.MeanService, _random) / _s.Speed(j);
@@ -236,40 +222,40 @@ internal sealed class Simulator
 
     private void Complete(int slot)
     {
-        if (_cancelled[slot])
+        if (_r.Cancelled[slot])
         {
             // A copy cancelled in service: its worker went back to the queue at the cancel.
-            _cancelled[slot] = false;
-            _free.Push(slot);
+            _r.Cancelled[slot] = false;
+            _r.Free(slot);
             return;
         }
 
-        var j = _backendOf[slot];
+        var j = _r.BackendOf[slot];
         _busy[j]--;
         Hold(j, -1);
-        if (_counted[slot]) _result.BusySeconds += (_clock.Now - _startedAt[slot]) / 1e9;
+        if (_r.Counted[slot]) _result.BusySeconds += (_clock.Now - _r.StartedAt[slot]) / 1e9;
         var failed = _s.Fails(j);
-        _leases[slot].Release(failed ? Outcome.ServerError : Outcome.Success);
-        _leases[slot] = default;
+        _r.Leases[slot].Release(failed ? Outcome.ServerError : Outcome.Success);
+        _r.Leases[slot] = default;
         if (_head[j] >= 0) Start(Dequeue(j), j);
         if (!failed)
         {
             // The first answer wins; the other copy of the request, if any, is cancelled.
-            var other = _copyOf[slot] >= 0 ? _copyOf[slot] : _copy[slot];
+            var other = _r.CopyOf[slot] >= 0 ? _r.CopyOf[slot] : _r.Copy[slot];
             if (other >= 0) Cancel(other);
-            if (_copyOf[slot] >= 0 && _counted[slot]) _result.HedgeWins++;
+            if (_r.CopyOf[slot] >= 0 && _r.Counted[slot]) _result.HedgeWins++;
             Finish(slot, ok: true);
         }
-        else if (_attempts[slot] <= _s.Retries && BudgetAllows(slot))
+        else if (_r.Attempts[slot] <= _s.Retries && BudgetAllows(slot))
         {
-            _attempts[slot]++;
-            if (!_retrying[slot])
+            _r.Attempts[slot]++;
+            if (!_r.Retrying[slot])
             {
-                _retrying[slot] = true;
+                _r.Retrying[slot] = true;
                 _retriesInFlight++;
             }
 
-            if (_counted[slot]) _result.RetriesSent++;
+            if (_r.Counted[slot]) _result.RetriesSent++;
             Dispatch(slot);
         }
         else
@@ -282,9 +268,9 @@ internal sealed class Simulator
     // with min-retries always allowed; a request on its retries holds one place from its first retry to its end.
     private bool BudgetAllows(int slot)
     {
-        if (_s.RetryBudget <= 0 || _retrying[slot]) return true;
+        if (_s.RetryBudget <= 0 || _r.Retrying[slot]) return true;
         if (_retriesInFlight < Math.Max(_s.MinRetries, _s.RetryBudget * _inFlight)) return true;
-        if (_counted[slot]) _result.RetriesWithheld++;
+        if (_r.Counted[slot]) _result.RetriesWithheld++;
         return false;
     }
 
@@ -292,46 +278,46 @@ internal sealed class Simulator
     // would (the balancer gives up the lease as a client abort, which health never holds against a backend).
     private void Cancel(int slot)
     {
-        var j = _backendOf[slot];
+        var j = _r.BackendOf[slot];
         Hold(j, -1);
-        _leases[slot].Release(Outcome.ClientAbort);
-        _leases[slot] = default;
-        _serial[slot] = -1;
-        _copy[slot] = -1;
-        _copyOf[slot] = -1;
-        if (_startedAt[slot] < 0)
+        _r.Leases[slot].Release(Outcome.ClientAbort);
+        _r.Leases[slot] = default;
+        _r.Serial[slot] = -1;
+        _r.Copy[slot] = -1;
+        _r.CopyOf[slot] = -1;
+        if (_r.StartedAt[slot] < 0)
         {
             Unlink(slot, j);
-            _free.Push(slot);
+            _r.Free(slot);
             return;
         }
 
         _busy[j]--;
-        if (_counted[slot]) _result.BusySeconds += (_clock.Now - _startedAt[slot]) / 1e9;
-        _cancelled[slot] = true; // freed when its completion event comes up
+        if (_r.Counted[slot]) _result.BusySeconds += (_clock.Now - _r.StartedAt[slot]) / 1e9;
+        _r.Cancelled[slot] = true; // freed when its completion event comes up
         if (_head[j] >= 0) Start(Dequeue(j), j);
     }
 
     private void Finish(int slot, bool ok)
     {
-        _serial[slot] = -1;
-        _copy[slot] = -1;
-        _copyOf[slot] = -1;
+        _r.Serial[slot] = -1;
+        _r.Copy[slot] = -1;
+        _r.CopyOf[slot] = -1;
         _inFlight--;
-        if (_retrying[slot])
+        if (_r.Retrying[slot])
         {
-            _retrying[slot] = false;
+            _r.Retrying[slot] = false;
             _retriesInFlight--;
         }
 
-        if (_counted[slot])
+        if (_r.Counted[slot])
         {
             _result.Requests++;
-            if (ok) _result.Latency.Record((_clock.Now - _arrived[slot]) / 1e9);
+            if (ok) _result.Latency.Record((_clock.Now - _r.Arrived[slot]) / 1e9);
             else _result.Errors++;
         }
 
-        _free.Push(slot);
+        _r.Free(slot);
         if (_s.Clients > 0 && _arrivals < _s.Requests) Arrive(); // that client's next request
     }
 
@@ -388,47 +374,16 @@ internal sealed class Simulator
 
     private int NewSlot(bool counted)
     {
-        if (!_free.TryPop(out var slot))
-        {
-            slot = _slots++;
-            if (slot == _arrived.Length) Grow();
-        }
-
-        _arrived[slot] = _clock.Now;
-        _balancerOf[slot] = _views.Length == 1 ? 0 : _random.Next(_views.Length);
-        _attempts[slot] = 1;
-        _next[slot] = -1;
-        _counted[slot] = counted;
-        _startedAt[slot] = -1;
-        _serial[slot] = -1;
-        _copy[slot] = -1;
-        _copyOf[slot] = -1;
+        var slot = _r.Take(_clock.Now, counted);
+        _r.BalancerOf[slot] = _views.Length == 1 ? 0 : _random.Next(_views.Length);
         return slot;
-    }
-
-    private void Grow()
-    {
-        var size = _arrived.Length * 2;
-        Array.Resize(ref _arrived, size);
-        Array.Resize(ref _backendOf, size);
-        Array.Resize(ref _balancerOf, size);
-        Array.Resize(ref _attempts, size);
-        Array.Resize(ref _next, size);
-        Array.Resize(ref _leases, size);
-        Array.Resize(ref _counted, size);
-        Array.Resize(ref _retrying, size);
-        Array.Resize(ref _startedAt, size);
-        Array.Resize(ref _serial, size);
-        Array.Resize(ref _copy, size);
-        Array.Resize(ref _copyOf, size);
-        Array.Resize(ref _cancelled, size);
     }
 
     private void Enqueue(int slot, int j)
     {
-        _next[slot] = -1;
-        _startedAt[slot] = -1;
-        if (_tail[j] >= 0) _next[_tail[j]] = slot;
+        _r.Next[slot] = -1;
+        _r.StartedAt[slot] = -1;
+        if (_tail[j] >= 0) _r.Next[_tail[j]] = slot;
         else _head[j] = slot;
         _tail[j] = slot;
     }
@@ -439,18 +394,18 @@ internal sealed class Simulator
         while (at != slot)
         {
             previous = at;
-            at = _next[at];
+            at = _r.Next[at];
         }
 
-        if (previous < 0) _head[j] = _next[slot];
-        else _next[previous] = _next[slot];
+        if (previous < 0) _head[j] = _r.Next[slot];
+        else _r.Next[previous] = _r.Next[slot];
         if (_tail[j] == slot) _tail[j] = previous;
     }
 
     private int Dequeue(int j)
     {
         var slot = _head[j];
-        _head[j] = _next[slot];
+        _head[j] = _r.Next[slot];
         if (_head[j] < 0) _tail[j] = -1;
         return slot;
     }
