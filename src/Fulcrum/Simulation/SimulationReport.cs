@@ -17,10 +17,12 @@ internal static class SimulationReport
         if (s.HedgeSeconds > 0) text.Append(Invariant($", a copy hedged after {s.HedgeSeconds * 1000:0.###} ms"));
         if (s.Balancers > 1) text.Append(Invariant($", {s.Balancers} balancers ")).Append(s.RefreshSeconds > 0 ? Invariant($"sharing load every {s.RefreshSeconds * 1000:0.###} ms") : "each knowing only its own requests");
         text.Append(Invariant($", seed {s.Seed}\n\n"));
-        text.Append(Invariant($"{"algorithm",-28}{"requests",11}{"errors",9}{"mean ms",10}{"p50 ms",10}{"p99 ms",10}{"p99.9 ms",10}{"max queue",10}{"imbalance",10}{"took s",8}\n"));
+        text.Append(Invariant($"{"algorithm",-28}{"requests",11}{"errors",9}{"mean ms",10}{"p50 ms",10}{"p99 ms",10}{"p99.9 ms",10}{"max queue",10}{"imbalance",10}{"took s",8}"));
+        text.Append(s.HedgeSeconds > 0 ? Invariant($"{"copies",9}\n") : "\n");
         foreach (var r in results)
         {
-            text.Append(Invariant($"{r.Algorithm,-28}{r.Requests,11}{r.Errors,9}{r.Latency.Mean * 1000,10:0.##}{r.Latency.Percentile(0.5) * 1000,10:0.##}{r.Latency.Percentile(0.99) * 1000,10:0.##}{r.Latency.Percentile(0.999) * 1000,10:0.##}{r.MaxQueue,10}{r.Imbalance(s),10:0.###}{r.WallTime.TotalSeconds,8:0.0}\n"));
+            text.Append(Invariant($"{r.Algorithm,-28}{r.Requests,11}{r.Errors,9}{r.Latency.Mean * 1000,10:0.##}{r.Latency.Percentile(0.5) * 1000,10:0.##}{r.Latency.Percentile(0.99) * 1000,10:0.##}{r.Latency.Percentile(0.999) * 1000,10:0.##}{r.MaxQueue,10}{r.Imbalance(s),10:0.###}{r.WallTime.TotalSeconds,8:0.0}"));
+            text.Append(s.HedgeSeconds > 0 ? Invariant($"{100 * r.HedgeShare,8:0.0}%\n") : "\n");
         }
 
         return text.ToString();
@@ -30,10 +32,10 @@ internal static class SimulationReport
     public static string Write(string directory, SimulationSettings s, IReadOnlyList<SimulationResult> results)
     {
         Directory.CreateDirectory(directory);
-        var csv = new StringBuilder("algorithm,requests,errors,retries,mean_ms,p50_ms,p99_ms,p999_ms,max_queue,imbalance,simulated_s,wall_s\n");
+        var csv = new StringBuilder("algorithm,requests,errors,retries,mean_ms,p50_ms,p99_ms,p999_ms,max_queue,imbalance,simulated_s,wall_s,hedges_sent,hedge_wins\n");
         foreach (var r in results)
         {
-            csv.Append(Invariant($"{r.Algorithm},{r.Requests},{r.Errors},{r.RetriesSent},{r.Latency.Mean * 1000:0.####},{r.Latency.Percentile(0.5) * 1000:0.####},{r.Latency.Percentile(0.99) * 1000:0.####},{r.Latency.Percentile(0.999) * 1000:0.####},{r.MaxQueue},{r.Imbalance(s):0.####},{r.SimulatedSeconds:0.###},{r.WallTime.TotalSeconds:0.###}\n"));
+            csv.Append(Invariant($"{r.Algorithm},{r.Requests},{r.Errors},{r.RetriesSent},{r.Latency.Mean * 1000:0.####},{r.Latency.Percentile(0.5) * 1000:0.####},{r.Latency.Percentile(0.99) * 1000:0.####},{r.Latency.Percentile(0.999) * 1000:0.####},{r.MaxQueue},{r.Imbalance(s):0.####},{r.SimulatedSeconds:0.###},{r.WallTime.TotalSeconds:0.###},{r.HedgesSent},{r.HedgeWins}\n"));
         }
 
         File.WriteAllText(Path.Combine(directory, "summary.csv"), csv.ToString());
