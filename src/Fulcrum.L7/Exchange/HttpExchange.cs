@@ -18,6 +18,9 @@ internal abstract class HttpExchange
 {
     private PathString? _backendPath;
     private LegAttempt? _legAttempt;
+    private List<IResponseBodyEnd>? _bodyEnds;
+    private System.Text.RegularExpressions.Regex? _capturedBy;
+    private System.Text.RegularExpressions.Match? _captures;
 
     // ---- the request head, as the client sent it ----
 
@@ -109,12 +112,71 @@ internal abstract class HttpExchange
 
     /// <summary>What the route's cache keeps about a request it sent on to the backend; null for a hit or without a cache.</summary>
     public Caching.CacheRequest? Cache { get; set; }
+    /// <summary>The coding the route's `compress` chose for this response (set on the response head, used by the body hook); null when none.</summary>
+    public Fulcrum.Core.Configuration.ContentCoding? EncodeWith { get; set; }
+
+    /// <summary>True when a response-body filter waits for the end of the body (<see cref="OnResponseBodyEnd"/>).</summary>
+    public bool HasResponseBodyEnds => _bodyEnds is { Count: > 0 };
+
+    /// <summary>Asks for <paramref name="end"/> to run once the response body has been written (or broke off).</summary>
+    public void OnResponseBodyEnd(IResponseBodyEnd end) => (_bodyEnds ??= []).Add(end);
+
+    /// <summary>
+    /// Runs what <see cref="OnResponseBodyEnd"/> registered, the last registered (the outermost stream) first, so each
+    /// finishes into the stream below it before that one finishes. Never throws: a failure to finish is the client's loss.
+    /// </summary>
+    public async ValueTask EndResponseBodyAsync(bool completed)
+    {
+        var ends = _bodyEnds!;
+        for (var i = ends.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                await ends[i].EndAsync(this, completed);
+            }
+            catch (Exception) when (!completed || Aborted.IsCancellationRequested)
+            {
+                completed = false; // the client went away while the last bytes were written: the rest only let go
+            }
+            catch (Exception)
+            {
+                completed = false;
+                Abort(); // a body that cannot be finished must not look finished to the client
+            }
+        }
+
+        ends.Clear();
+    }
+
+    /// <summary>
+    /// The match of <paramref name="regex"/> (the route's path-regex) on the client's path, for `${1}` and `${name}`
+    /// in values with variables; run once per request and kept, and only by routes that use captures.
+    /// </summary>
+    public System.Text.RegularExpressions.Match Captures(System.Text.RegularExpressions.Regex regex)
+    {
+        if (ReferenceEquals(_capturedBy, regex) && _captures is { } known) return known;
+        System.Text.RegularExpressions.Match match;
+        try
+        {
+            match = regex.Match(Path.Value ?? "");
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            match = System.Text.RegularExpressions.Match.Empty;
+        }
+
+        _capturedBy = regex;
+        return _captures = match;
+    }
 
     /// <summary>The backend leg's state between the steps of an attempt; kept with the exchange so it is made once per connection.</summary>
     public LegAttempt LegAttempt => _legAttempt ??= new();
 
     /// <summary>The body of an answer the balancer gives itself (<see cref="SetAnswer"/>); written once the response hooks ran.</summary>
     public ReadOnlyMemory<byte> AnswerBody { get; private set; }
+
+    /// <summary>An answer's body that is streamed rather than held (a static file), set after <see cref="SetAnswer"/>; null for none.</summary>
+    public IAnswerContent? AnswerContent { get; set; }
 
     /// <summary>
     /// Makes the response an answer of the balancer's own (a filter's, a redirect, an error page): the status, the
@@ -126,6 +188,7 @@ internal abstract class HttpExchange
         ClearResponse();
         Status = status;
         AnswerBody = body;
+        AnswerContent = null;
         if (body.Length == 0) return; // the front end sends Content-Length: 0 where a body is allowed
         if (contentType is not null) ResponseHeaders.ContentType = contentType;
         ResponseContentLength = body.Length;
@@ -136,6 +199,7 @@ internal abstract class HttpExchange
     {
         _backendPath = null;
         AnswerBody = default;
+        AnswerContent = null;
         RateLimit = null;
         Token = null;
         PeerAddress = ClientAddress = clientAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : clientAddress;
@@ -144,6 +208,10 @@ internal abstract class HttpExchange
         Backend = null;
         AffinityCookie = null;
         Complete();
+        EncodeWith = null;
+        _bodyEnds?.Clear();
+        _capturedBy = null;
+        _captures = null;
         Record.Begin();
     }
 

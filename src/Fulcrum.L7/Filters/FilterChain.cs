@@ -24,6 +24,9 @@ internal sealed class FilterChain
 
     public int Count => _filters.Length;
 
+    /// <summary>True when a filter of the chain may put a stream over the response body, which may need finishing.</summary>
+    public bool HasResponseBodyHooks => (_hooks & FilterHooks.ResponseBody) != 0;
+
     /// <summary>
     /// Runs the request-head hooks, then (when no filter answered) the request-body hooks. Returns the index of the
     /// filter that answered, or -1 when the request goes on to the backend.
@@ -132,13 +135,20 @@ internal sealed class FilterChain
 
         var body = exchange.AnswerBody;
         if (HasResponseEnd) return WriteAndEndAsync(exchange, answeredBy, body);
-        if (body.Length == 0 || Microsoft.AspNetCore.Http.HttpMethods.IsHead(exchange.Method)) return Task.CompletedTask;
+        if (Microsoft.AspNetCore.Http.HttpMethods.IsHead(exchange.Method)) return Task.CompletedTask;
+        if (exchange.AnswerContent is { } content) return content.WriteToAsync(exchange.ResponseBody, exchange.Aborted).AsTask();
+        if (body.Length == 0) return Task.CompletedTask;
         return exchange.ResponseBody.WriteAsync(body, exchange.Aborted).AsTask();
     }
 
     private async Task WriteAndEndAsync(HttpExchange exchange, int answeredBy, ReadOnlyMemory<byte> body)
     {
-        if (body.Length > 0 && !Microsoft.AspNetCore.Http.HttpMethods.IsHead(exchange.Method)) await exchange.ResponseBody.WriteAsync(body, exchange.Aborted);
+        if (!Microsoft.AspNetCore.Http.HttpMethods.IsHead(exchange.Method))
+        {
+            if (exchange.AnswerContent is { } content) await content.WriteToAsync(exchange.ResponseBody, exchange.Aborted);
+            else if (body.Length > 0) await exchange.ResponseBody.WriteAsync(body, exchange.Aborted);
+        }
+
         await RunResponseEndAsync(exchange, answeredBy);
     }
 }
