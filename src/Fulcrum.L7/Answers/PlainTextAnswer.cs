@@ -24,5 +24,13 @@ internal static class PlainTextAnswer
 
     public static byte[] BodyTooLarge { get; } = Encoding.UTF8.GetBytes("413 content too large: the request body is over this listener's max-body-size\n");
 
+    public static byte[] FileNotFound { get; } = Encoding.UTF8.GetBytes("404 not found: no such file\n");
+
+    public static byte[] HostilePath { get; } = Encoding.UTF8.GetBytes("400 bad request: the path leaves the folder it names (.., a backslash or NUL)\n");
+
+    public static byte[] FilesOnlyGet { get; } = Encoding.UTF8.GetBytes("405 method not allowed: files answer GET and HEAD\n");
+
+    public static byte[] RangeNotSatisfiable { get; } = Encoding.UTF8.GetBytes("416 range not satisfiable: the range starts past the end of the file\n");
+
     public static void Set(HttpExchange exchange, int status, byte[] body) => exchange.SetAnswer(status, body, ContentType);
 }
