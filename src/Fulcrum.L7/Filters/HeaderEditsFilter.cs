@@ -1,5 +1,6 @@
 using Fulcrum.Core.Configuration;
 using Fulcrum.L7.Exchange;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 
 namespace Fulcrum.L7.Filters;
@@ -7,35 +8,44 @@ namespace Fulcrum.L7.Filters;
 /// <summary>
 /// `transforms.request-headers` (on the request, stage <see cref="FilterStage.RequestEdits"/>) or
 /// `transforms.response-headers` (on the response, stage <see cref="FilterStage.ResponseEdits"/>): remove, then set, then add.
+/// A value may have variables (`${client_ip}`, `${1}`...: <see cref="TemplateRenderer"/>), filled per request; a plain
+/// value costs what it did before.
 /// </summary>
 internal sealed class HeaderEditsFilter : HttpFilter
 {
     private readonly HeaderEdits _edits;
+    private readonly TemplateRenderer?[] _set;
+    private readonly TemplateRenderer?[] _add;
 
-    private HeaderEditsFilter(HeaderEdits edits, FilterHooks hooks)
+    private HeaderEditsFilter(HeaderEdits edits, FilterHooks hooks, Regex? captures)
     {
         _edits = edits;
         Hooks = hooks;
+        _set = [.. edits.Set.Select(e => TemplateRenderer.For(e.Value, captures, TemplateTarget.Header))];
+        _add = [.. edits.Add.Select(e => TemplateRenderer.For(e.Value, captures, TemplateTarget.Header))];
     }
 
     public override FilterHooks Hooks { get; }
 
-    public static HeaderEditsFilter OnRequest(HeaderEdits edits) => new(edits, FilterHooks.RequestHead);
+    /// <param name="captures">The route's path-regex, whose captures `${1}` and `${name}` name; null without one.</param>
+    public static HeaderEditsFilter OnRequest(HeaderEdits edits, Regex? captures = null) => new(edits, FilterHooks.RequestHead, captures);
 
-    public static HeaderEditsFilter OnResponse(HeaderEdits edits) => new(edits, FilterHooks.ResponseHead);
+    public static HeaderEditsFilter OnResponse(HeaderEdits edits, Regex? captures = null) => new(edits, FilterHooks.ResponseHead, captures);
 
     public override ValueTask<FilterResult> OnRequestHeadAsync(HttpExchange exchange)
     {
-        Apply(exchange.RequestHeaders);
+        Apply(exchange, exchange.RequestHeaders);
         return Continue;
     }
 
-    public override void OnResponseHead(HttpExchange exchange) => Apply(exchange.ResponseHeaders);
+    public override void OnResponseHead(HttpExchange exchange) => Apply(exchange, exchange.ResponseHeaders);
 
-    private void Apply(IHeaderDictionary headers)
+    private void Apply(HttpExchange exchange, IHeaderDictionary headers)
     {
         foreach (var name in _edits.Remove) headers.Remove(name);
-        foreach (var (name, value) in _edits.Set) headers[name] = value;
-        foreach (var (name, value) in _edits.Add) headers.Append(name, value);
+        var set = _edits.Set;
+        for (var i = 0; i < set.Length; i++) headers[set[i].Key] = _set[i]?.Render(exchange) ?? set[i].Value;
+        var add = _edits.Add;
+        for (var i = 0; i < add.Length; i++) headers.Append(add[i].Key, _add[i]?.Render(exchange) ?? add[i].Value);
     }
 }

@@ -15,7 +15,7 @@ internal static class RouteActionParser
         .Key("weight", (s, n, c) => YamlReader.Int(n, "weight", c, min: 1) is { } w ? s with { Weight = w } : s);
 
     private static readonly MappingSchema<RedirectConfig> RedirectSchema = new MappingSchema<RedirectConfig>("redirect")
-        .Key("to", (r, n, c) => r with { To = RedirectTarget(n, c) })
+        .Key("to", (r, n, c) => RedirectTarget(n, c) is var (to, template) ? r with { To = to, ToTemplate = template } : r)
         .Key("scheme", (r, n, c) => r with { Scheme = YamlReader.String(n, "scheme", c) is { } s ? Scheme(n, s, c) : null })
         .Key("host", (r, n, c) => r with { Host = YamlReader.String(n, "host", c) })
         .Key("port", (r, n, c) => r with { Port = YamlReader.Int(n, "port", c, min: 1, max: 65535) })
@@ -53,12 +53,19 @@ internal static class RouteActionParser
     public static FixedResponseConfig ReadRespond(YamlNode node, ParseContext context) =>
         RespondSchema.Read(node, new FixedResponseConfig { Location = context.At(node) }, context);
 
-    /// <summary>An absolute http(s) URL, or a path on the same host; anything else would be glued to the host.</summary>
-    private static string? RedirectTarget(YamlNode node, ParseContext context)
+    /// <summary>
+    /// An absolute http(s) URL, or a path on the same host; anything else would be glued to the host. Variables may
+    /// stand anywhere in it (`https://${host}/new/${1}`): the shape is checked with each one written as a plain word.
+    /// </summary>
+    private static (string? To, ValueTemplate? Template)? RedirectTarget(YamlNode node, ParseContext context)
     {
-        var to = YamlReader.String(node, "to", context);
-        if (to is null || to.StartsWith('/')) return to;
-        if (Uri.TryCreate(to, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return to;
+        var template = TemplateChecks.Read(node, "to", context);
+        if (template is null) return null;
+        var to = template.Text;
+        var shape = string.Concat(template.Parts.Select(static p => p.Kind == TemplatePartKind.Literal ? p.Value : "x"));
+        var withVariables = template.HasVariables ? template : null;
+        if (shape.StartsWith('/')) return (to, withVariables);
+        if (Uri.TryCreate(shape, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return (to, withVariables);
         context.Error(node, $"redirect 'to' must be an absolute URL like https://example.com/new or a path like /new, not '{to}'");
         return null;
     }
