@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace Fulcrum.Core.Configuration;
 
-/// <summary>A match and exactly one action: a pool, a weighted split, a redirect or a fixed response.</summary>
+/// <summary>A match and exactly one action: a pool, a weighted split, a redirect, a fixed response or static files.</summary>
 public sealed record RouteConfig
 {
     public string? Name { get; init; }
@@ -11,6 +11,10 @@ public sealed record RouteConfig
     public ImmutableArray<SplitTarget> Split { get; init; } = [];
     public RedirectConfig? Redirect { get; init; }
     public FixedResponseConfig? Respond { get; init; }
+    /// <summary>`static`: files from a folder answer the request (docs/routing.md); null when the route has another action.</summary>
+    public StaticFilesConfig? Static { get; init; }
+    /// <summary>`compress`: responses encoded with gzip, br or zstd for clients that accept them (docs/compression.md).</summary>
+    public CompressConfig? Compress { get; init; }
     public TransformsConfig Transforms { get; init; } = TransformsConfig.None;
     /// <summary>Filters found by name, each placed in the chain by its stage (docs/routing.md, "Filters").</summary>
     public ImmutableArray<FilterConfig> Filters { get; init; } = [];
@@ -37,6 +41,8 @@ public sealed record RedirectConfig
 {
     /// <summary>Absolute URL or path; when null only the scheme/host/port below change and path and query are kept.</summary>
     public string? To { get; init; }
+    /// <summary><see cref="To"/> with its variables (`${host}`, `${1}`...), when it has any; null for a plain target.</summary>
+    public ValueTemplate? ToTemplate { get; init; }
     public string? Scheme { get; init; }
     public string? Host { get; init; }
     public int? Port { get; init; }

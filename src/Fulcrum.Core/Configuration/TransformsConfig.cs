@@ -8,6 +8,8 @@ public sealed record TransformsConfig
 
     public HeaderEdits RequestHeaders { get; init; } = HeaderEdits.None;
     public HeaderEdits ResponseHeaders { get; init; } = HeaderEdits.None;
+    /// <summary>`rewrite`: a regex over the path and the path it becomes, with the regex's captures; applied before the prefixes.</summary>
+    public RewriteConfig? Rewrite { get; init; }
     /// <summary>Removed from the start of the path before forwarding, e.g. /api.</summary>
     public string? StripPrefix { get; init; }
     /// <summary>Put in front of the (possibly stripped) path, e.g. /v2.</summary>

@@ -42,10 +42,10 @@ internal static class RouteCompiler
         {
             var config = configs[i];
             var name = config.Name ?? $"{listener.Name}#{i + 1}";
-            var conditions = CompileMatch(config.Match, errors, geo);
+            var conditions = CompileMatch(config.Match, errors, geo, out var captures);
             var gates = new Gates(filterServices.Protection, listener.Name, name, config.Priority);
-            if (!TryCompileAction(config, pools, services, gates, errors, out var answer, out var target)) continue;
-            var filters = RouteFilters(config, filterServices.Registry, errors);
+            if (!TryCompileAction(config, pools, services, gates, captures, errors, out var answer, out var target)) continue;
+            var filters = RouteFilters(config, filterServices.Registry, captures, errors);
             if (AccessListFilter.Create(config.Allow, config.Deny, filterServices.Protection, listener.Name, name) is { } access)
                 filters?.Add(new(FilterStage.AccessControl, access));
             for (var l = 0; l < config.RateLimits.Length; l++)
@@ -68,12 +68,13 @@ internal static class RouteCompiler
                 ? new CacheFilter(filterServices.Caches.For(listener.Name, name, cacheConfig, generation), services.Time)
                 : null;
             if (cache is not null) filters?.Add(new(FilterStage.Cache, cache));
+            if (config.Compress is { } compress) filters?.Add(new(FilterStage.Compression, new Compression.CompressionFilter(compress)));
 
             if (conditions is null || filters is null) continue;
             var chain = new List<Staged>(listenerFilters);
             chain.AddRange(filters);
             if (answer is not null) chain.Add(new(FilterStage.Answer, answer));
-            AddRequestEdits(chain, listener, config.Transforms, tracing);
+            if (!AddRequestEdits(chain, listener, config.Transforms, tracing, captures, errors)) continue;
             if (UsesCookieAffinity(target)) chain.Add(new(FilterStage.Backend, AffinityCookieFilter.Instance));
             if (LoadHeaders(target) is { Count: > 0 } loadHeaders) chain.Add(new(FilterStage.Backend, new LoadReportFilter(loadHeaders, services.Time)));
             var built = Build(chain);
@@ -113,11 +114,11 @@ internal static class RouteCompiler
     }
 
     // The route's transforms: response edits high in the chain (every answer gets them), request edits last before the backend.
-    private static List<Staged>? RouteFilters(RouteConfig config, FilterRegistry registry, List<ConfigError> errors)
+    private static List<Staged>? RouteFilters(RouteConfig config, FilterRegistry registry, System.Text.RegularExpressions.Regex? captures, List<ConfigError> errors)
     {
         var filters = new List<Staged>();
         var transforms = config.Transforms;
-        if (!transforms.ResponseHeaders.IsEmpty) filters.Add(new(FilterStage.ResponseEdits, HeaderEditsFilter.OnResponse(transforms.ResponseHeaders)));
+        if (!transforms.ResponseHeaders.IsEmpty) filters.Add(new(FilterStage.ResponseEdits, HeaderEditsFilter.OnResponse(transforms.ResponseHeaders, captures)));
         if (transforms.SecurityHeaders) filters.Add(new(FilterStage.ResponseEdits, SecurityHeadersFilter.Instance));
         var ok = true;
         foreach (var entry in config.Filters)
@@ -131,12 +132,20 @@ internal static class RouteCompiler
         return ok ? filters : null;
     }
 
-    private static void AddRequestEdits(List<Staged> chain, ListenerConfig listener, TransformsConfig transforms, bool tracing)
+    private static bool AddRequestEdits(List<Staged> chain, ListenerConfig listener, TransformsConfig transforms, bool tracing,
+        System.Text.RegularExpressions.Regex? captures, List<ConfigError> errors)
     {
         if (tracing) chain.Add(new(FilterStage.RequestEdits, TraceContextFilter.Instance));
         chain.Add(new(FilterStage.RequestEdits, ForwardedHeadersFilter.For(listener.ForwardedHeaders, listener.XRealIp)));
-        if (!transforms.RequestHeaders.IsEmpty) chain.Add(new(FilterStage.RequestEdits, HeaderEditsFilter.OnRequest(transforms.RequestHeaders)));
-        if (PathRewriteFilter.Create(transforms.StripPrefix, transforms.AddPrefix) is { } rewrite) chain.Add(new(FilterStage.RequestEdits, rewrite));
+        if (!transforms.RequestHeaders.IsEmpty) chain.Add(new(FilterStage.RequestEdits, HeaderEditsFilter.OnRequest(transforms.RequestHeaders, captures)));
+        System.Text.RegularExpressions.Regex? regex = null;
+        if (transforms.Rewrite is { } rewrite && !RegexTest.TryCompile(rewrite.Regex, out regex, out var error))
+        {
+            return Fail(errors, rewrite.Location, error!);
+        }
+
+        if (PathRewriteFilter.Create(transforms.StripPrefix, transforms.AddPrefix, regex, transforms.Rewrite?.To) is { } paths) chain.Add(new(FilterStage.RequestEdits, paths));
+        return true;
     }
 
     // The pools of the target whose backends report their load in a header, with that header.
@@ -161,15 +170,17 @@ internal static class RouteCompiler
         _ => false,
     };
 
-    private static IRequestMatcher[]? CompileMatch(MatchConfig match, List<ConfigError> errors, IGeoLookup? geo)
+    // `captures`: the path-regex, whose captures values with variables may name (`${1}`, `${name}`); null without one.
+    private static IRequestMatcher[]? CompileMatch(MatchConfig match, List<ConfigError> errors, IGeoLookup? geo, out System.Text.RegularExpressions.Regex? captures)
     {
         var conditions = new List<IRequestMatcher>();
         var ok = true;
+        captures = null;
         if (!match.Hosts.IsEmpty) conditions.Add(new HostMatcher(match.Hosts));
         if (!string.IsNullOrEmpty(match.PathPrefix)) conditions.Add(new PathPrefixMatcher(match.PathPrefix));
         if (match.PathRegex is { } pattern)
         {
-            if (RegexTest.TryCompile(pattern, out var regex, out var error)) conditions.Add(new PathRegexMatcher(regex!));
+            if (RegexTest.TryCompile(pattern, out var regex, out var error)) conditions.Add(new PathRegexMatcher(captures = regex!));
             else ok = Fail(errors, match.Location, error!);
         }
 
@@ -227,19 +238,26 @@ internal static class RouteCompiler
 
     // The action: a filter that always answers (redirect, respond, a pool the config lacks), or a backend target.
     private static bool TryCompileAction(RouteConfig config, FrozenDictionary<string, PoolForwarder> pools,
-        BalancerServices services, Gates gates, List<ConfigError> errors, out IHttpFilter? answer, out IBackendTarget? target)
+        BalancerServices services, Gates gates, System.Text.RegularExpressions.Regex? captures, List<ConfigError> errors,
+        out IHttpFilter? answer, out IBackendTarget? target)
     {
         answer = null;
         target = null;
         if (config.Respond is { } respond) answer = new RespondFilter(respond);
-        else if (config.Redirect is { } redirect) answer = new RedirectFilter(redirect);
+        else if (config.Redirect is { } redirect) answer = new RedirectFilter(redirect, captures);
+        else if (config.Static is { } files)
+        {
+            // Checked here, where certificates are too, so `fulcrum validate` and a reload both report a folder that is not there.
+            if (Directory.Exists(files.Root)) answer = new StaticFiles.StaticFilesFilter(files);
+            else Fail(errors, files.Location, $"static 'root' {files.Root} is not a folder");
+        }
         else if (!config.Split.IsEmpty) target = CompileSplit(config.Split, pools, services, gates, errors);
         else if (config.Pool is { } pool)
         {
             if (pools.TryGetValue(pool, out var forwarder)) target = gates.For(forwarder);
             else answer = PlainTextAnswerFilter.UnknownPool(pool);
         }
-        else Fail(errors, config.Location, "route has no action (pool, split, redirect or respond)");
+        else Fail(errors, config.Location, "route has no action (pool, split, redirect, respond or static)");
 
         return answer is not null || target is not null;
     }

@@ -11,7 +11,7 @@ public sealed class ListenerAndRouteErrorTests
                 bind: 127.0.0.1:0
                 routes:
                   - match: { path-prefix: /api }
-            """, 5, 9, "route has no action; give one of 'pool', 'split', 'redirect' or 'respond'");
+            """, 5, 9, "route has no action; give one of 'pool', 'split', 'redirect', 'respond' or 'static'");
     }
 
     [Fact]

@@ -4,7 +4,7 @@ namespace Fulcrum.Core.Configuration.Parsing;
 
 internal static class RouteParser
 {
-    private static readonly string[] Actions = ["pool", "split", "redirect", "respond"];
+    private static readonly string[] Actions = ["pool", "split", "redirect", "respond", "static"];
 
     internal static readonly NameTable<RequestPriority> Priorities = new(
         ("high", RequestPriority.High),
@@ -18,6 +18,8 @@ internal static class RouteParser
         .Key("split", (r, n, c) => r with { Split = RouteActionParser.ReadSplit(n, c) })
         .Key("redirect", (r, n, c) => r with { Redirect = RouteActionParser.ReadRedirect(n, c) })
         .Key("respond", (r, n, c) => r with { Respond = RouteActionParser.ReadRespond(n, c) })
+        .Key("static", (r, n, c) => r with { Static = StaticFilesParser.Read(n, c) })
+        .Key("compress", (r, n, c) => r with { Compress = CompressParser.Read(n, c) })
         .Key("transforms", (r, n, c) => r with { Transforms = TransformsParser.Read(n, c) })
         .Key("filters", (r, n, c) => r with { Filters = FilterListParser.Read(n, c) })
         .Key("rate-limit", (r, n, c) => r with { RateLimits = RateLimitParser.Read(n, c) })
@@ -35,13 +37,14 @@ internal static class RouteParser
 
         var given = Actions.Where(a => YamlReader.FindKey(mapping, a) is not null).ToArray();
         if (given.Length == 0)
-            context.Error(mapping, "route has no action; give one of 'pool', 'split', 'redirect' or 'respond'");
+            context.Error(mapping, "route has no action; give one of 'pool', 'split', 'redirect', 'respond' or 'static'");
         else if (given.Length > 1)
             context.Error(YamlReader.FindKey(mapping, given[1])!, $"route has more than one action ('{string.Join("' and '", given)}'); give exactly one");
         CheckClaimKeys(route, context);
         // A cache stores what a backend answered; a redirect or a fixed answer has none to store.
         if (route.Cache is { } cache && route.Pool is null && route.Split.IsEmpty && given.Length == 1)
             context.Error(cache.Location, $"'cache' needs a route that goes to a 'pool' or a 'split', not a '{given[0]}'");
+        TemplateChecks.CheckRoute(mapping, route, context);
         return route;
     }
 
