@@ -49,4 +49,18 @@ public struct AccessLogEntry
     public string? WafRules;
     /// <summary>What the route's cache did: hit, stale, revalidated, collapsed, miss or bypass; null without a cache (docs/caching.md).</summary>
     public string? Cache;
+    /// <summary>The request's Host (http; with its port when it has one).</summary>
+    public string? Host;
+    /// <summary>The request's query string without the `?` (http; null when it has none).</summary>
+    public string? Query;
+    public string? UserAgent;
+    public string? Referer;
+    /// <summary>The last attempt's connect to the backend (http; -1 when a kept-alive connection was reused or none was made).</summary>
+    public double UpstreamConnectMs;
+    /// <summary>From the start of the last attempt to the backend's response head (http).</summary>
+    public double UpstreamHeaderMs;
+    /// <summary>From the start of the last attempt to the end of the backend's body (http).</summary>
+    public double UpstreamTotalMs;
+    /// <summary>The content coding Fulcrum sent the response in (`gzip`, `br`, `zstd`); null when it encoded nothing.</summary>
+    public string? Encoding;
 }

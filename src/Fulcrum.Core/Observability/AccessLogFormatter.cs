@@ -49,7 +49,9 @@ internal sealed class AccessLogFormatter
             + JsonLineWriter.MaxBytes(e.Path) + JsonLineWriter.MaxBytes(e.Route) + JsonLineWriter.MaxBytes(e.Pool)
             + JsonLineWriter.MaxBytes(e.Backend) + JsonLineWriter.MaxBytes(e.RequestId) + JsonLineWriter.MaxBytes(e.TlsVersion)
             + JsonLineWriter.MaxBytes(e.Outcome) + JsonLineWriter.MaxBytes(e.TraceId) + JsonLineWriter.MaxBytes(e.Protection)
-            + JsonLineWriter.MaxBytes(e.WafRules) + JsonLineWriter.MaxBytes(e.Cache);
+            + JsonLineWriter.MaxBytes(e.WafRules) + JsonLineWriter.MaxBytes(e.Host) + JsonLineWriter.MaxBytes(e.Query)
+            + JsonLineWriter.MaxBytes(e.UserAgent) + JsonLineWriter.MaxBytes(e.Referer) + JsonLineWriter.MaxBytes(e.Cache)
+            + JsonLineWriter.MaxBytes(e.Encoding);
         var w = new JsonLineWriter(output.GetSpan(most));
         // Names that repeat line after line come from _names; the path, request id and trace id differ every time.
         w.Time("time"u8, e.Time, _time);
@@ -58,7 +60,9 @@ internal sealed class AccessLogFormatter
         if (e.Client is null) w.Null("client"u8);
         else w.Endpoint("client"u8, e.Client, e.ClientPort);
         if (e.Method is not null) w.String("method"u8, e.Method, _names);
+        if (e.Host is not null) w.String("host"u8, e.Host);
         if (e.Path is not null) w.String("path"u8, e.Path);
+        if (e.Query is not null) w.String("query"u8, e.Query);
         if (e.Route is not null) w.String("route"u8, e.Route, _names);
         w.String("pool"u8, e.Pool, _names);
         w.String("backend"u8, e.Backend, _names);
@@ -75,6 +79,14 @@ internal sealed class AccessLogFormatter
         w.Milliseconds("connect_ms"u8, e.ConnectMs);
         w.Milliseconds("first_byte_ms"u8, e.FirstByteMs);
         w.Milliseconds("total_ms"u8, e.TotalMs);
+        if (e.Method is not null)
+        {
+            // http only: the backend's share of the time, for telling a slow backend from a slow client or network.
+            w.Milliseconds("upstream_connect_ms"u8, e.UpstreamConnectMs);
+            w.Milliseconds("upstream_header_ms"u8, e.UpstreamHeaderMs);
+            w.Milliseconds("upstream_total_ms"u8, e.UpstreamTotalMs);
+        }
+
         if (e.RequestId is not null) w.String("request_id"u8, e.RequestId);
         if (e.TlsVersion is not null) w.String("tls_version"u8, e.TlsVersion, _names);
         w.Boolean("affinity_hit"u8, e.AffinityHit);
@@ -82,7 +94,10 @@ internal sealed class AccessLogFormatter
         if (e.TraceId is not null) w.String("trace_id"u8, e.TraceId);
         if (e.Protection is not null) w.String("protection"u8, e.Protection, _names);
         if (e.WafRules is not null) w.String("waf_rules"u8, e.WafRules);
+        if (e.UserAgent is not null) w.String("user_agent"u8, e.UserAgent);
+        if (e.Referer is not null) w.String("referer"u8, e.Referer);
         if (e.Cache is not null) w.String("cache"u8, e.Cache, _names);
+        if (e.Encoding is not null) w.String("encoding"u8, e.Encoding, _names);
         output.Advance(w.End());
     }
 
@@ -128,7 +143,15 @@ internal sealed class AccessLogFormatter
         "trace_id" => e.TraceId ?? "-",
         "protection" => e.Protection ?? "-",
         "waf_rules" => e.WafRules ?? "-",
+        "host" => e.Host ?? "-",
+        "query" => e.Query ?? "-",
+        "user_agent" => e.UserAgent ?? "-",
+        "referer" => e.Referer ?? "-",
+        "upstream_connect_ms" => e.Method is null ? "-" : Ms(e.UpstreamConnectMs),
+        "upstream_header_ms" => e.Method is null ? "-" : Ms(e.UpstreamHeaderMs),
+        "upstream_total_ms" => e.Method is null ? "-" : Ms(e.UpstreamTotalMs),
         "cache" => e.Cache ?? "-",
+        "encoding" => e.Encoding ?? "-",
         _ => "-",
     };
 

@@ -60,7 +60,13 @@ internal sealed class Http1Leg(TimeSpan requestTimeout)
             {
                 phase = LegPhase.Connect;
                 connection = retry == 0 ? backend.TakeIdle() : null;
-                connection ??= await backend.ConnectAsync(aborted);
+                if (connection is null)
+                {
+                    // The access log's upstream_connect_ms: only a new connection has a connect to time.
+                    var connecting = System.Diagnostics.Stopwatch.GetTimestamp();
+                    connection = await backend.ConnectAsync(aborted);
+                    exchange.Record.UpstreamConnectMs = System.Diagnostics.Stopwatch.GetElapsedTime(connecting).TotalMilliseconds;
+                }
                 attempt.Connection = connection;
                 connection.RentBuffer();
                 connection.Received = 0;

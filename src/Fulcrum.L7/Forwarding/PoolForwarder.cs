@@ -171,6 +171,8 @@ internal sealed class PoolForwarder : IBackendTarget
                 else
                 {
                     var attempt = exchange.LegAttempt;
+                    record.UpstreamStarted = Stopwatch.GetTimestamp();
+                    record.UpstreamConnectMs = -1;
                     result = await _leg.SendAsync(exchange, ConnectionsOf(backend), attempt);
                     if (!result.Failed)
                     {
@@ -252,6 +254,7 @@ internal sealed class PoolForwarder : IBackendTarget
         var record = exchange.Record;
         record.Backend = backend.Id;
         record.Outcome = OutcomeNames.Of(result.Outcome);
+        record.UpstreamEnded = Stopwatch.GetTimestamp();
         if (counted)
         {
             record.BytesIn = result.Sent;

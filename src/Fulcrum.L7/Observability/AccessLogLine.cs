@@ -41,7 +41,23 @@ internal static class AccessLogLine
             TraceId = record.TraceId,
             Protection = record.Protection,
             WafRules = record.WafRules,
+            Host = exchange.Host.HasValue ? exchange.Host.Value : null,
+            Query = exchange.Query.HasValue ? exchange.Query.Value![1..] : null,
+            UserAgent = HeaderOrNull(exchange.RequestHeaders.UserAgent),
+            Referer = HeaderOrNull(exchange.RequestHeaders.Referer),
+            UpstreamConnectMs = record.UpstreamConnectMs,
+            UpstreamHeaderMs = RequestRecord.Between(record.UpstreamStarted, record.FirstByte),
+            UpstreamTotalMs = RequestRecord.Between(record.UpstreamStarted, record.UpstreamEnded),
             Cache = record.Cache,
+            Encoding = record.Encoding,
         };
     }
+
+    // One value as is (the same string Kestrel keeps for the connection when it repeats); several joined; none is null.
+    private static string? HeaderOrNull(Microsoft.Extensions.Primitives.StringValues values) => values.Count switch
+    {
+        0 => null,
+        1 => values[0],
+        _ => values.ToString(),
+    };
 }

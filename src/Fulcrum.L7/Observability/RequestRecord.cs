@@ -11,6 +11,14 @@ internal sealed class RequestRecord
     public long Started;
     public long BackendChosen;
     public long FirstByte;
+    /// <summary>When the last attempt on a backend began (the request head about to be sent, or a connection opened).</summary>
+    public long UpstreamStarted;
+    /// <summary>When the last attempt's answer (head and body) was through.</summary>
+    public long UpstreamEnded;
+    /// <summary>The last attempt's connect to the backend (TCP, and TLS to a re-encrypting pool); -1 when a kept-alive connection was reused.</summary>
+    public double UpstreamConnectMs = -1;
+    /// <summary>The content coding Fulcrum applied to the response (`gzip`, `br`, `zstd`), or a precompressed file's; null when none.</summary>
+    public string? Encoding;
     public string? Route;
     public string? Pool;
     public string? Backend;
@@ -40,6 +48,10 @@ internal sealed class RequestRecord
         Started = Stopwatch.GetTimestamp();
         BackendChosen = 0;
         FirstByte = 0;
+        UpstreamStarted = 0;
+        UpstreamEnded = 0;
+        UpstreamConnectMs = -1;
+        Encoding = null;
         Route = null;
         Pool = null;
         Backend = null;
@@ -56,4 +68,7 @@ internal sealed class RequestRecord
 
     /// <summary>Milliseconds from arrival to <paramref name="stamp"/>; -1 when it never happened.</summary>
     public double Since(long stamp) => stamp == 0 ? -1 : Stopwatch.GetElapsedTime(Started, stamp).TotalMilliseconds;
+
+    /// <summary>Milliseconds from <paramref name="from"/> to <paramref name="to"/>; -1 when either never happened.</summary>
+    public static double Between(long from, long to) => from == 0 || to == 0 ? -1 : Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 }
