@@ -29,6 +29,9 @@ public sealed record ValueTemplate
     /// <summary>True when the value has a variable in it; false for plain text, which costs nothing to use.</summary>
     public bool HasVariables => Parts.Any(static p => p.Kind != TemplatePartKind.Literal);
 
+    /// <summary>The value as it reads without variables: the text with each `$${` made `${`.</summary>
+    public string Plain => string.Concat(Parts.Where(static p => p.Kind == TemplatePartKind.Literal).Select(static p => p.Value));
+
     /// <summary>The regex captures the value names, by number or by name.</summary>
     public IEnumerable<TemplatePart> Captures => Parts.Where(static p => p.Kind is TemplatePartKind.CaptureNumber or TemplatePartKind.CaptureName);
 

@@ -16,6 +16,8 @@ internal sealed class HeaderEditsFilter : HttpFilter
     private readonly HeaderEdits _edits;
     private readonly TemplateRenderer?[] _set;
     private readonly TemplateRenderer?[] _add;
+    private readonly string[] _setPlain;
+    private readonly string[] _addPlain;
 
     private HeaderEditsFilter(HeaderEdits edits, FilterHooks hooks, Regex? captures)
     {
@@ -23,6 +25,8 @@ internal sealed class HeaderEditsFilter : HttpFilter
         Hooks = hooks;
         _set = [.. edits.Set.Select(e => TemplateRenderer.For(e.Value, captures, TemplateTarget.Header))];
         _add = [.. edits.Add.Select(e => TemplateRenderer.For(e.Value, captures, TemplateTarget.Header))];
+        _setPlain = [.. edits.Set.Select(static e => Plain(e.Value))];
+        _addPlain = [.. edits.Add.Select(static e => Plain(e.Value))];
     }
 
     public override FilterHooks Hooks { get; }
@@ -44,8 +48,11 @@ internal sealed class HeaderEditsFilter : HttpFilter
     {
         foreach (var name in _edits.Remove) headers.Remove(name);
         var set = _edits.Set;
-        for (var i = 0; i < set.Length; i++) headers[set[i].Key] = _set[i]?.Render(exchange) ?? set[i].Value;
+        for (var i = 0; i < set.Length; i++) headers[set[i].Key] = _set[i]?.Render(exchange) ?? _setPlain[i];
         var add = _edits.Add;
-        for (var i = 0; i < add.Length; i++) headers.Append(add[i].Key, _add[i]?.Render(exchange) ?? add[i].Value);
+        for (var i = 0; i < add.Length; i++) headers.Append(add[i].Key, _add[i]?.Render(exchange) ?? _addPlain[i]);
     }
+
+    // A value without variables, its `$${` escapes resolved (the parser has checked it; one that does not parse stays as written).
+    private static string Plain(string value) => ValueTemplate.Parse(value, out _)?.Plain ?? value;
 }

@@ -27,7 +27,7 @@ internal sealed class PathRewriteFilter : HttpFilter
         _regex = regex;
         if (to is null) return;
         if (to.HasVariables) _to = TemplateRenderer.For(to, regex, TemplateTarget.Path);
-        else _literalTo = new PathString(to.Text);
+        else _literalTo = new PathString(to.Plain);
     }
 
     public override FilterHooks Hooks => FilterHooks.RequestHead;
