@@ -69,7 +69,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
     internal FilterRegistry Filters { get; init; } = FilterRegistry.Default;
 
     /// <summary>What routes' filters share across reloads; built on first use, after <see cref="Filters"/> is set.</summary>
-    internal FilterServices FilterServices => _filterServices ??= new(Store.Services, Filters, Store.Protection, Store.Caches);
+    internal FilterServices FilterServices => _filterServices ??= new(Store.Services, Filters, Store.Protection, Store.Caches, Store.Routes);
 
     /// <summary>
     /// Where a listener finds the socket a process that took over from another inherited for it (docs/ha.md,

@@ -48,6 +48,45 @@ public sealed class AccessLogTests : IDisposable
     }
 
     [Fact]
+    public async Task JsonAccessLog_SaysHostQueryAgentReferer_TheBackendsTimings_AndTheEncoding()
+    {
+        var path = Path.Combine(_dir, "access.log");
+        await using var lb = await ObservedBalancer.StartAsync(1, c => c with
+        {
+            AccessLog = new AccessLogConfig { Path = path },
+            Listeners = [c.Listeners[0] with { Routes = [c.Listeners[0].Routes[0] with { Compress = new CompressConfig { MinSize = 0, Types = ["text/*"] } }] }],
+        });
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(lb.Web, "page?lang=de&q=a%20b"));
+        request.Headers.Host = "shop.example";
+        request.Headers.UserAgent.ParseAdd("curl/8.5.0");
+        request.Headers.Referrer = new Uri("https://search.example/?q=shop");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+        using var response = await lb.Client.SendAsync(request);
+        Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+        await lb.GetAsync("plain"); // a second request on the kept-alive connection to the backend: no connect to time
+
+        var lines = (await WaitForLinesAsync(path, 2)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var first = lines[0];
+        Assert.Equal("shop.example", first.GetProperty("host").GetString());
+        Assert.Equal("lang=de&q=a%20b", first.GetProperty("query").GetString());
+        Assert.Equal("curl/8.5.0", first.GetProperty("user_agent").GetString());
+        Assert.Equal("https://search.example/?q=shop", first.GetProperty("referer").GetString());
+        Assert.Equal("gzip", first.GetProperty("encoding").GetString());
+        Assert.False(first.TryGetProperty("cache", out _), "no cache on the route: no cache field");
+        var connect = first.GetProperty("upstream_connect_ms").GetDouble();
+        var header = first.GetProperty("upstream_header_ms").GetDouble();
+        var upstream = first.GetProperty("upstream_total_ms").GetDouble();
+        var total = first.GetProperty("total_ms").GetDouble();
+        Assert.True(connect > 0 && connect <= header && header <= upstream && upstream <= total, $"timings out of order: {first}");
+        var second = lines[1];
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("upstream_connect_ms").ValueKind);
+        Assert.True(second.GetProperty("upstream_header_ms").GetDouble() > 0);
+        Assert.False(second.TryGetProperty("query", out _));
+        Assert.False(second.TryGetProperty("encoding", out _));
+    }
+
+    [Fact]
     public async Task JsonAccessLog_CountsChunkedBodies_InBothDirections_AndInTheListenerBytes()
     {
         var path = Path.Combine(_dir, "access.log");

@@ -26,6 +26,38 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Metrics_CountRequestsPerRoute_ByStatusClass_WithALatencyHistogram()
+    {
+        await using var lb = await ObservedBalancer.StartAsync(1, c => c with
+        {
+            Listeners = [c.Listeners[0] with
+            {
+                Routes = [new RouteConfig { Name = "hello", Match = new MatchConfig { PathPrefix = "/hello" }, Respond = new FixedResponseConfig { Body = "hi" } }, .. c.Listeners[0].Routes],
+            }],
+        });
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, await lb.GetAsync("hello"));
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.OK, await lb.GetAsync());
+        for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.NotFound, await lb.GetAsync("?status=404"));
+
+        string text = "";
+        await Poll.UntilAsync(async () =>
+        {
+            text = await lb.MetricsAsync();
+            return PrometheusText.Value(text, "fulcrum_listener_requests_total{listener=\"web\"}") >= 10;
+        }, "the listener to count 10 requests");
+
+        Assert.Equal(3, PrometheusText.Value(text, "fulcrum_route_requests_total{listener=\"web\",route=\"hello\",class=\"2xx\"}"));
+        Assert.Equal(5, PrometheusText.Value(text, "fulcrum_route_requests_total{listener=\"web\",route=\"all\",class=\"2xx\"}"));
+        Assert.Equal(2, PrometheusText.Value(text, "fulcrum_route_requests_total{listener=\"web\",route=\"all\",class=\"4xx\"}"));
+        Assert.Equal(0, PrometheusText.Value(text, "fulcrum_route_requests_total{listener=\"web\",route=\"all\",class=\"5xx\"}"));
+        Assert.Contains("# TYPE fulcrum_route_request_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Equal(7, PrometheusText.Value(text, "fulcrum_route_request_duration_seconds_count{listener=\"web\",route=\"all\"}"));
+        Assert.Equal(7, PrometheusText.Value(text, "fulcrum_route_request_duration_seconds_bucket{listener=\"web\",route=\"all\",le=\"+Inf\"}"));
+        Assert.Equal(3, PrometheusText.Value(text, "fulcrum_route_request_duration_seconds_bucket{listener=\"web\",route=\"hello\",le=\"+Inf\"}"));
+        Assert.True(PrometheusText.Value(text, "fulcrum_route_request_duration_seconds_sum{listener=\"web\",route=\"all\"}") > 0);
+    }
+
+    [Fact]
     public async Task Metrics_CountRequestsPerBackend_ByStatusClass_AndPerListener()
     {
         await using var lb = await ObservedBalancer.StartAsync(2);

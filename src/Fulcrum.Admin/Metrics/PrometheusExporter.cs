@@ -84,36 +84,41 @@ public sealed class PrometheusExporter : IDisposable
         return sb.Append('}').ToString();
     }
 
-    // fulcrum_backend_request_duration_seconds: cumulative buckets from the per-bucket counts.
+    // The histograms, as cumulative buckets from the per-bucket counts.
     private void WriteLatency(StringBuilder sb)
     {
-        const string Name = "fulcrum_backend_request_duration_seconds";
-        Header(sb, Name, "histogram", "time from taking a backend to releasing it (L7: the whole exchange; tcp: the connection's life)");
-        Span<long> counts = stackalloc long[LatencyHistogram.BoundsSeconds.Length + 1];
+        const string Backend = "fulcrum_backend_request_duration_seconds";
+        Header(sb, Backend, "histogram", "time from taking a backend to releasing it (L7: the whole exchange; tcp: the connection's life)");
         foreach (var pool in _metrics.Store.Current.Pools.Values)
         {
-            foreach (var backend in pool.Backends)
-            {
-                var histogram = backend.Stats.Latency;
-                histogram.CopyTo(counts);
-                var sum = histogram.SumSeconds;
-                var labels = new StringBuilder("pool=\"");
-                Escape(labels, pool.Name);
-                labels.Append("\",backend=\"");
-                Escape(labels, backend.Id);
-                labels.Append('"');
-                long cumulative = 0;
-                for (var i = 0; i < counts.Length; i++)
-                {
-                    cumulative += counts[i];
-                    var le = i < LatencyHistogram.BoundsSeconds.Length ? Number(LatencyHistogram.BoundsSeconds[i]) : "+Inf";
-                    sb.Append(Name).Append("_bucket{").Append(labels).Append(",le=\"").Append(le).Append("\"} ").Append(cumulative).Append('\n');
-                }
-
-                sb.Append(Name).Append("_sum{").Append(labels).Append("} ").Append(Number(sum)).Append('\n');
-                sb.Append(Name).Append("_count{").Append(labels).Append("} ").Append(cumulative).Append('\n');
-            }
+            foreach (var backend in pool.Backends) WriteHistogram(sb, Backend, "pool", pool.Name, "backend", backend.Id, backend.Stats.Latency);
         }
+
+        const string Route = "fulcrum_route_request_duration_seconds";
+        Header(sb, Route, "histogram", "time from an http request's arrival to the end of its answer, by route");
+        foreach (var route in _metrics.Store.Routes.All) WriteHistogram(sb, Route, "listener", route.Listener, "route", route.Route, route.Latency);
+    }
+
+    private static void WriteHistogram(StringBuilder sb, string name, string key1, string value1, string key2, string value2, LatencyHistogram histogram)
+    {
+        Span<long> counts = stackalloc long[LatencyHistogram.BoundsSeconds.Length + 1];
+        histogram.CopyTo(counts);
+        var sum = histogram.SumSeconds;
+        var labels = new StringBuilder(key1).Append("=\"");
+        Escape(labels, value1);
+        labels.Append("\",").Append(key2).Append("=\"");
+        Escape(labels, value2);
+        labels.Append('"');
+        long cumulative = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            cumulative += counts[i];
+            var le = i < LatencyHistogram.BoundsSeconds.Length ? Number(LatencyHistogram.BoundsSeconds[i]) : "+Inf";
+            sb.Append(name).Append("_bucket{").Append(labels).Append(",le=\"").Append(le).Append("\"} ").Append(cumulative).Append('\n');
+        }
+
+        sb.Append(name).Append("_sum{").Append(labels).Append("} ").Append(Number(sum)).Append('\n');
+        sb.Append(name).Append("_count{").Append(labels).Append("} ").Append(cumulative).Append('\n');
     }
 
     private static void Header(StringBuilder sb, string name, string type, string help)

@@ -36,6 +36,9 @@ public sealed class TopologyStore
     /// <summary>The access logs listeners write to; the host disposes them at exit.</summary>
     public AccessLogRegistry AccessLogs { get; }
 
+    /// <summary>Every http route's live counters (requests by status class, latency), kept across reloads.</summary>
+    public RouteStatsTable Routes { get; } = new();
+
     /// <summary>What the edge protections decided, by route (rate limits, auth, the WAF, breakers, shedding).</summary>
     public ProtectionStats Protection { get; } = new();
 

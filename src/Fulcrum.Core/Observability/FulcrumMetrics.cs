@@ -11,8 +11,8 @@ namespace Fulcrum.Core.Observability;
 /// metrics: the callbacks read the counters the data planes already keep (<see cref="BackendStats"/>,
 /// <see cref="ListenerStats"/>) when a collector asks (a Prometheus scrape, an OpenTelemetry reader).
 /// Names follow OpenTelemetry's dotted style; the Prometheus exporter turns `.` into `_` and adds `_total`
-/// to counters. docs/metrics.md lists them all. The latency histogram is exported straight from
-/// <see cref="BackendStats.Latency"/>, since an observable histogram does not exist in the API.
+/// to counters. docs/metrics.md lists them all. The latency histograms are exported straight from
+/// <see cref="BackendStats.Latency"/> and <see cref="RouteStats.Latency"/>, since an observable histogram does not exist in the API.
 /// </summary>
 public sealed class FulcrumMetrics : IDisposable
 {
@@ -67,6 +67,8 @@ public sealed class FulcrumMetrics : IDisposable
         m.CreateObservableGauge("fulcrum.pool.concurrency.min_rtt.seconds", () => LimitTimes(static l => l.MinRtt), "s", "the backends' latency when idle, as last measured");
         m.CreateObservableGauge("fulcrum.pool.concurrency.sample_rtt.seconds", () => LimitTimes(static l => l.SampleRtt), "s", "the last window's latency percentile");
         m.CreateObservableGauge("fulcrum.pool.concurrency.measuring", () => Limits(static (a, l) => l.Measuring ? 1 : 0), null, "1 while the minRTT is measured (the limit is pinned to min-concurrency)");
+
+        m.CreateObservableCounter("fulcrum.route.requests", RouteRequests, null, "http requests a route answered, by the status class sent to the client");
 
         m.CreateObservableCounter("fulcrum.protection.decisions", ProtectionDecisions, null, "what the edge protections decided, by listener, route, protection, decision and reason");
 
@@ -177,6 +179,18 @@ public sealed class FulcrumMetrics : IDisposable
             {
                 yield return new Measurement<long>(c.Counters.Requests(result), new KeyValuePair<string, object?>("listener", c.Listener),
                     new KeyValuePair<string, object?>("route", c.Route), new KeyValuePair<string, object?>("result", Caching.CacheResultNames.Of(result)));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> RouteRequests()
+    {
+        foreach (var r in _store.Routes.All)
+        {
+            for (var digit = 1; digit <= 5; digit++)
+            {
+                yield return new Measurement<long>(r.StatusClass(digit), new KeyValuePair<string, object?>("listener", r.Listener),
+                    new KeyValuePair<string, object?>("route", r.Route), new KeyValuePair<string, object?>("class", StatusClasses[digit - 1]));
             }
         }
     }

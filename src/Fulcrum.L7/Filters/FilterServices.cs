@@ -8,13 +8,16 @@ namespace Fulcrum.L7.Filters;
 /// (rate-limit counters, protection counters) and the registry of named filters. One per http plane; each edge
 /// feature that keeps state across reloads adds its holder here rather than a parameter to the route compiler.
 /// </summary>
-internal sealed class FilterServices(BalancerServices services, FilterRegistry registry, ProtectionStats protection, Core.Caching.CacheRegistry? caches = null) : IDisposable
+internal sealed class FilterServices(BalancerServices services, FilterRegistry registry, ProtectionStats protection, Core.Caching.CacheRegistry? caches = null,
+    RouteStatsTable? routes = null) : IDisposable
 {
     public BalancerServices Services { get; } = services;
     public TimeProvider Time => Services.Time;
     public FilterRegistry Registry { get; } = registry;
     /// <summary>The decision counters every protection increments (metrics, `GET /api/protection`).</summary>
     public ProtectionStats Protection { get; } = protection;
+    /// <summary>Each route's request counts and latency (`fulcrum_route_*`), kept across reloads.</summary>
+    public RouteStatsTable Routes { get; } = routes ?? new();
     public RateLimitStates RateLimits { get; } = new(services.Time);
     /// <summary>JWKS sources and the HTTP client of forward auth.</summary>
     public Auth.AuthServices Auth { get; } = new(services);

@@ -349,7 +349,9 @@ internal sealed class KestrelListener : IAsyncDisposable
         ConnectionOptions.RemoveNamed(exchange.RequestHeaders);
         routes.TrustedProxies.Apply(exchange);
         var route = routes.Match(exchange) ?? routes.NoRoute;
-        exchange.Record.Route = ReferenceEquals(route, routes.NoRoute) ? null : route.Name;
+        var record = exchange.Record;
+        record.Route = ReferenceEquals(route, routes.NoRoute) ? null : route.Name;
+        record.RouteStats = route.Stats;
         return route.ExecuteAsync(exchange);
     }
 
@@ -371,6 +373,7 @@ internal sealed class KestrelListener : IAsyncDisposable
         var bytesIn = record.BytesIn >= 0 ? record.BytesIn : exchange.RequestContentLength ?? 0;
         var bytesOut = record.BytesOut >= 0 ? record.BytesOut : response.ContentLength ?? 0;
         _stats!.Request(bytesIn, bytesOut);
+        record.RouteStats?.Record(exchange.Status, System.Diagnostics.Stopwatch.GetElapsedTime(record.Started));
         // A request a protection refused, delayed or flagged is logged whatever the sample: its line is the audit
         // record (the WAF's rules that matched, say), which sampling must not lose.
         if (_accessLog is { } log && (record.Protection is not null || log.Sampled()))

@@ -20,6 +20,8 @@ internal sealed class RequestRecord
     /// <summary>The content coding Fulcrum applied to the response (`gzip`, `br`, `zstd`), or a precompressed file's; null when none.</summary>
     public string? Encoding;
     public string? Route;
+    /// <summary>The counters of the route that matched (`fulcrum_route_*`), counted when the request ends; null for no route.</summary>
+    public Fulcrum.Core.Observability.RouteStats? RouteStats;
     public string? Pool;
     public string? Backend;
     public string? Outcome;
@@ -53,6 +55,7 @@ internal sealed class RequestRecord
         UpstreamConnectMs = -1;
         Encoding = null;
         Route = null;
+        RouteStats = null;
         Pool = null;
         Backend = null;
         Outcome = null;

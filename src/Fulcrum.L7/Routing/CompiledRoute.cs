@@ -9,12 +9,15 @@ namespace Fulcrum.L7.Routing;
 /// A route ready for the hot path: its conditions (all must hold), its filter chain, and the backend target the
 /// request goes to when no filter answered (null when a filter of the chain always answers: redirects, fixed answers).
 /// </summary>
-internal sealed class CompiledRoute(string name, IRequestMatcher[] conditions, FilterChain chain, IBackendTarget? target, SourceLocation location)
+internal sealed class CompiledRoute(string name, IRequestMatcher[] conditions, FilterChain chain, IBackendTarget? target, SourceLocation location,
+    Fulcrum.Core.Observability.RouteStats? stats = null)
 {
     public string Name => name;
     public FilterChain Chain => chain;
     public IBackendTarget? Target => target;
     public SourceLocation Location => location;
+    /// <summary>The route's request counts and latency; null for the listener's no-route answer.</summary>
+    public Fulcrum.Core.Observability.RouteStats? Stats => stats;
 
     public bool Matches(HttpExchange exchange)
     {

@@ -79,7 +79,7 @@ internal static class RouteCompiler
             if (LoadHeaders(target) is { Count: > 0 } loadHeaders) chain.Add(new(FilterStage.Backend, new LoadReportFilter(loadHeaders, services.Time)));
             var built = Build(chain);
             cache?.Attach(built.After(cache), target); // the cache's own revalidations go through the filters below it
-            routes.Add(new CompiledRoute(name, conditions, built, target, config.Location));
+            routes.Add(new CompiledRoute(name, conditions, built, target, config.Location, filterServices.Routes.For(listener.Name, name)));
         }
 
         return new RouteTable(generation, [.. routes], NoRoute(listenerFilters), tracing, TrustedProxies.Parse(listener.TrustedProxies));
