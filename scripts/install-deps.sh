@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # peers for benchmarks and interop tests
   haproxy nginx libnginx-mod-stream
+  # nginx with Brotli, the peer of bench/compression/run.sh
+  libnginx-mod-http-brotli-filter
   # load generators and clients
   wrk nghttp2-client iperf3 curl openssl
   # cluster state and the virtual IP
