@@ -142,6 +142,12 @@ for v in "${!PORT[@]}"; do
   [[ $got == "$want" ]] || { echo "run.sh: $v answered Content-Encoding '$got', not '$want'" >&2; exit 1; }
 done
 
+# The encoded size each proxy sends for the file: the same level in two libraries need not give the same bytes.
+SIZES="$RUN/sizes.tsv"
+for v in "${!PORT[@]}"; do
+  printf '%s\t%s\n' "$v" "$(curl -s -o /dev/null -w '%{size_download}' -H "Accept-Encoding: ${ACCEPT[$v]}" "http://127.0.0.1:${PORT[$v]}/page.txt")"
+done | sort >"$SIZES"
+
 # run_load VARIANT SECONDS: wrk against it; prints "requests cpu_ticks".
 run_load() {
   local v=$1 seconds=$2 pid t0 t1 log="$RUN/wrk-$1.log"
@@ -179,4 +185,6 @@ awk -F'\t' "$AWK_MEDIAN"'
     printf "\ngzip   fulcrum/nginx: %.2f (compression alone: %.2f)\n", m["fulcrum-gzip"] / m["nginx-gzip"], (m["fulcrum-gzip"] - m["fulcrum-plain"]) / (m["nginx-gzip"] - m["nginx-plain"])
     printf "brotli fulcrum/nginx: %.2f (compression alone: %.2f)\n", m["fulcrum-br"] / m["nginx-br"], (m["fulcrum-br"] - m["fulcrum-plain"]) / (m["nginx-br"] - m["nginx-plain"])
   }' "$RESULTS" | tee "$RUN/summary.txt"
+echo "encoded bytes of the $SIZE-byte file:" | tee -a "$RUN/summary.txt"
+sed 's/^/  /' "$SIZES" | tee -a "$RUN/summary.txt"
 echo "results: $RESULTS"
