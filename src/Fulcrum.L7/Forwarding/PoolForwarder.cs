@@ -130,6 +130,9 @@ internal sealed class PoolForwarder : IBackendTarget
                 exchange.Backend = backend;
                 exchange.AffinityCookie = affinity is null ? null : StickyRequests.CookieFor(affinity, sticky, exchange, backend);
                 LegResult result;
+                // The access log's upstream_* timings are the last attempt's; only the HTTP/1.1 leg times a connect.
+                record.UpstreamStarted = Stopwatch.GetTimestamp();
+                record.UpstreamConnectMs = -1;
                 if (upgrade && exchange is KestrelExchange kestrel)
                 {
                     result = await _upgrades.ForwardAsync(kestrel, chain, _prefixes.GetValueOrDefault(backend) ?? "http://" + backend.Address, _client, _upgradeConfig);
@@ -171,8 +174,6 @@ internal sealed class PoolForwarder : IBackendTarget
                 else
                 {
                     var attempt = exchange.LegAttempt;
-                    record.UpstreamStarted = Stopwatch.GetTimestamp();
-                    record.UpstreamConnectMs = -1;
                     result = await _leg.SendAsync(exchange, ConnectionsOf(backend), attempt);
                     if (!result.Failed)
                     {
