@@ -52,4 +52,23 @@ public sealed class StaticFilesProcessTests
             Assert.EndsWith("\n400", answer);
         }
     }
+
+    [Fact]
+    public async Task Validate_AStaticRootThatIsNotAFolder_ExitsTwo_AtTheRoute()
+    {
+        using var file = new ConfigFile("""
+            listeners:
+              - name: web
+                bind: 127.0.0.1:0
+                protocol: http
+                routes:
+                  - static: { root: no-such-folder }
+            """);
+
+        var (code, process) = await FulcrumProcess.RunToEndAsync("validate", "-c", file.Path);
+        await using var _ = process;
+
+        Assert.True(code == 2, process.Output);
+        Assert.Contains(process.StderrLines, l => l.StartsWith($"{file.Path}:6:", StringComparison.Ordinal) && l.EndsWith("no-such-folder is not a folder", StringComparison.Ordinal));
+    }
 }
