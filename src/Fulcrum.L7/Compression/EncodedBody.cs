@@ -31,9 +31,17 @@ internal sealed class EncodedBody : Stream, IResponseBodyEnd
     public static Stream Create(Stream sink, ContentCoding coding, CompressConfig config) => coding switch
     {
         ContentCoding.Gzip => new GZipStream(sink, new ZLibCompressionOptions { CompressionLevel = config.GzipLevel }, leaveOpen: true),
-        ContentCoding.Brotli => new BrotliStream(sink, new BrotliCompressionOptions { Quality = config.BrotliLevel }, leaveOpen: true),
-        _ => new ZstdSharp.CompressionStream(sink, config.ZstdLevel, leaveOpen: true),
+        ContentCoding.Brotli => new BrotliEncoderStream(sink, config.BrotliLevel),
+        _ => Zstd(sink, config.ZstdLevel),
     };
+
+    /// <summary>zstd with a 512 KiB window (windowLog 19), as Brotli's (<see cref="BrotliEncoderStream"/>): each response being encoded holds one.</summary>
+    private static ZstdSharp.CompressionStream Zstd(Stream sink, int level)
+    {
+        var zstd = new ZstdSharp.CompressionStream(sink, level, leaveOpen: true);
+        zstd.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_windowLog, BrotliEncoderStream.WindowBits);
+        return zstd;
+    }
 
     public override bool CanRead => false;
     public override bool CanSeek => false;

@@ -67,6 +67,22 @@ public sealed class CompressionTests
     }
 
     [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    [InlineData("zstd")]
+    public async Task ABodyLongerThanTheWindows_DecodesWhole(string coding)
+    {
+        var (backend, proxy) = await StartAsync();
+        await using var _ = backend;
+        await using var __ = proxy;
+
+        using var response = await GetAsync(proxy, "/chunked?size=3000000", coding);
+
+        Assert.Equal([coding], response.Content.Headers.ContentEncoding);
+        Assert.Equal(ContentBackend.Text(3_000_000), Decode(coding, await response.Content.ReadAsByteArrayAsync()));
+    }
+
+    [Theory]
     [InlineData("gzip;q=1, br;q=0.5, zstd;q=0.1", "gzip")]
     [InlineData("gzip, br, zstd", "zstd")]                 // equal weights: the route's order (zstd, br, gzip by default)
     [InlineData("br;q=0.9, gzip;q=0.9", "br")]
