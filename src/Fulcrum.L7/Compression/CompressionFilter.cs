@@ -19,7 +19,7 @@ internal sealed class CompressionFilter(CompressConfig config) : HttpFilter
 {
     private readonly CompressibleTypes _types = new(config.Types);
 
-    public override FilterHooks Hooks => FilterHooks.ResponseHead | FilterHooks.ResponseBody;
+    public override FilterHooks Hooks => FilterHooks.ResponseHead | FilterHooks.ResponseBody | FilterHooks.ResponseEnd;
 
     public override void OnResponseHead(HttpExchange exchange)
     {
@@ -46,8 +46,16 @@ internal sealed class CompressionFilter(CompressConfig config) : HttpFilter
     {
         if (exchange.EncodeWith is not { } coding) return;
         var body = new EncodedBody(exchange.ResponseBody, coding, config);
-        exchange.ResponseBody = body;
-        exchange.OnResponseBodyEnd(body);
+        exchange.ResponseBody = exchange.EncodedBody = body;
+    }
+
+    // The body went through whole: the encoder's last block and trailer go to the client (through a cache's copy
+    // above, which then stores the encoded body). A body that broke off never gets here: Complete lets the encoder go.
+    public override async ValueTask OnResponseEndAsync(HttpExchange exchange)
+    {
+        if (exchange.EncodedBody is not { } body) return;
+        exchange.EncodedBody = null;
+        await body.EndAsync(exchange);
     }
 
     // A response whose encoding is the route's to choose: one with a body that nobody encoded, of a type worth it, not

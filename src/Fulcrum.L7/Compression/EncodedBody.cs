@@ -7,9 +7,10 @@ namespace Fulcrum.L7.Compression;
 /// <summary>
 /// The response body as the route's `compress` sends it: what is written is encoded on the way to the client, a block
 /// at a time, so a body of any length passes in the encoder's fixed window and buffers, never whole. When the body
-/// ends (<see cref="EndAsync"/>) the encoder writes its last block and trailer.
+/// ends (<see cref="EndAsync"/>) the encoder writes its last block and trailer; when it broke off, <see cref="Abandon"/>
+/// lets the encoder's memory go without writing more.
 /// </summary>
-internal sealed class EncodedBody : Stream, IResponseBodyEnd
+internal sealed class EncodedBody : Stream
 {
     /// <summary>
     /// A write shorter than this means the backend had no more bytes at hand (the backend leg reads up to 16 KiB at
@@ -60,11 +61,18 @@ internal sealed class EncodedBody : Stream, IResponseBodyEnd
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _encoder.FlushAsync(cancellationToken);
 
-    public async ValueTask EndAsync(HttpExchange exchange, bool completed)
+    /// <summary>The last block and the trailer (a checksum for gzip) to the client; bytes_out becomes what the client got.</summary>
+    public async ValueTask EndAsync(HttpExchange exchange)
     {
-        _sink.Discard = !completed;
-        await _encoder.DisposeAsync(); // the last block and the trailer (a checksum for gzip), or only the encoder's memory
+        await _encoder.DisposeAsync();
         exchange.Record.BytesOut = _sink.Written;
+    }
+
+    /// <summary>The body broke off: the encoder's memory is let go and nothing more is written to the connection.</summary>
+    public void Abandon()
+    {
+        _sink.Discard = true;
+        _encoder.Dispose();
     }
 
     // Kestrel's body refuses synchronous writes, and so does this: every path through it is asynchronous.

@@ -18,7 +18,6 @@ internal abstract class HttpExchange
 {
     private PathString? _backendPath;
     private LegAttempt? _legAttempt;
-    private List<IResponseBodyEnd>? _bodyEnds;
     private System.Text.RegularExpressions.Regex? _capturedBy;
     private System.Text.RegularExpressions.Match? _captures;
 
@@ -115,38 +114,11 @@ internal abstract class HttpExchange
     /// <summary>The coding the route's `compress` chose for this response (set on the response head, used by the body hook); null when none.</summary>
     public Fulcrum.Core.Configuration.ContentCoding? EncodeWith { get; set; }
 
-    /// <summary>True when a response-body filter waits for the end of the body (<see cref="OnResponseBodyEnd"/>).</summary>
-    public bool HasResponseBodyEnds => _bodyEnds is { Count: > 0 };
-
-    /// <summary>Asks for <paramref name="end"/> to run once the response body has been written (or broke off).</summary>
-    public void OnResponseBodyEnd(IResponseBodyEnd end) => (_bodyEnds ??= []).Add(end);
-
     /// <summary>
-    /// Runs what <see cref="OnResponseBodyEnd"/> registered, the last registered (the outermost stream) first, so each
-    /// finishes into the stream below it before that one finishes. Never throws: a failure to finish is the client's loss.
+    /// The encoder `compress` put over the response body, until its end hook finishes it; one left here when the request
+    /// is over (the body broke off) is let go in <see cref="Complete"/>.
     /// </summary>
-    public async ValueTask EndResponseBodyAsync(bool completed)
-    {
-        var ends = _bodyEnds!;
-        for (var i = ends.Count - 1; i >= 0; i--)
-        {
-            try
-            {
-                await ends[i].EndAsync(this, completed);
-            }
-            catch (Exception) when (!completed || Aborted.IsCancellationRequested)
-            {
-                completed = false; // the client went away while the last bytes were written: the rest only let go
-            }
-            catch (Exception)
-            {
-                completed = false;
-                Abort(); // a body that cannot be finished must not look finished to the client
-            }
-        }
-
-        ends.Clear();
-    }
+    public Compression.EncodedBody? EncodedBody { get; set; }
 
     /// <summary>
     /// The match of <paramref name="regex"/> (the route's path-regex) on the client's path, for `${1}` and `${name}`
@@ -209,7 +181,6 @@ internal abstract class HttpExchange
         AffinityCookie = null;
         Complete();
         EncodeWith = null;
-        _bodyEnds?.Clear();
         _capturedBy = null;
         _captures = null;
         Record.Begin();
@@ -217,10 +188,17 @@ internal abstract class HttpExchange
 
     /// <summary>
     /// The request is over, whatever became of it: a cache fetch it led and never finished (the body broke off, a
-    /// filter threw) lets the requests waiting on it go. Called by the front end when it is done with the request.
+    /// filter threw) lets the requests waiting on it go, and an encoder that never ended lets go of its memory without
+    /// writing more. Called by the front end when it is done with the request.
     /// </summary>
     public void Complete()
     {
+        if (EncodedBody is { } encoded)
+        {
+            EncodedBody = null;
+            encoded.Abandon();
+        }
+
         if (Cache is not { } cache) return;
         Cache = null;
         cache.EndFill();

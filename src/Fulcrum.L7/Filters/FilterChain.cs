@@ -24,9 +24,6 @@ internal sealed class FilterChain
 
     public int Count => _filters.Length;
 
-    /// <summary>True when a filter of the chain may put a stream over the response body, which may need finishing.</summary>
-    public bool HasResponseBodyHooks => (_hooks & FilterHooks.ResponseBody) != 0;
-
     /// <summary>
     /// Runs the request-head hooks, then (when no filter answered) the request-body hooks. Returns the index of the
     /// filter that answered, or -1 when the request goes on to the backend.

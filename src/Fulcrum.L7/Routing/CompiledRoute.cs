@@ -40,33 +40,10 @@ internal sealed class CompiledRoute(string name, IRequestMatcher[] conditions, F
 
     private Task Continue(HttpExchange exchange, int answeredBy)
     {
-        var body = Respond(exchange, answeredBy);
-        // Only a chain with a response-body filter (compression, a cache) may have something to finish after the body.
-        return chain.HasResponseBodyHooks ? EndBodyAsync(exchange, body) : body;
-    }
-
-    private Task Respond(HttpExchange exchange, int answeredBy)
-    {
         if (answeredBy >= 0) return chain.WriteAnswerAsync(exchange, answeredBy);
         if (target is not null) return target.ForwardAsync(exchange, chain);
         // A chain without a target always answers (RouteCompiler); this is a bug, not the client's.
         Answers.PlainTextAnswer.Set(exchange, 500, Answers.PlainTextAnswer.NoAction);
         return chain.WriteAnswerAsync(exchange, chain.Count);
-    }
-
-    // The streams the body filters put over the response finish once the body is through: an encoder's last block
-    // must reach the client before Kestrel ends the response.
-    private static async Task EndBodyAsync(HttpExchange exchange, Task body)
-    {
-        var completed = false;
-        try
-        {
-            await body;
-            completed = !exchange.Aborted.IsCancellationRequested;
-        }
-        finally
-        {
-            if (exchange.HasResponseBodyEnds) await exchange.EndResponseBodyAsync(completed);
-        }
     }
 }

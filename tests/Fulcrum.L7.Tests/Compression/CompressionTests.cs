@@ -256,6 +256,37 @@ public sealed class CompressionTests
     }
 
     [Fact]
+    public async Task WithACache_EachEncodingIsStoredOnce_AndAHitIsServedEncodedAsStored()
+    {
+        await using var backend = await ContentBackend.StartAsync();
+        var route = ToPool("app") with { Compress = new CompressConfig(), Cache = new CacheConfig() };
+        var pool = new PoolConfig { Name = "app", Backends = [new BackendConfig { Address = backend.Address }] };
+        await using var proxy = await ProxyHarness.StartAsync(Of(Web(route), pool));
+        var expected = ContentBackend.Text(50_000);
+
+        foreach (var coding in new[] { "gzip", "gzip", "br", "br", "identity", "identity" })
+        {
+            using var response = await GetAsync(proxy, "/cacheable?size=50000", coding);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            var status = string.Join(", ", response.Headers.GetValues("Cache-Status"));
+            Assert.Contains("Accept-Encoding", response.Headers.Vary);
+            if (coding == "identity")
+            {
+                Assert.Empty(response.Content.Headers.ContentEncoding);
+                Assert.Equal(expected, body);
+            }
+            else
+            {
+                Assert.Equal([coding], response.Content.Headers.ContentEncoding);
+                Assert.Equal(expected, Decode(coding, body));
+            }
+        }
+
+        // Three variants, each fetched once: the second request of each was a hit.
+        Assert.Equal(3, backend.Requests);
+    }
+
+    [Fact]
     public async Task WithoutCompress_NothingChanges()
     {
         await using var backend = await ContentBackend.StartAsync();

@@ -7,7 +7,7 @@ namespace Fulcrum.TestSupport.Http;
 
 /// <summary>
 /// A Kestrel backend that serves bodies for compression tests, each the same bytes every time (<see cref="Text"/>):
-/// `/text?size=N` (text/plain, with a strong ETag), `/json?size=N`, `/png?size=N` (image/png), `/encoded?size=N`
+/// `/text?size=N` (text/plain, with a strong ETag), `/cacheable?size=N` (text/plain, fresh for a minute in a shared cache), `/json?size=N`, `/png?size=N` (image/png), `/encoded?size=N`
 /// (text/plain already gzip-encoded), `/no-transform?size=N` (Cache-Control: no-transform), `/chunked?size=N` (no
 /// Content-Length), `/stream?size=N` (N bytes, 1 GiB by default: <see cref="Text"/> of 64 KiB over and over, streamed
 /// without a length as it is made, for bodies larger than memory), and `/held` (a first line, then the rest once <see cref="Release"/> is called).
@@ -16,8 +16,12 @@ public sealed class ContentBackend : IAsyncDisposable
 {
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private HandlerBackend? _http;
+    private int _requests;
 
     public string Address => _http!.Address;
+
+    /// <summary>Requests received so far.</summary>
+    public int Requests => Volatile.Read(ref _requests);
 
     /// <summary>The first line `/held` sends before it waits.</summary>
     public const string HeldFirstLine = "first line, sent at once\n";
@@ -55,6 +59,7 @@ public sealed class ContentBackend : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        Interlocked.Increment(ref _requests);
         var request = context.Request;
         var response = context.Response;
         var size = int.TryParse(request.Query["size"], out var n) ? n : 4096;
@@ -64,6 +69,11 @@ public sealed class ContentBackend : IAsyncDisposable
                 response.ContentType = "text/plain; charset=utf-8";
                 response.Headers.ETag = "\"v1\"";
                 response.Headers.AcceptRanges = "bytes";
+                await WriteAsync(response, Text(size));
+                break;
+            case "/cacheable":
+                response.ContentType = "text/plain";
+                response.Headers.CacheControl = "public, max-age=60";
                 await WriteAsync(response, Text(size));
                 break;
             case "/json":
