@@ -1,4 +1,4 @@
-# Shared by bench/l4/run.sh, bench/l7/run.sh and bench/tls/run.sh (sourced, not run): process
+# Shared by bench/compare.sh, bench/l4/run.sh, bench/l7/run.sh and bench/tls/run.sh (sourced, not run): process
 # bookkeeping, readiness polling, CPU and memory accounting, nginx configs and the Release build.
 # The caller sets RUN (its output folder) and LOAD_CPU before it starts anything.
 
@@ -48,6 +48,15 @@ build_release() {
     || { echo "run.sh: $name build failed (see $RUN/build-$name.log)" >&2; exit 1; }
 }
 
+# make_bench_cert: a self-signed ECDSA P-256 certificate for bench.test in $RUN: CERT and KEY (PEM), BUNDLE
+# (both in one file, as HAProxy wants them).
+make_bench_cert() {
+  CERT="$RUN/bench.test.pem"; KEY="$RUN/bench.test.key"; BUNDLE="$RUN/bench.test.bundle.pem"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench.test" \
+    -addext "subjectAltName=DNS:bench.test" -keyout "$KEY" -out "$CERT" 2>/dev/null
+  cat "$CERT" "$KEY" >"$BUNDLE"
+}
+
 # ---- measuring ---------------------------------------------------------------------------------
 # proc_sum PID FILE AWK: the sum of what AWK prints for /proc/P/FILE over a process and its children
 # (nginx's worker is a child).
@@ -86,6 +95,27 @@ wrk_errors() {
   awk '/Non-2xx or 3xx responses:/ { n += $NF }
        /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
        END { print n + 0 }' "$1"
+}
+
+# to_ms V: wrk's latency ("805.00us", "1.20ms", "1.01s") in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else printf "nan" }'
+}
+# wrk_p99 LOG: the 99th percentile latency (ms) of a wrk --latency run.
+wrk_p99() { to_ms "$(awk '$1 == "99%" { print $2 }' "$1")"; }
+
+# signal_tree SIGNAL PID...: SIGNAL (STOP, CONT) to each PID and its children (nginx's worker). Interleaved
+# runs keep every proxy up and stop the idle ones, so proxies measured seconds apart share the machine's drift.
+signal_tree() {
+  local sig=$1 pids=() p
+  shift
+  for p in "$@"; do pids+=("$p" $(pgrep -P "$p" || true)); done
+  kill "-$sig" "${pids[@]}" 2>/dev/null || true
 }
 
 # ---- nginx ---------------------------------------------------------------------------------------
@@ -132,30 +162,92 @@ start_nginx_backends() {
   for b in "$@"; do wait_ready "http://$b/" "$BACKENDS_PID" backends; done
 }
 
+# haproxy_head MODE MAXCONN CLIENT_TIMEOUT: HAProxy's global section (one thread) and a defaults section for MODE
+# (http or tcp); the frontends and backends printed after it take those defaults. A second haproxy_defaults
+# further down switches the sections after it to another mode.
+haproxy_head() {
+  echo "global"
+  echo "  nbthread 1"
+  echo "  maxconn $2"
+  haproxy_defaults "$1" "$3"
+}
+haproxy_defaults() {
+  echo "defaults"
+  echo "  mode $1"
+  echo "  timeout connect 5s"
+  echo "  timeout client $2"
+  echo "  timeout server $2"
+}
+
+# haproxy_proxy NAME BIND ADDRESS...: a frontend NAME on BIND (the whole bind line after "bind": address
+# and, for TLS, its options) and its backend, round robin over ADDRESS...; with connection reuse to the
+# backends unless HAPROXY_MODE=tcp (the mode of the defaults above it).
+haproxy_proxy() {
+  local name=$1 bind=$2 b i=0
+  shift 2
+  echo "frontend $name"
+  echo "  bind $bind"
+  echo "  default_backend $name"
+  echo "backend $name"
+  echo "  balance roundrobin"
+  [[ ${HAPROXY_MODE:-http} == tcp ]] || echo "  http-reuse always"
+  for b in "$@"; do i=$((i + 1)); echo "  server ${name}$i $b"; done
+}
+
+# run_haproxy CFG NAME: HAProxy with CFG in the foreground on PROXY_CPU, output in $RUN/NAME.log; its pid in
+# PROXY_PID.
+run_haproxy() {
+  taskset -c "$PROXY_CPU" haproxy -f "$1" -db >"$RUN/$2.log" 2>&1 &
+  PROXY_PID=$!
+}
+
 # start_haproxy_http BIND: HAProxy in http mode on PROXY_CPU, one thread, round robin over
 # BACKENDS with connection reuse. BIND is the whole bind line after "bind" (address and, for TLS,
 # its options). Its pid is in PROXY_PID.
 start_haproxy_http() {
-  local cfg="$RUN/haproxy.cfg" b i=0
   {
-    echo "global"
-    echo "  nbthread 1"
-    echo "  maxconn 4096"
-    echo "defaults"
-    echo "  mode http"
-    echo "  timeout connect 5s"
-    echo "  timeout client 30s"
-    echo "  timeout server 30s"
-    echo "frontend bench"
-    echo "  bind $1"
-    echo "  default_backend backends"
-    echo "backend backends"
-    echo "  balance roundrobin"
-    echo "  http-reuse always"
-    for b in "${BACKENDS[@]}"; do i=$((i + 1)); echo "  server b$i $b"; done
-  } >"$cfg"
-  taskset -c "$PROXY_CPU" haproxy -f "$cfg" -db >"$RUN/haproxy.log" 2>&1 &
-  PROXY_PID=$!
+    haproxy_head http 4096 30s
+    haproxy_proxy bench "$1" "${BACKENDS[@]}"
+  } >"$RUN/haproxy.cfg"
+  run_haproxy "$RUN/haproxy.cfg" haproxy
+}
+
+# ---- nginx as the proxy ------------------------------------------------------------------------
+# nginx_upstream NAME ADDRESS...: an http upstream with idle connections kept to the backends.
+nginx_upstream() {
+  local name=$1 b
+  shift
+  echo "  upstream $name {"
+  for b in "$@"; do echo "    server $b;"; done
+  echo "    keepalive 64;"
+  echo "    keepalive_requests 1000000;"
+  echo "  }"
+}
+
+# nginx_proxy_server LISTEN UPSTREAM [CERT KEY]: a server on LISTEN (address and flags, e.g. "127.0.0.1:80"
+# or "127.0.0.1:443 ssl http2") proxying everything to UPSTREAM over HTTP/1.1 keep-alive; with CERT and KEY,
+# TLS 1.2-1.3 with that certificate. "listen ... ssl http2" works on every nginx since 1.9.5 (newer ones
+# prefer "http2 on;").
+nginx_proxy_server() {
+  echo "  server {"
+  echo "    listen $1;"
+  if [[ -n ${3:-} ]]; then
+    echo "    ssl_certificate $3; ssl_certificate_key $4;"
+    echo "    ssl_protocols TLSv1.2 TLSv1.3;"
+  fi
+  echo "    location / { proxy_pass http://$2; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
+  echo "  }"
+}
+
+# nginx_stream_proxy NAME LISTEN ADDRESS...: (inside a stream block) an upstream NAME, round robin over
+# ADDRESS..., and a server on LISTEN passing TCP to it.
+nginx_stream_proxy() {
+  local name=$1 listen=$2 b
+  shift 2
+  echo "  upstream $name {"
+  for b in "$@"; do echo "    server $b;"; done
+  echo "  }"
+  echo "  server { listen $listen; proxy_pass $name; }"
 }
 
 # ---- .NET proxies --------------------------------------------------------------------------------
@@ -178,7 +270,7 @@ dotnet_extra_env() {
 # FULCRUM_LISTENER_KEYS: extra listener keys, e.g. "forwarded-headers: false; request-id: false".
 # FULCRUM_TLS_CERT and FULCRUM_TLS_KEY (PEM paths): an https listener with that certificate instead.
 fulcrum_http_config() {
-  local port=$1 admin=${2:-} log=${3:-off} b
+  local port=$1 admin=${2:-} log=${3:-off}
   if [[ -n $admin ]]; then
     echo "admin:"
     echo "  bind: 127.0.0.1:$admin"
@@ -189,8 +281,17 @@ fulcrum_http_config() {
     echo "  format: json"
   fi
   echo "listeners:"
-  echo "  - name: bench"
-  echo "    bind: 127.0.0.1:$port"
+  fulcrum_http_listener bench "$port"
+  echo "pools:"
+  fulcrum_pool backends "${BACKENDS[@]}"
+}
+
+# fulcrum_http_listener NAME PORT [POOL]: one entry of a Fulcrum config's listeners list: http on
+# 127.0.0.1:PORT (https with FULCRUM_TLS_CERT and FULCRUM_TLS_KEY), FULCRUM_LISTENER_KEYS added, one route
+# to POOL (default backends).
+fulcrum_http_listener() {
+  echo "  - name: $1"
+  echo "    bind: 127.0.0.1:$2"
   if [[ -n ${FULCRUM_TLS_CERT:-} ]]; then
     echo "    protocol: https"
     echo "    tls:"
@@ -203,12 +304,17 @@ fulcrum_http_config() {
     tr ';' '\n' <<<"$FULCRUM_LISTENER_KEYS" | sed 's/^ *//; s/^/    /'
   fi
   echo "    routes:"
-  echo "      - pool: backends"
-  echo "pools:"
-  echo "  - name: backends"
+  echo "      - pool: ${3:-backends}"
+}
+
+# fulcrum_pool NAME ADDRESS...: one entry of a Fulcrum config's pools list, round robin over ADDRESS...
+fulcrum_pool() {
+  local b
+  echo "  - name: $1"
   echo "    algorithm: round-robin"
   echo "    backends:"
-  for b in "${BACKENDS[@]}"; do echo "      - { address: $b }"; done
+  shift
+  for b in "$@"; do echo "      - { address: $b }"; done
 }
 
 # start_scraper ADMIN_PORT: a Prometheus-like scraper on LOAD_CPU, GET /metrics once a second until the

@@ -95,48 +95,28 @@ CONF
 }
 
 start_haproxy() {
-  cat >"$RUN/haproxy.cfg" <<CONF
-global
-  nbthread 1
-  maxconn $HAPROXY_MAXCONN
-defaults
-  mode tcp
-  timeout connect 5s
-  timeout client 10m
-  timeout server 10m
-frontend web
-  bind 127.0.0.1:$PP
-  default_backend web
-backend web
-  balance roundrobin
-  server b1 127.0.0.1:$B1
-  server b2 127.0.0.1:$B2
-frontend iperf
-  bind 127.0.0.1:$PI
-  default_backend iperf
-backend iperf
-  server i1 127.0.0.1:$IPERF
-CONF
-  taskset -c "$PROXY_CPU" haproxy -f "$RUN/haproxy.cfg" -db >"$RUN/haproxy.log" 2>&1 &
-  PROXY_PID=$!
+  {
+    haproxy_head tcp "$HAPROXY_MAXCONN" 10m
+    HAPROXY_MODE=tcp haproxy_proxy web "127.0.0.1:$PP" "127.0.0.1:$B1" "127.0.0.1:$B2"
+    HAPROXY_MODE=tcp haproxy_proxy iperf "127.0.0.1:$PI" "127.0.0.1:$IPERF"
+  } >"$RUN/haproxy.cfg"
+  run_haproxy "$RUN/haproxy.cfg" haproxy
 }
 
 start_nginx() {
   local dir="$RUN/nginx-stream"
   mkdir -p "$dir/tmp"
-  cat >"$dir/nginx.conf" <<CONF
-load_module $STREAM_MODULE;
-worker_processes 1;
-worker_rlimit_nofile $NOFILE;
-pid $dir/nginx.pid;
-events { worker_connections $((NOFILE - 100)); }
-stream {
-  upstream web { server 127.0.0.1:$B1; server 127.0.0.1:$B2; }
-  upstream iperf { server 127.0.0.1:$IPERF; }
-  server { listen 127.0.0.1:$PP backlog=4096; proxy_pass web; }
-  server { listen 127.0.0.1:$PI; proxy_pass iperf; }
-}
-CONF
+  {
+    echo "load_module $STREAM_MODULE;"
+    echo "worker_processes 1;"
+    echo "worker_rlimit_nofile $NOFILE;"
+    echo "pid $dir/nginx.pid;"
+    echo "events { worker_connections $((NOFILE - 100)); }"
+    echo "stream {"
+    nginx_stream_proxy web "127.0.0.1:$PP backlog=4096" "127.0.0.1:$B1" "127.0.0.1:$B2"
+    nginx_stream_proxy iperf "127.0.0.1:$PI" "127.0.0.1:$IPERF"
+    echo "}"
+  } >"$dir/nginx.conf"
   run_nginx "$PROXY_CPU" "$dir" nginx
   PROXY_PID=$!
 }

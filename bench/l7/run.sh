@@ -160,7 +160,7 @@ start_yarphost() {
 }
 
 start_nginx_proxy() {
-  local dir="$RUN/nginx-proxy" b
+  local dir="$RUN/nginx-proxy"
   mkdir -p "$dir/tmp"
   {
     echo "worker_processes 1;"
@@ -169,19 +169,8 @@ start_nginx_proxy() {
     echo "http {"
     nginx_common "$dir"
     echo "  keepalive_requests 1000000;"
-    echo "  upstream backends {"
-    for b in "${BACKENDS[@]}"; do echo "    server $b;"; done
-    echo "    keepalive 64;"
-    echo "    keepalive_requests 1000000;"
-    echo "  }"
-    echo "  server {"
-    echo "    listen 127.0.0.1:$PP;"
-    echo "    location / {"
-    echo "      proxy_pass http://backends;"
-    echo "      proxy_http_version 1.1;"
-    echo "      proxy_set_header Connection \"\";"
-    echo "    }"
-    echo "  }"
+    nginx_upstream backends "${BACKENDS[@]}"
+    nginx_proxy_server "127.0.0.1:$PP" backends
     echo "}"
   } >"$dir/nginx.conf"
   run_nginx "$PROXY_CPU" "$dir" nginx
@@ -194,16 +183,6 @@ start_haproxy() { start_haproxy_http "127.0.0.1:$PP"; }
 # Busy and total jiffies of one CPU, from /proc/stat.
 cpu_ticks() {
   awk -v cpu="cpu$1" '$1 == cpu { busy = $2 + $3 + $4 + $7 + $8; total = busy + $5 + $6; print busy, total }' /proc/stat
-}
-
-# wrk's latency "805.00us" / "1.20ms" / "1.01s" in milliseconds.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-    else printf "nan" }'
 }
 
 warm_up() {
@@ -258,7 +237,7 @@ write_result() {
   local rps p50 p99 errors proxy_cpu load_cpu us_per_req
   rps=$(wrk_rps "$log")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$log")")
-  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$log")")
+  p99=$(wrk_p99 "$log")
   errors=$(wrk_errors "$log")
   proxy_cpu=$(cpu_percent "$t0" "$t1" "$seconds")
   load_cpu=$(awk -v a="$l0" -v b="$l1" 'BEGIN { split(a, x, " "); split(b, y, " ");
@@ -300,10 +279,8 @@ declare -A PID_OF URL_OF
 pause() { signal_proxy STOP "$1"; }
 resume() { signal_proxy CONT "$1"; }
 signal_proxy() {
-  local pids=("${PID_OF[$2]}")
-  pids+=($(pgrep -P "${PID_OF[$2]}" || true))
-  [[ $2 == fulcrum-observed && -n ${SCRAPER_PID:-} ]] && pids+=("$SCRAPER_PID")
-  kill "-$1" "${pids[@]}" 2>/dev/null || true
+  signal_tree "$1" "${PID_OF[$2]}"
+  if [[ $2 == fulcrum-observed && -n ${SCRAPER_PID:-} ]]; then signal_tree "$1" "$SCRAPER_PID"; fi
 }
 
 # start_all HOOK: every proxy up, each on a port of its own (PID_OF, URL_OF); then `HOOK NAME PID` for it.

@@ -47,10 +47,7 @@ mkdir -p "$RUN"
 RESULTS="$RUN/results.tsv"
 
 # ---- certificate, ports, backends ---------------------------------------------------------------
-CERT="$RUN/bench.test.pem"; KEY="$RUN/bench.test.key"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench.test" \
-  -addext "subjectAltName=DNS:bench.test" -keyout "$KEY" -out "$CERT" 2>/dev/null
-cat "$CERT" "$KEY" >"$RUN/bench.test.bundle.pem"   # HAProxy wants certificate and key in one file
+make_bench_cert
 
 mapfile -t PORTS < <(python3 "$ROOT/bench/l7/free-ports.py" 4)
 B1=${PORTS[0]}; B2=${PORTS[1]}; B3=${PORTS[2]}; PP=${PORTS[3]}
@@ -72,31 +69,22 @@ start_fulcrum() {
 }
 
 start_nginx_proxy() {
-  local dir="$RUN/nginx" b
+  local dir="$RUN/nginx"
   mkdir -p "$dir/tmp"
   {
     echo "worker_processes 1; pid $dir/nginx.pid; events { worker_connections 4096; }"
     echo "http {"
     nginx_common "$dir"
     echo "  keepalive_requests 1000000; keepalive_timeout 75s;"
-    echo "  upstream backends {"
-    for b in "${BACKENDS[@]}"; do echo "    server $b;"; done
-    echo "    keepalive 64;"
-    echo "  }"
-    echo "  server {"
-    # "listen ... ssl http2" works on every nginx since 1.9.5 (newer ones prefer "http2 on;").
-    echo "    listen 127.0.0.1:$PP ssl http2;"
-    echo "    ssl_certificate $CERT; ssl_certificate_key $KEY;"
-    echo "    ssl_protocols TLSv1.2 TLSv1.3;"
-    echo "    location / { proxy_pass http://backends; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
-    echo "  }"
+    nginx_upstream backends "${BACKENDS[@]}"
+    nginx_proxy_server "127.0.0.1:$PP ssl http2" backends "$CERT" "$KEY"
     echo "}"
   } >"$dir/nginx.conf"
   run_nginx "$PROXY_CPU" "$dir" nginx
   PROXY_PID=$!
 }
 
-start_haproxy() { start_haproxy_http "127.0.0.1:$PP ssl crt $RUN/bench.test.bundle.pem alpn h2,http/1.1 ssl-min-ver TLSv1.2"; }
+start_haproxy() { start_haproxy_http "127.0.0.1:$PP ssl crt $BUNDLE alpn h2,http/1.1 ssl-min-ver TLSv1.2"; }
 
 # ---- measuring -----------------------------------------------------------------------------------
 # measure NAME PID MODE: MODE keepalive (wrk) or handshakes (openssl s_time -new). Appends
