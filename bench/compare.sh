@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# One table: Fulcrum, nginx and HAProxy on every path the per-core comparison covers, interleaved.
+# All three proxies are up at once, each pinned to the same CPU (PROXY_CPU, default 1) and each serving
+# every path on ports of its own; only the one being measured runs, the others are stopped with SIGSTOP.
+# The load and the nginx backends share the other CPU (LOAD_CPU, default 0), as in bench/l7, bench/tls
+# and bench/l4, whose proxy setups (lib.sh) this reuses.
+#
+#   l7        wrk -t1 -c64 --latency, HTTP/1.1 keep-alive, 3 nginx backends
+#   https     the same over TLS (ECDSA P-256, TLS 1.2-1.3, the proxies' default ciphers)
+#   h2        h2load -t1 -c10 -m10 over TLS (ALPN h2): 100 streams in flight on 10 connections;
+#             HTTP/1.1 keep-alive to the backends
+#   l4        wrk -t1 -c32 --latency through a TCP listener to 2 nginx backends, keep-alive
+#   l4-close  the same with `Connection: close`: one proxied TCP connection per request
+#
+# Each proxy is warmed up on each path (WARMUP seconds), then ROUNDS rounds: in each round every path,
+# and in each path every proxy for DURATION seconds, in an order that rotates every round and every path.
+# Per path the table gives each proxy's median requests/s, median p99, median proxy CPU µs per request,
+# errors summed, and Fulcrum's median per-round ratio against nginx and against HAProxy: proxies measured
+# seconds apart share the shared machine's drift, so the ratio is the figure to quote.
+#
+# usage: bench/compare.sh [--quick] [--rounds R] [--no-build]
+#   --quick      3 s runs, 2 s warm-ups, 2 rounds (unless --rounds): a few minutes, to see the script work
+#   --rounds R   rounds (default 5)
+#   --no-build   use the Release build of Fulcrum already there
+# env: DURATION (s, default 10), WARMUP (s per proxy and path, default 15), PATHS (default
+#      "l7 https h2 l4 l4-close"), PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/compare)
+# writes: OUT/<stamp>/summary.md (the table, also on stdout), segments.tsv (every run), *.log (each tool's output)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib.sh
+source "$ROOT/bench/lib.sh"
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-15}
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+OUT=${OUT:-$ROOT/bench/.bench-out/compare}
+read -r -a PATHS <<<"${PATHS:-l7 https h2 l4 l4-close}"
+PROXIES=(fulcrum nginx haproxy)
+BUILD=1
+ROUNDS=""
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) DURATION=3; WARMUP=2; ROUNDS=${ROUNDS:-2} ;;
+    --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
+    --no-build) BUILD=0 ;;
+    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+ROUNDS=${ROUNDS:-5}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: --rounds wants a positive number, not '$ROUNDS'" >&2; exit 2; }
+for path in "${PATHS[@]}"; do
+  case "$path" in l7|https|h2|l4|l4-close) ;; *) echo "compare.sh: unknown path '$path' in PATHS" >&2; exit 2 ;; esac
+done
+
+require_tools nginx haproxy wrk h2load taskset curl openssl python3 dotnet timeout
+STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
+[[ -f $STREAM_MODULE ]] || { echo "compare.sh: nginx stream module missing ($STREAM_MODULE)" >&2; exit 1; }
+# Connection: close runs leave thousands of sockets in TIME_WAIT; three proxies each hold their own.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+FULCRUM_DLL="$ROOT/src/Fulcrum/bin/Release/net10.0/fulcrum.dll"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RUN="$OUT/$STAMP"
+mkdir -p "$RUN"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+make_bench_cert
+
+# ---- ports and backends: 3 http backends (l7, https, h2), 2 for l4; 3 ports per proxy ----------
+mapfile -t PORTS < <(python3 "$ROOT/bench/l7/free-ports.py" $((5 + 3 * ${#PROXIES[@]})))
+BACKENDS=("127.0.0.1:${PORTS[0]}" "127.0.0.1:${PORTS[1]}" "127.0.0.1:${PORTS[2]}")
+TCP_BACKENDS=("127.0.0.1:${PORTS[3]}" "127.0.0.1:${PORTS[4]}")
+declare -A HTTP_PORT HTTPS_PORT TCP_PORT PID_OF
+i=5
+for name in "${PROXIES[@]}"; do
+  HTTP_PORT[$name]=${PORTS[i]}; HTTPS_PORT[$name]=${PORTS[i + 1]}; TCP_PORT[$name]=${PORTS[i + 2]}; i=$((i + 3))
+done
+
+# ---- the proxies: each serves http, https (h2 and HTTP/1.1 by ALPN) and tcp; PROXY_PID set ----------
+start_fulcrum() {
+  local cfg="$RUN/fulcrum.yaml"
+  {
+    echo "listeners:"
+    fulcrum_http_listener http "${HTTP_PORT[fulcrum]}"
+    FULCRUM_TLS_CERT=$CERT FULCRUM_TLS_KEY=$KEY fulcrum_http_listener https "${HTTPS_PORT[fulcrum]}"
+    echo "  - { name: tcp, bind: 127.0.0.1:${TCP_PORT[fulcrum]}, protocol: tcp, pool: tcp }"
+    echo "pools:"
+    fulcrum_pool backends "${BACKENDS[@]}"
+    fulcrum_pool tcp "${TCP_BACKENDS[@]}"
+  } >"$cfg"
+  [[ -f $FULCRUM_DLL ]] || { echo "compare.sh: $FULCRUM_DLL is missing (run without --no-build)" >&2; return 1; }
+  env "${DOTNET_BENCH_ENV[@]}" DOTNET_ProcessorCount=1 ASPNETCORE_ENVIRONMENT=Production \
+    taskset -c "$PROXY_CPU" dotnet "$FULCRUM_DLL" run -c "$cfg" --log-level Warning >"$RUN/fulcrum.log" 2>&1 &
+  PROXY_PID=$!
+}
+
+start_nginx() {
+  local dir="$RUN/nginx"
+  mkdir -p "$dir/tmp"
+  {
+    echo "load_module $STREAM_MODULE;"
+    echo "worker_processes 1;"
+    echo "worker_rlimit_nofile $(ulimit -n);"
+    echo "pid $dir/nginx.pid;"
+    echo "events { worker_connections 8192; }"
+    echo "http {"
+    nginx_common "$dir"
+    echo "  keepalive_requests 1000000; keepalive_timeout 75s;"
+    nginx_upstream backends "${BACKENDS[@]}"
+    nginx_proxy_server "127.0.0.1:${HTTP_PORT[nginx]}" backends
+    nginx_proxy_server "127.0.0.1:${HTTPS_PORT[nginx]} ssl http2" backends "$CERT" "$KEY"
+    echo "}"
+    echo "stream {"
+    nginx_stream_proxy tcp "127.0.0.1:${TCP_PORT[nginx]} backlog=4096" "${TCP_BACKENDS[@]}"
+    echo "}"
+  } >"$dir/nginx.conf"
+  run_nginx "$PROXY_CPU" "$dir" nginx
+  PROXY_PID=$!
+}
+
+start_haproxy() {
+  {
+    haproxy_head http 8192 30s
+    haproxy_proxy http "127.0.0.1:${HTTP_PORT[haproxy]}" "${BACKENDS[@]}"
+    haproxy_proxy https "127.0.0.1:${HTTPS_PORT[haproxy]} ssl crt $BUNDLE alpn h2,http/1.1 ssl-min-ver TLSv1.2" "${BACKENDS[@]}"
+    haproxy_defaults tcp 10m
+    HAPROXY_MODE=tcp haproxy_proxy tcp "127.0.0.1:${TCP_PORT[haproxy]}" "${TCP_BACKENDS[@]}"
+  } >"$RUN/haproxy.cfg"
+  run_haproxy "$RUN/haproxy.cfg" haproxy
+}
+
+pause() { signal_tree STOP "${PID_OF[$1]}"; }
+resume() { signal_tree CONT "${PID_OF[$1]}"; }
+
+# ---- load ------------------------------------------------------------------------------------------
+# load PATH NAME SECONDS LOG: one run of PATH's load generator against proxy NAME, on LOAD_CPU, bounded by
+# timeout in case a proxy stops answering.
+load() {
+  local path=$1 name=$2 seconds=$3 log=$4 limit=$(($3 + 30))
+  case "$path" in
+    l7) taskset -c "$LOAD_CPU" timeout "$limit" wrk -t1 -c64 -d"${seconds}s" --latency "http://127.0.0.1:${HTTP_PORT[$name]}/" ;;
+    https) taskset -c "$LOAD_CPU" timeout "$limit" wrk -t1 -c64 -d"${seconds}s" --latency "https://127.0.0.1:${HTTPS_PORT[$name]}/" ;;
+    # --log-file: one line per request (start, status, duration in µs), for the p99 h2load does not print.
+    h2) taskset -c "$LOAD_CPU" timeout "$limit" h2load -t1 -c10 -m10 -D "$seconds" --log-file="$log.requests" \
+          "https://127.0.0.1:${HTTPS_PORT[$name]}/" ;;
+    l4) taskset -c "$LOAD_CPU" timeout "$limit" wrk -t1 -c32 -d"${seconds}s" --latency "http://127.0.0.1:${TCP_PORT[$name]}/" ;;
+    l4-close) taskset -c "$LOAD_CPU" timeout "$limit" wrk -t1 -c32 -d"${seconds}s" --latency -H "Connection: close" \
+          "http://127.0.0.1:${TCP_PORT[$name]}/" ;;
+  esac >"$log" 2>&1 || true
+}
+
+# h2load_result LOG: "req/s p99-ms errors" of one h2load run; errors are failed, errored and timed-out
+# requests plus answers other than 2xx, or every request if ALPN did not give h2.
+h2load_result() {
+  local log=$1 rps p99 errors
+  rps=$(awk '/^finished in/ { gsub(/,/, ""); printf "%.0f", $4 }' "$log")
+  p99=$(awk '{ print $3 }' "$log.requests" 2>/dev/null | sort -n |
+        awk '{ d[NR] = $1 } END { if (NR) printf "%.3f", d[int(NR * 0.99 + 0.999999)] / 1000; else print "nan" }')
+  errors=$(awk '/^requests:/ { gsub(/,/, ""); done = $6; ok = $8; bad = $10 + $12 + $14 }
+                /^status codes:/ { gsub(/,/, ""); two = $3 }
+                END { print bad + (ok - two) }' "$log")
+  grep -q '^Application protocol: h2$' "$log" || errors=$(awk '/^requests:/ { gsub(/,/, ""); print $2 }' "$log")
+  rm -f "$log.requests"   # a few MB per run; the p99 is what was wanted from it
+  echo "${rps:-0} ${p99:-nan} ${errors:-0}"
+}
+
+# measure ROUND PATH NAME: one measured run; appends round, path, proxy, req/s, p99 ms, errors, proxy CPU
+# µs/req to segments.tsv.
+measure() {
+  local r=$1 path=$2 name=$3 log="$RUN/$2.$3.$1.log" t0 t1 rps p99 errors requests
+  echo "== round $((r + 1)) of $ROUNDS: $path, $name, ${DURATION}s" >&2
+  t0=$(proc_ticks "${PID_OF[$name]}")
+  load "$path" "$name" "$DURATION" "$log"
+  t1=$(proc_ticks "${PID_OF[$name]}")
+  if [[ $path == h2 ]]; then
+    read -r rps p99 errors < <(h2load_result "$log")
+    requests=$(awk '/^requests:/ { print $8 }' "$log")
+  else
+    rps=$(wrk_rps "$log"); p99=$(wrk_p99 "$log"); errors=$(wrk_errors "$log"); requests=$(wrk_requests "$log")
+  fi
+  [[ -n $rps ]] || { echo "compare.sh: no result for $path/$name (see $log)" >&2; rps=0; p99=nan; }
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$path" "$name" "${rps:-0}" "${p99:-nan}" "${errors:-0}" \
+    "$(cpu_us_per "$t0" "$t1" "${requests:-0}")" >>"$RUN/segments.tsv"
+}
+
+# ---- main --------------------------------------------------------------------------------------------
+if [[ $BUILD -eq 1 ]]; then
+  echo "== building Fulcrum (Release)" >&2
+  build_release fulcrum "$ROOT/src/Fulcrum/Fulcrum.csproj"
+fi
+
+echo "== backends ${BACKENDS[*]} ${TCP_BACKENDS[*]} (CPU $LOAD_CPU); proxies on CPU $PROXY_CPU; output in $RUN" >&2
+start_nginx_backends 8192 300s "${BACKENDS[@]}" "${TCP_BACKENDS[@]}"
+
+# A stopped process cannot take SIGTERM's exit path: continue them all before cleanup stops them.
+trap 'for name in "${!PID_OF[@]}"; do resume "$name"; done; cleanup' EXIT
+for name in "${PROXIES[@]}"; do
+  PROXY_PID=""
+  "start_$name" || exit 1
+  PIDS+=("$PROXY_PID")
+  wait_ready "http://127.0.0.1:${HTTP_PORT[$name]}/" "$PROXY_PID" "$name" || exit 1
+  wait_ready "https://127.0.0.1:${HTTPS_PORT[$name]}/" "$PROXY_PID" "$name" -k || exit 1
+  wait_ready "http://127.0.0.1:${TCP_PORT[$name]}/" "$PROXY_PID" "$name" || exit 1
+  PID_OF[$name]=$PROXY_PID
+  pause "$name"
+done
+
+for path in "${PATHS[@]}"; do
+  for name in "${PROXIES[@]}"; do
+    echo "== warm-up: $path, $name, ${WARMUP}s" >&2
+    resume "$name"; load "$path" "$name" "$WARMUP" "$RUN/$path.$name.warmup.log"; pause "$name"
+    rm -f "$RUN/$path.$name.warmup.log.requests"
+  done
+done
+
+: >"$RUN/segments.tsv"
+n=${#PROXIES[@]}
+for ((r = 0; r < ROUNDS; r++)); do
+  for ((p = 0; p < ${#PATHS[@]}; p++)); do
+    for ((k = 0; k < n; k++)); do
+      name=${PROXIES[(k + r + p) % n]}
+      resume "$name"; measure "$r" "${PATHS[p]}" "$name"; pause "$name"
+    done
+  done
+done
+
+# ---- the table -----------------------------------------------------------------------------------------
+{
+  echo "bench/compare.sh: rounds $ROUNDS, ${DURATION}s runs, warm-up ${WARMUP}s per proxy and path; each proxy alone on CPU $PROXY_CPU"
+  echo "(the others stopped), load and nginx backends on CPU $LOAD_CPU; $(nproc) CPUs; commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?');"
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after."
+  echo "Each figure is the proxy's median over the rounds; ratios are the median of the per-round ratios Fulcrum/peer (req/s)."
+  echo
+  echo "| path | load | proxy | requests/s | p99 ms | proxy CPU µs/req | errors | Fulcrum/peer req/s |"
+  echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  awk -F'\t' -v paths="${PATHS[*]}" -v proxies="${PROXIES[*]}" "$AWK_MEDIAN"'
+    { k = ++n[$2, $3]; rps[$2, $3, k] = $4; p99[$2, $3, k] = $5; us[$2, $3, k] = $7; err[$2, $3] += $6
+      round_rps[$1, $2, $3] = $4; if ($1 + 1 > rounds) rounds = $1 + 1 }
+    function med(arr, path, proxy,   i, m, col) {
+      m = 0
+      for (i = 1; i <= n[path, proxy]; i++) if (arr[path, proxy, i] != "nan") col[++m] = arr[path, proxy, i]
+      return m ? median(col, m) : "nan"
+    }
+    END {
+      load["l7"] = "wrk -c64, HTTP/1.1 keep-alive"; load["https"] = "wrk -c64, HTTPS keep-alive"
+      load["h2"] = "h2load -c10 -m10, h2 over TLS"; load["l4"] = "wrk -c32 via TCP, keep-alive"
+      load["l4-close"] = "wrk -c32 via TCP, Connection: close"
+      np = split(paths, P, " "); nx = split(proxies, X, " ")
+      for (a = 1; a <= np; a++) for (b = 1; b <= nx; b++) {
+        path = P[a]; proxy = X[b]; ratio = "-"
+        if (proxy != "fulcrum") {
+          m = 0
+          for (r = 0; r < rounds; r++)
+            if (round_rps[r, path, proxy] > 0 && (r, path, "fulcrum") in round_rps) q[++m] = round_rps[r, path, "fulcrum"] / round_rps[r, path, proxy]
+          if (m) ratio = sprintf("%.2f", median(q, m))
+        }
+        v = med(p99, path, proxy); p = v == "nan" ? "-" : sprintf("%.2f", v)
+        v = med(us, path, proxy); u = v == "nan" ? "-" : sprintf("%.1f", v)
+        printf "| %s | %s | %s | %.0f | %s | %s | %d | %s |\n", path, load[path], proxy, med(rps, path, proxy), p, u, err[path, proxy], ratio
+      }
+    }' "$RUN/segments.tsv"
+} | tee "$RUN/summary.md"
