@@ -191,7 +191,7 @@ haproxy_proxy() {
   echo "backend $name"
   echo "  balance roundrobin"
   [[ ${HAPROXY_MODE:-http} == tcp ]] || echo "  http-reuse always"
-  for b in "$@"; do i=$((i + 1)); echo "  server ${name}$i $b"; done
+  for b in "$@"; do i=$((i + 1)); echo "  server b$i $b"; done
 }
 
 # run_haproxy CFG NAME: HAProxy with CFG in the foreground on PROXY_CPU, output in $RUN/NAME.log; its pid in
