@@ -18,12 +18,16 @@
 # errors summed, and Fulcrum's median per-round ratio against nginx and against HAProxy: proxies measured
 # seconds apart share the shared machine's drift, so the ratio is the figure to quote.
 #
-# usage: bench/compare.sh [--quick] [--rounds R] [--no-build]
+# usage: bench/compare.sh [--quick] [--rounds R] [--breakdown] [--no-build]
 #   --quick      3 s runs, 2 s warm-ups, 2 rounds (unless --rounds): a few minutes, to see the script work
-#   --rounds R   rounds (default 5)
+#   --rounds R   rounds (default 5; 0 with --breakdown: the breakdown only)
+#   --breakdown  after the rounds, one more run per path and proxy under `perf stat` (user and system µs,
+#                system calls and context switches per request), and for Fulcrum under `perf record -g`,
+#                split into the request's components by bench/perf-components.py: OUT/<stamp>/breakdown.md
 #   --no-build   use the Release build of Fulcrum already there
 # env: DURATION (s, default 10), WARMUP (s per proxy and path, default 15), PATHS (default
-#      "l7 https h2 l4 l4-close"), PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/compare)
+#      "l7 https h2 l4 l4-close"), PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/compare),
+#      BASELINE_DLL (another build's fulcrum.dll, measured as proxy "baseline": before/after a change)
 # writes: OUT/<stamp>/summary.md (the table, also on stdout), segments.tsv (every run), *.log (each tool's output)
 set -euo pipefail
 
@@ -37,26 +41,34 @@ LOAD_CPU=${LOAD_CPU:-0}
 OUT=${OUT:-$ROOT/bench/.bench-out/compare}
 read -r -a PATHS <<<"${PATHS:-l7 https h2 l4 l4-close}"
 PROXIES=(fulcrum nginx haproxy)
+# BASELINE_DLL: another build of Fulcrum (say main's, from a git worktree) measured as one more proxy, so a change is
+# judged by the same interleaved ratio as the peers.
+BASELINE_DLL=${BASELINE_DLL:-}
+[[ -z $BASELINE_DLL ]] || PROXIES+=(baseline)
 BUILD=1
 ROUNDS=""
+BREAKDOWN=0
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) DURATION=3; WARMUP=2; ROUNDS=${ROUNDS:-2} ;;
     --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
+    --breakdown) BREAKDOWN=1 ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 ROUNDS=${ROUNDS:-5}
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: --rounds wants a positive number, not '$ROUNDS'" >&2; exit 2; }
+[[ $ROUNDS =~ ^[1-9][0-9]*$ || ( $BREAKDOWN -eq 1 && $ROUNDS == 0 ) ]] ||
+  { echo "compare.sh: --rounds wants a positive number (0 only with --breakdown), not '$ROUNDS'" >&2; exit 2; }
 for path in "${PATHS[@]}"; do
   case "$path" in l7|https|h2|l4|l4-close) ;; *) echo "compare.sh: unknown path '$path' in PATHS" >&2; exit 2 ;; esac
 done
 
 require_tools nginx haproxy wrk h2load taskset curl openssl python3 dotnet timeout
+[[ $BREAKDOWN -eq 0 ]] || require_tools perf
 STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 [[ -f $STREAM_MODULE ]] || { echo "compare.sh: nginx stream module missing ($STREAM_MODULE)" >&2; exit 1; }
 # Connection: close runs leave thousands of sockets in TIME_WAIT; three proxies each hold their own.
@@ -80,20 +92,28 @@ for name in "${PROXIES[@]}"; do
 done
 
 # ---- the proxies: each serves http, https (h2 and HTTP/1.1 by ALPN) and tcp; PROXY_PID set ----------
-start_fulcrum() {
-  local cfg="$RUN/fulcrum.yaml"
+start_fulcrum() { start_fulcrum_build fulcrum "$FULCRUM_DLL"; }
+start_baseline() { start_fulcrum_build baseline "$BASELINE_DLL"; }
+
+# start_fulcrum_build NAME DLL: a Fulcrum build serving NAME's ports.
+start_fulcrum_build() {
+  local name=$1 dll=$2 cfg="$RUN/$1.yaml"
   {
     echo "listeners:"
-    fulcrum_http_listener http "${HTTP_PORT[fulcrum]}"
-    FULCRUM_TLS_CERT=$CERT FULCRUM_TLS_KEY=$KEY fulcrum_http_listener https "${HTTPS_PORT[fulcrum]}"
-    echo "  - { name: tcp, bind: 127.0.0.1:${TCP_PORT[fulcrum]}, protocol: tcp, pool: tcp }"
+    fulcrum_http_listener http "${HTTP_PORT[$name]}"
+    FULCRUM_TLS_CERT=$CERT FULCRUM_TLS_KEY=$KEY fulcrum_http_listener https "${HTTPS_PORT[$name]}"
+    echo "  - { name: tcp, bind: 127.0.0.1:${TCP_PORT[$name]}, protocol: tcp, pool: tcp }"
     echo "pools:"
     fulcrum_pool backends "${BACKENDS[@]}"
     fulcrum_pool tcp "${TCP_BACKENDS[@]}"
   } >"$cfg"
-  [[ -f $FULCRUM_DLL ]] || { echo "compare.sh: $FULCRUM_DLL is missing (run without --no-build)" >&2; return 1; }
-  env "${DOTNET_BENCH_ENV[@]}" DOTNET_ProcessorCount=1 ASPNETCORE_ENVIRONMENT=Production \
-    taskset -c "$PROXY_CPU" dotnet "$FULCRUM_DLL" run -c "$cfg" --log-level Warning >"$RUN/fulcrum.log" 2>&1 &
+  [[ -f $dll ]] || { echo "compare.sh: $dll is missing (run without --no-build)" >&2; return 1; }
+  local profiling=()
+  # A perf map names JIT frames; W^X off so JIT code is not behind a double mapping perf cannot match to it.
+  # ReadyToRun off: precompiled framework code has no symbols perf can read; jitted, it is named.
+  [[ $BREAKDOWN -eq 0 ]] || profiling=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0)
+  env "${DOTNET_BENCH_ENV[@]}" "${profiling[@]}" DOTNET_ProcessorCount=1 ASPNETCORE_ENVIRONMENT=Production \
+    taskset -c "$PROXY_CPU" dotnet "$dll" run -c "$cfg" --log-level Warning >"$RUN/$name.log" 2>&1 &
   PROXY_PID=$!
 }
 
@@ -186,6 +206,42 @@ measure() {
     "$(cpu_us_per "$t0" "$t1" "${requests:-0}")" >>"$RUN/segments.tsv"
 }
 
+# breakdown PATH NAME: one more run of PATH against NAME under `perf stat` (and `perf record -g` for Fulcrum);
+# appends its row to breakdown.tsv and, for Fulcrum, writes breakdown.PATH.md (the components).
+breakdown() {
+  local path=$1 name=$2 log="$RUN/$1.$2.breakdown.log" pids stat="$RUN/$1.$2.stat" rec="" t0 t1 u0 u1 requests hz
+  pids=$(echo "${PID_OF[$name]}" $(pgrep -P "${PID_OF[$name]}" || true) | tr ' ' ',')
+  echo "== breakdown: $path, $name, ${DURATION}s" >&2
+  taskset -c "$LOAD_CPU" perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$pids" -o "$stat" \
+    -- sleep "$DURATION" >/dev/null 2>&1 &
+  local stat_pid=$!
+  if [[ $name == fulcrum || $name == baseline ]]; then
+    taskset -c "$LOAD_CPU" perf record -e cpu-clock -F 999 -g -p "$pids" -o "$RUN/$path.$name.perf.data" \
+      -- sleep "$DURATION" >"$RUN/$path.$name.perf.log" 2>&1 &
+    rec=$!
+  fi
+  t0=$(proc_ticks "${PID_OF[$name]}"); u0=$(proc_sum "${PID_OF[$name]}" stat '{ print $14 }')
+  load "$path" "$name" "$DURATION" "$log"
+  t1=$(proc_ticks "${PID_OF[$name]}"); u1=$(proc_sum "${PID_OF[$name]}" stat '{ print $14 }')
+  wait "$stat_pid" || true
+  if [[ $path == h2 ]]; then requests=$(awk '/^requests:/ { print $8 }' "$log"); rm -f "$log.requests"
+  else requests=$(wrk_requests "$log"); fi
+  hz=$(getconf CLK_TCK)
+  # perf stat counts over its own DURATION, the load over its own: close enough for per-request counts.
+  awk -F, -v name="$name" -v path="$path" -v n="${requests:-0}" -v t0="$t0" -v t1="$t1" -v u0="$u0" -v u1="$u1" -v hz="$hz" '
+    $3 == "raw_syscalls:sys_enter" { sys = $1 } $3 == "context-switches" { cs = $1 }
+    END { if (n > 0) printf "%s\t%s\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\n", path, name, (t1 - t0) / hz / n * 1e6,
+            (u1 - u0) / hz / n * 1e6, ((t1 - t0) - (u1 - u0)) / hz / n * 1e6, sys / n, cs / n }' "$stat" >>"$RUN/breakdown.tsv"
+  if [[ -n $rec ]]; then
+    wait "$rec" || true
+    perf script -i "$RUN/$path.$name.perf.data" -F comm,tid,period,ip,sym,dso 2>/dev/null |
+      python3 "$ROOT/bench/perf-components.py" --requests "${requests:-0}" \
+        --cpu-us "$(awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN { print (b - a) / hz * 1e6 }')" \
+        --title "$name, $path: where the CPU goes" >"$RUN/breakdown.$path.$name.md" || true
+    [[ -n ${KEEP_PERF:-} ]] || rm -f "$RUN/$path.$name.perf.data"
+  fi
+}
+
 # ---- main --------------------------------------------------------------------------------------------
 if [[ $BUILD -eq 1 ]]; then
   echo "== building Fulcrum (Release)" >&2
@@ -228,7 +284,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 
 # ---- the table -----------------------------------------------------------------------------------------
-{
+[[ $ROUNDS -eq 0 ]] || {
   echo "bench/compare.sh: rounds $ROUNDS, ${DURATION}s runs, warm-up ${WARMUP}s per proxy and path; each proxy alone on CPU $PROXY_CPU"
   echo "(the others stopped), load and nginx backends on CPU $LOAD_CPU; $(nproc) CPUs; commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?');"
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'); load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after."
@@ -263,3 +319,23 @@ done
       }
     }' "$RUN/segments.tsv"
 } | tee "$RUN/summary.md"
+
+[[ $BREAKDOWN -eq 1 ]] || exit 0
+: >"$RUN/breakdown.tsv"
+for path in "${PATHS[@]}"; do
+  for name in "${PROXIES[@]}"; do resume "$name"; breakdown "$path" "$name"; pause "$name"; done
+done
+{
+  echo "bench/compare.sh --breakdown: one ${DURATION}s run per path and proxy, each alone on CPU $PROXY_CPU;"
+  echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'); $(date -u '+%Y-%m-%d %H:%M UTC'); load average $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo
+  echo "| path | proxy | CPU µs/req | user µs/req | system µs/req | system calls/req | context switches/req |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$RUN/breakdown.tsv"
+  for path in "${PATHS[@]}"; do
+    for name in fulcrum baseline; do
+      [[ -s $RUN/breakdown.$path.$name.md ]] || continue
+      echo; cat "$RUN/breakdown.$path.$name.md"
+    done
+  done
+} | tee "$RUN/breakdown.md"

@@ -30,11 +30,47 @@ public sealed class BenchScriptsTests
 
         var (help, usage) = Bash(compare, "--help");
         Assert.Equal(0, help);
-        Assert.Contains("usage: bench/compare.sh [--quick] [--rounds R] [--no-build]", usage, StringComparison.Ordinal);
+        Assert.Contains("usage: bench/compare.sh [--quick] [--rounds R] [--breakdown] [--no-build]", usage, StringComparison.Ordinal);
 
         var (bad, error) = Bash(compare, "--rounds", "0", "--no-build");
         Assert.Equal(2, bad);
         Assert.Contains("--rounds wants a positive number", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PerfComponents_FilesKernelTimeUnderItsSystemCall_AndUserTimeUnderTheComponentThatCalledIt()
+    {
+        // Three samples as `perf script -F comm,tid,period,ip,sym,dso` prints them: loopback delivery (softirq) inside a
+        // send, a CoreLib span helper called by Fulcrum's X-Forwarded-For filter, and precompiled Kestrel code.
+        const string samples = """
+            .NET Sockets 13723    1001001
+            	    ffffffff81a00001 net_rx_action+0x21 ([kernel.kallsyms])
+            	    ffffffff81a00002 __do_softirq+0x10 ([kernel.kallsyms])
+            	    ffffffff81a00003 __x64_sys_sendto+0x10 ([kernel.kallsyms])
+            	          5e4da3 [unknown] (/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.12/System.Net.Sockets.dll)
+
+            .NET Sockets 13723    1001001
+            	          5e4da3 [unknown] (/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.12/System.Private.CoreLib.dll)
+            	    7f3b2ff7e2a7 instance void [Fulcrum.L7] Fulcrum.L7.Filters.ForwardedHeadersFilter::Edit(class Fulcrum.L7.Exchange.HttpExchange)[OptimizedTier1] (/tmp/perf-13652.map)
+            	    7f3b2ff7c580 instance class [System.Runtime]System.Threading.Tasks.Task [Fulcrum.L7] Fulcrum.L7.Routing.CompiledRoute::ExecuteAsync(class Fulcrum.L7.Exchange.HttpExchange)[OptimizedTier1] (/tmp/perf-13652.map)
+
+            .NET Sockets 13723    1001001
+            	           ce1cc [unknown] (/usr/share/dotnet/shared/Microsoft.AspNetCore.App/10.0.12/Microsoft.AspNetCore.Server.Kestrel.Core.dll)
+
+            """;
+        var script = Path.Combine(RepositoryRoot, "bench/perf-components.py");
+        var start = new ProcessStartInfo("python3") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(script);
+        using var process = Process.Start(start)!;
+        process.StandardInput.Write(samples.Replace("\\t", "\t", StringComparison.Ordinal));
+        process.StandardInput.Close();
+        var table = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "perf-components.py did not finish");
+
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("| kernel: send (incl. loopback delivery to the peer) | 33.3 % |", table, StringComparison.Ordinal);
+        Assert.Contains("| Fulcrum: filters (X-Forwarded-*, X-Request-ID, header edits) | 33.3 % |", table, StringComparison.Ordinal);
+        Assert.Contains("| Kestrel HTTP/1.1 (parser, HttpContext, pipes) | 33.3 % |", table, StringComparison.Ordinal);
     }
 
     private static (int ExitCode, string Output) Bash(params string[] arguments)
