@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using Fulcrum.Core.Model;
 using Fulcrum.L7.Exchange;
@@ -8,22 +9,41 @@ namespace Fulcrum.L7.BackendHttp;
 /// <summary>
 /// The backend leg: forwards one ordinary request over an HTTP/1.1 keep-alive connection of our own
 /// (<see cref="BackendConnectionPool"/>), in place of YARP's IHttpForwarder and SocketsHttpHandler, which cost about
-/// twice what the whole request costs nginx (docs/performance.md). An attempt goes in three steps, so the forwarder
-/// decides between them: <see cref="SendAsync"/> sends the request and reads the backend's head (a 503 may still be
-/// dropped for a retry: <see cref="Abandon"/>); <see cref="CopyHead"/> puts it on the exchange, where the response
-/// filters edit it; <see cref="CopyBodyAsync"/> copies the body. Each step reports a <see cref="LegResult"/>; the leg
-/// itself never answers the client. Upgrades (WebSocket, CONNECT) are not for this leg (<see cref="Forwarding.UpgradeLeg"/>).
+/// twice what the whole request costs nginx (docs/performance.md), in the three steps of <see cref="IBackendLeg"/>.
+/// Upgrades (WebSocket, CONNECT) are not for this leg (<see cref="Forwarding.UpgradeLeg"/>).
 /// </summary>
-internal sealed class Http1Leg(TimeSpan requestTimeout)
+internal sealed class Http1Leg : IBackendLeg
 {
     // Runs when the client goes away, on whichever thread Kestrel noticed it. The cancellation itself (which runs the
     // socket's callbacks and our continuation) goes to the thread pool, not inside Kestrel's abort path.
     private static readonly Action<object?> CancelConnection = static state =>
         ThreadPool.UnsafeQueueUserWorkItem(static c => c.Cancel(), (BackendConnection)state!, preferLocal: false);
 
+    private readonly TimeSpan _requestTimeout;
+    private readonly PoolConnections _connections;
+    private readonly FrozenDictionary<Backend, BackendConnectionPool> _backends;
+
+    /// <param name="requestTimeout">The pool's request-timeout: the bound on each wait on the backend.</param>
+    /// <param name="connections">The pool's keep-alive connections.</param>
+    /// <param name="backends">The pool's backends in this topology generation, whose connections are looked up once here.</param>
+    public Http1Leg(TimeSpan requestTimeout, PoolConnections connections, IEnumerable<Backend> backends)
+    {
+        _requestTimeout = requestTimeout;
+        _connections = connections;
+        var byBackend = new Dictionary<Backend, BackendConnectionPool>(ReferenceEqualityComparer.Instance);
+        foreach (var backend in backends) byBackend[backend] = connections.For(backend);
+        _backends = byBackend.ToFrozenDictionary(ReferenceEqualityComparer.Instance);
+    }
+
     /// <summary>Sends the request (head and body) and reads the backend's response head, skipping 1xx answers.</summary>
+    public ValueTask<LegResult> SendAsync(HttpExchange exchange, Backend backend, LegAttempt attempt) => SendAsync(exchange, ConnectionsOf(backend), attempt);
+
+    // A backend of this generation, or one reached by affinity that the generation does not list (it is leaving).
+    private BackendConnectionPool ConnectionsOf(Backend backend) =>
+        _backends.TryGetValue(backend, out var connections) ? connections : _connections.For(backend);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<LegResult> SendAsync(HttpExchange exchange, BackendConnectionPool backend, LegAttempt attempt)
+    private async ValueTask<LegResult> SendAsync(HttpExchange exchange, BackendConnectionPool backend, LegAttempt attempt)
     {
         var aborted = exchange.Aborted;
         var canHaveBody = exchange.RequestHasBody;
@@ -71,12 +91,12 @@ internal sealed class Http1Leg(TimeSpan requestTimeout)
                 connection.RentBuffer();
                 connection.Received = 0;
                 connection.Sent = 0;
-                connection.RequestTimeout = requestTimeout;
+                connection.RequestTimeout = _requestTimeout;
                 connection.Phase = LegPhase.SendHead;
                 attempt.Registration = aborted.UnsafeRegister(CancelConnection, connection);
                 try
                 {
-                    connection.Arm(requestTimeout);
+                    connection.Arm(_requestTimeout);
                     await connection.Stream.WriteAsync(head.Buffer.AsMemory(0, head.Length), connection.Token);
                     if (streamed || chunked) attempt.BodySend = RequestBody.SendStreamedAsync(exchange.RequestBody, connection, chunked);
                     connection.Phase = LegPhase.ResponseHead;
@@ -106,15 +126,19 @@ internal sealed class Http1Leg(TimeSpan requestTimeout)
         }
     }
 
-    /// <summary>Drops a response head that will not be passed on (a retry goes elsewhere); its connection is not reused.</summary>
-    public static void Abandon(LegAttempt attempt) => Release(attempt, reusable: false);
-
-    /// <summary>As <see cref="Abandon"/>, for an attempt that may still be sending a streamed body: waits for that send to end.</summary>
-    public static async ValueTask AbandonAsync(LegAttempt attempt)
+    /// <summary>
+    /// Drops a response head that will not be passed on; its connection is not reused. An attempt that may still be
+    /// sending a streamed body waits for that send to end.
+    /// </summary>
+    public ValueTask AbandonAsync(LegAttempt attempt)
     {
         var bodySend = attempt.BodySend;
         Release(attempt, reusable: false); // closing the connection ends a send still under way
-        if (bodySend is null) return;
+        return bodySend is null ? default : EndSendAsync(bodySend);
+    }
+
+    private static async ValueTask EndSendAsync(Task bodySend)
+    {
         try
         {
             await bodySend;
@@ -126,7 +150,7 @@ internal sealed class Http1Leg(TimeSpan requestTimeout)
     }
 
     /// <summary>Puts the backend's status and end-to-end headers on the exchange's response.</summary>
-    public static void CopyHead(LegAttempt attempt, HttpExchange exchange)
+    public void CopyHead(LegAttempt attempt, HttpExchange exchange)
     {
         var connection = attempt.Connection!;
         connection.Phase = LegPhase.ReadBackendBody; // from here a failure means the backend's answer is cut short

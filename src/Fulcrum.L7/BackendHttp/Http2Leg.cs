@@ -15,17 +15,19 @@ namespace Fulcrum.L7.BackendHttp;
 /// request: least-connections counts streams, not connections. h2c is prior knowledge over http:// (RFC 9113 section
 /// 3.3); h2 goes over https:// with the TLS stream the pool's connector opened (ALPN h2), which the handler uses as it is,
 /// so :scheme says https as the backend sees it. Bodies stream both ways at once (gRPC's streaming calls) and the
-/// backend's trailers (grpc-status) are passed on. The same three steps as <see cref="Http1Leg"/>, the same
-/// <see cref="LegResult"/>s, so the forwarder's retries, passive health and lease work alike.
+/// backend's trailers (grpc-status) are passed on. The same three steps as <see cref="Http1Leg"/> (<see cref="IBackendLeg"/>),
+/// the same <see cref="LegResult"/>s, so the forwarder's retries, passive health and lease work alike. Its per-request
+/// state (<see cref="Http2Attempt"/>: the HttpClient messages, a cancellation source and timers) is made per request,
+/// as HttpClient's messages are anyway, and kept in the exchange's <see cref="LegAttempt"/> between the steps.
 /// Time: the pool's request-timeout bounds each wait on the backend (the head, each read of the body) as on the
 /// HTTP/1.1 leg; a gRPC call's grpc-timeout bounds the whole attempt.
 /// </summary>
-internal sealed class Http2Leg(HttpMessageInvoker client, bool tls, TimeSpan requestTimeout, TimeProvider time)
+internal sealed class Http2Leg(HttpMessageInvoker client, bool tls, TimeSpan requestTimeout, TimeProvider time) : IBackendLeg
 {
     private const int BufferSize = 16 * 1024;
     private readonly string _scheme = tls ? "https://" : "http://";
 
-    public Http2Attempt Begin(HttpExchange exchange)
+    private Http2Attempt Begin(HttpExchange exchange)
     {
         TimeSpan? deadline = null;
         if (exchange.RequestHeaders.TryGetValue(GrpcTimeout.Header, out var header) && GrpcTimeout.TryParse(header.ToString(), out var timeout))
@@ -37,8 +39,10 @@ internal sealed class Http2Leg(HttpMessageInvoker client, bool tls, TimeSpan req
     }
 
     /// <summary>Opens the stream, sends the head and starts the body's send, and waits for the backend's response head.</summary>
-    public async Task<LegResult> SendAsync(HttpExchange exchange, Backend backend, Http2Attempt attempt)
+    public async ValueTask<LegResult> SendAsync(HttpExchange exchange, Backend backend, LegAttempt leg)
     {
+        leg.Clear();
+        var attempt = leg.Stream = Begin(exchange);
         attempt.Phase = LegPhase.SendHead;
         try
         {
@@ -62,13 +66,15 @@ internal sealed class Http2Leg(HttpMessageInvoker client, bool tls, TimeSpan req
         }
         catch (Exception e)
         {
+            leg.Stream = null; // a failed step ends the attempt
             return await FailAsync(exchange, attempt, e).ConfigureAwait(false);
         }
     }
 
     /// <summary>Puts the backend's status and end-to-end headers on the exchange's response.</summary>
-    public static void CopyHead(Http2Attempt attempt, HttpExchange exchange)
+    public void CopyHead(LegAttempt leg, HttpExchange exchange)
     {
+        var attempt = leg.Stream!;
         attempt.Phase = LegPhase.ReadBackendBody;
         var response = attempt.Response!;
         exchange.Status = (int)response.StatusCode;
@@ -91,8 +97,10 @@ internal sealed class Http2Leg(HttpMessageInvoker client, bool tls, TimeSpan req
     }
 
     /// <summary>Copies the response body as it arrives, then the trailers; ends the attempt.</summary>
-    public async Task<LegResult> CopyBodyAsync(Http2Attempt attempt, HttpExchange exchange)
+    public async ValueTask<LegResult> CopyBodyAsync(LegAttempt leg, HttpExchange exchange)
     {
+        var attempt = leg.Stream!;
+        leg.Stream = null; // this step ends the attempt, whichever way it goes
         var response = attempt.Response!;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long received = 0;
@@ -134,8 +142,10 @@ internal sealed class Http2Leg(HttpMessageInvoker client, bool tls, TimeSpan req
     }
 
     /// <summary>Drops a response that will not be passed on (a retry goes elsewhere, or a response hook threw).</summary>
-    public static async Task AbandonAsync(Http2Attempt attempt)
+    public async ValueTask AbandonAsync(LegAttempt leg)
     {
+        var attempt = leg.Stream!;
+        leg.Stream = null;
         await EndBodySendAsync(attempt).ConfigureAwait(false);
         attempt.Dispose();
     }

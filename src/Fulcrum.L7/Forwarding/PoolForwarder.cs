@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Fulcrum.Core.Affinity;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Health;
@@ -27,8 +28,7 @@ namespace Fulcrum.L7.Forwarding;
 /// </summary>
 internal sealed class PoolForwarder : IBackendTarget
 {
-    private readonly Http1Leg _leg;
-    private readonly Http2Leg? _http2;
+    private readonly IBackendLeg _leg;
     private readonly UpgradeLeg _upgrades;
     private readonly HttpMessageInvoker _client;
     private readonly ForwarderRequestConfig _upgradeConfig;
@@ -40,8 +40,6 @@ internal sealed class PoolForwarder : IBackendTarget
     private readonly bool _retriesOnStatus;
     private readonly long _generation;
     private readonly PoolDirectory _directory;
-    private readonly PoolConnections _connections;
-    private readonly FrozenDictionary<Backend, BackendConnectionPool> _backendConnections;
 
     public PoolForwarder(Pool pool, long generation, PoolDirectory directory, UpgradeLeg upgrades, PoolClients clients, ILogger logger)
     {
@@ -50,13 +48,10 @@ internal sealed class PoolForwarder : IBackendTarget
         _directory = directory;
         _upgrades = upgrades;
         _client = clients.Client;
-        _connections = clients.Connections;
-        var connections = new Dictionary<Backend, BackendConnectionPool>(pool.Backends.Length, ReferenceEqualityComparer.Instance);
-        foreach (var backend in pool.Backends) connections[backend] = _connections.For(backend);
-        _backendConnections = connections.ToFrozenDictionary(ReferenceEqualityComparer.Instance);
-        _leg = new Http1Leg(pool.Config.RequestTimeout);
         // backend-protocol h2c or h2: ordinary requests take the HTTP/2 leg (docs/grpc.md); upgrades stay on YARP's.
-        if (clients.Http2 is { } http2) _http2 = new Http2Leg(http2, pool.Config.Tls is not null, pool.Config.RequestTimeout, pool.Services.Time);
+        _leg = clients.Http2 is { } http2
+            ? new Http2Leg(http2, pool.Config.Tls is not null, pool.Config.RequestTimeout, pool.Services.Time)
+            : new Http1Leg(pool.Config.RequestTimeout, clients.Connections, pool.Backends);
         _logger = logger;
         // ActivityTimeout bounds each wait on the backend: for the response headers, and an upgraded connection's idle time.
         _upgradeConfig = new ForwarderRequestConfig { ActivityTimeout = pool.Config.RequestTimeout };
@@ -71,10 +66,17 @@ internal sealed class PoolForwarder : IBackendTarget
 
     public Pool Pool { get; }
 
-    public Task ForwardAsync(HttpExchange exchange, FilterChain chain) => ForwardAsync(exchange, chain, null);
+    // The front end wants a Task; the work is a pooled ValueTask, whose box (this method's whole state) is reused
+    // request after request, so a request that waits on its backend allocates only the small Task that wraps it.
+    public Task ForwardAsync(HttpExchange exchange, FilterChain chain)
+    {
+        var forwarding = ForwardAsync(exchange, chain, null);
+        return forwarding.IsCompletedSuccessfully ? Task.CompletedTask : forwarding.AsTask();
+    }
 
     /// <summary>As <see cref="ForwardAsync(HttpExchange, FilterChain)"/>, from a route's <see cref="PoolGate"/>, whose counters count a retry the breaker withholds.</summary>
-    public async Task ForwardAsync(HttpExchange exchange, FilterChain chain, GateCounters? gate)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask ForwardAsync(HttpExchange exchange, FilterChain chain, GateCounters? gate)
     {
         // Affinity first: it overrides the balancer only with a backend that may take this request.
         var affinity = Pool.Affinity;
@@ -137,44 +139,10 @@ internal sealed class PoolForwarder : IBackendTarget
                 {
                     result = await _upgrades.ForwardAsync(kestrel, chain, _prefixes.GetValueOrDefault(backend) ?? "http://" + backend.Address, _client, _upgradeConfig);
                 }
-                else if (_http2 is not null)
-                {
-                    var attempt = _http2.Begin(exchange);
-                    result = await _http2.SendAsync(exchange, backend, attempt);
-                    if (!result.Failed)
-                    {
-                        record.FirstByte = Stopwatch.GetTimestamp();
-                        if (result.Outcome == Outcome.ServerError && canRetry && idempotent && _retriesOnStatus
-                            && (retry ??= new RetryAttempt(Pool, pick, backend)).TryPrepare(result.Outcome, result.Status, idempotent))
-                        {
-                            await Http2Leg.AbandonAsync(attempt);
-                            Finish(exchange, lease, result, counted: true);
-                            lease = retry.AcquireNext();
-                            sticky = AffinityDecision.Rebalance;
-                            continue;
-                        }
-
-                        if (retry?.TakeWithheld() == true) CountWithheldRetry(exchange, gate);
-
-                        try
-                        {
-                            Http2Leg.CopyHead(attempt, exchange);
-                            chain.RunResponse(exchange, chain.Count);
-                        }
-                        catch (Exception)
-                        {
-                            await Http2Leg.AbandonAsync(attempt);
-                            Finish(exchange, lease, result, counted: true);
-                            throw;
-                        }
-
-                        result = await _http2.CopyBodyAsync(attempt, exchange);
-                    }
-                }
                 else
                 {
                     var attempt = exchange.LegAttempt;
-                    result = await _leg.SendAsync(exchange, ConnectionsOf(backend), attempt);
+                    result = await _leg.SendAsync(exchange, backend, attempt);
                     if (!result.Failed)
                     {
                         record.FirstByte = Stopwatch.GetTimestamp();
@@ -182,7 +150,7 @@ internal sealed class PoolForwarder : IBackendTarget
                         if (result.Outcome == Outcome.ServerError && canRetry && idempotent && _retriesOnStatus
                             && (retry ??= new RetryAttempt(Pool, pick, backend)).TryPrepare(result.Outcome, result.Status, idempotent))
                         {
-                            Http1Leg.Abandon(attempt);
+                            await _leg.AbandonAsync(attempt);
                             Finish(exchange, lease, result, counted: true);
                             lease = retry.AcquireNext();
                             sticky = AffinityDecision.Rebalance;
@@ -193,7 +161,7 @@ internal sealed class PoolForwarder : IBackendTarget
 
                         try
                         {
-                            Http1Leg.CopyHead(attempt, exchange);
+                            _leg.CopyHead(attempt, exchange);
                             chain.RunResponse(exchange, chain.Count);
                         }
                         catch (Exception)
@@ -201,7 +169,7 @@ internal sealed class PoolForwarder : IBackendTarget
                             // A response hook threw (or the front end refused a header): the backend did its part, but
                             // without this its lease and its connection would stay taken for good. The front end
                             // answers 500 (nothing was sent) and logs the exception.
-                            await Http1Leg.AbandonAsync(attempt);
+                            await _leg.AbandonAsync(attempt);
                             Finish(exchange, lease, result, counted: true);
                             throw;
                         }
@@ -264,10 +232,6 @@ internal sealed class PoolForwarder : IBackendTarget
 
         lease.Release(result.Outcome, result.Sent, result.Received);
     }
-
-    // A backend of this generation, or one reached by affinity that the generation does not list (it is leaving).
-    private BackendConnectionPool ConnectionsOf(Backend backend) =>
-        _backendConnections.TryGetValue(backend, out var connections) ? connections : _connections.For(backend);
 
     private string MidStreamMessage(in LegResult result) => result.Status == 504
         ? $"the backend of pool '{Pool.Name}' did not answer in time"
