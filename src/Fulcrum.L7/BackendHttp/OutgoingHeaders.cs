@@ -36,19 +36,25 @@ internal sealed class OutgoingHeaders
     /// The request's end-to-end headers: hop-by-hop ones are left out. Those the client's Connection header named are
     /// gone already (<see cref="Exchange.ConnectionOptions"/>, before the filters ran).
     /// </summary>
+    /// <remarks>
+    /// Copied with ICollection.CopyTo rather than enumerated: Kestrel lends each request one boxed enumerator, which the
+    /// listener's own check of the header names (<see cref="Exchange.StrictRequest"/>) has taken, and a second
+    /// enumeration would allocate a new one for every request.
+    /// </remarks>
     public void CopyFrom(IHeaderDictionary request)
     {
-        foreach (var header in request)
+        var count = request.Count;
+        if (count > _items.Length) _items = new KeyValuePair<string, StringValues>[Math.Max(count, _items.Length * 2)];
+        request.CopyTo(_items, 0);
+        var kept = 0;
+        for (var i = 0; i < count; i++)
         {
-            var name = header.Key;
+            var name = _items[i].Key;
             if (name.Length == 0 || name[0] == ':' || HeaderNames.IsHopByHop(name)) continue;
-            Append(name, header.Value);
+            _items[kept++] = _items[i];
         }
-    }
 
-    private void Append(string name, StringValues value)
-    {
-        if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
-        _items[Count++] = new(name, value);
+        _items.AsSpan(kept, count - kept).Clear();
+        Count = kept;
     }
 }
