@@ -37,10 +37,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 7040, Level = LogLevel.Debug, Message = "Listener {Listener} closed a connection from {Peer}: {Reason}")]
     public static partial void ProxyHeaderRefused(ILogger logger, string listener, string peer, string reason);
 
-    /// <summary>This Kestrel's internals are not the ones <see cref="Hosting.KestrelInlineScheduler"/> knows: its HTTP/2 streams stay on the thread pool.</summary>
-    [LoggerMessage(EventId = 7041, Level = LogLevel.Information, Message = "Listener {Listener}: HTTP/2 streams run on the thread pool (this Kestrel offers no inline scheduling)")]
-    public static partial void Http2SchedulingKept(ILogger logger, string listener);
-
     [LoggerMessage(EventId = 7030, Level = LogLevel.Error, Message = "Applying topology generation {Generation} to the http listeners failed")]
     public static partial void ReconcileFailed(ILogger logger, long generation, Exception exception);
 }

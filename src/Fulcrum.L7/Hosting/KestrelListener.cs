@@ -63,8 +63,6 @@ internal sealed class KestrelListener : IAsyncDisposable
     public bool InlineScheduling { get; init; }
     /// <summary>See <see cref="HttpDataPlane.InheritSocket"/>.</summary>
     public Func<ListenerConfig, Socket?>? Inherit { get; init; }
-    /// <summary>With <see cref="InlineScheduling"/>: HTTP/2 streams run inline too (<see cref="KestrelInlineScheduler"/>).</summary>
-    public bool InlineHttp2 { get; init; } = Environment.GetEnvironmentVariable("FULCRUM_H2_INLINE") != "0";
     public IPEndPoint? BoundEndpoint { get; private set; }
     /// <summary>The listening socket Kestrel accepts from (Kestrel owns it), for a process that takes over from this one.</summary>
     public Socket? ListenSocket { get; private set; }
@@ -130,7 +128,6 @@ internal sealed class KestrelListener : IAsyncDisposable
         var transport = new AcceptGate(new SocketTransportFactory(Options.Create(transportOptions), _loggerFactory));
         _gate = transport;
         var server = new KestrelServer(Options.Create(options), transport, _loggerFactory);
-        if (InlineScheduling && InlineHttp2 && !KestrelInlineScheduler.TryApply(server)) Log.Http2SchedulingKept(_logger, Config.Name);
         try
         {
             await server.StartAsync(new ProxyApplication(HandleAsync, _stats is null ? null : Completed), cancellationToken);
