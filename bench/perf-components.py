@@ -26,8 +26,12 @@ OWNERS = [
     ("Fulcrum: L4 pump", r"^Fulcrum\.L4\."),
     ("Fulcrum: exchange and data plane", r"^Fulcrum\.L7\.(Exchange|Hosting|HttpDataPlane)"),
     ("Fulcrum: other", r"^Fulcrum\."),
-    ("Kestrel HTTP/2 (frames, HPACK, streams)", r"^Microsoft\.AspNetCore\.Server\.Kestrel\.Core\.Internal\.Http2\."),
+    ("Kestrel HTTP/2 per stream (Http2Stream, output producer, message body)",
+     r"^Microsoft\.AspNetCore\.Server\.Kestrel\.Core\.Internal\.Http2\.(Http2Stream|Http2OutputProducer|Http2MessageBody)"),
+    ("Kestrel HTTP/2 connection (frames, HPACK, flow control, frame writer)",
+     r"^Microsoft\.AspNetCore\.Server\.Kestrel\.Core\.Internal\.Http2\.|^System\.Net\.Http\.HPack\."),
     ("TLS (SslStream, OpenSSL)", r"^System\.Net\.Security\.|^Interop\+OpenSsl|^Interop\+Ssl|^Microsoft\.AspNetCore\.Server\.Kestrel\.Https\."),
+    ("Kestrel socket transport", r"^Microsoft\.AspNetCore\.Server\.Kestrel\.Transport\.Sockets\."),
     ("Kestrel HTTP/1.1 (parser, HttpContext, pipes)", r"^Microsoft\.AspNetCore\.|^System\.IO\.Pipelines\."),
     ("YARP", r"^Yarp\."),
     ("HttpClient", r"^System\.Net\.Http\."),
@@ -117,6 +121,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=float, default=0, help="requests served during the recording")
     parser.add_argument("--cpu-us", type=float, default=0, help="the proxy's CPU time during the recording, µs")
+    parser.add_argument("--us-per-request", type=float, default=0, help="instead of the two above: the CPU µs per request measured")
     parser.add_argument("--title", default="component")
     args = parser.parse_args()
 
@@ -128,6 +133,8 @@ def main():
     if not all_weight:
         print("perf-components.py: no samples", file=sys.stderr)
         return 1
+    if args.us_per_request > 0:
+        args.requests, args.cpu_us = 1, args.us_per_request
     per_request = args.requests > 0 and args.cpu_us > 0
     print(f"| {args.title} | share | µs/req |" if per_request else f"| {args.title} | share |")
     print("| --- | ---: | ---: |" if per_request else "| --- | ---: |")

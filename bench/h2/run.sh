@@ -15,7 +15,7 @@
 #      Fulcrums DOTNET_PerfMapEnabled=1 in FULCRUM_ENV / BASELINE_ENV so JIT frames resolve)
 # writes: OUT/<stamp>/summary.md (also on stdout) and segments.tsv (round, proxy, req/s, CPU µs/req); with PROFILE,
 #      NAME.perf-stat.txt (per-request syscalls and context switches in summary.md), NAME.syscalls.txt (perf trace -s)
-#      and NAME.perf.data (bench/h2/breakdown.py turns it into a table by component)
+#      and NAME.perf.data (bench/perf-components.py --us-per-request turns it into a table by component)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
