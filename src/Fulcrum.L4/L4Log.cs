@@ -32,4 +32,13 @@ internal static partial class L4Log
 
     [LoggerMessage(4008, LogLevel.Warning, "udp listener {Listener}: no usable backend in pool {Pool}; datagrams dropped (logged at most once a second)")]
     public static partial void UdpNoBackend(ILogger logger, string listener, string pool);
+
+    [LoggerMessage(4009, LogLevel.Information, "tcp relay engine: {Engine} ({Reason})")]
+    public static partial void IoEngineChosen(ILogger logger, string engine, string reason);
+
+    [LoggerMessage(4010, LogLevel.Warning, "tcp relay engine: io_uring asked for by {Source} but unavailable ({Reason}); running epoll")]
+    public static partial void IoEngineFallback(ILogger logger, string source, string reason);
+
+    [LoggerMessage(4011, LogLevel.Warning, "{Variable}={Value} is not epoll, io_uring or auto; ignored")]
+    public static partial void IoEngineVariableIgnored(ILogger logger, string variable, string value);
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Model;
+using Fulcrum.L4.Pump;
 using Fulcrum.L4.Tcp;
 using Microsoft.Extensions.Logging;
 
@@ -61,6 +62,15 @@ public sealed class TcpDataPlane : IAsyncDisposable
         }
     }
 
+    /// <summary>How connections' bytes move once set up; chosen when the plane starts (<see cref="PumpEngines"/>).</summary>
+    internal IPumpEngine PumpEngine { get; private set; } = EpollPumpEngine.Instance;
+
+    /// <summary>The relay engine running: `epoll` or `io_uring` (the start-up log says why).</summary>
+    public string IoEngine => PumpEngine.Name;
+
+    /// <summary>Tests stand in for a kernel that refuses io_uring: a non-null answer is the refusal's reason.</summary>
+    internal Func<string?>? UringRefusal { get; init; }
+
     /// <summary>Open client connections across all tcp listeners.</summary>
     public int ActiveConnections => _connections.Count;
 
@@ -70,6 +80,7 @@ public sealed class TcpDataPlane : IAsyncDisposable
         {
             if (_started) return Task.CompletedTask;
             _started = true;
+            PumpEngine = PumpEngines.Select(Store.Current.Config.IoEngine, Logger, UringRefusal);
             Sync(Store.Current);
             Store.Applied += OnApplied;
             _sweeper = new Sweeper(Time, SweepInterval, Sweep);

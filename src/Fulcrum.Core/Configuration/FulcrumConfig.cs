@@ -19,6 +19,8 @@ public sealed record FulcrumConfig
     public ShutdownConfig Shutdown { get; init; } = ShutdownConfig.Default;
     /// <summary>Where client addresses are mapped to a country and continent (routes' `geo` match, dns answers); none when null.</summary>
     public GeoConfig? Geo { get; init; }
+    /// <summary>How the L4 TCP relay moves bytes; read when the tcp data plane starts.</summary>
+    public IoEngineChoice IoEngine { get; init; } = IoEngineChoice.Auto;
     /// <summary>The virtual IP shared through keepalived; none when null.</summary>
     public VrrpConfig? Vrrp { get; init; }
 }

@@ -7,6 +7,7 @@ using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
 using Fulcrum.Core.Protection;
 using Fulcrum.Core.Proxy;
+using Fulcrum.L4.Pump;
 using Fulcrum.L4.Tls;
 
 namespace Fulcrum.L4.Tcp;
@@ -17,11 +18,8 @@ namespace Fulcrum.L4.Tcp;
 /// Timeouts are enforced by <see cref="TcpDataPlane"/>'s sweeper calling <see cref="Sweep"/>, which
 /// aborts by closing the sockets: no timer or CancellationTokenSource per connection.
 /// </summary>
-internal sealed class TcpConnection
+internal sealed class TcpConnection : IPumpOwner
 {
-    /// <summary>Relay buffer, rented only while bytes are moving. 64 KiB matches Linux's default socket buffer step.</summary>
-    private const int BufferSize = 64 * 1024;
-
     private readonly TcpDataPlane _plane;
     private readonly TcpListenerLoop _listener;
     private readonly Socket _client;
@@ -45,6 +43,8 @@ internal sealed class TcpConnection
     private long _connectedStamp;
     private PoolAdmission? _admission;
     private string? _protection;
+    /// <summary>Set by an engine that must cancel its own operations before the sockets may close.</summary>
+    private IPumpAbort? _pumpAbort;
 
     public TcpConnection(TcpDataPlane plane, TcpListenerLoop listener, Socket client)
     {
@@ -119,10 +119,7 @@ internal sealed class TcpConnection
 
             _phase = ConnectionPhase.Relaying;
             Touch();
-            var upstream = PumpAsync(_client, _backend, toBackend: true);
-            var downstream = PumpAsync(_backend, _client, toBackend: false);
-            await upstream.ConfigureAwait(false);
-            await downstream.ConfigureAwait(false);
+            await _plane.PumpEngine.PumpAsync(this, _client, _backend).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
@@ -207,13 +204,38 @@ internal sealed class TcpConnection
         if (backend.Drain is { TimedOut: true } || _time.GetElapsedTime(_drainingSince, now) >= timeout) Abort(Outcome.Success);
     }
 
-    /// <summary>Closes both sockets; pending reads and writes fail and the relay ends.</summary>
+    /// <summary>
+    /// Ends the connection: closes both sockets, so pending reads and writes fail and the relay ends; or, under an
+    /// engine that attached, asks it to cancel its operations (the sockets close when the relay has ended).
+    /// </summary>
     public void Abort(Outcome outcome)
     {
         if (Interlocked.Exchange(ref _aborted, 1) != 0) return;
         if (_failure == Outcome.Success) _failure = outcome;
+        if (Volatile.Read(ref _pumpAbort) is { } pump)
+        {
+            pump.Abort();
+            return;
+        }
+
         _client.Dispose();
         _backend?.Dispose();
+    }
+
+    bool IPumpOwner.Attach(IPumpAbort abort)
+    {
+        // Published before _aborted is read (both full fences): an Abort either sees the engine or is seen here.
+        Interlocked.Exchange(ref _pumpAbort, abort);
+        return Volatile.Read(ref _aborted) == 0;
+    }
+
+    void IPumpOwner.Touch() => Touch();
+
+    void IPumpOwner.Moved(bool toBackend, int bytes)
+    {
+        // One writer per direction; the sweeper reads.
+        if (toBackend) Volatile.Write(ref _bytesToBackend, _bytesToBackend + bytes);
+        else Volatile.Write(ref _bytesFromBackend, _bytesFromBackend + bytes);
     }
 
     private async Task SendPreambleAsync(ProxyProtocolVersion version, IPEndPoint? source, IPEndPoint? destination, byte[]? peeked, ConnectionInspection inspection)
@@ -231,57 +253,6 @@ internal sealed class TcpConnection
             // The bytes we peeked at (ClientHello, early data) go on untouched.
             await SendAllAsync(backend, peeked.AsMemory(inspection.ForwardOffset, inspection.ForwardLength)).ConfigureAwait(false);
             Interlocked.Add(ref _bytesToBackend, inspection.ForwardLength);
-        }
-    }
-
-    // Backpressure: each direction reads one buffer and writes it fully before reading again, so a slow
-    // reader on one side stalls the other side's TCP window instead of growing memory here.
-    // A zero-byte read waits for data before a buffer is rented, so an idle connection holds none.
-    private async Task PumpAsync(Socket from, Socket to, bool toBackend)
-    {
-        byte[]? buffer = null;
-        var reading = true;
-        try
-        {
-            while (true)
-            {
-                await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-                int n;
-                do
-                {
-                    reading = true;
-                    n = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        // FIN: pass it on and let the other direction keep flowing (half-close).
-                        reading = false;
-                        to.Shutdown(SocketShutdown.Send);
-                        return;
-                    }
-
-                    reading = false;
-                    // Activity is bytes arriving: touched before they go on, so whoever receives them sees it done.
-                    Touch();
-                    await SendAllAsync(to, buffer.AsMemory(0, n)).ConfigureAwait(false);
-                    if (toBackend) Volatile.Write(ref _bytesToBackend, _bytesToBackend + n);
-                    else Volatile.Write(ref _bytesFromBackend, _bytesFromBackend + n);
-                }
-                while (n == buffer.Length);
-
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = null;
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
-        {
-            // A reset on either side ends both directions. Blame the side whose operation failed.
-            var backendFailed = reading ? !toBackend : toBackend;
-            Abort(backendFailed ? Outcome.Reset : Outcome.ClientAbort);
-        }
-        finally
-        {
-            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

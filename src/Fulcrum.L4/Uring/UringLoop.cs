@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
+namespace Fulcrum.L4.Uring;
+
+/// <summary>
+/// One thread with its own ring and provided-buffer ring, running the relays given to it: like an nginx worker or a
+/// HAProxy thread, every operation of a connection is submitted and completed here. Each turn submits everything the
+/// last completions queued and waits for the next in one io_uring_enter. Other threads hand work over through an
+/// inbox and wake the loop through an eventfd the ring always has a read pending on.
+/// </summary>
+internal sealed unsafe class UringLoop
+{
+    private const uint Entries = 1024;
+    private const ulong WakeData = ulong.MaxValue;
+
+    private readonly ConcurrentQueue<(UringRelay Relay, bool Abort)> _inbox = new();
+    private readonly List<UringRelay?> _slots = [];
+    private readonly Stack<int> _freeSlots = new();
+    private readonly List<UringRelay> _starving = [];
+    private readonly int _bufferCount;
+    private readonly int _bufferSize;
+    private Ring? _ring;
+    private BufferRing? _buffers;
+    private int _eventFd = -1;
+    private ulong* _eventValue;
+    private int _wakePending;
+    private int _threadId;
+    private bool _returned;
+    private string? _failure;
+
+    private UringLoop(int bufferCount, int bufferSize)
+    {
+        _bufferCount = bufferCount;
+        _bufferSize = bufferSize;
+    }
+
+    public Ring Ring => _ring!;
+    public BufferRing Buffers => _buffers!;
+
+    /// <summary>Relays running on this loop now.</summary>
+    public int Active { get; private set; }
+
+    /// <summary>Starts a loop thread; null with the reason when its ring cannot be set up.</summary>
+    public static UringLoop? Start(int index, int bufferCount, int bufferSize, out string? failure)
+    {
+        var loop = new UringLoop(bufferCount, bufferSize);
+        using var ready = new ManualResetEventSlim();
+        var thread = new Thread(() => loop.Run(ready)) { IsBackground = true, Name = $"fulcrum-uring-{index}" };
+        thread.Start();
+        ready.Wait();
+        failure = loop._failure;
+        return failure is null ? loop : null;
+    }
+
+    /// <summary>Hands a relay to this loop to start, or to abort; from any thread.</summary>
+    public void Post(UringRelay relay, bool abort)
+    {
+        if (abort && Environment.CurrentManagedThreadId == _threadId)
+        {
+            relay.AbortNow();
+            return;
+        }
+
+        _inbox.Enqueue((relay, abort));
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            ulong one = 1;
+            UringNative.Write(_eventFd, &one, sizeof(ulong));
+        }
+    }
+
+    public void ReturnBuffer(ushort buffer)
+    {
+        _buffers!.Return(buffer);
+        _returned = true;
+    }
+
+    public void Starve(UringRelay relay) => _starving.Add(relay);
+
+    public void Remove(UringRelay relay)
+    {
+        _slots[relay.Slot] = null;
+        _freeSlots.Push(relay.Slot);
+        Active--;
+    }
+
+    private void Run(ManualResetEventSlim ready)
+    {
+        // Set up on this thread: a single-issuer ring belongs to the thread that created it.
+        _threadId = Environment.CurrentManagedThreadId;
+        _ring = Ring.Create(Entries, singleIssuer: true, out var ringError);
+        if (_ring is not null) _buffers = BufferRing.Register(_ring, 0, _bufferCount, _bufferSize, out ringError);
+        if (_ring is not null && _buffers is not null) _eventFd = UringNative.EventFd(0, UringNative.EfdCloexec | UringNative.EfdNonblock);
+        if (_ring is null || _buffers is null || _eventFd < 0)
+        {
+            _failure = _ring is null ? $"io_uring_setup failed: errno {ringError}" : _buffers is null ? $"IORING_REGISTER_PBUF_RING failed: errno {ringError}" : "eventfd failed";
+            _buffers?.Dispose();
+            _ring?.Dispose();
+            ready.Set();
+            return;
+        }
+
+        _eventValue = (ulong*)NativeMemory.Alloc(sizeof(ulong));
+        ArmWake();
+        ready.Set();
+        while (true)
+        {
+            while (_inbox.TryDequeue(out var work))
+            {
+                if (work.Abort) work.Relay.AbortNow();
+                else Begin(work.Relay);
+            }
+
+            // Submit and wait in one call; EBUSY means completions must be reaped first, which comes next anyway.
+            _ring.Submit(1, 0);
+            Reap();
+        }
+    }
+
+    private void Begin(UringRelay relay)
+    {
+        if (_freeSlots.TryPop(out var slot)) _slots[slot] = relay;
+        else
+        {
+            slot = _slots.Count;
+            _slots.Add(relay);
+        }
+
+        relay.Slot = slot;
+        Active++;
+        relay.Start();
+    }
+
+    private void Reap()
+    {
+        var ring = _ring!;
+        while (true)
+        {
+            var count = ring.Ready(out var head);
+            if (count == 0) break;
+            for (uint i = 0; i < count; i++)
+            {
+                ref var cqe = ref ring.At(head + i);
+                var data = cqe.UserData;
+                var res = cqe.Res;
+                var flags = cqe.Flags;
+                if (data == WakeData)
+                {
+                    Interlocked.Exchange(ref _wakePending, 0);
+                    ArmWake();
+                    continue;
+                }
+
+                _slots[(int)(data >> 8)]?.OnCompletion((int)(data & 0xff), res, flags);
+            }
+
+            ring.Advance(count);
+        }
+
+        if (_returned && _starving.Count > 0)
+        {
+            _returned = false;
+            var starving = _starving.ToArray();
+            _starving.Clear();
+            foreach (var relay in starving) relay.OnBuffersAvailable();
+        }
+
+        _returned = false;
+    }
+
+    private void ArmWake()
+    {
+        var sqe = _ring!.NextSqe();
+        sqe->Opcode = UringNative.OpRead;
+        sqe->Fd = _eventFd;
+        sqe->Addr = (ulong)_eventValue;
+        sqe->Len = sizeof(ulong);
+        sqe->Off = ulong.MaxValue;
+        sqe->UserData = WakeData;
+    }
+}
