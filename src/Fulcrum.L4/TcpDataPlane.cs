@@ -71,6 +71,9 @@ public sealed class TcpDataPlane : IAsyncDisposable
     /// <summary>Tests stand in for a kernel that refuses io_uring: a non-null answer is the refusal's reason.</summary>
     internal Func<string?>? UringRefusal { get; init; }
 
+    /// <summary>FULCRUM_IO_ENGINE's value; tests that check the config's choice stand in for the environment.</summary>
+    internal Func<string?> IoEngineVariable { get; init; } = static () => Environment.GetEnvironmentVariable(PumpEngines.Variable);
+
     /// <summary>Open client connections across all tcp listeners.</summary>
     public int ActiveConnections => _connections.Count;
 
@@ -80,7 +83,7 @@ public sealed class TcpDataPlane : IAsyncDisposable
         {
             if (_started) return Task.CompletedTask;
             _started = true;
-            PumpEngine = PumpEngines.Select(Store.Current.Config.IoEngine, Logger, UringRefusal);
+            PumpEngine = PumpEngines.Select(Store.Current.Config.IoEngine, IoEngineVariable(), Logger, UringRefusal);
             Sync(Store.Current);
             Store.Applied += OnApplied;
             _sweeper = new Sweeper(Time, SweepInterval, Sweep);

@@ -15,11 +15,10 @@ internal static class PumpEngines
     /// <summary>
     /// <paramref name="refusal"/> stands in for the kernel in tests: a non-null answer is a kernel that refuses io_uring.
     /// </summary>
-    public static IPumpEngine Select(IoEngineChoice configured, ILogger logger, Func<string?>? refusal = null)
+    public static IPumpEngine Select(IoEngineChoice configured, string? variable, ILogger logger, Func<string?>? refusal = null)
     {
         var choice = configured;
         var source = "io-engine";
-        var variable = Environment.GetEnvironmentVariable(Variable);
         if (!string.IsNullOrEmpty(variable))
         {
             if (Parse(variable) is { } fromEnvironment)
