@@ -85,6 +85,12 @@ internal static unsafe partial class UringNative
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, void* buffer, nuint count);
 
+    [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
+    public static partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
     [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
     public static partial int Shutdown(int fd, int how);
 
@@ -95,6 +101,12 @@ internal static unsafe partial class UringNative
     public const int EfdCloexec = 0x80000;
     public const int EfdNonblock = 0x800;
     public const int ShutWrite = 1;
+    public const int OCloexec = 0x80000;
+    public const int ONonblock = 0x800;
+    public const int FGetFl = 3;
+    public const int FSetFl = 4;
+    public const int FSetPipeSize = 1031;
+    public const uint SpliceMove = 1;
 
     /// <summary>io_uring_setup(2); the ring's fd, or -errno.</summary>
     public static int Setup(uint entries, UringParams* parameters)

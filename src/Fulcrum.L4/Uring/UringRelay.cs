@@ -62,6 +62,9 @@ internal sealed unsafe class UringRelay : IPumpAbort
         // Every operation on either socket, the multishot receives and pending sends alike, ends with -ECANCELED.
         CancelFd(_up.From);
         CancelFd(_down.From);
+        // A splice in names the pipe as its file, not the socket.
+        if (_up.Splice is { } up) CancelFd(up.Write);
+        if (_down.Splice is { } down) CancelFd(down.Write);
         TryComplete();
     }
 
@@ -74,6 +77,10 @@ internal sealed unsafe class UringRelay : IPumpAbort
             case 1: OnReceive(_down, 1, res, flags); break;
             case 2: OnSent(_up, 0, res); break;
             case 3: OnSent(_down, 1, res); break;
+            case 5: OnSplicedIn(_up, 0, res); break;
+            case 6: OnSplicedIn(_down, 1, res); break;
+            case 7: OnSplicedOut(_up, 0, res); break;
+            case 8: OnSplicedOut(_down, 1, res); break;
         }
 
         TryComplete();
@@ -142,6 +149,7 @@ internal sealed unsafe class UringRelay : IPumpAbort
         }
 
         _owner.Moved(d.ToBackend, res);
+        d.Moved += res;
         if (res < d.SendLength - d.SendOffset)
         {
             // A short send: the rest of the same buffer, before anything queued behind it.
@@ -158,13 +166,95 @@ internal sealed unsafe class UringRelay : IPumpAbort
             return;
         }
 
-        if (d.Eof) PassFin(d);
+        if (d.Eof)
+        {
+            PassFin(d);
+            return;
+        }
+
+        if (d.Splice is null && UringSplice.Threshold > 0 && d.Moved >= UringSplice.Threshold) StartSplice(d, index);
+        Resume(d, index);
+    }
+
+    // A bulk direction: its receive is cancelled; once it has ended and what it delivered is sent, splices take over.
+    private void StartSplice(UringDirection d, int index)
+    {
+        d.Splice = UringSplice.TryCreate(d.From, d.To);
+        if (d.Splice is not null && d.Armed && !d.Cancelling) CancelReceive(d, index);
+    }
+
+    private void OnSplicedIn(UringDirection d, int index, int res)
+    {
+        var splice = d.Splice!;
+        splice.Busy = false;
+        if (_aborting) return;
+        if (res > 0)
+        {
+            _owner.Touch();
+            splice.Pending = res;
+            SubmitSplice(splice, d.To, splice.Read, res, 7 + index);
+        }
+        else if (res == 0)
+        {
+            d.Eof = true;
+            PassFin(d);
+        }
+        else if (res == -UringNative.EINTR || res == -UringNative.EAGAIN)
+        {
+            Resume(d, index);
+        }
+        else
+        {
+            Fail(d, reading: true);
+        }
+    }
+
+    private void OnSplicedOut(UringDirection d, int index, int res)
+    {
+        var splice = d.Splice!;
+        splice.Busy = false;
+        if (_aborting) return;
+        if (res <= 0 && res != -UringNative.EINTR && res != -UringNative.EAGAIN)
+        {
+            Fail(d, reading: false);
+            return;
+        }
+
+        if (res > 0)
+        {
+            _owner.Moved(d.ToBackend, res);
+            splice.Pending -= res;
+        }
+
+        if (splice.Pending > 0) SubmitSplice(splice, d.To, splice.Read, splice.Pending, 7 + index);
         else Resume(d, index);
+    }
+
+    private void SubmitSplice(UringSplice splice, int to, int from, int length, int kind)
+    {
+        splice.Busy = true;
+        var sqe = _loop.Ring.NextSqe();
+        sqe->Opcode = UringNative.OpSplice;
+        sqe->Fd = to;
+        sqe->SpliceFdIn = from;
+        // -1: no offset on either side (sockets and pipes have none).
+        sqe->Off = ulong.MaxValue;
+        sqe->Addr = ulong.MaxValue;
+        sqe->Len = (uint)length;
+        sqe->OpFlags = UringNative.SpliceMove;
+        sqe->UserData = UserData(kind);
+        _operations++;
     }
 
     private void Resume(UringDirection d, int index)
     {
         if (d.Armed || d.Eof || d.Done || _aborting || d.Sending) return;
+        if (d.Splice is { } splice)
+        {
+            if (!splice.Busy) SubmitSplice(splice, splice.Write, d.From, UringSplice.Chunk, 5 + index);
+            return;
+        }
+
         if (_loop.Buffers.Available == 0)
         {
             if (!d.Starving)
@@ -261,6 +351,8 @@ internal sealed unsafe class UringRelay : IPumpAbort
         _completed = true;
         Release(_up);
         Release(_down);
+        _up.Splice?.Dispose();
+        _down.Splice?.Dispose();
         _loop.Remove(this);
         _done.TrySetResult();
     }
