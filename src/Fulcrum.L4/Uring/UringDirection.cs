@@ -30,8 +30,8 @@ internal sealed class UringDirection(int from, int to, bool toBackend)
     /// <summary>Waiting in the loop's list for a free buffer (the last receive ended with ENOBUFS).</summary>
     public bool Starving;
 
-    /// <summary>Bytes sent on by receive and send, until the direction switches to <see cref="Splice"/>.</summary>
-    public long Moved;
+    /// <summary>Receives in a row that filled their whole buffer; a short one starts the count again.</summary>
+    public int FullReceives;
     /// <summary>Set once the direction moves its bytes by splice; its receive is cancelled, then never armed again.</summary>
     public UringSplice? Splice;
 

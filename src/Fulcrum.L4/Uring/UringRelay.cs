@@ -113,6 +113,8 @@ internal sealed unsafe class UringRelay : IPumpAbort
             {
                 // Activity is bytes arriving: touched before they go on, as the epoll engine does.
                 _owner.Touch();
+                // Full buffers in a row are a stream, not request and response: the signal to splice.
+                d.FullReceives = res == _loop.Buffers.BufferSize ? d.FullReceives + 1 : 0;
                 if (d.Sending) d.Enqueue(buffer, res);
                 else Send(d, index, buffer, 0, res);
                 if (d.Queued >= MaxQueued && d.Armed && !d.Cancelling) CancelReceive(d, index);
@@ -149,7 +151,6 @@ internal sealed unsafe class UringRelay : IPumpAbort
         }
 
         _owner.Moved(d.ToBackend, res);
-        d.Moved += res;
         if (res < d.SendLength - d.SendOffset)
         {
             // A short send: the rest of the same buffer, before anything queued behind it.
@@ -172,7 +173,7 @@ internal sealed unsafe class UringRelay : IPumpAbort
             return;
         }
 
-        if (d.Splice is null && UringSplice.Threshold > 0 && d.Moved >= UringSplice.Threshold) StartSplice(d, index);
+        if (d.Splice is null && UringSplice.FullReceives > 0 && d.FullReceives >= UringSplice.FullReceives) StartSplice(d, index);
         Resume(d, index);
     }
 
