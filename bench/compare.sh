@@ -27,7 +27,8 @@
 #   --no-build   use the Release build of Fulcrum already there
 # env: DURATION (s, default 10), WARMUP (s per proxy and path, default 15), PATHS (default
 #      "l7 https h2 l4 l4-close"), PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/compare),
-#      BASELINE_DLL (another build's fulcrum.dll, measured as proxy "baseline": before/after a change)
+#      BASELINE_DLL (another build's fulcrum.dll, measured as proxy "baseline": before/after a change),
+#      FULCRUM_ENV ("KEY=VALUE ..." for the fulcrum proxy only, e.g. FULCRUM_FRONT_END=fulcrum)
 # writes: OUT/<stamp>/summary.md (the table, also on stdout), segments.tsv (every run), *.log (each tool's output)
 set -euo pipefail
 
@@ -55,7 +56,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
     --breakdown) BREAKDOWN=1 ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,32p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -92,8 +93,14 @@ for name in "${PROXIES[@]}"; do
 done
 
 # ---- the proxies: each serves http, https (h2 and HTTP/1.1 by ALPN) and tcp; PROXY_PID set ----------
-start_fulcrum() { start_fulcrum_build fulcrum "$FULCRUM_DLL"; }
+start_fulcrum() {
+  # shellcheck disable=SC2206 # word splitting intended: "KEY=VALUE KEY=VALUE"
+  PROXY_ENV=(${FULCRUM_ENV:-})
+  start_fulcrum_build fulcrum "$FULCRUM_DLL"
+  PROXY_ENV=()
+}
 start_baseline() { start_fulcrum_build baseline "$BASELINE_DLL"; }
+PROXY_ENV=()
 
 # start_fulcrum_build NAME DLL: a Fulcrum build serving NAME's ports.
 start_fulcrum_build() {
@@ -112,7 +119,7 @@ start_fulcrum_build() {
   # A perf map names JIT frames; W^X off so JIT code is not behind a double mapping perf cannot match to it.
   # ReadyToRun off: precompiled framework code has no symbols perf can read; jitted, it is named.
   [[ $BREAKDOWN -eq 0 ]] || profiling=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0)
-  env "${DOTNET_BENCH_ENV[@]}" "${profiling[@]}" DOTNET_ProcessorCount=1 ASPNETCORE_ENVIRONMENT=Production \
+  env "${DOTNET_BENCH_ENV[@]}" "${profiling[@]}" "${PROXY_ENV[@]}" DOTNET_ProcessorCount=1 ASPNETCORE_ENVIRONMENT=Production \
     taskset -c "$PROXY_CPU" dotnet "$dll" run -c "$cfg" --log-level Warning >"$RUN/$name.log" 2>&1 &
   PROXY_PID=$!
 }
