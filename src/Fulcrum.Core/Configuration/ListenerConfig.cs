@@ -31,6 +31,11 @@ public sealed record ListenerConfig
     /// cleartext (default false). Kestrel picks one protocol per cleartext endpoint: it has no ALPN there to choose by.
     /// </summary>
     public bool H2c { get; init; }
+    /// <summary>
+    /// http/https: `front-end:` kestrel or fulcrum; null when the file does not say, and the data plane takes its
+    /// default (kestrel, unless the FULCRUM_FRONT_END environment variable names another).
+    /// </summary>
+    public HttpFrontEnd? FrontEnd { get; init; }
     /// <summary>http/https: how much and how slowly a client may send (`limits:`).</summary>
     public HttpLimitsConfig Limits { get; init; } = HttpLimitsConfig.Default;
     /// <summary>tcp: TLS passthrough routed by SNI instead of <see cref="Pool"/> (exact, `*.` wildcard, `*` default).</summary>

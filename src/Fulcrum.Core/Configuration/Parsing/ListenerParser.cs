@@ -18,6 +18,10 @@ internal static class ListenerParser
         ("queue", OverLimitAction.Queue),
         ("refuse", OverLimitAction.Refuse));
 
+    public static readonly NameTable<HttpFrontEnd> FrontEnds = new(
+        ("kestrel", HttpFrontEnd.Kestrel),
+        ("fulcrum", HttpFrontEnd.Fulcrum));
+
     private static readonly MappingSchema<ListenerConfig> Schema = new MappingSchema<ListenerConfig>("listener")
         .Required("name", (l, n, c) => YamlReader.String(n, "name", c) is { } s ? l with { Name = s } : l)
         .Required("bind", (l, n, c) => BindReader.Read(n, "bind", c) is { } b ? l with { Bind = b } : l)
@@ -30,6 +34,7 @@ internal static class ListenerParser
         .Key("request-id", (l, n, c) => YamlReader.Bool(n, "request-id", c) is { } b ? l with { RequestId = b } : l)
         .Key("trusted-proxies", (l, n, c) => l with { TrustedProxies = [.. MatchParser.Cidrs(n, c, "trusted-proxies")] })
         .Key("h2c", (l, n, c) => YamlReader.Bool(n, "h2c", c) is { } b ? l with { H2c = b } : l)
+        .Key("front-end", (l, n, c) => YamlReader.Enum(n, "front-end", c, FrontEnds) is { } f ? l with { FrontEnd = f } : l)
         .Key("limits", (l, n, c) => l with { Limits = HttpLimitsParser.Read(n, c) })
         .Key("allow", (l, n, c) => l with { Allow = [.. MatchParser.Cidrs(n, c, "allow")] })
         .Key("deny", (l, n, c) => l with { Deny = [.. MatchParser.Cidrs(n, c, "deny")] })
@@ -56,6 +61,7 @@ internal static class ListenerParser
         ("request-id", [Http, Https], "tcp and udp carry no HTTP headers"),
         ("x-real-ip", [Http, Https], "tcp and udp carry no HTTP headers; a tcp pool tells its backends the client with proxy-protocol"),
         ("trusted-proxies", [Http, Https], "tcp listeners take the client address from a PROXY header: accept-proxy"),
+        ("front-end", [Http, Https], "tcp listeners relay bytes and parse no HTTP"),
         ("limits", [Http, Https], "tcp listeners have max-connections, idle-timeout and total-timeout"),
         ("h2c", [Http], "https listeners offer HTTP/2 by ALPN (tls.alpn)"),
         ("allow", [Http, Https], null),
@@ -97,6 +103,7 @@ internal static class ListenerParser
 
         CheckKeysSuitProtocol(mapping, listener, context);
         CheckHasTarget(mapping, listener, context);
+        CheckFrontEnd(mapping, listener, context);
         if (listener.Protocol == Dns) listener = listener with { Zone = DnsZoneParser.Complete(listener, mapping, context) };
         context.Facts.ListenersByIndex[index] = listener;
         return listener;
@@ -140,6 +147,17 @@ internal static class ListenerParser
             if (YamlReader.Find(mapping, key) is YamlSequenceNode { Children.Count: 0 } empty)
                 context.Error(empty, $"'{key}' is empty; give at least one entry");
         }
+    }
+
+    // Fulcrum's own front end speaks HTTP/1.1 only: a listener that would offer HTTP/2 (h2c, or h2 by ALPN, which is in
+    // the default alpn) is refused rather than handing some connections to Kestrel behind the user's back.
+    private static void CheckFrontEnd(YamlMappingNode mapping, ListenerConfig listener, ParseContext context)
+    {
+        if (listener.FrontEnd != HttpFrontEnd.Fulcrum || YamlReader.FindKey(mapping, "front-end") is not { } key) return;
+        if (listener.Protocol == Http && listener.H2c)
+            context.Error(key, $"front-end fulcrum speaks HTTP/1.1 only, but listener '{listener.Name}' has h2c: true; drop h2c or say front-end: kestrel");
+        if (listener.Protocol == Https && listener.Tls is { } tls && tls.Alpn.Contains("h2"))
+            context.Error(key, $"front-end fulcrum speaks HTTP/1.1 only, but listener '{listener.Name}' offers h2 by ALPN (the default); set tls: {{ alpn: [http/1.1] }} or say front-end: kestrel");
     }
 
     /// <summary>65507 is the largest payload of an IPv4 UDP datagram (65535 - 8 UDP - 20 IP header bytes).</summary>
