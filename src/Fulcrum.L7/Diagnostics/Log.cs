@@ -39,4 +39,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7030, Level = LogLevel.Error, Message = "Applying topology generation {Generation} to the http listeners failed")]
     public static partial void ReconcileFailed(ILogger logger, long generation, Exception exception);
+
+    [LoggerMessage(EventId = 7050, Level = LogLevel.Debug, Message = "Listener {Listener} refused a request from {Peer} with {Status}: {Reason}")]
+    public static partial void RequestRefused(ILogger logger, string listener, string peer, int status, string reason);
+
+    [LoggerMessage(EventId = 7051, Level = LogLevel.Debug, Message = "Listener {Listener} lost a connection from {Peer}")]
+    public static partial void ConnectionFailed(ILogger logger, string listener, string peer, Exception exception);
+
+    [LoggerMessage(EventId = 7052, Level = LogLevel.Error, Message = "Listener {Listener}: a request from {Peer} failed")]
+    public static partial void RequestFailed(ILogger logger, string listener, string peer, Exception exception);
 }

@@ -31,6 +31,9 @@ internal sealed class KestrelExchange(DefaultHttpContext http) : HttpExchange
     public override bool IsHttps => Http.Request.IsHttps;
     public override X509Certificate2? ClientCertificate => Http.Connection.ClientCertificate;
     public override CancellationToken Aborted => Http.RequestAborted;
+    // Only an https connection has a handshake to ask about: a feature lookup per request is not free.
+    public override System.Security.Authentication.SslProtocols? TlsProtocol =>
+        IsHttps ? Http.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.Protocol : null;
     public override long? RequestContentLength => Http.Request.ContentLength;
 
     public override bool RequestHasBody =>

@@ -8,6 +8,8 @@ using Fulcrum.Core.Observability;
 using Fulcrum.L7.Observability;
 using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Exchange;
+using Fulcrum.L7.FrontEnd;
+using Fulcrum.L7.FrontEnd.Http1;
 using Fulcrum.L7.Routing;
 using Fulcrum.L7.Tls;
 using Microsoft.AspNetCore.Connections;
@@ -26,8 +28,9 @@ namespace Fulcrum.L7.Hosting;
 /// <summary>
 /// One http listener: its own KestrelServer bound to one address, so a reload can start or stop one
 /// listener without touching the connections of the others, and each listener gets its own TLS setup.
-/// Kestrel is the front end: each request comes as a <see cref="KestrelExchange"/>, reads the current
+/// Kestrel is the front end by default: each request comes as a <see cref="KestrelExchange"/>, reads the current
 /// <see cref="RouteTable"/> once (a volatile reference), and runs its route (docs/design.md, "How a request flows").
+/// With `front-end: fulcrum` an <see cref="Http1FrontEnd"/> takes Kestrel's place and feeds the same handler.
 /// </summary>
 internal sealed class KestrelListener : IAsyncDisposable
 {
@@ -45,6 +48,7 @@ internal sealed class KestrelListener : IAsyncDisposable
     private AcceptGate? _gate;
     private volatile AccessLog? _accessLog;
     private volatile bool _tracing;
+    private Http1FrontEnd? _frontEnd;
 
     public KestrelListener(ListenerConfig config, IServiceProvider services, ILoggerFactory loggerFactory, ILogger logger, TopologyStore? store = null)
     {
@@ -91,13 +95,20 @@ internal sealed class KestrelListener : IAsyncDisposable
     /// (Kestrel reads them when it starts, so changed limits restart the listener as a moved bind does).
     /// </summary>
     public bool CanServe(ListenerConfig next) =>
-        next.Bind == Config.Bind && next.Protocol == Config.Protocol && next.H2c == Config.H2c && next.Limits.SameLimits(Config.Limits);
+        next.Bind == Config.Bind && next.Protocol == Config.Protocol && next.H2c == Config.H2c && next.Limits.SameLimits(Config.Limits)
+        && FrontEndChoice.For(next) == FrontEndChoice.For(Config);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (Config.Protocol == ListenerProtocol.Https && _tls is null)
         {
             throw new InvalidOperationException($"https listener '{Config.Name}' has no usable certificates: {string.Join("; ", _tlsErrors)}");
+        }
+
+        if (FrontEndChoice.For(Config) == HttpFrontEnd.Fulcrum)
+        {
+            StartOwnFrontEnd();
+            return;
         }
 
         var options = new KestrelServerOptions
@@ -143,6 +154,18 @@ internal sealed class KestrelListener : IAsyncDisposable
         Log.ListenerStarted(_logger, Config.Name, Config.Protocol == ListenerProtocol.Https ? "https" : "http", BoundEndpoint);
     }
 
+    private void StartOwnFrontEnd()
+    {
+        var frontEnd = new Http1FrontEnd(() => Config, () => _tls, HandleAsync, _stats is null ? null : Completed, _stats,
+            _store?.Services.Time ?? TimeProvider.System, _logger);
+        var endpoint = new IPEndPoint(Config.Bind.Address, Config.Bind.Port);
+        var socket = frontEnd.Start(endpoint, Inherit?.Invoke(Config));
+        ListenSocket = socket;
+        _frontEnd = frontEnd;
+        BoundEndpoint = socket.LocalEndPoint as IPEndPoint ?? endpoint;
+        Log.ListenerStarted(_logger, Config.Name, Config.Protocol == ListenerProtocol.Https ? "https" : "http", BoundEndpoint);
+    }
+
     // The listener's `limits:` (docs/security.md, "Sizes and time"): Kestrel answers 414, 431 and 413 and closes
     // slow or idle connections itself.
     private static void ApplyLimits(KestrelServerLimits limits, HttpLimitsConfig config)
@@ -163,6 +186,21 @@ internal sealed class KestrelListener : IAsyncDisposable
     /// <summary>Stops accepting, lets in-flight requests finish until the token fires, then closes what is left.</summary>
     public async Task StopAsync(CancellationToken drainDeadline)
     {
+        if (Interlocked.Exchange(ref _frontEnd, null) is { } frontEnd)
+        {
+            try
+            {
+                await frontEnd.StopAsync(drainDeadline);
+            }
+            finally
+            {
+                _tls?.Dispose();
+                Log.ListenerStopped(_logger, Config.Name);
+            }
+
+            return;
+        }
+
         var server = Interlocked.Exchange(ref _server, null);
         if (server is null) return;
         try
@@ -184,6 +222,23 @@ internal sealed class KestrelListener : IAsyncDisposable
     /// </summary>
     public async Task HandOverAsync(CancellationToken drainDeadline)
     {
+        if (_frontEnd is { } frontEnd)
+        {
+            await frontEnd.StopAcceptingAsync();
+            frontEnd.CloseGently();
+            try
+            {
+                await frontEnd.Drained.WaitAsync(drainDeadline);
+            }
+            catch (OperationCanceledException)
+            {
+                // The deadline: StopAsync closes the connections left.
+            }
+
+            await StopAsync(drainDeadline);
+            return;
+        }
+
         if (_gate is not null) await _gate.StopAcceptingAsync();
         _connections.CloseGently();
         try
@@ -207,7 +262,11 @@ internal sealed class KestrelListener : IAsyncDisposable
     /// request, which reaches whichever node holds the virtual IP by then, instead of reusing one whose address
     /// has moved (that request would meet a reset from the new holder).
     /// </summary>
-    public void EndKeepAlive() => _connections.CloseAll();
+    public void EndKeepAlive()
+    {
+        _connections.CloseAll();
+        _frontEnd?.CloseAll();
+    }
 
     /// <summary>
     /// Per-endpoint setup. Plain http serves HTTP/1.1, or with `h2c: true` HTTP/2 with prior knowledge only: Kestrel
@@ -317,11 +376,11 @@ internal sealed class KestrelListener : IAsyncDisposable
         old?.Dispose();
     }
 
-    private Task HandleAsync(KestrelExchange exchange) => _tracing ? HandleTracedAsync(exchange) : HandleUntracedAsync(exchange);
+    private Task HandleAsync(HttpExchange exchange) => _tracing ? HandleTracedAsync(exchange) : HandleUntracedAsync(exchange);
 
     // An async method of its own, so Activity.Current (an AsyncLocal) is set for this request's forwarding only
     // and never leaks into Kestrel's connection loop; the state machine is paid only with tracing on.
-    private async Task HandleTracedAsync(KestrelExchange exchange)
+    private async Task HandleTracedAsync(HttpExchange exchange)
     {
         var activity = RequestTracing.Start(exchange, Config.Name);
         if (activity is not null) exchange.Record.TraceId = activity.TraceId.ToHexString();
@@ -335,11 +394,12 @@ internal sealed class KestrelListener : IAsyncDisposable
         }
     }
 
-    private Task HandleUntracedAsync(KestrelExchange exchange)
+    private Task HandleUntracedAsync(HttpExchange exchange)
     {
         var routes = _routes;
-        if (_connections.Closing) ListenerConnections.CloseAfter(exchange.Http.Response);
-        if (StrictRequest.Problem(exchange.RequestHeaders) is { } problem) return RefuseAsync(exchange, StatusCodes.Status400BadRequest, problem);
+        // Fulcrum's own front end says `Connection: close` by itself while closing, and its parser is the stricter one.
+        if (exchange is KestrelExchange kestrel && _connections.Closing) ListenerConnections.CloseAfter(kestrel.Http.Response);
+        if (exchange is KestrelExchange && StrictRequest.Problem(exchange.RequestHeaders) is { } problem) return RefuseAsync(exchange, StatusCodes.Status400BadRequest, problem);
         if (exchange.RequestContentLength > Config.Limits.MaxBodySize && Config.Limits.MaxBodySize > 0)
         {
             // Refused before a backend hears of it (a chunked body over the limit fails as it is read: 413 too).
@@ -357,7 +417,7 @@ internal sealed class KestrelListener : IAsyncDisposable
 
     // A request whose meaning a peer could read differently: 400, and the connection closes after it, since what
     // follows on it cannot be trusted to start where this request ends.
-    private static Task RefuseAsync(KestrelExchange exchange, int status, byte[] body)
+    private static Task RefuseAsync(HttpExchange exchange, int status, byte[] body)
     {
         Answers.PlainTextAnswer.Set(exchange, status, body);
         exchange.ResponseHeaders.Connection = "close";
@@ -365,13 +425,12 @@ internal sealed class KestrelListener : IAsyncDisposable
     }
 
     // Runs as Kestrel disposes the request's context: the response is complete, the context not yet reset.
-    private void Completed(KestrelExchange exchange)
+    private void Completed(HttpExchange exchange)
     {
         var record = exchange.Record;
-        var response = exchange.Http.Response;
         // The backend leg's counts when it made them, else the declared lengths.
         var bytesIn = record.BytesIn >= 0 ? record.BytesIn : exchange.RequestContentLength ?? 0;
-        var bytesOut = record.BytesOut >= 0 ? record.BytesOut : response.ContentLength ?? 0;
+        var bytesOut = record.BytesOut >= 0 ? record.BytesOut : exchange.ResponseContentLength ?? 0;
         _stats!.Request(bytesIn, bytesOut);
         record.RouteStats?.Record(exchange.Status, System.Diagnostics.Stopwatch.GetElapsedTime(record.Started));
         // A request a protection refused, delayed or flagged is logged whatever the sample: its line is the audit

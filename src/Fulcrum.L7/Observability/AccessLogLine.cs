@@ -9,12 +9,11 @@ namespace Fulcrum.L7.Observability;
 /// <summary>Builds the access log entry of a finished http request (only for requests that are logged).</summary>
 internal static class AccessLogLine
 {
-    public static AccessLogEntry From(KestrelExchange exchange, ListenerConfig listener, long bytesIn, long bytesOut)
+    public static AccessLogEntry From(Exchange.HttpExchange exchange, ListenerConfig listener, long bytesIn, long bytesOut)
     {
         var record = exchange.Record;
         var now = Stopwatch.GetTimestamp();
-        // Only an https listener has a handshake to ask about: a feature lookup per request is not free.
-        var tls = listener.Protocol == ListenerProtocol.Https ? exchange.Http.Features.Get<ITlsHandshakeFeature>() : null;
+        var tls = listener.Protocol == ListenerProtocol.Https ? exchange.TlsProtocol : null;
         return new AccessLogEntry
         {
             Time = DateTimeOffset.UtcNow,
@@ -35,7 +34,7 @@ internal static class AccessLogLine
             FirstByteMs = record.Since(record.FirstByte),
             TotalMs = record.Since(now),
             RequestId = record.RequestId ?? (exchange.RequestHeaders[Filters.RequestIdFilter.HeaderName] is { Count: > 0 } id ? id.ToString() : null),
-            TlsVersion = tls is null ? null : tls.Protocol.ToString(),
+            TlsVersion = tls?.ToString(),
             AffinityHit = record.AffinityHit,
             Outcome = record.Outcome,
             TraceId = record.TraceId,

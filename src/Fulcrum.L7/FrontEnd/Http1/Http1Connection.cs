@@ -1,0 +1,370 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Proxy;
+using Fulcrum.L7.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Fulcrum.L7.FrontEnd.Http1;
+
+/// <summary>
+/// One client connection of Fulcrum's HTTP/1.1 front end: PROXY header (accept-proxy), TLS, then request after
+/// request: read and parse a head, run the listener's handler on the connection's one <see cref="Http1Exchange"/>,
+/// end the response, and go on while keep-alive allows. Socket calls complete on the epoll threads and the loop runs
+/// there (docs/design.md, "Event-loop I/O"); no thread-pool hop per request. Between requests the read buffer goes
+/// back to the pool and a zero-byte read waits for the next one, so an idle connection holds no buffer.
+/// </summary>
+internal sealed class Http1Connection
+{
+    private const int InitialBuffer = 4096;
+    private static readonly SslApplicationProtocol Http11 = SslApplicationProtocol.Http11;
+
+    private readonly Http1FrontEnd _frontEnd;
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _aborted = new();
+    private readonly CancellationTokenSource _timeout;
+    private readonly Http1RequestHead _head = new();
+    private readonly Http1Exchange _exchange;
+    private readonly Http1RequestBody _body;
+    private Stream _stream = null!;
+    private SslStream? _tls;
+    private byte[] _buffer = [];
+    private int _start;
+    private int _end;
+    private IPEndPoint? _peer;
+    private volatile bool _closeRequested;
+    private volatile bool _idle;
+    private bool _served;
+
+    public Http1Connection(Http1FrontEnd frontEnd, Socket socket)
+    {
+        _frontEnd = frontEnd;
+        _socket = socket;
+        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, frontEnd.Time);
+        _exchange = new Http1Exchange(this);
+        _body = new Http1RequestBody(this);
+        Response = new Http1Response(this);
+    }
+
+    public Http1Response Response { get; }
+    public TimeProvider Time => _frontEnd.Time;
+    public bool IsHttps => _tls is not null;
+    public X509Certificate2? ClientCertificate { get; private set; }
+    public SslProtocols? TlsProtocol => _tls?.SslProtocol;
+    public CancellationToken Aborted => _aborted.Token;
+    /// <summary>The listener is closing: this response says `Connection: close`.</summary>
+    public bool Closing => _closeRequested || _frontEnd.Closing;
+    public int Buffered => _end - _start;
+    public ReadOnlySpan<byte> BufferedSpan => _buffer.AsSpan(_start, _end - _start);
+
+    public async Task RunAsync()
+    {
+        var config = _frontEnd.Config;
+        try
+        {
+            _socket.NoDelay = true;
+            _peer = _socket.RemoteEndPoint as IPEndPoint;
+            Stream stream = new NetworkStream(_socket, ownsSocket: false);
+            _stream = stream;
+            if (config.AcceptProxy && !await ReadProxyHeaderAsync(config)) return;
+            if (config.Protocol == ListenerProtocol.Https && !await HandshakeAsync(config)) return;
+            while (await ReadHeadAsync())
+            {
+                if (!await ServeAsync()) break;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or AuthenticationException)
+        {
+            Log.ConnectionFailed(_frontEnd.Logger, config.Name, _peer?.ToString() ?? "?", e);
+        }
+        finally
+        {
+            _aborted.Cancel();
+            try
+            {
+                if (_tls is not null) await _tls.DisposeAsync();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // The peer went first.
+            }
+
+            _socket.Dispose();
+            ReturnBuffer();
+            Response.Release();
+            _timeout.Dispose();
+            _frontEnd.Closed(this);
+        }
+    }
+
+    /// <summary>Closes the connection now if it waits for a request; a busy one closes after its response.</summary>
+    public void RequestClose(bool evenUnserved)
+    {
+        if (!_served && !evenUnserved) return;
+        _closeRequested = true;
+        if (_idle) CancelTimeout();
+    }
+
+    /// <summary>Cuts the connection: the handler's token fires and the socket closes under any pending read or write.</summary>
+    public void Abort()
+    {
+        try
+        {
+            _aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+    }
+
+    private void CancelTimeout()
+    {
+        try
+        {
+            _timeout.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async ValueTask<bool> HandshakeAsync(ListenerConfig config)
+    {
+        if (_frontEnd.Tls is not { } tls) return false;
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        _timeout.CancelAfter(config.Limits.HeaderTimeout);
+        await ssl.AuthenticateAsServerAsync(static (_, hello, state, _) => ValueTask.FromResult(((Fulcrum.L7.Tls.ListenerTls)state!).OptionsFor(hello.ServerName)),
+            tls, _timeout.Token);
+        _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        _tls = ssl;
+        _stream = ssl;
+        // validate keeps h2 out of a fulcrum listener's ALPN; a certificate's own options could still offer it.
+        if (ssl.NegotiatedApplicationProtocol != default && ssl.NegotiatedApplicationProtocol != Http11) return false;
+        ClientCertificate = ssl.RemoteCertificate as X509Certificate2 ?? (ssl.RemoteCertificate is { } other ? new X509Certificate2(other) : null);
+        return true;
+    }
+
+    // accept-proxy (haproxy doc/proxy-protocol.txt): the header comes before anything else, within inspect-timeout.
+    private async ValueTask<bool> ReadProxyHeaderAsync(ListenerConfig config)
+    {
+        RentBuffer();
+        _timeout.CancelAfter(config.InspectTimeout);
+        while (true)
+        {
+            var status = ProxyHeaderReader.TryParse(_buffer.AsSpan(0, Math.Min(_end, ProxyHeaderReader.MaxLength)), out var header);
+            if (status == ProxyParseStatus.Done)
+            {
+                _start = header.Length;
+                _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                if (header.Source is { } source) _peer = source.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(source.Address.MapToIPv4(), source.Port) : source;
+                return true;
+            }
+
+            if (status == ProxyParseStatus.Invalid || _end >= ProxyHeaderReader.MaxLength) return Refused("not a PROXY v1 or v2 header");
+            try
+            {
+                if (await FillAsync(_timeout.Token) == 0) return Refused("closed before its PROXY header");
+            }
+            catch (OperationCanceledException)
+            {
+                return Refused("no complete PROXY header within the inspect-timeout");
+            }
+        }
+
+        bool Refused(string reason)
+        {
+            Log.ProxyHeaderRefused(_frontEnd.Logger, config.Name, _peer?.ToString() ?? "?", reason);
+            return false;
+        }
+    }
+
+    // The next head: idle wait (keep-alive timeout, no buffer held), then the head within header-timeout.
+    private async ValueTask<bool> ReadHeadAsync()
+    {
+        var config = _frontEnd.Config;
+        var limits = Http1Limits.From(config.Limits);
+        try
+        {
+            if (Buffered == 0)
+            {
+                if (Closing && _served) return false;
+                ReturnBuffer();
+                _idle = true;
+                _timeout.CancelAfter(_served ? config.Limits.KeepAliveTimeout : config.Limits.HeaderTimeout);
+                if (_closeRequested) return false;
+                _ = await _stream.ReadAsync(Memory<byte>.Empty, _timeout.Token); // a zero-byte read: waits for data, holds no buffer
+                _idle = false;
+                RentBuffer();
+                if (await FillAsync(_timeout.Token) == 0) return false;
+            }
+
+            _timeout.CancelAfter(config.Limits.HeaderTimeout);
+            while (true)
+            {
+                var result = Http1HeadParser.Parse(BufferedSpan, limits, _head);
+                if (result.Status == Http1ParseStatus.Done)
+                {
+                    _start += result.Consumed;
+                    _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                    return true;
+                }
+
+                if (result.Status == Http1ParseStatus.Refused)
+                {
+                    await RefuseAsync(result.RefuseStatus, result.Reason!);
+                    return false;
+                }
+
+                if (Buffered > limits.MaxHead) return false; // the parser refuses long before; a guard, not a path
+                if (await FillAsync(_timeout.Token) == 0) return false;
+            }
+        }
+        catch (OperationCanceledException) when (!_aborted.IsCancellationRequested)
+        {
+            _idle = false;
+            // A head begun and not finished in time: 408 (Kestrel and nginx answer it too); an idle connection just closes.
+            if (Buffered > 0 && !_closeRequested) await RefuseAsync(StatusCodes.Status408RequestTimeout, "the request head did not arrive within header-timeout");
+            return false;
+        }
+    }
+
+    private async ValueTask RefuseAsync(int status, string reason)
+    {
+        Log.RequestRefused(_frontEnd.Logger, _frontEnd.Config.Name, _peer?.ToString() ?? "?", status, reason);
+        var body = Encoding.ASCII.GetBytes($"{status} {ReasonPhraseOf(status)}: {reason}\n");
+        var head = $"HTTP/1.1 {status} {ReasonPhraseOf(status)}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {body.Length}\r\nDate: {Http1Date.Now(Time)}\r\nConnection: close\r\n\r\n";
+        var bytes = new byte[Encoding.ASCII.GetByteCount(head) + body.Length];
+        Encoding.ASCII.GetBytes(head, bytes);
+        body.CopyTo(bytes.AsSpan(bytes.Length - body.Length));
+        try
+        {
+            _timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await _stream.WriteAsync(bytes, _timeout.Token);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client is gone already.
+        }
+    }
+
+    private static string ReasonPhraseOf(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+
+    // One request: the handler, then the response's end; returns whether the connection can take another.
+    private async ValueTask<bool> ServeAsync()
+    {
+        _served = true;
+        var config = _frontEnd.Config;
+        _body.Begin(_head, config.Limits.MaxBodySize, (int)Math.Min(config.Limits.MaxHeaderSize, int.MaxValue));
+        Response.Begin(_exchange);
+        _exchange.Begin(_head, _head.Framing == Http1BodyFraming.None ? Stream.Null : _body, Response, _peer?.Address, _peer?.Port ?? 0);
+        try
+        {
+            try
+            {
+                await _frontEnd.Handler(_exchange);
+            }
+            catch (Exception e) when (!_aborted.IsCancellationRequested)
+            {
+                Log.RequestFailed(_frontEnd.Logger, config.Name, _peer?.ToString() ?? "?", e);
+                if (Response.Started) return false; // the client sees the body cut short
+                _exchange.ClearResponse();
+                _exchange.Status = e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+                Response.CloseAfter();
+            }
+
+            if (_aborted.IsCancellationRequested) return false;
+            await Response.CompleteAsync();
+            _frontEnd.Completed?.Invoke(_exchange);
+        }
+        finally
+        {
+            _exchange.Complete();
+        }
+
+        // A body the handler left unread would be taken for the next request: close instead (Kestrel drains it; closing is simpler and safe).
+        return !Response.MustClose && _body.Done && !_aborted.IsCancellationRequested;
+    }
+
+    // ---- the read buffer, shared with the request body ----
+
+    /// <summary>Reads more into the buffer (compacting or growing it first); returns 0 at the end of the stream.</summary>
+    public async ValueTask<int> FillAsync(CancellationToken cancellationToken)
+    {
+        if (_buffer.Length == 0) RentBuffer();
+        if (_start == _end) _start = _end = 0;
+        if (_end == _buffer.Length)
+        {
+            if (_start > 0)
+            {
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+            else
+            {
+                var next = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                _buffer.AsSpan(0, _end).CopyTo(next);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = next;
+            }
+        }
+
+        var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+        _end += read;
+        return read;
+    }
+
+    /// <summary>Reads into the caller's memory when nothing is buffered (a long body's large reads skip a copy).</summary>
+    public ValueTask<int> ReadDirectAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
+        destination.Length >= InitialBuffer ? _stream.ReadAsync(destination, cancellationToken) : ReadViaBufferAsync(destination, cancellationToken);
+
+    private async ValueTask<int> ReadViaBufferAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (await FillAsync(cancellationToken) == 0) return 0;
+        return Take(destination.Span);
+    }
+
+    public int Take(Span<byte> destination)
+    {
+        var count = Math.Min(destination.Length, Buffered);
+        _buffer.AsSpan(_start, count).CopyTo(destination);
+        _start += count;
+        return count;
+    }
+
+    public void Skip(int count) => _start += count;
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _stream.WriteAsync(data, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Abort();
+            throw;
+        }
+    }
+
+    private void RentBuffer()
+    {
+        if (_buffer.Length == 0) _buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer.Length == 0 || _start != _end) return;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+        _start = _end = 0;
+    }
+}

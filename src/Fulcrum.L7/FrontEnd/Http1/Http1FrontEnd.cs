@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Fulcrum.Core.Configuration;
+using Fulcrum.Core.Observability;
+using Fulcrum.L7.Exchange;
+using Fulcrum.L7.Tls;
+using Microsoft.Extensions.Logging;
+
+namespace Fulcrum.L7.FrontEnd.Http1;
+
+/// <summary>
+/// Fulcrum's own HTTP/1.1 front end for one http or https listener (`front-end: fulcrum`): accepts on the listener's
+/// socket and serves each connection with an <see cref="Http1Connection"/>, handing every request to the same handler
+/// Kestrel's front end calls (<see cref="Hosting.KestrelListener"/>). Stopping follows Kestrel's: stop accepting, close
+/// idle connections, let busy ones finish their response until the deadline, then cut what is left.
+/// </summary>
+internal sealed class Http1FrontEnd(
+    Func<ListenerConfig> config, Func<ListenerTls?> tls, Func<HttpExchange, Task> handler, Action<HttpExchange>? completed,
+    ListenerStats? stats, TimeProvider time, ILogger logger)
+{
+    /// <summary>Kestrel's default listen backlog (SocketTransportOptions.Backlog).</summary>
+    private const int Backlog = 512;
+
+    private readonly ConcurrentDictionary<Http1Connection, byte> _open = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private Socket? _listen;
+    private Task _accepting = Task.CompletedTask;
+    private volatile bool _closing;
+
+    public ListenerConfig Config => config();
+    public ListenerTls? Tls => tls();
+    public Func<HttpExchange, Task> Handler => handler;
+    public Action<HttpExchange>? Completed => completed;
+    public TimeProvider Time => time;
+    public ILogger Logger => logger;
+    public bool Closing => _closing;
+    public int Count => _open.Count;
+
+    /// <summary>Binds (or takes the inherited socket, listening already) and starts accepting; returns the listening socket.</summary>
+    public Socket Start(IPEndPoint endpoint, Socket? inherited)
+    {
+        var socket = inherited;
+        if (socket is null)
+        {
+            socket = Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+            socket.Listen(Backlog);
+        }
+
+        _listen = socket;
+        _accepting = AcceptAsync(socket);
+        return socket;
+    }
+
+    private async Task AcceptAsync(Socket listen)
+    {
+        while (!_stopAccepting.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listen.AcceptAsync(_stopAccepting.Token);
+            }
+            catch (Exception) when (_stopAccepting.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue; // a connection reset while queued (ECONNABORTED): accept the next
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            stats?.ConnectionOpened();
+            var connection = new Http1Connection(this, client);
+            _open.TryAdd(connection, 0);
+            if (_closing) connection.RequestClose(evenUnserved: false);
+            _ = connection.RunAsync();
+        }
+    }
+
+    public void Closed(Http1Connection connection)
+    {
+        if (!_open.TryRemove(connection, out _)) return;
+        stats?.ConnectionClosed();
+        if (_closing && _open.IsEmpty) _drained.TrySetResult();
+    }
+
+    /// <summary>Stops accepting; the connections go on. The socket is closed here (a process that took it over has its own copy).</summary>
+    public async Task StopAcceptingAsync()
+    {
+        _stopAccepting.Cancel();
+        _listen?.Dispose();
+        await _accepting;
+    }
+
+    /// <summary>After a takeover: each connection closes after its next response, saying `Connection: close`.</summary>
+    public void CloseGently()
+    {
+        _closing = true;
+        if (_open.IsEmpty) _drained.TrySetResult();
+    }
+
+    /// <summary>Idle connections that served a request close now, busy ones after their response (see ListenerConnections.CloseAll).</summary>
+    public void CloseAll()
+    {
+        _closing = true;
+        foreach (var (connection, _) in _open) connection.RequestClose(evenUnserved: false);
+        if (_open.IsEmpty) _drained.TrySetResult();
+    }
+
+    public Task Drained => _drained.Task;
+
+    /// <summary>Stops accepting, closes idle connections, waits for busy ones until the deadline, then cuts the rest.</summary>
+    public async Task StopAsync(CancellationToken drainDeadline)
+    {
+        await StopAcceptingAsync();
+        _closing = true;
+        foreach (var (connection, _) in _open) connection.RequestClose(evenUnserved: true);
+        if (_open.IsEmpty) _drained.TrySetResult();
+        try
+        {
+            await _drained.Task.WaitAsync(drainDeadline);
+        }
+        catch (OperationCanceledException)
+        {
+            foreach (var (connection, _) in _open) connection.Abort();
+            // Cut connections end at once; a bounded wait keeps a stuck handler from holding the stop forever.
+            await Task.WhenAny(_drained.Task, Task.Delay(TimeSpan.FromSeconds(5), time));
+        }
+    }
+}
