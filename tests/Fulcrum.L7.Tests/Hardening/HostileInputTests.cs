@@ -8,7 +8,7 @@ namespace Fulcrum.L7.Tests.Hardening;
 /// Every case of <see cref="HostileCorpus"/> against a real listener in front of a <see cref="RecordingBackend"/>: the
 /// client gets a right verdict, and the backend gets no ambiguous request and no more requests than the case allows.
 /// </summary>
-public sealed class HostileInputTests(HostileInputTests.Proxy proxy) : IClassFixture<HostileInputTests.Proxy>
+public class HostileInputTests(HostileInputTests.Proxy proxy) : IClassFixture<HostileInputTests.Proxy>
 {
     public static TheoryData<string> Cases => [.. HostileCorpus.All.Select(c => c.Name)];
 
@@ -35,8 +35,11 @@ public sealed class HostileInputTests(HostileInputTests.Proxy proxy) : IClassFix
     }
 
     /// <summary>One Fulcrum listener and one recording backend for the whole corpus (the cases run one at a time).</summary>
-    public sealed class Proxy : IAsyncLifetime, IAsyncDisposable
+    public class Proxy : IAsyncLifetime, IAsyncDisposable
     {
+        /// <summary>The listener's front end; null takes the default.</summary>
+        protected virtual HttpFrontEnd? FrontEnd => null;
+
         public RecordingBackend Backend { get; } = new();
         public ProxyHarness Harness { get; private set; } = null!;
         public IPEndPoint Endpoint => Harness.Plane.BoundEndpoints["web"];
@@ -49,7 +52,7 @@ public sealed class HostileInputTests(HostileInputTests.Proxy proxy) : IClassFix
                 Backends = [new BackendConfig { Address = Backend.Address }],
                 Retries = new RetryConfig { Attempts = 1 },
             };
-            Harness = await ProxyHarness.StartAsync(Configs.Of(Configs.Web(Configs.ToPool("app")), pool));
+            Harness = await ProxyHarness.StartAsync(Configs.Of(Configs.Web(Configs.ToPool("app")) with { FrontEnd = FrontEnd }, pool));
         }
 
         public async Task DisposeAsync()
@@ -59,5 +62,15 @@ public sealed class HostileInputTests(HostileInputTests.Proxy proxy) : IClassFix
         }
 
         async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+    }
+}
+
+/// <summary>The same corpus against Fulcrum's own HTTP/1.1 front end (`front-end: fulcrum`).</summary>
+public sealed class HostileInputOnFulcrumFrontEndTests(HostileInputOnFulcrumFrontEndTests.FulcrumProxy proxy)
+    : HostileInputTests(proxy), IClassFixture<HostileInputOnFulcrumFrontEndTests.FulcrumProxy>
+{
+    public sealed class FulcrumProxy : Proxy
+    {
+        protected override HttpFrontEnd? FrontEnd => HttpFrontEnd.Fulcrum;
     }
 }
