@@ -119,8 +119,12 @@ internal static class Http1HeadParser
         // An empty framing field would vanish from the dictionary, and with it the sign that the framing is broken.
         if (value.IsEmpty && (ReferenceEquals(key, "Content-Length") || ReferenceEquals(key, "Transfer-Encoding")))
             return Refuse(400, $"an empty {key}");
-        // Latin-1 keeps obs-text byte for byte (RFC 9110 section 5.5), as the backend leg reads its answers.
-        head.Headers.Append(key, value.IsEmpty ? "" : Encoding.Latin1.GetString(value));
+        // obs-text (RFC 9110 section 5.5) is refused, as Kestrel does, so both front ends pass the same requests on.
+        if (value.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0) return Refuse(400, "a header value has a byte outside ASCII");
+        var text = value.IsEmpty ? "" : Encoding.ASCII.GetString(value);
+        // Set rather than Append: Append drops an empty value, and `X-Empty:` must reach the backend as Kestrel sends it.
+        var headers = head.Headers;
+        headers[key] = headers.TryGetValue(key, out var existing) ? Microsoft.Extensions.Primitives.StringValues.Concat(existing, text) : new Microsoft.Extensions.Primitives.StringValues(text);
         return null;
     }
 
