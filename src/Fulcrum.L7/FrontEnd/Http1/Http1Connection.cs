@@ -85,6 +85,7 @@ internal sealed class Http1Connection
         }
         finally
         {
+            if (!_aborted.IsCancellationRequested) await LingerAsync();
             _aborted.Cancel();
             try
             {
@@ -289,8 +290,66 @@ internal sealed class Http1Connection
             _exchange.Complete();
         }
 
-        // A body the handler left unread would be taken for the next request: close instead (Kestrel drains it; closing is simpler and safe).
-        return !Response.MustClose && _body.Done && !_aborted.IsCancellationRequested;
+        if (Response.MustClose || _aborted.IsCancellationRequested) return false;
+        return _body.Done || await DrainBodyAsync();
+    }
+
+    // A body the handler left unread (an answer of the balancer's own to a POST) is read and dropped, as Kestrel does,
+    // so the connection can go on; a large or slow one closes the connection instead.
+    private async ValueTask<bool> DrainBodyAsync()
+    {
+        const int MaxDrain = 256 * 1024;
+        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            _timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            for (var drained = 0; !_body.Done && drained < MaxDrain;)
+            {
+                var read = await _body.ReadAsync(scratch, _timeout.Token);
+                if (read == 0 && !_body.Done) return false;
+                drained += read;
+            }
+
+            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            return _body.Done;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException or SocketException)
+        {
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    // Closing with unread bytes in the receive queue makes the kernel send RST, which can destroy the response the
+    // client has not read yet (RFC 9112 section 9.6): send FIN first and read what is left for a moment.
+    private async ValueTask LingerAsync()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+            var scratch = ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(1), Time);
+                for (var total = 0; total < 1 << 20;)
+                {
+                    var read = await _socket.ReceiveAsync(scratch, SocketFlags.None, linger.Token);
+                    if (read == 0) break;
+                    total += read;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Gone, or still sending after a second: close anyway.
+        }
     }
 
     // ---- the read buffer, shared with the request body ----

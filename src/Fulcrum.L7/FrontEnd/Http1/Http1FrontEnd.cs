@@ -44,8 +44,17 @@ internal sealed class Http1FrontEnd(
         var socket = inherited;
         if (socket is null)
         {
-            socket = Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
-            socket.Listen(Backlog);
+            try
+            {
+                socket = Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+                socket.Listen(Backlog);
+            }
+            catch (Exception e) when (e is SocketException or Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // As Kestrel reports it, so the data plane tells a taken address the same way whichever front end.
+                throw new IOException($"Failed to bind to address {endpoint}: {e.Message}", e);
+            }
+
         }
 
         _listen = socket;
