@@ -224,8 +224,8 @@ internal sealed class KestrelListener : IAsyncDisposable
     {
         if (_frontEnd is { } frontEnd)
         {
-            await frontEnd.StopAcceptingAsync();
             frontEnd.CloseGently();
+            await frontEnd.StopAcceptingAsync();
             try
             {
                 await frontEnd.Drained.WaitAsync(drainDeadline);

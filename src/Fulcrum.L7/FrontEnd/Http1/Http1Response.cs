@@ -76,6 +76,9 @@ internal sealed class Http1Response(Http1Connection connection) : Stream
             data.Span.CopyTo(_out.AsSpan(_length));
             _length += data.Length;
             if (_chunked) Append("\r\n"u8);
+            // The whole declared body is here: it leaves with CompleteAsync, once the handler has returned, so the
+            // balancer's accounting of this request (the lease, its stats) is done before the client can send the next.
+            if (_declared >= 0 && _written == _declared) return;
             await SendAsync(cancellationToken);
             return;
         }
