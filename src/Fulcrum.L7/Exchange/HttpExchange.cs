@@ -63,7 +63,7 @@ internal abstract class HttpExchange
     /// <summary>The client's certificate when an https listener verified one (mTLS).</summary>
     public abstract X509Certificate2? ClientCertificate { get; }
     /// <summary>The TLS version of an https connection, for the access log; null in cleartext.</summary>
-    public abstract System.Security.Authentication.SslProtocols? TlsProtocol { get; }
+    public virtual System.Security.Authentication.SslProtocols? TlsProtocol => null;
     /// <summary>Fires when the client goes away.</summary>
     public abstract CancellationToken Aborted { get; }
 
