@@ -28,7 +28,8 @@
 # env: DURATION (s, default 10), WARMUP (s per proxy and path, default 15), PATHS (default
 #      "l7 https h2 l4 l4-close"), PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/compare),
 #      BASELINE_DLL (another build's fulcrum.dll, measured as proxy "baseline": before/after a change),
-#      FULCRUM_ENV ("KEY=VALUE ..." for the fulcrum proxy only, e.g. FULCRUM_FRONT_END=fulcrum)
+#      FULCRUM_ENV ("KEY=VALUE ..." for the fulcrum proxy only, e.g. FULCRUM_FRONT_END=fulcrum),
+#      BASELINE_ENV (the same for the baseline proxy)
 # writes: OUT/<stamp>/summary.md (the table, also on stdout), segments.tsv (every run), *.log (each tool's output)
 set -euo pipefail
 
@@ -99,7 +100,12 @@ start_fulcrum() {
   start_fulcrum_build fulcrum "$FULCRUM_DLL"
   PROXY_ENV=()
 }
-start_baseline() { start_fulcrum_build baseline "$BASELINE_DLL"; }
+start_baseline() {
+  # shellcheck disable=SC2206 # word splitting intended
+  PROXY_ENV=(${BASELINE_ENV:-})
+  start_fulcrum_build baseline "$BASELINE_DLL"
+  PROXY_ENV=()
+}
 PROXY_ENV=()
 
 # start_fulcrum_build NAME DLL: a Fulcrum build serving NAME's ports.
