@@ -83,14 +83,19 @@ mkdir -p "$RUN"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 make_bench_cert
 
-# ---- ports and backends: 3 http backends (l7, https, h2), 2 for l4; 3 ports per proxy ----------
-mapfile -t PORTS < <(python3 "$ROOT/bench/l7/free-ports.py" $((5 + 3 * ${#PROXIES[@]})))
+# ---- ports and backends: 3 http backends (l7, https, h2), 2 for l4; 4 ports per proxy ----------
+mapfile -t PORTS < <(python3 "$ROOT/bench/l7/free-ports.py" $((5 + 4 * ${#PROXIES[@]})))
 BACKENDS=("127.0.0.1:${PORTS[0]}" "127.0.0.1:${PORTS[1]}" "127.0.0.1:${PORTS[2]}")
 TCP_BACKENDS=("127.0.0.1:${PORTS[3]}" "127.0.0.1:${PORTS[4]}")
-declare -A HTTP_PORT HTTPS_PORT TCP_PORT PID_OF
+# HTTPS1_PORT: Fulcrum's https listener for the https path, offering only http/1.1 (wrk offers no ALPN, so
+# every proxy serves it HTTP/1.1 anyway), so that `front-end: fulcrum` (FULCRUM_FRONT_END) can take it.
+declare -A HTTP_PORT HTTPS_PORT HTTPS1_PORT TCP_PORT PID_OF
 i=5
 for name in "${PROXIES[@]}"; do
-  HTTP_PORT[$name]=${PORTS[i]}; HTTPS_PORT[$name]=${PORTS[i + 1]}; TCP_PORT[$name]=${PORTS[i + 2]}; i=$((i + 3))
+  HTTP_PORT[$name]=${PORTS[i]}; HTTPS_PORT[$name]=${PORTS[i + 1]}; TCP_PORT[$name]=${PORTS[i + 2]}
+  HTTPS1_PORT[$name]=${PORTS[i + 1]}
+  [[ $name != fulcrum && $name != baseline ]] || HTTPS1_PORT[$name]=${PORTS[i + 3]}
+  i=$((i + 4))
 done
 
 # ---- the proxies: each serves http, https (h2 and HTTP/1.1 by ALPN) and tcp; PROXY_PID set ----------
@@ -115,6 +120,12 @@ start_fulcrum_build() {
     echo "listeners:"
     fulcrum_http_listener http "${HTTP_PORT[$name]}"
     FULCRUM_TLS_CERT=$CERT FULCRUM_TLS_KEY=$KEY fulcrum_http_listener https "${HTTPS_PORT[$name]}"
+    echo "  - name: https1"
+    echo "    bind: 127.0.0.1:${HTTPS1_PORT[$name]}"
+    echo "    protocol: https"
+    echo "    tls: { certificates: [ { cert: $CERT, key: $KEY } ], alpn: [ http/1.1 ] }"
+    echo "    routes:"
+    echo "      - pool: backends"
     echo "  - { name: tcp, bind: 127.0.0.1:${TCP_PORT[$name]}, protocol: tcp, pool: tcp }"
     echo "pools:"
     fulcrum_pool backends "${BACKENDS[@]}"
@@ -175,7 +186,7 @@ load() {
   local path=$1 name=$2 seconds=$3 log=$4 limit=$(($3 + 30))
   case "$path" in
     l7) taskset -c "$LOAD_CPU" timeout "$limit" wrk -t1 -c64 -d"${seconds}s" --latency "http://127.0.0.1:${HTTP_PORT[$name]}/" ;;
-    https) taskset -c "$LOAD_CPU" timeout "$limit" wrk -t1 -c64 -d"${seconds}s" --latency "https://127.0.0.1:${HTTPS_PORT[$name]}/" ;;
+    https) taskset -c "$LOAD_CPU" timeout "$limit" wrk -t1 -c64 -d"${seconds}s" --latency "https://127.0.0.1:${HTTPS1_PORT[$name]}/" ;;
     # --log-file: one line per request (start, status, duration in µs), for the p99 h2load does not print.
     h2) taskset -c "$LOAD_CPU" timeout "$limit" h2load -t1 -c10 -m10 -D "$seconds" --log-file="$log.requests" \
           "https://127.0.0.1:${HTTPS_PORT[$name]}/" ;;
