@@ -18,12 +18,15 @@
 # errors summed, and Fulcrum's median per-round ratio against nginx and against HAProxy: proxies measured
 # seconds apart share the shared machine's drift, so the ratio is the figure to quote.
 #
-# usage: bench/compare.sh [--quick] [--rounds R] [--breakdown] [--no-build]
+# usage: bench/compare.sh [--quick] [--rounds R] [--breakdown] [--strace] [--no-build]
 #   --quick      3 s runs, 2 s warm-ups, 2 rounds (unless --rounds): a few minutes, to see the script work
-#   --rounds R   rounds (default 5; 0 with --breakdown: the breakdown only)
+#   --rounds R   rounds (default 5; 0 with --breakdown or --strace: only those)
 #   --breakdown  after the rounds, one more run per path and proxy under `perf stat` (user and system µs,
 #                system calls and context switches per request), and for Fulcrum under `perf record -g`,
 #                split into the request's components by bench/perf-components.py: OUT/<stamp>/breakdown.md
+#   --strace     after the rounds (and the breakdown), one more run per path of Fulcrum (and baseline) under
+#                `strace -f -c`: which system calls, per request (strace slows the proxy a lot: the counts per
+#                request hold, its times do not): OUT/<stamp>/strace.md
 #   --no-build   use the Release build of Fulcrum already there
 # env: DURATION (s, default 10), WARMUP (s per proxy and path, default 15), PATHS (default
 #      "l7 https h2 l4 l4-close"), PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/compare),
@@ -50,27 +53,30 @@ BASELINE_DLL=${BASELINE_DLL:-}
 BUILD=1
 ROUNDS=""
 BREAKDOWN=0
+STRACE=0
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) DURATION=3; WARMUP=2; ROUNDS=${ROUNDS:-2} ;;
     --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
     --breakdown) BREAKDOWN=1 ;;
+    --strace) STRACE=1 ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,37p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 ROUNDS=${ROUNDS:-5}
-[[ $ROUNDS =~ ^[1-9][0-9]*$ || ( $BREAKDOWN -eq 1 && $ROUNDS == 0 ) ]] ||
-  { echo "compare.sh: --rounds wants a positive number (0 only with --breakdown), not '$ROUNDS'" >&2; exit 2; }
+[[ $ROUNDS =~ ^[1-9][0-9]*$ || ( $BREAKDOWN -eq 1 || $STRACE -eq 1 ) && $ROUNDS == 0 ]] ||
+  { echo "compare.sh: --rounds wants a positive number (0 only with --breakdown or --strace), not '$ROUNDS'" >&2; exit 2; }
 for path in "${PATHS[@]}"; do
   case "$path" in l7|https|h2|l4|l4-close) ;; *) echo "compare.sh: unknown path '$path' in PATHS" >&2; exit 2 ;; esac
 done
 
 require_tools nginx haproxy wrk h2load taskset curl openssl python3 dotnet timeout
 [[ $BREAKDOWN -eq 0 ]] || require_tools perf
+[[ $STRACE -eq 0 ]] || require_tools strace
 STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 [[ -f $STREAM_MODULE ]] || { echo "compare.sh: nginx stream module missing ($STREAM_MODULE)" >&2; exit 1; }
 # Connection: close runs leave thousands of sockets in TIME_WAIT; three proxies each hold their own.
@@ -266,6 +272,31 @@ breakdown() {
   fi
 }
 
+# strace_run PATH NAME: one run of PATH against NAME under `strace -f -c`; appends NAME's calls per request to
+# strace.md. h2load counts requests itself; wrk's count is read from its output.
+strace_run() {
+  local path=$1 name=$2 log="$RUN/$1.$2.strace.log" out="$RUN/$1.$2.strace" requests strace_pid
+  echo "== strace: $path, $name, ${DURATION}s" >&2
+  strace -f -c -o "$out" -p "${PID_OF[$name]}" >/dev/null 2>&1 &
+  strace_pid=$!
+  # strace attaches to every thread before it counts; its first line of output would be too late a signal.
+  sleep 1
+  load "$path" "$name" "$DURATION" "$log"
+  kill -INT "$strace_pid" 2>/dev/null || true
+  wait "$strace_pid" 2>/dev/null || true
+  if [[ $path == h2 ]]; then requests=$(awk '/^requests:/ { print $8 }' "$log"); rm -f "$log.requests"
+  else requests=$(wrk_requests "$log"); fi
+  {
+    echo
+    echo "$name, $path: ${requests:-0} requests under strace; system calls per request (at least 0.01):"
+    echo
+    echo "| call | per request |"
+    echo "| --- | ---: |"
+    awk -v q="${requests:-0}" '$1 ~ /^[0-9.]+$/ && NF >= 5 { n = $4; name = $NF; if (q > 0 && n / q >= 0.01) printf "| %s | %.2f |\n", name, n / q }' \
+      "$out" | sort -t'|' -k3 -rn
+  } >>"$RUN/strace.md"
+}
+
 # ---- main --------------------------------------------------------------------------------------------
 if [[ $BUILD -eq 1 ]]; then
   echo "== building Fulcrum (Release)" >&2
@@ -344,22 +375,33 @@ done
     }' "$RUN/segments.tsv"
 } | tee "$RUN/summary.md"
 
-[[ $BREAKDOWN -eq 1 ]] || exit 0
-: >"$RUN/breakdown.tsv"
-for path in "${PATHS[@]}"; do
-  for name in "${PROXIES[@]}"; do resume "$name"; breakdown "$path" "$name"; pause "$name"; done
-done
-{
-  echo "bench/compare.sh --breakdown: one ${DURATION}s run per path and proxy, each alone on CPU $PROXY_CPU;"
-  echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'); $(date -u '+%Y-%m-%d %H:%M UTC'); load average $(cut -d' ' -f1-3 /proc/loadavg)."
-  echo
-  echo "| path | proxy | CPU µs/req | user µs/req | system µs/req | system calls/req | context switches/req |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$RUN/breakdown.tsv"
+if [[ $BREAKDOWN -eq 1 ]]; then
+  : >"$RUN/breakdown.tsv"
   for path in "${PATHS[@]}"; do
-    for name in fulcrum baseline; do
-      [[ -s $RUN/breakdown.$path.$name.md ]] || continue
-      echo; cat "$RUN/breakdown.$path.$name.md"
-    done
+    for name in "${PROXIES[@]}"; do resume "$name"; breakdown "$path" "$name"; pause "$name"; done
   done
-} | tee "$RUN/breakdown.md"
+  {
+    echo "bench/compare.sh --breakdown: one ${DURATION}s run per path and proxy, each alone on CPU $PROXY_CPU;"
+    echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'); $(date -u '+%Y-%m-%d %H:%M UTC'); load average $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo
+    echo "| path | proxy | CPU µs/req | user µs/req | system µs/req | system calls/req | context switches/req |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$RUN/breakdown.tsv"
+    for path in "${PATHS[@]}"; do
+      for name in fulcrum baseline; do
+        [[ -s $RUN/breakdown.$path.$name.md ]] || continue
+        echo; cat "$RUN/breakdown.$path.$name.md"
+      done
+    done
+  } | tee "$RUN/breakdown.md"
+fi
+
+[[ $STRACE -eq 1 ]] || exit 0
+: >"$RUN/strace.md"
+for path in "${PATHS[@]}"; do
+  for name in fulcrum baseline; do
+    [[ -n ${PID_OF[$name]:-} ]] || continue
+    resume "$name"; strace_run "$path" "$name"; pause "$name"
+  done
+done
+cat "$RUN/strace.md"

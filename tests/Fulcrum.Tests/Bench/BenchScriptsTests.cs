@@ -30,7 +30,7 @@ public sealed class BenchScriptsTests
 
         var (help, usage) = Bash(compare, "--help");
         Assert.Equal(0, help);
-        Assert.Contains("usage: bench/compare.sh [--quick] [--rounds R] [--breakdown] [--no-build]", usage, StringComparison.Ordinal);
+        Assert.Contains("usage: bench/compare.sh [--quick] [--rounds R] [--breakdown] [--strace] [--no-build]", usage, StringComparison.Ordinal);
 
         var (bad, error) = Bash(compare, "--rounds", "0", "--no-build");
         Assert.Equal(2, bad);
