@@ -127,7 +127,8 @@ internal sealed unsafe class UringLoop
                 else Begin(work.Relay);
             }
 
-            if (busy)
+            // With the spin off (FULCRUM_URING_SPIN=0) every turn submits and sleeps in one call, as before the spin.
+            if (busy && SpinTicks > 0)
             {
                 // Submit and post what the kernel has (GETEVENTS without a minimum runs the deferred task work) but do
                 // not sleep: a busy loop's next completion is usually microseconds away, and sleeping for it costs a
@@ -151,6 +152,7 @@ internal sealed unsafe class UringLoop
     /// </summary>
     private bool Spin()
     {
+        // The raw clock, not a TimeProvider: this bounds a busy-wait on this thread, it is no timeout a test drives.
         var until = Stopwatch.GetTimestamp() + SpinTicks;
         do
         {
