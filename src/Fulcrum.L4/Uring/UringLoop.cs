@@ -16,12 +16,14 @@ internal sealed unsafe class UringLoop
     private const ulong WakeData = ulong.MaxValue;
 
     /// <summary>
-    /// How long a loop that just found work watches for more before it sleeps. A keep-alive request's answer comes back
-    /// through the backend tens of microseconds after its send, and a sleep in io_uring_enter costs a context switch
-    /// and a wake-up (0.28 per request at 32 connections before this, with a fifth of the CPU left idle). Bounded so a
-    /// burst that ends costs at most this much CPU once; FULCRUM_URING_SPIN (microseconds, 0 = off) overrides it.
+    /// How long a loop that just found work watches for more before it sleeps; 0, the default, sleeps at once. A
+    /// keep-alive answer comes back tens of microseconds after its request went out, and each sleep costs a context
+    /// switch and a wake-up (0.28 per request at 32 connections), so a spin looked like the way to HAProxy's rate. Measured
+    /// (docs/performance.md "A bounded spin"), it did not pay: no gain on keep-alive, and on `Connection: close` it took
+    /// the CPU from the process's own threads that accept, connect and close. FULCRUM_URING_SPIN=MICROSECONDS (up to
+    /// 1000) turns it on, to measure again on a quiet machine or with the loops on CPUs of their own.
     /// </summary>
-    private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds(Environment.GetEnvironmentVariable("FULCRUM_URING_SPIN")) / 1_000_000;
+    private static readonly long DefaultSpinMicroseconds = SpinMicroseconds(Environment.GetEnvironmentVariable("FULCRUM_URING_SPIN"));
 
     private readonly ConcurrentQueue<(UringRelay Relay, bool Abort)> _inbox = new();
     private readonly List<UringRelay?> _slots = [];
@@ -29,6 +31,7 @@ internal sealed unsafe class UringLoop
     private readonly List<UringRelay> _starving = [];
     private readonly int _bufferCount;
     private readonly int _bufferSize;
+    private readonly long _spinTicks;
     private Ring? _ring;
     private BufferRing? _buffers;
     private int _eventFd = -1;
@@ -38,10 +41,11 @@ internal sealed unsafe class UringLoop
     private bool _returned;
     private string? _failure;
 
-    private UringLoop(int bufferCount, int bufferSize)
+    private UringLoop(int bufferCount, int bufferSize, long spinMicroseconds)
     {
         _bufferCount = bufferCount;
         _bufferSize = bufferSize;
+        _spinTicks = Stopwatch.Frequency * spinMicroseconds / 1_000_000;
     }
 
     public Ring Ring => _ring!;
@@ -54,9 +58,9 @@ internal sealed unsafe class UringLoop
     public int Active { get; private set; }
 
     /// <summary>Starts a loop thread; null with the reason when its ring cannot be set up.</summary>
-    public static UringLoop? Start(int index, int bufferCount, int bufferSize, out string? failure)
+    public static UringLoop? Start(int index, int bufferCount, int bufferSize, out string? failure, long? spinMicroseconds = null)
     {
-        var loop = new UringLoop(bufferCount, bufferSize);
+        var loop = new UringLoop(bufferCount, bufferSize, spinMicroseconds ?? DefaultSpinMicroseconds);
         using var ready = new ManualResetEventSlim();
         var thread = new Thread(() => loop.Run(ready)) { IsBackground = true, Name = $"fulcrum-uring-{index}" };
         thread.Start();
@@ -127,8 +131,8 @@ internal sealed unsafe class UringLoop
                 else Begin(work.Relay);
             }
 
-            // With the spin off (FULCRUM_URING_SPIN=0) every turn submits and sleeps in one call, as before the spin.
-            if (busy && SpinTicks > 0)
+            // With the spin off (the default) every turn submits and sleeps in one call.
+            if (busy && _spinTicks > 0)
             {
                 // Submit and post what the kernel has (GETEVENTS without a minimum runs the deferred task work) but do
                 // not sleep: a busy loop's next completion is usually microseconds away, and sleeping for it costs a
@@ -145,7 +149,7 @@ internal sealed unsafe class UringLoop
     }
 
     /// <summary>
-    /// Watches the rings and the inbox for up to <see cref="SpinTicks"/> after a turn that found work; true when more
+    /// Watches the rings and the inbox for up to the spin bound after a turn that found work; true when more
     /// arrived. Reading the rings is plain memory (IORING_SQ_TASKRUN says completions wait to be posted), so a spin
     /// that finds work costs no system call, and one that finds none costs at most the bound, once per burst: an idle
     /// loop never gets here, since only completions or handed-over work make a turn busy.
@@ -153,7 +157,7 @@ internal sealed unsafe class UringLoop
     private bool Spin()
     {
         // The raw clock, not a TimeProvider: this bounds a busy-wait on this thread, it is no timeout a test drives.
-        var until = Stopwatch.GetTimestamp() + SpinTicks;
+        var until = Stopwatch.GetTimestamp() + _spinTicks;
         do
         {
             if (_ring!.HasWork || !_inbox.IsEmpty) return true;
@@ -164,7 +168,7 @@ internal sealed unsafe class UringLoop
     }
 
     private static long SpinMicroseconds(string? variable) =>
-        long.TryParse(variable, out var us) && us is >= 0 and <= 1000 ? us : 50;
+        long.TryParse(variable, out var us) && us is >= 0 and <= 1000 ? us : 0;
 
     private void Begin(UringRelay relay)
     {
