@@ -14,6 +14,7 @@ internal sealed unsafe class Ring : IDisposable
     private readonly nint _sqes;
     private readonly nuint _sqesSize;
     private readonly uint* _sqHead;
+    private readonly uint* _sqFlags;
     private readonly uint* _sqTail;
     private readonly uint _sqMask;
     private readonly uint _sqEntries;
@@ -34,6 +35,7 @@ internal sealed unsafe class Ring : IDisposable
         var b = (byte*)rings;
         _sqHead = (uint*)(b + p.SqHead);
         _sqTail = (uint*)(b + p.SqTail);
+        _sqFlags = (uint*)(b + p.SqFlags);
         _sqMask = *(uint*)(b + p.SqRingMask);
         _sqEntries = *(uint*)(b + p.SqRingEntries);
         _cqHead = (uint*)(b + p.CqHead);
@@ -52,18 +54,22 @@ internal sealed unsafe class Ring : IDisposable
     /// <summary>Sets a ring up; null with the errno when the kernel (or a seccomp filter) refuses.</summary>
     public static Ring? Create(uint entries, bool singleIssuer, out int error)
     {
+        // The single issuer prefers DEFER_TASKRUN (6.1+): completions are posted only when it asks for them, with no
+        // interrupt of whatever it is doing; then COOP_TASKRUN (5.19+), no IPI but run on any kernel entry; then the
+        // default, task work that interrupts the thread. TASKRUN_FLAG with either of the first two raises
+        // IORING_SQ_TASKRUN when completions wait to be posted, which is what lets the loop spin without system calls.
+        uint[] modes = singleIssuer
+            ? [UringNative.SetupSingleIssuer | UringNative.SetupDeferTaskrun | UringNative.SetupTaskrunFlag, UringNative.SetupCoopTaskrun | UringNative.SetupTaskrunFlag, 0]
+            : [0];
         UringParams p = default;
-        p.Flags = UringNative.SetupCqSize | UringNative.SetupSubmitAll;
-        p.CqEntries = entries * 4;
-        if (singleIssuer) p.Flags |= UringNative.SetupSingleIssuer | UringNative.SetupDeferTaskrun;
-        var fd = UringNative.Setup(entries, &p);
-        if (fd == -UringNative.EINVAL && singleIssuer)
+        var fd = -UringNative.EINVAL;
+        foreach (var mode in modes)
         {
-            // Kernels before 6.1 have no DEFER_TASKRUN: the ring still works, with task work run on any syscall.
             p = default;
-            p.Flags = UringNative.SetupCqSize | UringNative.SetupSubmitAll;
+            p.Flags = UringNative.SetupCqSize | UringNative.SetupSubmitAll | mode;
             p.CqEntries = entries * 4;
             fd = UringNative.Setup(entries, &p);
+            if (fd != -UringNative.EINVAL) break;
         }
 
         if (fd < 0)
@@ -150,6 +156,9 @@ internal sealed unsafe class Ring : IDisposable
         head = *_cqHead;
         return Volatile.Read(ref *_cqTail) - head;
     }
+
+    /// <summary>Completions are ready, or waiting to be posted by the next io_uring_enter with GETEVENTS.</summary>
+    public bool HasWork => Volatile.Read(ref *_cqTail) != *_cqHead || (Volatile.Read(ref *_sqFlags) & UringNative.SqTaskrun) != 0;
 
     public ref UringCqe At(uint index) => ref _cqes[index & _cqMask];
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace Fulcrum.L4.Uring;
@@ -14,12 +15,23 @@ internal sealed unsafe class UringLoop
     private const uint Entries = 1024;
     private const ulong WakeData = ulong.MaxValue;
 
+    /// <summary>
+    /// How long a loop that just found work watches for more before it sleeps; 0, the default, sleeps at once. A
+    /// keep-alive answer comes back tens of microseconds after its request went out, and each sleep costs a context
+    /// switch and a wake-up (0.28 per request at 32 connections), so a spin looked like the way to HAProxy's rate. Measured
+    /// (docs/performance.md "A bounded spin"), it did not pay: no gain on keep-alive, and on `Connection: close` it took
+    /// the CPU from the process's own threads that accept, connect and close. FULCRUM_URING_SPIN=MICROSECONDS (up to
+    /// 1000) turns it on, to measure again on a quiet machine or with the loops on CPUs of their own.
+    /// </summary>
+    private static readonly long DefaultSpinMicroseconds = SpinMicroseconds(Environment.GetEnvironmentVariable("FULCRUM_URING_SPIN"));
+
     private readonly ConcurrentQueue<(UringRelay Relay, bool Abort)> _inbox = new();
     private readonly List<UringRelay?> _slots = [];
     private readonly Stack<int> _freeSlots = new();
     private readonly List<UringRelay> _starving = [];
     private readonly int _bufferCount;
     private readonly int _bufferSize;
+    private readonly long _spinTicks;
     private Ring? _ring;
     private BufferRing? _buffers;
     private int _eventFd = -1;
@@ -29,22 +41,26 @@ internal sealed unsafe class UringLoop
     private bool _returned;
     private string? _failure;
 
-    private UringLoop(int bufferCount, int bufferSize)
+    private UringLoop(int bufferCount, int bufferSize, long spinMicroseconds)
     {
         _bufferCount = bufferCount;
         _bufferSize = bufferSize;
+        _spinTicks = Stopwatch.Frequency * spinMicroseconds / 1_000_000;
     }
 
     public Ring Ring => _ring!;
     public BufferRing Buffers => _buffers!;
 
+    /// <summary>The loop thread's kernel id, for reading its CPU time (/proc/self/task/ID/schedstat).</summary>
+    public int KernelThreadId { get; private set; }
+
     /// <summary>Relays running on this loop now.</summary>
     public int Active { get; private set; }
 
     /// <summary>Starts a loop thread; null with the reason when its ring cannot be set up.</summary>
-    public static UringLoop? Start(int index, int bufferCount, int bufferSize, out string? failure)
+    public static UringLoop? Start(int index, int bufferCount, int bufferSize, out string? failure, long? spinMicroseconds = null)
     {
-        var loop = new UringLoop(bufferCount, bufferSize);
+        var loop = new UringLoop(bufferCount, bufferSize, spinMicroseconds ?? DefaultSpinMicroseconds);
         using var ready = new ManualResetEventSlim();
         var thread = new Thread(() => loop.Run(ready)) { IsBackground = true, Name = $"fulcrum-uring-{index}" };
         thread.Start();
@@ -89,6 +105,7 @@ internal sealed unsafe class UringLoop
     {
         // Set up on this thread: a single-issuer ring belongs to the thread that created it.
         _threadId = Environment.CurrentManagedThreadId;
+        KernelThreadId = UringNative.GetTid();
         _ring = Ring.Create(Entries, singleIssuer: true, out var ringError);
         if (_ring is not null) _buffers = BufferRing.Register(_ring, 0, _bufferCount, _bufferSize, out ringError);
         if (_ring is not null && _buffers is not null) _eventFd = UringNative.EventFd(0, UringNative.EfdCloexec | UringNative.EfdNonblock);
@@ -104,19 +121,54 @@ internal sealed unsafe class UringLoop
         _eventValue = (ulong*)NativeMemory.Alloc(sizeof(ulong));
         ArmWake();
         ready.Set();
+        var busy = false;
         while (true)
         {
             while (_inbox.TryDequeue(out var work))
             {
+                busy = true;
                 if (work.Abort) work.Relay.AbortNow();
                 else Begin(work.Relay);
             }
 
+            // With the spin off (the default) every turn submits and sleeps in one call.
+            if (busy && _spinTicks > 0)
+            {
+                // Submit and post what the kernel has (GETEVENTS without a minimum runs the deferred task work) but do
+                // not sleep: a busy loop's next completion is usually microseconds away, and sleeping for it costs a
+                // context switch and a wake-up each time. Only when a spin finds nothing does the next turn sleep.
+                _ring.Submit(0, UringNative.EnterGetEvents);
+                busy = Reap() || Spin();
+                continue;
+            }
+
             // Submit and wait in one call; EBUSY means completions must be reaped first, which comes next anyway.
             _ring.Submit(1, 0);
-            Reap();
+            busy = Reap();
         }
     }
+
+    /// <summary>
+    /// Watches the rings and the inbox for up to the spin bound after a turn that found work; true when more
+    /// arrived. Reading the rings is plain memory (IORING_SQ_TASKRUN says completions wait to be posted), so a spin
+    /// that finds work costs no system call, and one that finds none costs at most the bound, once per burst: an idle
+    /// loop never gets here, since only completions or handed-over work make a turn busy.
+    /// </summary>
+    private bool Spin()
+    {
+        // The raw clock, not a TimeProvider: this bounds a busy-wait on this thread, it is no timeout a test drives.
+        var until = Stopwatch.GetTimestamp() + _spinTicks;
+        do
+        {
+            if (_ring!.HasWork || !_inbox.IsEmpty) return true;
+            Thread.SpinWait(1);
+        }
+        while (Stopwatch.GetTimestamp() < until);
+        return false;
+    }
+
+    private static long SpinMicroseconds(string? variable) =>
+        long.TryParse(variable, out var us) && us is >= 0 and <= 1000 ? us : 0;
 
     private void Begin(UringRelay relay)
     {
@@ -132,13 +184,16 @@ internal sealed unsafe class UringLoop
         relay.Start();
     }
 
-    private void Reap()
+    /// <summary>Runs the ready completions; true when there were any.</summary>
+    private bool Reap()
     {
         var ring = _ring!;
+        var any = false;
         while (true)
         {
             var count = ring.Ready(out var head);
             if (count == 0) break;
+            any = true;
             for (uint i = 0; i < count; i++)
             {
                 ref var cqe = ref ring.At(head + i);
@@ -167,6 +222,7 @@ internal sealed unsafe class UringLoop
         }
 
         _returned = false;
+        return any;
     }
 
     private void ArmWake()

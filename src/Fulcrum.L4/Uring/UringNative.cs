@@ -16,6 +16,7 @@ internal static unsafe partial class UringNative
     public const uint SetupCqSize = 1u << 3;
     public const uint SetupSubmitAll = 1u << 7;
     public const uint SetupCoopTaskrun = 1u << 8;
+    public const uint SetupTaskrunFlag = 1u << 9;
     public const uint SetupSingleIssuer = 1u << 12;
     public const uint SetupDeferTaskrun = 1u << 13;
 
@@ -27,6 +28,9 @@ internal static unsafe partial class UringNative
     public const long OffSqRing = 0;
     public const long OffCqRing = 0x8000000;
     public const long OffSqes = 0x10000000;
+
+    // sq_flags
+    public const uint SqTaskrun = 1u << 1;
 
     // io_uring_enter flags
     public const uint EnterGetEvents = 1u << 0;
@@ -84,6 +88,9 @@ internal static unsafe partial class UringNative
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int GetTid();
 
     [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
     public static partial int Pipe2(int* fds, int flags);
