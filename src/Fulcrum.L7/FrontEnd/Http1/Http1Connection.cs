@@ -288,6 +288,7 @@ internal sealed class Http1Connection
         finally
         {
             _exchange.Complete();
+            _exchange.Release();
         }
 
         if (Response.MustClose || _aborted.IsCancellationRequested) return false;
