@@ -88,7 +88,7 @@ internal static class Http1HeadParser
         // Visible ASCII without '#': a fragment is never sent (RFC 9112 section 3.2), and bytes past 0x7E are not a URI.
         if (target.IndexOfAnyExcept(Target) >= 0) return Refuse(400, "the request target has a character a URI does not allow");
         head.Method = Intern(method, KnownMethods);
-        head.Target = Encoding.ASCII.GetString(target);
+        head.Target = head.LastTarget = Reuse(target, head.LastTarget);
         if (target[0] == (byte)'/') return Split(head, head.Target);
         if (target.SequenceEqual("*"u8) && HttpMethods.IsOptions(head.Method))
         {
@@ -139,7 +139,7 @@ internal static class Http1HeadParser
         switch (known)
         {
             case "Host":
-                head.HostField = Concat(head.HostField, value);
+                head.HostField = head.HostField.Count == 0 ? new(head.LastHost = Reuse(value, head.LastHost)) : Concat(head.HostField, value);
                 break;
             case "Content-Length":
                 head.ContentLengthField = Concat(head.ContentLengthField, value);
@@ -165,6 +165,10 @@ internal static class Http1HeadParser
         var text = value.IsEmpty ? "" : Encoding.ASCII.GetString(value);
         return existing.Count == 0 ? new Microsoft.Extensions.Primitives.StringValues(text) : Microsoft.Extensions.Primitives.StringValues.Concat(existing, text);
     }
+
+    // A keep-alive client tends to send the same target and Host request after request: the last one's string is reused.
+    private static string Reuse(ReadOnlySpan<byte> value, string? last) =>
+        last is not null && last.Length == value.Length && Ascii.Equals(value, last) ? last : value.IsEmpty ? "" : Encoding.ASCII.GetString(value);
 
     // The usual spelling of a known name (interned), or null.
     private static string? Known(ReadOnlySpan<byte> token)

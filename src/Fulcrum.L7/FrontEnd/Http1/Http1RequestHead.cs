@@ -30,6 +30,9 @@ internal sealed class Http1RequestHead : IRequestFieldBytes
     /// <summary>The target's query with its `?`, or empty.</summary>
     public string RawQuery { get; set; } = "";
     public bool Http10 { get; set; }
+    /// <summary>The previous request's target and Host on this connection (kept across <see cref="Clear"/>), for reuse.</summary>
+    public string? LastTarget { get; set; }
+    public string? LastHost { get; set; }
     public string? Host { get; set; }
     public Http1BodyFraming Framing { get; set; }
     public long ContentLength { get; set; }
