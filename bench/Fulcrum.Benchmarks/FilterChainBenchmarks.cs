@@ -62,7 +62,7 @@ public class FilterChainBenchmarks
         exchange.Begin();
         exchange.Backend = Backend;
         var refused = StrictRequest.Problem(exchange.RequestHeaders) is not null;
-        ConnectionOptions.RemoveNamed(exchange.RequestHeaders);
+        ConnectionOptions.RemoveNamed(exchange);
         return refused;
     }
 

@@ -22,7 +22,7 @@ internal static class StickyRequests
             case AffinityMode.AppCookie:
                 return affinity.PickByKey(exchange.Cookie(affinity.KeyName), out backend);
             case AffinityMode.Header:
-                return affinity.PickByKey(exchange.RequestHeaders[affinity.KeyName].ToString(), out backend);
+                return affinity.PickByKey(exchange.RequestHeader(affinity.KeyName).ToString(), out backend);
             case AffinityMode.SourceIp:
                 return affinity.PickBySource(exchange.ClientAddress, out backend);
             default:

@@ -38,6 +38,20 @@ internal static class HeaderNames
         _ => false,
     };
 
+    /// <summary>True for a header that describes one connection, its name given as ASCII bytes.</summary>
+    public static bool IsHopByHop(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        2 => Ascii.EqualsIgnoreCase(name, "TE"u8),
+        7 => Ascii.EqualsIgnoreCase(name, "Trailer"u8) || Ascii.EqualsIgnoreCase(name, "Upgrade"u8),
+        10 => Ascii.EqualsIgnoreCase(name, "Connection"u8) || Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8),
+        16 => Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8),
+        17 => Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8),
+        _ => false,
+    };
+
+    /// <summary>The usual spelling of the known name at <paramref name="index"/>, as ASCII bytes.</summary>
+    public static ReadOnlySpan<byte> KnownSpelling(int index) => KnownBytes[index];
+
     /// <summary>The index of a known name spelled by <paramref name="name"/> (any case), else -1.</summary>
     public static int IndexOf(ReadOnlySpan<byte> name)
     {

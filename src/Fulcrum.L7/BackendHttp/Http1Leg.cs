@@ -57,15 +57,22 @@ internal sealed class Http1Leg : IBackendLeg
         BackendConnection? connection = null;
         try
         {
-            var headers = OutgoingHeaders.Rent();
-            try
+            if (exchange.RequestFieldBytes is { } fields)
             {
-                headers.CopyFrom(exchange.RequestHeaders);
-                head.WriteHead(exchange.Method, exchange.BackendPath.ToUriComponent(), exchange.Query.Value, headers, chunked, backend.Authority);
+                head.WriteHead(exchange.Method, exchange.BackendPath.ToUriComponent(), exchange.Query.Value, fields, chunked, backend.Authority);
             }
-            finally
+            else
             {
-                OutgoingHeaders.Return(headers);
+                var headers = OutgoingHeaders.Rent();
+                try
+                {
+                    headers.CopyFrom(exchange.RequestHeaders);
+                    head.WriteHead(exchange.Method, exchange.BackendPath.ToUriComponent(), exchange.Query.Value, headers, chunked, backend.Authority);
+                }
+                finally
+                {
+                    OutgoingHeaders.Return(headers);
+                }
             }
 
             if (canHaveBody && length > 0 && !streamed)
@@ -149,13 +156,19 @@ internal sealed class Http1Leg : IBackendLeg
         }
     }
 
-    /// <summary>Puts the backend's status and end-to-end headers on the exchange's response.</summary>
+    /// <summary>Puts the backend's status and end-to-end headers on the exchange's response (as bytes where it takes them).</summary>
     public void CopyHead(LegAttempt attempt, HttpExchange exchange)
     {
         var connection = attempt.Connection!;
         connection.Phase = LegPhase.ReadBackendBody; // from here a failure means the backend's answer is cut short
         exchange.Status = attempt.Head.Status;
-        attempt.Head.CopyTo(connection.Buffer.AsSpan(attempt.HeadStart, attempt.Head.End), exchange.ResponseHeaders, connection);
+        var head = connection.Buffer.AsSpan(attempt.HeadStart, attempt.Head.End);
+        // A front end that takes the lines as bytes gets them so, without a string per header.
+        if (exchange.ResponseFieldBytes is { } bytes && bytes.TryReserveResponseFields(ResponseHead.FieldsRoom(head), out var room))
+        {
+            bytes.ResponseFieldsWritten(attempt.Head.WriteFields(head, room));
+        }
+        else attempt.Head.CopyTo(head, exchange.ResponseHeaders, connection);
         connection.Start = attempt.HeadStart + attempt.Head.End;
     }
 

@@ -32,33 +32,67 @@ internal struct RequestHead
     /// <summary>The request line and headers, ending with the empty line.</summary>
     public void WriteHead(string method, string path, string? query, OutgoingHeaders headers, bool chunked, string authority)
     {
+        WriteRequestLine(method, path, query);
+        var hasHost = false;
+        foreach (var (name, values) in headers.Items)
+        {
+            if (!hasHost && name.Length == 4 && name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)) hasHost = true;
+            WriteField(name, values);
+        }
+
+        End(hasHost, chunked, authority);
+    }
+
+    /// <summary>
+    /// The request line, the client's header lines as bytes (<see cref="IRequestFieldBytes"/>), the filters' edits,
+    /// the empty line: what the other overload writes for the same request, without a string per header.
+    /// </summary>
+    public void WriteHead(string method, string path, string? query, IRequestFieldBytes fields, bool chunked, string authority)
+    {
+        WriteRequestLine(method, path, query);
+        Ensure(fields.FieldsLength);
+        Length += fields.WriteFields(Buffer.AsSpan(Length), out var hasHost);
+        foreach (var (name, values) in fields.Edits.Items)
+        {
+            // An edit to a hop-by-hop name is dropped as OutgoingHeaders drops the dictionary's.
+            if (values.Count == 0 || name.Length == 0 || name[0] == ':' || HeaderNames.IsHopByHop(name)) continue;
+            if (!hasHost && name.Length == 4 && name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)) hasHost = true;
+            WriteField(name, values);
+        }
+
+        End(hasHost, chunked, authority);
+    }
+
+    private void WriteRequestLine(string method, string path, string? query)
+    {
         WriteText(method);
         WriteByte((byte)' ');
         if (path.Length == 0) WriteByte((byte)'/');
         else WriteText(path);
         if (!string.IsNullOrEmpty(query)) WriteText(query);
         WriteBytes(Version);
+    }
 
-        var hasHost = false;
-        foreach (var (name, values) in headers.Items)
+    private void WriteField(string name, StringValues values)
+    {
+        if (values.Count == 1)
         {
-            if (!hasHost && name.Length == 4 && name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)) hasHost = true;
-            if (values.Count == 1)
+            WriteHeader(name, values[0] ?? "");
+        }
+        else if (values.Count > 1)
+        {
+            // HTTP/2 clients may split Cookie into several fields; HTTP/1.1 wants them joined by "; "
+            // (RFC 9113 section 8.2.3). Other repeated fields may go as repeated lines (RFC 9110 section 5.3).
+            if (name.Equals(HeaderNames.Cookie, StringComparison.OrdinalIgnoreCase)) WriteHeader(name, string.Join("; ", values.ToArray()));
+            else
             {
-                WriteHeader(name, values[0] ?? "");
-            }
-            else if (values.Count > 1)
-            {
-                // HTTP/2 clients may split Cookie into several fields; HTTP/1.1 wants them joined by "; "
-                // (RFC 9113 section 8.2.3). Other repeated fields may go as repeated lines (RFC 9110 section 5.3).
-                if (name.Equals(HeaderNames.Cookie, StringComparison.OrdinalIgnoreCase)) WriteHeader(name, string.Join("; ", values.ToArray()));
-                else
-                {
-                    foreach (var value in values) WriteHeader(name, value ?? "");
-                }
+                foreach (var value in values) WriteHeader(name, value ?? "");
             }
         }
+    }
 
+    private void End(bool hasHost, bool chunked, string authority)
+    {
         // HTTP/1.1 requires Host (RFC 9112 section 3.2); a client may not have sent one (HTTP/1.0).
         if (!hasHost) WriteHeader(HeaderNames.Host, authority);
         if (chunked) WriteBytes(ChunkedLine);

@@ -174,6 +174,47 @@ internal struct ResponseHead
         }
     }
 
+    /// <summary>
+    /// Writes the end-to-end header lines <see cref="CopyTo"/> would put in a dictionary, as bytes: each `Name: value`
+    /// CRLF, known names in their usual spelling, the rest as the backend sent them. <paramref name="destination"/>
+    /// needs <paramref name="head"/>'s length plus one byte a line (a line sent as `Name:value`).
+    /// </summary>
+    public readonly int WriteFields(ReadOnlySpan<byte> head, Span<byte> destination)
+    {
+        var connectionTokens = ConnectionNamesHeaders ? ConnectionTokens(head) : null;
+        var lines = head[HeadersStart..(head.Length - 2)];
+        var at = 0;
+        while (lines.Length > 0)
+        {
+            var end = lines.IndexOf("\r\n"u8);
+            var line = lines[..end];
+            lines = lines[(end + 2)..];
+            HttpSyntax.TrySplitField(line, out var nameBytes, out var valueBytes);
+            var known = HeaderNames.IndexOf(nameBytes);
+            if (known >= 0)
+            {
+                if (HeaderNames.IsHopByHop(HeaderNames.Known[known])) continue;
+                if ((Chunked || OtherCoding || Status == 204) && known == 0) continue; // as in CopyTo
+                nameBytes = HeaderNames.KnownSpelling(known);
+            }
+            else if (connectionTokens is not null && connectionTokens.Contains(Encoding.Latin1.GetString(nameBytes))) continue;
+
+            nameBytes.CopyTo(destination[at..]);
+            at += nameBytes.Length;
+            destination[at++] = (byte)':';
+            destination[at++] = (byte)' ';
+            valueBytes.CopyTo(destination[at..]);
+            at += valueBytes.Length;
+            destination[at++] = (byte)'\r';
+            destination[at++] = (byte)'\n';
+        }
+
+        return at;
+    }
+
+    /// <summary>The room <see cref="WriteFields"/> needs for <paramref name="head"/>.</summary>
+    public static int FieldsRoom(ReadOnlySpan<byte> head) => head.Length + head.Length / 3 + 2;
+
     private readonly HashSet<string> ConnectionTokens(ReadOnlySpan<byte> head)
     {
         var tokens = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

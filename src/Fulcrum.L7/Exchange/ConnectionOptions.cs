@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
 
 namespace Fulcrum.L7.Exchange;
 
@@ -12,9 +10,9 @@ namespace Fulcrum.L7.Exchange;
 /// </summary>
 internal static class ConnectionOptions
 {
-    public static void RemoveNamed(IHeaderDictionary headers)
+    public static void RemoveNamed(HttpExchange exchange)
     {
-        var connection = headers.Connection;
+        var connection = exchange.RequestHeader("Connection");
         if (connection.Count == 0) return;
         foreach (var value in connection)
         {
@@ -23,7 +21,7 @@ internal static class ConnectionOptions
             {
                 var token = value.AsSpan(range).Trim(" \t");
                 if (token.Length == 0 || IsKnownOption(token)) continue;
-                headers.Remove(token.ToString());
+                exchange.RemoveRequestHeader(token.ToString());
             }
         }
     }

@@ -40,6 +40,18 @@ internal abstract class HttpExchange
     public abstract string? Cookie(string name);
     public abstract StringValues QueryValue(string name);
 
+    // The request's headers by name. A front end that holds the head as bytes answers these without building
+    // RequestHeaders (each value a string), which the first use of RequestHeaders does; the result is the same.
+
+    /// <summary>The values of one request header, as RequestHeaders[name] gives them.</summary>
+    public virtual StringValues RequestHeader(string name) => RequestHeaders[name];
+    /// <summary>Sets a request header (an empty value removes it), as RequestHeaders[name] = value does.</summary>
+    public virtual void SetRequestHeader(string name, StringValues value) => RequestHeaders[name] = value;
+    public virtual bool RemoveRequestHeader(string name) => RequestHeaders.Remove(name);
+    public virtual bool HasRequestHeader(string name) => RequestHeaders.ContainsKey(name);
+    /// <summary>The head as edited bytes for the backend leg, or null when the leg must write it from RequestHeaders.</summary>
+    public virtual IRequestFieldBytes? RequestFieldBytes => null;
+
     /// <summary>The path the backend sees: <see cref="Path"/> unless a filter rewrote it.</summary>
     public PathString BackendPath
     {
@@ -82,6 +94,10 @@ internal abstract class HttpExchange
 
     public abstract int Status { get; set; }
     public abstract IHeaderDictionary ResponseHeaders { get; }
+    /// <summary>Sets a response header (an empty value removes it), as ResponseHeaders[name] = value does.</summary>
+    public virtual void SetResponseHeader(string name, StringValues value) => ResponseHeaders[name] = value;
+    /// <summary>Where the backend leg may put the backend's response header lines as bytes, or null for ResponseHeaders.</summary>
+    public virtual IResponseFieldBytes? ResponseFieldBytes => null;
     public abstract long? ResponseContentLength { get; set; }
     /// <summary>Where the response body goes; a response-body filter may put a stream over it.</summary>
     public abstract Stream ResponseBody { get; set; }

@@ -35,8 +35,8 @@ internal sealed class ForwardedHeadersFilter(bool add, bool realIp = false) : Ht
         Edit(exchange);
         if (realIp)
         {
-            if (exchange.ClientAddress is { } client) exchange.RequestHeaders[RealIp] = client.ToString();
-            else exchange.RequestHeaders.Remove(RealIp);
+            if (exchange.ClientAddress is { } client) exchange.SetRequestHeader(RealIp, client.ToString());
+            else exchange.RemoveRequestHeader(RealIp);
         }
 
         return Continue;
@@ -44,35 +44,34 @@ internal sealed class ForwardedHeadersFilter(bool add, bool realIp = false) : Ht
 
     private void Edit(HttpExchange exchange)
     {
-        var headers = exchange.RequestHeaders;
         if (exchange.FromTrustedProxy)
         {
             if (!add) return;
-            var prior = headers[ForwardedFor];
+            var prior = exchange.RequestHeader(ForwardedFor);
             var peer = exchange.PeerAddress?.ToString();
             // A proxy that said who its client is only in Forwarded (RFC 7239): that client, then the proxy.
             if (StringValues.IsNullOrEmpty(prior) && exchange.ClientAddress is { } named && !named.Equals(exchange.PeerAddress)) prior = named.ToString();
-            if (peer is not null) headers[ForwardedFor] = StringValues.IsNullOrEmpty(prior) ? peer : string.Join(", ", prior.ToString(), peer);
-            if (!headers.ContainsKey(ForwardedProto)) headers[ForwardedProto] = exchange.Scheme;
-            if (!headers.ContainsKey(ForwardedHost) && exchange.Host.HasValue) headers[ForwardedHost] = exchange.Host.Value;
+            if (peer is not null) exchange.SetRequestHeader(ForwardedFor, StringValues.IsNullOrEmpty(prior) ? peer : string.Join(", ", prior.ToString(), peer));
+            if (!exchange.HasRequestHeader(ForwardedProto)) exchange.SetRequestHeader(ForwardedProto, exchange.Scheme);
+            if (!exchange.HasRequestHeader(ForwardedHost) && exchange.Host.HasValue) exchange.SetRequestHeader(ForwardedHost, exchange.Host.Value);
             return;
         }
 
-        headers.Remove("Forwarded");
-        headers.Remove(RealIp);
+        exchange.RemoveRequestHeader("Forwarded");
+        exchange.RemoveRequestHeader(RealIp);
         if (!add)
         {
-            headers.Remove(ForwardedFor);
-            headers.Remove(ForwardedProto);
-            headers.Remove(ForwardedHost);
+            exchange.RemoveRequestHeader(ForwardedFor);
+            exchange.RemoveRequestHeader(ForwardedProto);
+            exchange.RemoveRequestHeader(ForwardedHost);
             return;
         }
 
-        if (exchange.ClientAddress is { } client) headers[ForwardedFor] = client.ToString();
-        else headers.Remove(ForwardedFor);
-        headers[ForwardedProto] = exchange.Scheme;
+        if (exchange.ClientAddress is { } client) exchange.SetRequestHeader(ForwardedFor, client.ToString());
+        else exchange.RemoveRequestHeader(ForwardedFor);
+        exchange.SetRequestHeader(ForwardedProto, exchange.Scheme);
         var host = exchange.Host;
-        if (host.HasValue) headers[ForwardedHost] = host.Value;
-        else headers.Remove(ForwardedHost);
+        if (host.HasValue) exchange.SetRequestHeader(ForwardedHost, host.Value);
+        else exchange.RemoveRequestHeader(ForwardedHost);
     }
 }

@@ -19,8 +19,7 @@ internal sealed class RequestIdFilter(Random random) : HttpFilter
 
     public override ValueTask<FilterResult> OnRequestHeadAsync(HttpExchange exchange)
     {
-        var headers = exchange.RequestHeaders;
-        var id = headers[HeaderName];
+        var id = exchange.RequestHeader(HeaderName);
         string value;
         if (exchange.FromTrustedProxy && id.Count == 1 && id[0] is { Length: > 0 and <= MaxLength } given)
         {
@@ -29,7 +28,7 @@ internal sealed class RequestIdFilter(Random random) : HttpFilter
         else
         {
             value = NewId();
-            headers[HeaderName] = value;
+            exchange.SetRequestHeader(HeaderName, value);
         }
 
         exchange.Record.RequestId = value;
@@ -47,6 +46,6 @@ internal sealed class RequestIdFilter(Random random) : HttpFilter
 
     public override void OnResponseHead(HttpExchange exchange)
     {
-        if (exchange.Record.RequestId is { } id) exchange.ResponseHeaders[HeaderName] = id;
+        if (exchange.Record.RequestId is { } id) exchange.SetResponseHeader(HeaderName, id);
     }
 }

@@ -25,7 +25,7 @@ internal sealed class TrustedProxies(IPNetwork[] networks)
     {
         if (networks.Length == 0 || !Contains(exchange.PeerAddress)) return;
         exchange.FromTrustedProxy = true;
-        var forwarded = exchange.RequestHeaders["X-Forwarded-For"];
+        var forwarded = exchange.RequestHeader("X-Forwarded-For");
         if (forwarded.Count == 0)
         {
             ApplyForwarded(exchange);
@@ -52,7 +52,7 @@ internal sealed class TrustedProxies(IPNetwork[] networks)
 
     private void ApplyForwarded(HttpExchange exchange)
     {
-        var forwarded = exchange.RequestHeaders["Forwarded"];
+        var forwarded = exchange.RequestHeader("Forwarded");
         for (var v = forwarded.Count - 1; v >= 0; v--)
         {
             var value = forwarded[v];

@@ -21,7 +21,7 @@ internal static class HashKeys
             case HashKeySource.SourceIpPort:
                 return FromAddress(exchange.ClientAddress, key.Source == HashKeySource.SourceIpPort ? exchange.ClientPort : -1);
             case HashKeySource.Header:
-                return FromValue(exchange.RequestHeaders[key.Name!].ToString());
+                return FromValue(exchange.RequestHeader(key.Name!).ToString());
             case HashKeySource.Cookie:
                 return FromValue(exchange.Cookie(key.Name!));
             case HashKeySource.Query:

@@ -406,7 +406,7 @@ internal sealed class KestrelListener : IAsyncDisposable
             return RefuseAsync(exchange, StatusCodes.Status413RequestEntityTooLarge, Answers.PlainTextAnswer.BodyTooLarge);
         }
 
-        ConnectionOptions.RemoveNamed(exchange.RequestHeaders);
+        ConnectionOptions.RemoveNamed(exchange);
         routes.TrustedProxies.Apply(exchange);
         var route = routes.Match(exchange) ?? routes.NoRoute;
         var record = exchange.Record;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -188,6 +189,7 @@ internal sealed class Http1Connection
     }
 
     // The next head: idle wait (keep-alive timeout, no buffer held), then the head within header-timeout.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadHeadAsync()
     {
         var config = _frontEnd.Config;
@@ -258,7 +260,9 @@ internal sealed class Http1Connection
 
     private static string ReasonPhraseOf(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
 
-    // One request: the handler, then the response's end; returns whether the connection can take another.
+    // One request: the handler, then the response's end; returns whether the connection can take another. Both
+    // per-request loops pool their state machines, which would otherwise be allocated per request.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ServeAsync()
     {
         _served = true;
@@ -288,6 +292,7 @@ internal sealed class Http1Connection
         finally
         {
             _exchange.Complete();
+            _exchange.Release();
         }
 
         if (Response.MustClose || _aborted.IsCancellationRequested) return false;

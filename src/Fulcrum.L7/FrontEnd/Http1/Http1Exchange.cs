@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Fulcrum.L7.BackendHttp;
 using Fulcrum.L7.Exchange;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -13,9 +15,14 @@ namespace Fulcrum.L7.FrontEnd.Http1;
 /// <see cref="Http1RequestHead"/> and the response the <see cref="Http1Connection"/> frames. One per connection,
 /// reset per request, like <see cref="Hosting.KestrelExchange"/>.
 /// </summary>
-internal sealed class Http1Exchange(Http1Connection connection) : HttpExchange
+internal sealed class Http1Exchange(Http1Connection connection) : HttpExchange, IResponseFieldBytes
 {
     private readonly HeaderDictionary _responseHeaders = new();
+    private readonly FieldEdits _responseEdits = new();
+    // The backend's response header lines as bytes (IResponseFieldBytes), until something asks for ResponseHeaders.
+    private byte[] _responseLines = [];
+    private int _responseLinesLength;
+    private bool _responseBytes;
     private Http1RequestHead _head = null!;
     private PathString? _path;
     private Dictionary<string, StringValues>? _query;
@@ -32,8 +39,18 @@ internal sealed class Http1Exchange(Http1Connection connection) : HttpExchange
         _requestBody = requestBody;
         _responseBody = responseBody;
         _responseHeaders.Clear();
+        DropResponseBytes();
         Status = StatusCodes.Status200OK;
         Reset(peer, port);
+    }
+
+    /// <summary>The request is over: the head's copy and the response's lines go back to the pool.</summary>
+    public void Release()
+    {
+        _head.Release();
+        DropResponseBytes();
+        if (_responseLines.Length > 0) ArrayPool<byte>.Shared.Return(_responseLines);
+        _responseLines = [];
     }
 
     public override string Method => _head.Method;
@@ -44,8 +61,14 @@ internal sealed class Http1Exchange(Http1Connection connection) : HttpExchange
     public override QueryString Query => new(_head.RawQuery);
     public override string RawTarget => _head.Target;
     public override IHeaderDictionary RequestHeaders => _head.Headers;
+    public override StringValues RequestHeader(string name) => _head.Get(name);
+    public override void SetRequestHeader(string name, StringValues value) => _head.Set(name, value);
+    public override bool RemoveRequestHeader(string name) => _head.Remove(name);
+    public override bool HasRequestHeader(string name) => _head.Contains(name);
+    // A repeated Cookie is joined into one line by the dictionary's writer (RFC 9113 section 8.2.3 wants one in HTTP/1.1).
+    public override IRequestFieldBytes? RequestFieldBytes => _head.IsBytes && !_head.RepeatedCookie ? _head : null;
 
-    public override string? Cookie(string name) => RequestCookies.Find(_head.Headers["Cookie"], name);
+    public override string? Cookie(string name) => RequestCookies.Find(_head.Get("Cookie"), name);
 
     public override StringValues QueryValue(string name)
     {
@@ -60,7 +83,7 @@ internal sealed class Http1Exchange(Http1Connection connection) : HttpExchange
     public override SslProtocols? TlsProtocol => connection.TlsProtocol;
 
     public override long? RequestContentLength =>
-        _head.Framing == Http1BodyFraming.Length || (_head.Framing == Http1BodyFraming.None && _head.Headers.ContainsKey("Content-Length")) ? _head.ContentLength : null;
+        _head.Framing == Http1BodyFraming.Length || (_head.Framing == Http1BodyFraming.None && _head.Contains("Content-Length")) ? _head.ContentLength : null;
 
     public override bool RequestHasBody => _head.Framing != Http1BodyFraming.None;
 
@@ -74,13 +97,80 @@ internal sealed class Http1Exchange(Http1Connection connection) : HttpExchange
     public override bool IsUpgradeOrConnect => false;
 
     public override int Status { get; set; }
-    public override IHeaderDictionary ResponseHeaders => _responseHeaders;
+
+    public override IHeaderDictionary ResponseHeaders
+    {
+        get
+        {
+            if (_responseBytes) MaterialiseResponse();
+            return _responseHeaders;
+        }
+    }
+
+    public override void SetResponseHeader(string name, StringValues value)
+    {
+        // The framing and connection fields, and Date, are read by the response's writer from the dictionary.
+        if (_responseBytes && !IsFramingName(name)) _responseEdits.Set(name, value);
+        else ResponseHeaders[name] = value;
+    }
+
+    public override IResponseFieldBytes? ResponseFieldBytes => this;
 
     public override long? ResponseContentLength
     {
-        get => ((IHeaderDictionary)_responseHeaders).ContentLength;
-        set => ((IHeaderDictionary)_responseHeaders).ContentLength = value;
+        get => _responseBytes ? Http1ResponseLines.ContentLength(ResponseLines) : ((IHeaderDictionary)_responseHeaders).ContentLength;
+        set => ((IHeaderDictionary)ResponseHeaders).ContentLength = value;
     }
+
+    /// <summary>True while the response's headers are the backend's lines as bytes, with <see cref="ResponseEdits"/>.</summary>
+    public bool HasResponseBytes => _responseBytes;
+    public ReadOnlySpan<byte> ResponseLines => _responseLines.AsSpan(0, _responseLinesLength);
+    public FieldEdits ResponseEdits => _responseEdits;
+
+    public bool TryReserveResponseFields(int length, out Span<byte> room)
+    {
+        if (_responseHeaders.Count > 0 || _responseBytes)
+        {
+            room = default;
+            return false;
+        }
+
+        if (_responseLines.Length < length)
+        {
+            if (_responseLines.Length > 0) ArrayPool<byte>.Shared.Return(_responseLines);
+            _responseLines = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1024));
+        }
+
+        room = _responseLines.AsSpan(0, length);
+        return true;
+    }
+
+    public void ResponseFieldsWritten(int length)
+    {
+        _responseLinesLength = length;
+        _responseBytes = true;
+    }
+
+    // What ResponseHead.CopyTo used to put in the dictionary, from the lines it now writes, then the edits since.
+    private void MaterialiseResponse()
+    {
+        _responseBytes = false;
+        Http1ResponseLines.CopyTo(ResponseLines, _responseHeaders);
+        _responseEdits.ApplyTo(_responseHeaders);
+        _responseEdits.Clear();
+    }
+
+    private void DropResponseBytes()
+    {
+        _responseBytes = false;
+        _responseLinesLength = 0;
+        _responseEdits.Clear();
+    }
+
+    private static bool IsFramingName(string name) =>
+        name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Date", StringComparison.OrdinalIgnoreCase);
 
     public override Stream ResponseBody
     {
@@ -96,6 +186,7 @@ internal sealed class Http1Exchange(Http1Connection connection) : HttpExchange
     {
         if (ResponseStarted) throw new InvalidOperationException("the response has started");
         _responseHeaders.Clear();
+        DropResponseBytes();
         Status = StatusCodes.Status200OK;
     }
 

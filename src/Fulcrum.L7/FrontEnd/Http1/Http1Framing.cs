@@ -18,8 +18,7 @@ internal static class Http1Framing
     /// <summary>Null when the head may be served; else the refusal.</summary>
     public static Http1ParseResult? Check(Http1RequestHead head)
     {
-        Microsoft.AspNetCore.Http.IHeaderDictionary headers = head.Headers;
-        var host = headers.Host;
+        var host = head.HostField;
         if (host.Count > 1) return Refuse(400, "more than one Host");
         if (host.Count == 0 && !head.Http10) return Refuse(400, "HTTP/1.1 needs a Host");
         if (host.Count == 1)
@@ -31,8 +30,8 @@ internal static class Http1Framing
 
         if (head.RawPath.Length == 0 && head.Target.Length > 0 && Absolute(head) is { } wrongHost) return wrongHost;
 
-        var length = headers["Content-Length"];
-        var encoding = headers.TransferEncoding;
+        var length = head.ContentLengthField;
+        var encoding = head.TransferEncodingField;
         if (encoding.Count > 0)
         {
             if (head.Http10) return Refuse(400, "Transfer-Encoding in an HTTP/1.0 request");
@@ -53,8 +52,8 @@ internal static class Http1Framing
             if (head.ContentLength > 0) head.Framing = Http1BodyFraming.Length;
         }
 
-        ConnectionOptions(head, headers.Connection);
-        if (head.Framing != Http1BodyFraming.None && headers.Expect is { Count: 1 } expect
+        ConnectionOptions(head, head.ConnectionField);
+        if (head.Framing != Http1BodyFraming.None && head.ExpectField is { Count: 1 } expect
             && string.Equals(expect[0], "100-continue", StringComparison.OrdinalIgnoreCase))
         {
             head.ExpectContinue = !head.Http10;

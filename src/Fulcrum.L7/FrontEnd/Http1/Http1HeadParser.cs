@@ -48,11 +48,16 @@ internal static class Http1HeadParser
             }
 
             if (end < 0) return Refuse(400, "a bare CR or LF in the header section");
-            if (end == 0) return Http1Framing.Check(head) ?? Http1ParseResult.Done(at + 2);
+            if (end == 0)
+            {
+                if (Http1Framing.Check(head) is { } framing) return framing;
+                head.Keep(data[..(at + 2)]);
+                return Http1ParseResult.Done(at + 2);
+            }
             size += end + 2;
             if (size > limits.MaxHeaderSize) return Refuse(431, "the request's header fields are too large");
             if (++count > limits.MaxHeaders) return Refuse(431, "the request has too many header fields");
-            if (Field(rest[..end], head) is { } bad) return bad;
+            if (Field(rest[..end], at, head) is { } bad) return bad;
             at += end + 2;
         }
     }
@@ -83,7 +88,7 @@ internal static class Http1HeadParser
         // Visible ASCII without '#': a fragment is never sent (RFC 9112 section 3.2), and bytes past 0x7E are not a URI.
         if (target.IndexOfAnyExcept(Target) >= 0) return Refuse(400, "the request target has a character a URI does not allow");
         head.Method = Intern(method, KnownMethods);
-        head.Target = Encoding.ASCII.GetString(target);
+        head.Target = head.LastTarget = Reuse(target, head.LastTarget);
         if (target[0] == (byte)'/') return Split(head, head.Target);
         if (target.SequenceEqual("*"u8) && HttpMethods.IsOptions(head.Method))
         {
@@ -105,27 +110,73 @@ internal static class Http1HeadParser
         return null;
     }
 
-    // field-line = field-name ":" OWS field-value OWS (RFC 9112 section 5).
-    private static Http1ParseResult? Field(ReadOnlySpan<byte> line, Http1RequestHead head)
+    // field-line = field-name ":" OWS field-value OWS (RFC 9112 section 5). The line stays bytes (its place is
+    // recorded); only the fields the framing checks read become strings here.
+    private static Http1ParseResult? Field(ReadOnlySpan<byte> line, int at, Http1RequestHead head)
     {
         if (line[0] is (byte)' ' or (byte)'\t') return Refuse(400, "a header line starts with whitespace (obs-fold)");
         var colon = line.IndexOf((byte)':');
         if (colon < 0) return Refuse(400, "a header line has no colon");
         var name = line[..colon];
         if (!HttpSyntax.IsToken(name)) return Refuse(400, "a header name is not a token (or has whitespace before its colon)");
-        var value = line[(colon + 1)..].Trim("\t "u8);
+        var rest = line[(colon + 1)..];
+        var leading = rest.Length - rest.TrimStart("\t "u8).Length;
+        var value = rest.Trim("\t "u8);
         if (!HttpSyntax.IsFieldValue(value)) return Refuse(400, "a header value has a control character");
-        var key = Intern(name, KnownNames);
+        var known = Known(name);
         // An empty framing field would vanish from the dictionary, and with it the sign that the framing is broken.
-        if (value.IsEmpty && (ReferenceEquals(key, "Content-Length") || ReferenceEquals(key, "Transfer-Encoding")))
-            return Refuse(400, $"an empty {key}");
+        if (value.IsEmpty && (ReferenceEquals(known, "Content-Length") || ReferenceEquals(known, "Transfer-Encoding")))
+            return Refuse(400, $"an empty {known}");
         // obs-text (RFC 9110 section 5.5) is refused, as Kestrel does, so both front ends pass the same requests on.
         if (value.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0) return Refuse(400, "a header value has a byte outside ASCII");
-        var text = value.IsEmpty ? "" : Encoding.ASCII.GetString(value);
-        // Set rather than Append: Append drops an empty value, and `X-Empty:` must reach the backend as Kestrel sends it.
-        var headers = head.Headers;
-        headers[key] = headers.TryGetValue(key, out var existing) ? Microsoft.Extensions.Primitives.StringValues.Concat(existing, text) : new Microsoft.Extensions.Primitives.StringValues(text);
+        head.AddField(new Http1Field(at, colon, at + colon + 1 + leading, value.Length, known));
+        if (known is not null) Framing(known, value, head);
         return null;
+    }
+
+    private static void Framing(string known, ReadOnlySpan<byte> value, Http1RequestHead head)
+    {
+        switch (known)
+        {
+            case "Host":
+                head.HostField = head.HostField.Count == 0 ? new(head.LastHost = Reuse(value, head.LastHost)) : Concat(head.HostField, value);
+                break;
+            case "Content-Length":
+                head.ContentLengthField = Concat(head.ContentLengthField, value);
+                break;
+            case "Transfer-Encoding":
+                head.TransferEncodingField = Concat(head.TransferEncodingField, value);
+                break;
+            case "Connection":
+                head.ConnectionField = Concat(head.ConnectionField, value);
+                break;
+            case "Expect":
+                head.ExpectField = Concat(head.ExpectField, value);
+                break;
+            case "Cookie":
+                if (head.CookieSeen) head.RepeatedCookie = true;
+                head.CookieSeen = true;
+                break;
+        }
+    }
+
+    private static Microsoft.Extensions.Primitives.StringValues Concat(Microsoft.Extensions.Primitives.StringValues existing, ReadOnlySpan<byte> value)
+    {
+        var text = value.IsEmpty ? "" : Encoding.ASCII.GetString(value);
+        return existing.Count == 0 ? new Microsoft.Extensions.Primitives.StringValues(text) : Microsoft.Extensions.Primitives.StringValues.Concat(existing, text);
+    }
+
+    // A keep-alive client tends to send the same target and Host request after request: the last one's string is reused.
+    private static string Reuse(ReadOnlySpan<byte> value, string? last) =>
+        last is not null && last.Length == value.Length && Ascii.Equals(value, last) ? last : value.IsEmpty ? "" : Encoding.ASCII.GetString(value);
+
+    // The usual spelling of a known name (interned), or null.
+    private static string? Known(ReadOnlySpan<byte> token)
+    {
+        if (token.Length > 32) return null;
+        Span<char> chars = stackalloc char[token.Length];
+        for (var i = 0; i < token.Length; i++) chars[i] = (char)token[i];
+        return KnownNames.TryGetValue(chars, out var name) ? name : null;
     }
 
     private static string Intern(ReadOnlySpan<byte> token, Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> known)

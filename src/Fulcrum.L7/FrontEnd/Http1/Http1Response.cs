@@ -17,6 +17,9 @@ internal sealed class Http1Response(Http1Connection connection) : Stream
 {
     private const int BufferSize = 16 * 1024;
     private static readonly SearchValues<char> NotFieldValue = SearchValues.Create("\0\r\n");
+    // RFC 9110 section 5.6.2: tchar.
+    private static readonly SearchValues<char> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     private byte[] _out = [];
     private int _length;
@@ -120,9 +123,11 @@ internal sealed class Http1Response(Http1Connection connection) : Stream
         var exchange = _exchange;
         var head = exchange.Head;
         var status = exchange.Status;
-        IHeaderDictionary headers = exchange.ResponseHeaders;
+        // The backend's lines as bytes, unless something asked for the dictionary (then the dictionary is the response).
+        var bytes = exchange.HasResponseBytes;
+        IHeaderDictionary? headers = bytes ? null : exchange.ResponseHeaders;
         _noBody = HttpMethods.IsHead(head.Method) || status is 204 or 304 || status < 200;
-        var length = headers.ContentLength;
+        var length = headers is null ? exchange.ResponseContentLength : headers.ContentLength;
         if (status is 204 || status < 200) length = null;
 
         if (length is { } declared) _declared = declared;
@@ -131,7 +136,7 @@ internal sealed class Http1Response(Http1Connection connection) : Stream
         else if (head.Http10) MustClose = true; // the body ends when the connection does
         else _chunked = true;
 
-        if (!head.KeepAlive || connection.Closing || headers.Connection is { Count: > 0 } connectionHeader && Contains(connectionHeader, "close")) MustClose = true;
+        if (!head.KeepAlive || connection.Closing || headers?.Connection is { Count: > 0 } connectionHeader && Contains(connectionHeader, "close")) MustClose = true;
 
         Reserve(BufferSize);
         Append("HTTP/1.1 "u8);
@@ -141,32 +146,17 @@ internal sealed class Http1Response(Http1Connection connection) : Stream
         AppendLatin1(ReasonPhrases.GetReasonPhrase(status));
         Append("\r\n"u8);
 
-        foreach (var (name, values) in headers)
+        var hasDate = headers is null ? AppendLines(exchange.ResponseLines, exchange.ResponseEdits) : headers.ContainsKey("Date");
+        if (headers is not null)
         {
-            // Framing and connection management are this front end's to say (RFC 9112 sections 6 and 9.6).
-            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
-                || name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (!HttpSyntax.IsToken(Encoding.Latin1.GetBytes(name))) throw new InvalidOperationException($"invalid response header name '{name}'");
-            foreach (var value in values)
-            {
-                if (value is null) continue;
-                if (value.AsSpan().IndexOfAny(NotFieldValue) >= 0 || value.AsSpan().IndexOfAnyExceptInRange('\0', '\u00ff') >= 0)
-                {
-                    throw new InvalidOperationException($"invalid character in the value of response header '{name}'");
-                }
-
-                AppendLatin1(name);
-                Append(": "u8);
-                AppendLatin1(value);
-                Append("\r\n"u8);
-            }
+            foreach (var (name, values) in headers) AppendField(name, values);
+        }
+        else
+        {
+            foreach (var (name, values) in exchange.ResponseEdits.Items) AppendField(name, values);
         }
 
-        if (!headers.ContainsKey("Date"))
+        if (!hasDate)
         {
             Append("Date: "u8);
             AppendLatin1(Http1Date.Now(connection.Time));
@@ -186,6 +176,52 @@ internal sealed class Http1Response(Http1Connection connection) : Stream
         if (MustClose) Append("Connection: close\r\n"u8);
         else if (head.Http10) Append("Connection: keep-alive\r\n"u8);
         Append("\r\n"u8);
+    }
+
+    // The backend's lines (valid, hop-by-hop ones gone: ResponseHead.WriteFields) but Content-Length, which is this
+    // front end's to say, and those an edit replaces; returns whether a Date was among them.
+    private bool AppendLines(ReadOnlySpan<byte> lines, Exchange.FieldEdits edits)
+    {
+        var hasDate = false;
+        while (lines.Length > 0)
+        {
+            var end = lines.IndexOf("\r\n"u8) + 2;
+            var line = lines[..end];
+            lines = lines[end..];
+            var colon = line.IndexOf((byte)':');
+            var name = line[..colon];
+            if (colon == 14 && Ascii.EqualsIgnoreCase(name, "Content-Length"u8)) continue;
+            if (colon == 4 && Ascii.EqualsIgnoreCase(name, "Date"u8)) hasDate = true;
+            if (edits.Count > 0 && edits.IndexOf(name) >= 0) continue;
+            Append(line);
+        }
+
+        return hasDate;
+    }
+
+    private void AppendField(string name, Microsoft.Extensions.Primitives.StringValues values)
+    {
+        // Framing and connection management are this front end's to say (RFC 9112 sections 6 and 9.6).
+        if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (name.Length == 0 || name.AsSpan().IndexOfAnyExcept(TokenChars) >= 0) throw new InvalidOperationException($"invalid response header name '{name}'");
+        foreach (var value in values)
+        {
+            if (value is null) continue;
+            if (value.AsSpan().IndexOfAny(NotFieldValue) >= 0 || value.AsSpan().IndexOfAnyExceptInRange('\0', '\u00ff') >= 0)
+            {
+                throw new InvalidOperationException($"invalid character in the value of response header '{name}'");
+            }
+
+            AppendLatin1(name);
+            Append(": "u8);
+            AppendLatin1(value);
+            Append("\r\n"u8);
+        }
     }
 
     private static bool Contains(Microsoft.Extensions.Primitives.StringValues values, string option)
