@@ -17,12 +17,13 @@ internal sealed class HpackEncoder
     private static readonly SearchValues<char> NotFieldValue = SearchValues.Create("\0\r\n");
     private bool _sizeUpdateDue = true;
 
-    /// <summary>A response head: `:status` then the headers.</summary>
-    public void EncodeResponse(IBufferWriter<byte> output, int status, IHeaderDictionary headers)
+    /// <summary>A response head: `:status`, the headers, and a `date` when one is given (the headers had none).</summary>
+    public void EncodeResponse(IBufferWriter<byte> output, int status, IHeaderDictionary headers, string? date = null)
     {
         StartBlock(output);
         WriteStatus(output, status);
         foreach (var (name, values) in headers) WriteField(output, name, values);
+        if (date is not null) WriteField(output, "Date", date);
     }
 
     /// <summary>A trailer block (RFC 9113 section 8.1): fields only, no pseudo-header.</summary>
