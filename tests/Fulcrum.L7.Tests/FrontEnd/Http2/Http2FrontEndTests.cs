@@ -179,6 +179,27 @@ public sealed class Http2FrontEndTests : IDisposable
         Assert.Equal("a", await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task H2cListener_ServesPriorKnowledge_AndHttp11OnTheSamePort()
+    {
+        await using var backends = await Backends.StartAsync("a");
+        await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("app")) with { FrontEnd = HttpFrontEnd.Fulcrum, H2c = true }, Pool("app", backends.All)));
+        using var h2c = new HttpClient(new SocketsHttpHandler { UseProxy = false })
+        {
+            BaseAddress = proxy.Url(),
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        using var overH2 = await h2c.GetAsync("/");
+        using var overH1 = await proxy.Client.GetAsync("/");
+
+        Assert.Equal(HttpVersion.Version20, overH2.Version);
+        Assert.Equal("a", await overH2.Content.ReadAsStringAsync());
+        Assert.Equal(HttpVersion.Version11, overH1.Version);
+        Assert.Equal("a", await overH1.Content.ReadAsStringAsync());
+    }
+
     private static async Task<bool> Accepts(int port)
     {
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
