@@ -24,6 +24,7 @@ namespace Fulcrum.L7.FrontEnd.Http1;
 internal sealed class Http1Connection
 {
     private const int InitialBuffer = 4096;
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
     private static readonly SslApplicationProtocol Http11 = SslApplicationProtocol.Http11;
 
     private readonly Http1FrontEnd _frontEnd;
@@ -159,7 +160,9 @@ internal sealed class Http1Connection
     {
         if (_frontEnd.Tls is not { } tls) return false;
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-        _timeout.CancelAfter(config.Limits.HeaderTimeout);
+        // Kestrel's HandshakeTimeout (10 s) where header-timeout is longer: a record header that promises 64 KiB and
+        // never sends it must not hold the connection for the whole header-timeout.
+        _timeout.CancelAfter(config.Limits.HeaderTimeout < HandshakeTimeout ? config.Limits.HeaderTimeout : HandshakeTimeout);
         await ssl.AuthenticateAsServerAsync(static (_, hello, state, _) => ValueTask.FromResult(((Fulcrum.L7.Tls.ListenerTls)state!).OptionsFor(hello.ServerName)),
             tls, _timeout.Token);
         _timeout.CancelAfter(Timeout.InfiniteTimeSpan);

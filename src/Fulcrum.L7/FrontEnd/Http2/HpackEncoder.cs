@@ -18,7 +18,7 @@ internal sealed class HpackEncoder
     private bool _sizeUpdateDue = true;
 
     /// <summary>A response head: `:status`, the headers, and a `date` when one is given (the headers had none).</summary>
-    public void EncodeResponse(IBufferWriter<byte> output, int status, IHeaderDictionary headers, string? date = null)
+    public void EncodeResponse(IBufferWriter<byte> output, int status, HeaderDictionary headers, string? date = null)
     {
         StartBlock(output);
         WriteStatus(output, status);
@@ -27,7 +27,7 @@ internal sealed class HpackEncoder
     }
 
     /// <summary>A trailer block (RFC 9113 section 8.1): fields only, no pseudo-header.</summary>
-    public void EncodeFields(IBufferWriter<byte> output, IEnumerable<KeyValuePair<string, StringValues>> fields)
+    public void EncodeFields(IBufferWriter<byte> output, HeaderDictionary fields)
     {
         StartBlock(output);
         foreach (var (name, values) in fields) WriteField(output, name, values);

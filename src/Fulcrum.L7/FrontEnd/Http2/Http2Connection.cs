@@ -134,7 +134,7 @@ internal sealed class Http2Connection
                 {
                     bool start;
                     lock (Sync) start = Writer.EndTurn();
-                    if (start) _ = Writer.StartAsync();
+                    if (start) Writer.Start();
                 }
 
                 if (_frontEnd.Closing && !_closeRequested) RequestClose();
@@ -464,9 +464,9 @@ internal sealed class Http2Connection
     // Under the lock: an answer the client asked for was queued; a flood whose answers it does not read is cut.
     private void ControlQueued()
     {
-        if (Writer.Written != _controlEpoch)
+        if (Writer.WriteCount != _controlEpoch)
         {
-            _controlEpoch = Writer.Written;
+            _controlEpoch = Writer.WriteCount;
             _controlQueued = 0;
         }
 
@@ -571,7 +571,7 @@ internal sealed class Http2Connection
     {
         bool start;
         lock (Sync) start = Writer.Queued();
-        if (start) _ = Writer.StartAsync();
+        if (start) Writer.Start();
     }
 
     /// <summary>Resets a stream from the handler's side (a failure after the response started, an abort).</summary>
@@ -585,7 +585,7 @@ internal sealed class Http2Connection
             start = Writer.Queued();
         }
 
-        if (start) _ = Writer.StartAsync();
+        if (start) Writer.Start();
     }
 
     private void StreamError(int id, Http2ErrorCode code, string reason)
@@ -629,7 +629,7 @@ internal sealed class Http2Connection
             start = Writer.Queued();
         }
 
-        if (start) _ = Writer.StartAsync();
+        if (start) Writer.Start();
         all?.TrySetResult();
         if (wake) CancelTimeout();
     }
@@ -654,7 +654,7 @@ internal sealed class Http2Connection
             idle = _running == 0;
         }
 
-        if (start) _ = Writer.StartAsync();
+        if (start) Writer.Start();
         if (idle) CancelTimeout();
     }
 
@@ -689,7 +689,7 @@ internal sealed class Http2Connection
         }
 
         if (reason is not null) Log.Http2ConnectionError(_frontEnd.Logger, _frontEnd.Config.Name, PeerText, code.ToString(), reason);
-        if (start) _ = Writer.StartAsync();
+        if (start) Writer.Start();
         var time = _frontEnd.Time;
         await Task.WhenAny(Writer.WhenIdleAsync(), Task.Delay(TimeSpan.FromSeconds(1), time));
         Abort();

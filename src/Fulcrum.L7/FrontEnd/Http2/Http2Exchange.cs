@@ -78,6 +78,8 @@ internal sealed class Http2Exchange(Http2Stream stream) : HttpExchange
 
     public override int Status { get; set; }
     public override IHeaderDictionary ResponseHeaders => _responseHeaders;
+    /// <summary>The response headers as their concrete dictionary, whose enumerator is a struct (the encoder walks it).</summary>
+    public HeaderDictionary Headers => _responseHeaders;
 
     public override long? ResponseContentLength
     {

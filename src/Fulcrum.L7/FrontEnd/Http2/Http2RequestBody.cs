@@ -10,6 +10,7 @@ namespace Fulcrum.L7.FrontEnd.Http2;
 /// </summary>
 internal sealed class Http2RequestBody(Http2Stream stream) : Stream
 {
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         if (destination.IsEmpty) return 0;

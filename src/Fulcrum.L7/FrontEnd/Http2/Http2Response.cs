@@ -42,6 +42,7 @@ internal sealed class Http2Response(Http2Stream stream) : Stream
         _trailers[name] = _trailers.TryGetValue(name, out var existing) ? StringValues.Concat(existing, value) : value;
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         var connection = stream.Connection;
@@ -88,7 +89,7 @@ internal sealed class Http2Response(Http2Stream stream) : Stream
                 }
             }
 
-            if (start) _ = connection.Writer.StartAsync();
+            if (start) connection.Writer.Start();
             if (wait is not null && !await wait.WaitAsync(cancellationToken)) throw new IOException("the HTTP/2 stream was reset");
             await connection.Writer.WaitForRoomAsync();
         }
@@ -151,9 +152,9 @@ internal sealed class Http2Response(Http2Stream stream) : Stream
         Started = true;
         var exchange = stream.Exchange;
         var status = exchange.Status;
-        var headers = exchange.ResponseHeaders;
+        var headers = exchange.Headers;
         _noBody = IsNoBody(status);
-        if (headers.ContentLength is { } length && status is not (204 or 304) && status >= 200) _declared = length;
+        if (((IHeaderDictionary)headers).ContentLength is { } length && status is not (204 or 304) && status >= 200) _declared = length;
         _block.ResetWrittenCount();
         var connection = stream.Connection;
         connection.Encoder.EncodeResponse(_block, status, headers, headers.ContainsKey("Date") ? null : Http1Date.Now(connection.FrontEnd.Time));
@@ -164,7 +165,7 @@ internal sealed class Http2Response(Http2Stream stream) : Stream
     {
         bool start;
         lock (stream.Connection.Sync) start = PushLocked();
-        if (start) _ = stream.Connection.Writer.StartAsync();
+        if (start) stream.Connection.Writer.Start();
     }
 
     // Under the lock: the stream's frames go to the connection's output (dropped if the stream was reset meanwhile).

@@ -29,19 +29,19 @@ internal sealed class Http2Writer(object sync, Stream stream, Action failed)
     public int Pending => _pending.WrittenCount;
     public bool Failed => _failed;
     /// <summary>Writes that completed; under the lock. A client that floods control frames without reading stops this from moving.</summary>
-    public long Written { get; private set; }
+    public long WriteCount { get; private set; }
 
     /// <summary>Under the lock: the read loop starts a turn; frames queued now wait for its end.</summary>
     public void BeginTurn() => _inTurn = true;
 
-    /// <summary>Under the lock: the turn ended; true when the caller must <see cref="StartAsync"/> a write once it let go of the lock.</summary>
+    /// <summary>Under the lock: the turn ended; true when the caller must <see cref="Start"/> a write once it let go of the lock.</summary>
     public bool EndTurn()
     {
         _inTurn = false;
         return Due();
     }
 
-    /// <summary>Under the lock, after frames were queued: true when the caller must <see cref="StartAsync"/> a write once it let go of the lock.</summary>
+    /// <summary>Under the lock, after frames were queued: true when the caller must <see cref="Start"/> a write once it let go of the lock.</summary>
     public bool Queued() => !_inTurn && Due();
 
     private bool Due()
@@ -51,59 +51,103 @@ internal sealed class Http2Writer(object sync, Stream stream, Action failed)
         return true;
     }
 
-    /// <summary>Writes until nothing is pending; called without the lock after <see cref="Queued"/> or <see cref="EndTurn"/> said so.</summary>
-    public async Task StartAsync()
+    /// <summary>
+    /// Writes until nothing is pending; called without the lock after <see cref="Queued"/> or <see cref="EndTurn"/> said
+    /// so. A write that completes at once (the usual case: the socket takes it) loops here without an async state
+    /// machine; one that waits goes on in <see cref="ContinueAsync"/>.
+    /// </summary>
+    public void Start()
     {
         try
         {
-            while (true)
+            while (Next() is { } batch)
             {
-                ArrayBufferWriter<byte> batch;
-                TaskCompletionSource? room;
-                lock (sync)
+                var write = stream.WriteAsync(batch.WrittenMemory);
+                if (!write.IsCompletedSuccessfully)
                 {
-                    if (_pending.WrittenCount == 0 || _failed)
-                    {
-                        _writing = false;
-                        (room, _room) = (_room, null);
-                        var idle = _idle;
-                        _idle = null;
-                        room?.TrySetResult();
-                        idle?.TrySetResult();
-                        return;
-                    }
-
-                    batch = _pending;
-                    _pending = _spare ?? new ArrayBufferWriter<byte>(4096);
-                    _spare = null;
-                    (room, _room) = (_room, null);
+                    _ = ContinueAsync(write, batch);
+                    return;
                 }
 
-                room?.TrySetResult();
-                await stream.WriteAsync(batch.WrittenMemory);
-                batch.ResetWrittenCount();
-                lock (sync)
-                {
-                    _spare = batch.Capacity > KeepCapacity ? null : batch;
-                    Written++;
-                }
+                write.GetAwaiter().GetResult();
+                Written(batch);
             }
         }
         catch (Exception)
         {
-            TaskCompletionSource? room, idle;
-            lock (sync)
+            Fail();
+        }
+    }
+
+    private async Task ContinueAsync(ValueTask write, ArrayBufferWriter<byte> batch)
+    {
+        try
+        {
+            await write;
+            Written(batch);
+            while (Next() is { } next)
             {
-                _failed = true;
+                await stream.WriteAsync(next.WrittenMemory);
+                Written(next);
+            }
+        }
+        catch (Exception)
+        {
+            Fail();
+        }
+    }
+
+    // The pending frames to write next, or null (and the writer stops) when there are none.
+    private ArrayBufferWriter<byte>? Next()
+    {
+        TaskCompletionSource? room, idle = null;
+        ArrayBufferWriter<byte>? batch = null;
+        lock (sync)
+        {
+            if (_pending.WrittenCount == 0 || _failed)
+            {
                 _writing = false;
-                (room, _room) = (_room, null);
                 (idle, _idle) = (_idle, null);
             }
+            else
+            {
+                batch = _pending;
+                _pending = _spare ?? new ArrayBufferWriter<byte>(4096);
+                _spare = null;
+            }
 
-            room?.TrySetResult();
-            idle?.TrySetResult();
-            failed();
+            (room, _room) = (_room, null);
         }
+
+        room?.TrySetResult();
+        idle?.TrySetResult();
+        return batch;
+    }
+
+    private void Written(ArrayBufferWriter<byte> batch)
+    {
+        batch.ResetWrittenCount();
+        lock (sync)
+        {
+            _spare = batch.Capacity > KeepCapacity ? null : batch;
+            WriteCount++;
+        }
+    }
+
+    private void Fail()
+    {
+        TaskCompletionSource? room, idle;
+        lock (sync)
+        {
+            _failed = true;
+            _writing = false;
+            (room, _room) = (_room, null);
+            (idle, _idle) = (_idle, null);
+        }
+
+        room?.TrySetResult();
+        idle?.TrySetResult();
+        failed();
     }
 
     /// <summary>Completes when the output is under <see cref="HighWater"/> again (or the connection failed).</summary>
