@@ -57,6 +57,7 @@ internal sealed class Http2Connection
     private int _receiveWindow = ConnectionWindow;
     private int _unacknowledged;
     private bool _settingsSeen;
+    private bool _idleArmed = true;
     private long _controlEpoch = -1;
     private int _controlQueued;
     private bool _peerGoAway;
@@ -709,12 +710,16 @@ internal sealed class Http2Connection
         }
     }
 
-    // Under the lock: keep-alive-timeout runs while no stream does.
+    // Under the lock: keep-alive-timeout runs while no stream does. The timer is touched only when that changes: a busy
+    // connection reads many times a stream, and moving a timer is not free.
     private void ArmIdleTimer()
     {
+        var idle = _running == 0;
+        if (idle == _idleArmed && !idle) return;
+        _idleArmed = idle;
         try
         {
-            _timeout.CancelAfter(_running == 0 ? _frontEnd.Config.Limits.KeepAliveTimeout : Timeout.InfiniteTimeSpan);
+            _timeout.CancelAfter(idle ? _frontEnd.Config.Limits.KeepAliveTimeout : Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {
