@@ -371,13 +371,15 @@ internal sealed class Http2Connection
             // Padding is flow-controlled but never read: give it back at once.
             if (length > data.Length) Consumed(stream, length - data.Length);
             if (endStream) stream.State = Http2StreamState.HalfClosedRemote;
+            // A body that failed (too large, a length that disagrees) keeps nothing more: what it would have held is
+            // given back to the connection's window at once.
+            if (stream.BodyError is not null) CreditConnection(data.Length);
             var waiter = stream.Append(data, endStream);
             if (_maxBody > 0 && stream.Received > _maxBody)
             {
                 stream.FailBody(new BadHttpRequestException("the request body is larger than the listener's max-body-size", StatusCodes.Status413PayloadTooLarge));
             }
 
-            if (stream.BodyError is not null && stream.Buffered == 0) CreditConnection(data.Length); // dropped, not buffered
             if (waiter is not null) _wake.Add(waiter);
         }
     }

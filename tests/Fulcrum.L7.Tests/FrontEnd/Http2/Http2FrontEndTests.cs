@@ -125,6 +125,22 @@ public sealed class Http2FrontEndTests : IDisposable
     }
 
     [Fact]
+    public async Task BodyOverMaxBodySize_Gets413_AndTheConnectionGoesOn()
+    {
+        await using var backend = await HandlerBackend.StartAsync(EchoAsync);
+        var listener = Listener(ToPool("app")) with { Limits = new HttpLimitsConfig { MaxBodySize = 1000 } };
+        await using var proxy = await ProxyHarness.StartAsync(Of(listener, Raw("app", backend.Address)));
+        using var client = Client(proxy);
+
+        using var large = await client.PostAsync("/up", new UnknownLength(Pattern(200_000)));
+        using var small = await client.PostAsync("/up", new ByteArrayContent(Pattern(10)));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+        Assert.Equal(Pattern(10), await small.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task StreamedBodyWithoutLength_ReachesTheBackend()
     {
         await using var backend = await HandlerBackend.StartAsync(EchoAsync);
