@@ -272,7 +272,15 @@ internal sealed class Http2Connection
             return;
         }
 
-        if (id <= _lastStreamId) throw new Http2ConnectionError(Http2ErrorCode.StreamClosed, $"HEADERS on closed stream {id}");
+        if (id <= _lastStreamId)
+        {
+            // A stream already closed: its answer may have ended it (and an RST_STREAM NO_ERROR stopped its body) while
+            // the client's trailers were on the way. Section 5.1 says to ignore frames after an RST_STREAM; the block
+            // is still decoded, so the table stays in step.
+            Decode(block, _discard);
+            return;
+        }
+
         if ((id & 1) == 0) throw new Http2ConnectionError(Http2ErrorCode.ProtocolError, $"a client stream with the even id {id}");
         _lastStreamId = id;
 
