@@ -356,8 +356,9 @@ internal sealed class Http2Connection
             if (stream is null)
             {
                 if (header.StreamId > _lastStreamId) throw new Http2ConnectionError(Http2ErrorCode.ProtocolError, "DATA on an idle stream");
+                // A closed stream: mostly one whose answer ended it while its body was still coming (this side sent
+                // RST_STREAM NO_ERROR), whose frames section 5.1 says to ignore; only the connection window counts them.
                 CreditConnection(length);
-                Http2FrameWriter.RstStream(Writer.Output, header.StreamId, Http2ErrorCode.StreamClosed);
                 return;
             }
 
