@@ -6,7 +6,7 @@
 # usage: bench/l7/run.sh [--quick] [--breakdown] [--no-build] [--profile PROXY] [--interleave ROUNDS] [PROXY...]
 #   PROXY        any of: fulcrum yarp nginx haproxy kestrel-empty yarp-direct fulcrum-observed fulcrum-thread-pool
 #                fulcrum-baseline fulcrum-front
-#                (fulcrum-front: FULCRUM_FRONT_END=fulcrum, Fulcrum's own HTTP/1.1 front end instead of Kestrel)
+#                (fulcrum-front: FULCRUM_FRONT_END=fulcrum, Fulcrum's own HTTP/1.1 and HTTP/2 front end instead of Kestrel)
 #                (fulcrum-thread-pool: FULCRUM_IO=thread-pool, .NET's default socket I/O instead of event loops)
 #                (fulcrum-baseline: the fulcrum.dll that BASELINE_DLL names, e.g. a Release build of an earlier
 #                commit in a git worktree, with the same config: a change against what it changes, interleaved)

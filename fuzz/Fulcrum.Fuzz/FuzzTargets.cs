@@ -13,6 +13,7 @@ public static class FuzzTargets
         new ResponseHeadTarget(),
         new ChunkedBodyTarget(),
         new Http2FramesTarget(),
+        new HpackTarget(),
         new ValuesTarget(),
     ];
 

@@ -48,4 +48,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7052, Level = LogLevel.Error, Message = "Listener {Listener}: a request from {Peer} failed")]
     public static partial void RequestFailed(ILogger logger, string listener, string peer, Exception exception);
+
+    [LoggerMessage(EventId = 7053, Level = LogLevel.Debug, Message = "Listener {Listener} ended an HTTP/2 connection from {Peer} with GOAWAY {Code}: {Reason}")]
+    public static partial void Http2ConnectionError(ILogger logger, string listener, string peer, string code, string reason);
+
+    [LoggerMessage(EventId = 7054, Level = LogLevel.Debug, Message = "Listener {Listener} reset HTTP/2 stream {Stream} from {Peer} with {Code}: {Reason}")]
+    public static partial void Http2StreamError(ILogger logger, string listener, string peer, int stream, string code, string reason);
 }

@@ -4,8 +4,8 @@ namespace Fulcrum.L7.FrontEnd;
 
 /// <summary>
 /// Which front end serves a listener: its `front-end:` key, else the default, kestrel. The environment variable
-/// FULCRUM_FRONT_END=fulcrum makes fulcrum the default for the listeners it can serve unchanged (http without h2c,
-/// https whose ALPN offers no h2), so a whole test suite or a bench can run on it without editing configs.
+/// FULCRUM_FRONT_END=fulcrum makes fulcrum the default of every http and https listener that does not say (HTTP/1.1,
+/// HTTP/2 by ALPN, h2c), so a whole test suite or a bench can run on it without editing configs.
 /// </summary>
 internal static class FrontEndChoice
 {
@@ -25,11 +25,6 @@ internal static class FrontEndChoice
         return CanServe(listener) ? HttpFrontEnd.Fulcrum : HttpFrontEnd.Kestrel;
     }
 
-    /// <summary>True when the listener asks for nothing beyond HTTP/1.1.</summary>
-    public static bool CanServe(ListenerConfig listener) => listener.Protocol switch
-    {
-        ListenerProtocol.Http => !listener.H2c,
-        ListenerProtocol.Https => listener.Tls is { } tls && !tls.Alpn.Contains("h2"),
-        _ => false,
-    };
+    /// <summary>True for the listeners Fulcrum's own front end serves: http (with or without h2c) and https.</summary>
+    public static bool CanServe(ListenerConfig listener) => listener.Protocol is ListenerProtocol.Http or ListenerProtocol.Https;
 }

@@ -34,7 +34,15 @@ public sealed class Http2AttackTests(Xunit.Abstractions.ITestOutputHelper output
 
     [Theory]
     [MemberData(nameof(Attacks))]
-    public async Task Attack_LeavesOtherClientsServed_AndTheHeapBounded(string attack, int count, bool closes)
+    public Task Attack_LeavesOtherClientsServed_AndTheHeapBounded(string attack, int count, bool closes) =>
+        AttackAsync(attack, count, closes, HttpFrontEnd.Kestrel);
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public Task Attack_OnFulcrumFrontEnd_LeavesOtherClientsServed_AndTheHeapBounded(string attack, int count, bool closes) =>
+        AttackAsync(attack, count, closes, HttpFrontEnd.Fulcrum);
+
+    private async Task AttackAsync(string attack, int count, bool closes, HttpFrontEnd frontEnd)
     {
         Assert.True(File.Exists(Python), "needs /usr/bin/python3 with python3-h2 (scripts/install-deps.sh)");
         await using var backends = await Backends.StartAsync("a");
@@ -42,7 +50,7 @@ public sealed class Http2AttackTests(Xunit.Abstractions.ITestOutputHelper output
         var tls = new ListenerTlsConfig { Certificates = [new CertificateConfig { Cert = cert, Key = key }] };
         await using var proxy = await ProxyHarness.StartAsync(new FulcrumConfig
         {
-            Listeners = [HttpsListenerTests.Secure(tls, Configs.ToPool("app"))],
+            Listeners = [HttpsListenerTests.Secure(tls, Configs.ToPool("app")) with { FrontEnd = frontEnd }],
             Pools = [Configs.Pool("app", backends.All)],
         });
         using var client = HttpsListenerTests.HttpsClient(proxy);

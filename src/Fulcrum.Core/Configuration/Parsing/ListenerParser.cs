@@ -103,7 +103,6 @@ internal static class ListenerParser
 
         CheckKeysSuitProtocol(mapping, listener, context);
         CheckHasTarget(mapping, listener, context);
-        CheckFrontEnd(mapping, listener, context);
         if (listener.Protocol == Dns) listener = listener with { Zone = DnsZoneParser.Complete(listener, mapping, context) };
         context.Facts.ListenersByIndex[index] = listener;
         return listener;
@@ -147,17 +146,6 @@ internal static class ListenerParser
             if (YamlReader.Find(mapping, key) is YamlSequenceNode { Children.Count: 0 } empty)
                 context.Error(empty, $"'{key}' is empty; give at least one entry");
         }
-    }
-
-    // Fulcrum's own front end speaks HTTP/1.1 only: a listener that would offer HTTP/2 (h2c, or h2 by ALPN, which is in
-    // the default alpn) is refused rather than handing some connections to Kestrel behind the user's back.
-    private static void CheckFrontEnd(YamlMappingNode mapping, ListenerConfig listener, ParseContext context)
-    {
-        if (listener.FrontEnd != HttpFrontEnd.Fulcrum || YamlReader.FindKey(mapping, "front-end") is not { } key) return;
-        if (listener.Protocol == Http && listener.H2c)
-            context.Error(key, $"front-end fulcrum speaks HTTP/1.1 only, but listener '{listener.Name}' has h2c: true; drop h2c or say front-end: kestrel");
-        if (listener.Protocol == Https && listener.Tls is { } tls && tls.Alpn.Contains("h2"))
-            context.Error(key, $"front-end fulcrum speaks HTTP/1.1 only, but listener '{listener.Name}' offers h2 by ALPN (the default); set tls: {{ alpn: [http/1.1] }} or say front-end: kestrel");
     }
 
     /// <summary>65507 is the largest payload of an IPv4 UDP datagram (65535 - 8 UDP - 20 IP header bytes).</summary>

@@ -24,6 +24,7 @@ namespace Fulcrum.L7.FrontEnd.Http1;
 internal sealed class Http1Connection
 {
     private const int InitialBuffer = 4096;
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
     private static readonly SslApplicationProtocol Http11 = SslApplicationProtocol.Http11;
 
     private readonly Http1FrontEnd _frontEnd;
@@ -39,6 +40,7 @@ internal sealed class Http1Connection
     private int _start;
     private int _end;
     private IPEndPoint? _peer;
+    private Http2.Http2Connection? _http2;
     private volatile bool _closeRequested;
     private volatile bool _idle;
     private bool _served;
@@ -59,6 +61,8 @@ internal sealed class Http1Connection
     public X509Certificate2? ClientCertificate { get; private set; }
     public SslProtocols? TlsProtocol => _tls?.SslProtocol;
     public CancellationToken Aborted => _aborted.Token;
+    /// <summary>The client's address: the socket's peer, or the source a PROXY header named.</summary>
+    public IPEndPoint? Peer => _peer;
     /// <summary>The listener is closing: this response says `Connection: close`.</summary>
     public bool Closing => _closeRequested || _frontEnd.Closing;
     public int Buffered => _end - _start;
@@ -75,6 +79,12 @@ internal sealed class Http1Connection
             _stream = stream;
             if (config.AcceptProxy && !await ReadProxyHeaderAsync(config)) return;
             if (config.Protocol == ListenerProtocol.Https && !await HandshakeAsync(config)) return;
+            if (_tls?.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2 || config.Protocol == ListenerProtocol.Http && config.H2c && await PrefaceAsync())
+            {
+                await RunHttp2Async();
+                return;
+            }
+
             while (await ReadHeadAsync())
             {
                 if (!await ServeAsync()) break;
@@ -108,6 +118,12 @@ internal sealed class Http1Connection
     /// <summary>Closes the connection now if it waits for a request; a busy one closes after its response.</summary>
     public void RequestClose(bool evenUnserved)
     {
+        if (_http2 is { } http2)
+        {
+            http2.RequestClose();
+            return;
+        }
+
         if (!_served && !evenUnserved) return;
         _closeRequested = true;
         if (_idle) CancelTimeout();
@@ -123,6 +139,8 @@ internal sealed class Http1Connection
         catch (ObjectDisposedException)
         {
         }
+
+        _http2?.Abort();
 
         _socket.Dispose();
     }
@@ -142,16 +160,65 @@ internal sealed class Http1Connection
     {
         if (_frontEnd.Tls is not { } tls) return false;
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-        _timeout.CancelAfter(config.Limits.HeaderTimeout);
+        // Kestrel's HandshakeTimeout (10 s) where header-timeout is longer: a record header that promises 64 KiB and
+        // never sends it must not hold the connection for the whole header-timeout.
+        _timeout.CancelAfter(config.Limits.HeaderTimeout < HandshakeTimeout ? config.Limits.HeaderTimeout : HandshakeTimeout);
         await ssl.AuthenticateAsServerAsync(static (_, hello, state, _) => ValueTask.FromResult(((Fulcrum.L7.Tls.ListenerTls)state!).OptionsFor(hello.ServerName)),
             tls, _timeout.Token);
         _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
         _tls = ssl;
         _stream = ssl;
-        // validate keeps h2 out of a fulcrum listener's ALPN; a certificate's own options could still offer it.
-        if (ssl.NegotiatedApplicationProtocol != default && ssl.NegotiatedApplicationProtocol != Http11) return false;
+        var alpn = ssl.NegotiatedApplicationProtocol;
+        if (alpn != default && alpn != Http11 && alpn != SslApplicationProtocol.Http2) return false;
         ClientCertificate = ssl.RemoteCertificate as X509Certificate2 ?? (ssl.RemoteCertificate is { } other ? new X509Certificate2(other) : null);
         return true;
+    }
+
+    // HTTP/2 on this connection (ALPN h2, or the preface on an h2c listener): Http2Connection serves it from here on,
+    // with whatever was read past the TLS handshake or PROXY header.
+    private async Task RunHttp2Async()
+    {
+        _served = true;
+        var http2 = new Http2.Http2Connection(_frontEnd, this, _stream);
+        _http2 = http2;
+        if (_closeRequested || _frontEnd.Closing) http2.RequestClose();
+        var leftover = BufferedSpan.ToArray();
+        _start = _end;
+        await http2.RunAsync(leftover);
+    }
+
+    // An h2c listener (prior knowledge, RFC 9113 section 3.3): reads until the first bytes are, or cannot be, the
+    // HTTP/2 connection preface; anything else is served as HTTP/1.1 from the same buffer.
+    private async ValueTask<bool> PrefaceAsync()
+    {
+        _timeout.CancelAfter(_frontEnd.Config.Limits.HeaderTimeout);
+        try
+        {
+            while (true)
+            {
+                var status = PrefaceStatus();
+                if (status != 0) return status > 0;
+                if (await FillAsync(_timeout.Token) == 0) return false;
+            }
+        }
+        catch (OperationCanceledException) when (!_aborted.IsCancellationRequested)
+        {
+            return false;
+        }
+        finally
+        {
+            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    // 1: the buffer starts with the whole preface; -1: it cannot; 0: so far so good.
+    private int PrefaceStatus()
+    {
+        var preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
+        var buffered = BufferedSpan;
+        var common = Math.Min(buffered.Length, preface.Length);
+        if (!buffered[..common].SequenceEqual(preface[..common])) return -1;
+        return common == preface.Length ? 1 : 0;
     }
 
     // accept-proxy (haproxy doc/proxy-protocol.txt): the header comes before anything else, within inspect-timeout.
