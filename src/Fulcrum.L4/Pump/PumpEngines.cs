@@ -1,4 +1,5 @@
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.L4.Uring;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.L4.Pump;
 
 namespace Fulcrum.L4.Uring;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Fulcrum.Core.IO.Uring;
 
 namespace Fulcrum.L4.Uring;
 

@@ -1,3 +1,4 @@
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Model;
 using Fulcrum.L4.Pump;
 

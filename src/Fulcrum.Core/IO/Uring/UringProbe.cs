@@ -1,4 +1,4 @@
-namespace Fulcrum.L4.Uring;
+namespace Fulcrum.Core.IO.Uring;
 
 /// <summary>
 /// Asks the running kernel whether the io_uring engine can run here: a ring can be set up (seccomp, a container's
