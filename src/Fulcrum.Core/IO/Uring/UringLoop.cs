@@ -44,8 +44,9 @@ internal sealed unsafe class UringLoop
     private bool _returned;
     private string? _failure;
 
-    private UringLoop(int bufferCount, int bufferSize, long spinMicroseconds)
+    private UringLoop(int index, int bufferCount, int bufferSize, long spinMicroseconds)
     {
+        Index = index;
         _bufferCount = bufferCount;
         _bufferSize = bufferSize;
         _spinTicks = Stopwatch.Frequency * spinMicroseconds / 1_000_000;
@@ -53,6 +54,9 @@ internal sealed unsafe class UringLoop
 
     public Ring Ring => _ring!;
     public BufferRing Buffers => _buffers!;
+
+    /// <summary>Its place among the process's loops (0 up).</summary>
+    public int Index { get; }
 
     /// <summary>The loop thread's kernel id, for reading its CPU time (/proc/self/task/ID/schedstat).</summary>
     public int KernelThreadId { get; private set; }
@@ -69,7 +73,7 @@ internal sealed unsafe class UringLoop
     /// <summary>Starts a loop thread; null with the reason when its ring cannot be set up.</summary>
     public static UringLoop? Start(int index, int bufferCount, int bufferSize, out string? failure, long? spinMicroseconds = null)
     {
-        var loop = new UringLoop(bufferCount, bufferSize, spinMicroseconds ?? DefaultSpinMicroseconds);
+        var loop = new UringLoop(index, bufferCount, bufferSize, spinMicroseconds ?? DefaultSpinMicroseconds);
         using var ready = new ManualResetEventSlim();
         var thread = new Thread(() => loop.Run(ready)) { IsBackground = true, Name = $"fulcrum-uring-{index}" };
         thread.Start();
