@@ -59,6 +59,8 @@ internal sealed class UringStream : Stream, IUringTarget, IUringWork
     private ReadOnlyMemory<byte> _writeFrom;
     private MemoryHandle _writePin;
     private int _written;
+    // What the write side has in the kernel: a send, or the connect (both complete _write).
+    private int _writeKind = KindSend;
     private unsafe byte* _address;
     private int _addressLength;
 
@@ -226,7 +228,7 @@ internal sealed class UringStream : Stream, IUringTarget, IUringWork
                 if (_read.Pending && _read.Token.IsCancellationRequested) _read.Fail(new OperationCanceledException(_read.Token));
                 break;
             case WorkCancelWrite:
-                if (_write.Pending && _write.Token.IsCancellationRequested) Cancel(KindSend, byFd: false);
+                if (_write.Pending && _write.Token.IsCancellationRequested) Cancel(_writeKind, byFd: false);
                 break;
             case WorkClose: BeginClose(); break;
         }
@@ -359,6 +361,7 @@ internal sealed class UringStream : Stream, IUringTarget, IUringWork
 
     private unsafe void SubmitConnect()
     {
+        _writeKind = KindConnect;
         var sqe = _loop.Ring.NextSqe();
         sqe->Opcode = UringNative.OpConnect;
         sqe->Fd = _fd;
@@ -474,6 +477,7 @@ internal sealed class UringStream : Stream, IUringTarget, IUringWork
     {
         System.Runtime.InteropServices.NativeMemory.Free(_address);
         _address = null;
+        _writeKind = KindSend;
         if (res == 0)
         {
             Arm();

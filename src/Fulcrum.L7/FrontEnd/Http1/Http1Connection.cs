@@ -24,7 +24,7 @@ namespace Fulcrum.L7.FrontEnd.Http1;
 /// back to the pool and a zero-byte read waits for the next one, so an idle connection holds no buffer. With an
 /// io_uring loop the socket is a <see cref="UringStream"/> on that loop instead, and the requests run on its thread.
 /// </summary>
-internal sealed class Http1Connection
+internal sealed class Http1Connection : IUringWork
 {
     private const int InitialBuffer = 4096;
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
@@ -74,6 +74,13 @@ internal sealed class Http1Connection
     public bool Closing => _closeRequested || _frontEnd.Closing;
     public int Buffered => _end - _start;
     public ReadOnlySpan<byte> BufferedSpan => _buffer.AsSpan(_start, _end - _start);
+
+    /// <summary>
+    /// Starts <see cref="RunAsync"/> on the connection's io_uring loop (posted there by the accept loop): a call that
+    /// completes before its caller awaits it continues on the caller's thread, so the connection must begin on its
+    /// loop for its requests, and their backend connections, to stay there.
+    /// </summary>
+    public void Run(int what) => _ = RunAsync();
 
     public async Task RunAsync()
     {
@@ -485,6 +492,7 @@ internal sealed class Http1Connection
 
     public void Skip(int count) => _start += count;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         try

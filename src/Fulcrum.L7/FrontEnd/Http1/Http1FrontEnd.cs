@@ -88,10 +88,12 @@ internal sealed class Http1FrontEnd(
             }
 
             stats?.ConnectionOpened();
-            var connection = new Http1Connection(this, client, Loops?.Next());
+            var loop = Loops?.Next();
+            var connection = new Http1Connection(this, client, loop);
             _open.TryAdd(connection, 0);
             if (_closing) connection.RequestClose(evenUnserved: false);
-            _ = connection.RunAsync();
+            if (loop is not null) loop.Post(connection, 0);
+            else _ = connection.RunAsync();
         }
     }
 
