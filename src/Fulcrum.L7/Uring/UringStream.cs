@@ -273,7 +273,12 @@ internal sealed class UringStream : Stream, IUringTarget, IUringWork
     private void TryCompleteRead()
     {
         if (!_read.Pending) return;
-        if (_received.Count > 0)
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Aborted: the shutdown's end of stream is ours, not the peer's.
+            _read.Fail(new IOException("the connection was aborted", new SocketException((int)SocketError.OperationAborted)));
+        }
+        else if (_received.Count > 0)
         {
             var into = _readInto;
             _readInto = default;
