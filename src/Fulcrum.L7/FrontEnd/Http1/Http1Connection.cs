@@ -175,7 +175,15 @@ internal sealed class Http1Connection : IUringWork
     private async ValueTask<bool> HandshakeAsync(ListenerConfig config)
     {
         if (_frontEnd.Tls is not { } tls) return false;
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        var under = _stream;
+        if (Buffered > 0)
+        {
+            // The ClientHello began in the same read as the PROXY header: the handshake reads those bytes first.
+            under = new PrefixedStream(BufferedSpan.ToArray(), _stream);
+            _start = _end;
+        }
+
+        var ssl = new SslStream(under, leaveInnerStreamOpen: false);
         // Kestrel's HandshakeTimeout (10 s) where header-timeout is longer: a record header that promises 64 KiB and
         // never sends it must not hold the connection for the whole header-timeout.
         _timeout.CancelAfter(config.Limits.HeaderTimeout < HandshakeTimeout ? config.Limits.HeaderTimeout : HandshakeTimeout);
