@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Model;
 using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Filters;
 using Fulcrum.L7.Forwarding;
 using Fulcrum.L7.Hosting;
 using Fulcrum.L7.Routing;
+using Fulcrum.L7.Uring;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -37,6 +39,9 @@ public sealed class HttpDataPlane : IAsyncDisposable
     private FilterServices? _filterServices;
     private readonly object _reconcileLock = new();
     private volatile bool _stopping;
+    private readonly Lock _engineLock = new();
+    private UringLoops? _loops;
+    private string? _connectionEngine;
     private volatile bool _keepAliveEnded;
     private Task _reconciling = Task.CompletedTask;
 
@@ -57,6 +62,18 @@ public sealed class HttpDataPlane : IAsyncDisposable
     }
 
     public TopologyStore Store { get; }
+
+    /// <summary>
+    /// How the own front end's connections do I/O, `io_uring` or `epoll`: chosen when the first listener with
+    /// `front-end: fulcrum` starts (<see cref="ConnectionEngine"/>); null before.
+    /// </summary>
+    public string? ConnectionEngineName => Volatile.Read(ref _connectionEngine);
+
+    /// <summary>Stands in for the kernel in tests: a non-null answer is a kernel that refuses io_uring.</summary>
+    internal Func<string?>? UringRefusal { get; init; }
+
+    /// <summary>FULCRUM_IO_ENGINE's value; tests that check the config's choice stand in for the environment.</summary>
+    internal Func<string?> IoEngineVariable { get; init; } = static () => Environment.GetEnvironmentVariable(Core.IO.Uring.IoEngineVariable.Name);
     public ILoggerFactory LoggerFactory { get; }
 
     /// <summary>
@@ -302,6 +319,21 @@ public sealed class HttpDataPlane : IAsyncDisposable
         }
     }
 
+    // Once per process run, on the first own-front-end listener: a Kestrel-only config starts no ring for L7.
+    private UringLoops? ChooseConnectionEngine()
+    {
+        lock (_engineLock)
+        {
+            if (_connectionEngine is null)
+            {
+                _loops = ConnectionEngine.Select(Store.Current.Config.IoEngine, IoEngineVariable(), _logger, UringRefusal);
+                Volatile.Write(ref _connectionEngine, _loops is null ? "epoll" : "io_uring");
+            }
+
+            return _loops;
+        }
+    }
+
     private async Task<KestrelListener?> TryStartAsync(ListenerConfig config, GenerationPools generation, bool throwOnBindFailure, CancellationToken cancellationToken)
     {
         var listener = new KestrelListener(config, _services, LoggerFactory, _logger, Store)
@@ -309,6 +341,7 @@ public sealed class HttpDataPlane : IAsyncDisposable
             ConfigDirectory = Tls.TlsConfigCheck.BaseDirectoryOf(generation.Topology.Config),
             InlineScheduling = InlineScheduling,
             Inherit = InheritSocket,
+            Uring = ChooseConnectionEngine,
         };
         listener.Apply(config, Compile(config, generation));
         if (_keepAliveEnded) listener.EndKeepAlive();

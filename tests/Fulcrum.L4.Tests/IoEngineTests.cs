@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Model;
 using Fulcrum.L4.Tests.Support;
 using Fulcrum.L4.Uring;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Model;
 using Fulcrum.L4.Pump;
 using Fulcrum.L4.Tests.Support;
@@ -28,7 +29,7 @@ public sealed class UringLoopTests
         using (backendInner)
         {
             var relay = new UringRelay(loop, new Owner(), (int)clientInner.SafeHandle.DangerousGetHandle(), (int)backendInner.SafeHandle.DangerousGetHandle());
-            loop.Post(relay, abort: false);
+            loop.Post(relay, UringRelay.StartWork);
             // Enough round trips that the loop has been busy, and spun, many times.
             for (var i = 0; i < 200; i++)
             {

@@ -1,4 +1,5 @@
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.L4.Uring;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,7 @@ namespace Fulcrum.L4.Pump;
 /// </summary>
 internal static class PumpEngines
 {
-    public const string Variable = "FULCRUM_IO_ENGINE";
+    public const string Variable = IoEngineVariable.Name;
 
     /// <summary>
     /// <paramref name="refusal"/> stands in for the kernel in tests: a non-null answer is a kernel that refuses io_uring.
@@ -21,7 +22,7 @@ internal static class PumpEngines
         var source = "io-engine";
         if (!string.IsNullOrEmpty(variable))
         {
-            if (Parse(variable) is { } fromEnvironment)
+            if (IoEngineVariable.Parse(variable) is { } fromEnvironment)
             {
                 choice = fromEnvironment;
                 source = Variable;
@@ -50,12 +51,4 @@ internal static class PumpEngines
         else L4Log.IoEngineChosen(logger, IoEngineNames.Epoll, $"{source}: auto; io_uring unavailable: {failure}");
         return EpollPumpEngine.Instance;
     }
-
-    private static IoEngineChoice? Parse(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "epoll" => IoEngineChoice.Epoll,
-        "io_uring" or "io-uring" or "iouring" => IoEngineChoice.IoUring,
-        "auto" => IoEngineChoice.Auto,
-        _ => null,
-    };
 }

@@ -1,3 +1,4 @@
+using Fulcrum.Core.IO.Uring;
 namespace Fulcrum.L4.Uring;
 
 /// <summary>

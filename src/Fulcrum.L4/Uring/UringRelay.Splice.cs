@@ -1,3 +1,5 @@
+using Fulcrum.Core.IO.Uring;
+
 namespace Fulcrum.L4.Uring;
 
 /// <summary>The relay's splice half: a bulk direction moves socket to pipe to socket (see <see cref="UringSplice"/>).</summary>

@@ -1,3 +1,4 @@
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Model;
 using Fulcrum.L4.Pump;
 
@@ -8,8 +9,12 @@ namespace Fulcrum.L4.Uring;
 /// loop's thread. Done when both FINs have gone on (or it was aborted) and no operation of it is left in the kernel;
 /// only then may the connection close the sockets, since the kernel may still hold them.
 /// </summary>
-internal sealed unsafe partial class UringRelay : IPumpAbort
+internal sealed unsafe partial class UringRelay : IPumpAbort, IUringTarget, IUringWork
 {
+    /// <summary>Posted work: start relaying, or abort.</summary>
+    public const int StartWork = 0;
+    public const int AbortWork = 1;
+
     /// <summary>Buffers a direction may hold besides the one being sent before its receive is cancelled.</summary>
     public const int MaxQueued = 3;
 
@@ -32,17 +37,28 @@ internal sealed unsafe partial class UringRelay : IPumpAbort
     }
 
     /// <summary>Index in the loop's table, the high bits of every user_data of this relay.</summary>
-    public int Slot { get; set; }
+    public int Slot { get; private set; }
 
     public Task Completion => _done.Task;
 
-    /// <summary>From any thread (the sweeper, the data plane's stop, the loop itself).</summary>
-    public void Abort() => _loop.Post(this, abort: true);
+    /// <summary>From any thread (the sweeper, the data plane's stop, the loop itself: at once there).</summary>
+    public void Abort()
+    {
+        if (_loop.IsCurrent) AbortNow();
+        else _loop.Post(this, AbortWork);
+    }
 
     // ---- loop thread only below ----
 
-    public void Start()
+    public void Run(int what)
     {
+        if (what == AbortWork) AbortNow();
+        else Start();
+    }
+
+    private void Start()
+    {
+        Slot = _loop.Register(this);
         _started = true;
         if (_aborting)
         {
@@ -54,7 +70,7 @@ internal sealed unsafe partial class UringRelay : IPumpAbort
         Arm(_down, 1);
     }
 
-    public void AbortNow()
+    private void AbortNow()
     {
         if (_aborting || _completed) return;
         _aborting = true;
@@ -284,7 +300,7 @@ internal sealed unsafe partial class UringRelay : IPumpAbort
         Release(_down);
         _up.Splice?.Dispose();
         _down.Splice?.Dispose();
-        _loop.Remove(this);
+        _loop.Unregister(Slot);
         _done.TrySetResult();
     }
 

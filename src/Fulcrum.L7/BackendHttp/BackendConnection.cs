@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Fulcrum.L7.Uring;
 
 namespace Fulcrum.L7.BackendHttp;
 
@@ -8,7 +9,9 @@ namespace Fulcrum.L7.BackendHttp;
 /// One HTTP/1.1 connection to a backend (a socket's stream, or a TLS stream for re-encrypting pools). While a
 /// request uses it, it holds a pooled read buffer (<see cref="Buffer"/>, bytes between <see cref="Start"/> and
 /// <see cref="End"/> not yet consumed); an idle connection holds none. Its cancellation source bounds each wait on
-/// the backend (the pool's request-timeout, re-armed per wait) and is cancelled when the client goes away.
+/// the backend (the pool's request-timeout, re-armed per wait) and is cancelled when the client goes away. On an
+/// io_uring loop the stream is a <see cref="UringStream"/>, whose armed receive tells an idle connection's close or
+/// unsolicited bytes without the poll a socket needs.
 /// </summary>
 internal sealed class BackendConnection : IDisposable
 {
@@ -20,6 +23,7 @@ internal sealed class BackendConnection : IDisposable
 
     private readonly CancellationTokenSource _timeout = new();
     private readonly Socket? _socket;
+    private readonly UringStream? _uring;
     private int _disposed;
 
     /// <param name="stream">The socket's stream, or the TLS stream over it.</param>
@@ -29,8 +33,13 @@ internal sealed class BackendConnection : IDisposable
     {
         Stream = stream;
         _socket = socket;
+        _uring = stream as UringStream;
         Created = created;
+        Ring = _uring is null ? 0 : _uring.Loop.Index + 1;
     }
+
+    /// <summary>Which idle list it goes back to: 0 for .NET's sockets, else 1 + its io_uring loop's index.</summary>
+    public int Ring { get; }
 
     public Stream Stream { get; }
     /// <summary>When it was opened (a TimeProvider timestamp), for the pool's max lifetime.</summary>
@@ -91,6 +100,7 @@ internal sealed class BackendConnection : IDisposable
     /// </summary>
     public bool HasInputWhileIdle()
     {
+        if (_uring is not null) return _uring.HasInput;
         if (_socket is null) return false;
         try
         {

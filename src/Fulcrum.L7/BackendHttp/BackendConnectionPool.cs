@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.L7.Tls;
+using Fulcrum.L7.Uring;
 
 namespace Fulcrum.L7.BackendHttp;
 
@@ -9,11 +11,13 @@ namespace Fulcrum.L7.BackendHttp;
 /// closed by the backend's own keep-alive timeout). Bounded in count; a connection idle longer than
 /// <see cref="PoolConnections.IdleTimeout"/> or older than <see cref="PoolConnections.Lifetime"/> is closed, as
 /// SocketsHttpHandler's PooledConnectionIdleTimeout and PooledConnectionLifetime do. Once disposed (its backend
-/// or pool left the config) it keeps no connection: those in use are closed when their request ends.
+/// or pool left the config) it keeps no connection: those in use are closed when their request ends. A request
+/// running on an io_uring loop (the own front end's) takes and opens connections on that same loop, so the client
+/// and backend sides complete on one ring: the idle connections are kept in one list per ring (0: .NET's sockets).
 /// </summary>
 internal sealed class BackendConnectionPool : IDisposable
 {
-    private readonly Stack<BackendConnection> _idle = new();
+    private readonly List<Stack<BackendConnection>> _idle = [new()];
     private readonly PoolConnections _owner;
     private readonly EndPoint _endpoint;
     private readonly DnsEndPoint _name;
@@ -31,12 +35,23 @@ internal sealed class BackendConnectionPool : IDisposable
     /// <summary>host:port, the Host header for a request whose client sent none.</summary>
     public string Authority { get; }
 
+    private int _idleCount;
+
     public int IdleCount
     {
         get
         {
-            lock (_idle) return _idle.Count;
+            lock (_idle) return _idleCount;
         }
+    }
+
+    // The current thread's ring: 1 + the io_uring loop's index, or 0 off the loops.
+    private static int CurrentRing => UringLoop.Current is { } loop ? loop.Index + 1 : 0;
+
+    private Stack<BackendConnection> IdleOn(int ring)
+    {
+        while (_idle.Count <= ring) _idle.Add(new Stack<BackendConnection>());
+        return _idle[ring];
     }
 
     /// <summary>A live idle connection with nothing unread on it, or null when a new one must be opened.</summary>
@@ -44,12 +59,14 @@ internal sealed class BackendConnectionPool : IDisposable
     {
         var time = _owner.Time;
         var now = time.GetTimestamp();
+        var ring = CurrentRing;
         while (true)
         {
             BackendConnection? connection;
             lock (_idle)
             {
-                if (!_idle.TryPop(out connection)) return null;
+                if (!IdleOn(ring).TryPop(out connection)) return null;
+                _idleCount--;
             }
 
             // A connection with input waiting was closed by the backend, or holds bytes no request asked for.
@@ -69,9 +86,10 @@ internal sealed class BackendConnectionPool : IDisposable
         {
             lock (_idle)
             {
-                if (!_disposed && _idle.Count < _owner.MaxIdle)
+                if (!_disposed && _idleCount < _owner.MaxIdle)
                 {
-                    _idle.Push(connection);
+                    IdleOn(connection.Ring).Push(connection);
+                    _idleCount++;
                     return;
                 }
             }
@@ -98,8 +116,15 @@ internal sealed class BackendConnectionPool : IDisposable
         try
         {
             Stream stream;
-            Socket socket;
-            if (_owner.Tls is { } tls)
+            Socket? socket;
+            if (_owner.Tls is null && UringLoop.Current is { } loop && _endpoint is IPEndPoint address)
+            {
+                // On a loop (the own front end's request): connect on its ring and stay there. TLS and names to
+                // resolve take .NET's sockets below.
+                stream = await UringStream.ConnectAsync(loop, address, timeout.Token).ConfigureAwait(false);
+                socket = null;
+            }
+            else if (_owner.Tls is { } tls)
             {
                 (stream, socket) = await tls.ConnectWithSocketAsync(_name, timeout.Token).ConfigureAwait(false);
             }
@@ -137,16 +162,22 @@ internal sealed class BackendConnectionPool : IDisposable
         List<BackendConnection>? expired = null;
         lock (_idle)
         {
-            if (_idle.Count == 0) return;
-            var keep = new List<BackendConnection>(_idle.Count);
-            while (_idle.TryPop(out var connection))
+            if (_idleCount == 0) return;
+            foreach (var idle in _idle)
             {
-                if (_owner.Expired(connection, now)) (expired ??= []).Add(connection);
-                else keep.Add(connection);
+                if (idle.Count == 0) continue;
+                var keep = new List<BackendConnection>(idle.Count);
+                while (idle.TryPop(out var connection))
+                {
+                    if (_owner.Expired(connection, now)) (expired ??= []).Add(connection);
+                    else keep.Add(connection);
+                }
+
+                // Popped newest first: push back oldest first so the newest stays on top.
+                for (var i = keep.Count - 1; i >= 0; i--) idle.Push(keep[i]);
             }
 
-            // Popped newest first: push back oldest first so the newest stays on top.
-            for (var i = keep.Count - 1; i >= 0; i--) _idle.Push(keep[i]);
+            _idleCount -= expired?.Count ?? 0;
         }
 
         if (expired is not null)
@@ -157,12 +188,17 @@ internal sealed class BackendConnectionPool : IDisposable
 
     public void Dispose()
     {
-        BackendConnection[] idle;
+        var idle = new List<BackendConnection>();
         lock (_idle)
         {
             _disposed = true;
-            idle = _idle.ToArray();
-            _idle.Clear();
+            foreach (var stack in _idle)
+            {
+                idle.AddRange(stack);
+                stack.Clear();
+            }
+
+            _idleCount = 0;
         }
 
         foreach (var connection in idle) connection.Dispose();

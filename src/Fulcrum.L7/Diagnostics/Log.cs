@@ -54,4 +54,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7054, Level = LogLevel.Debug, Message = "Listener {Listener} reset HTTP/2 stream {Stream} from {Peer} with {Code}: {Reason}")]
     public static partial void Http2StreamError(ILogger logger, string listener, string peer, int stream, string code, string reason);
+
+    [LoggerMessage(EventId = 7060, Level = LogLevel.Information, Message = "http connections engine: {Engine} ({Reason})")]
+    public static partial void IoEngineChosen(ILogger logger, string engine, string reason);
+
+    [LoggerMessage(EventId = 7061, Level = LogLevel.Warning, Message = "http connections engine: io_uring asked for by {Source} but unavailable ({Reason}); running epoll")]
+    public static partial void IoEngineFallback(ILogger logger, string source, string reason);
+
+    [LoggerMessage(EventId = 7062, Level = LogLevel.Warning, Message = "{Variable}={Value} is not epoll, io_uring or auto; ignored")]
+    public static partial void IoEngineVariableIgnored(ILogger logger, string variable, string value);
 }

@@ -67,6 +67,8 @@ internal sealed class KestrelListener : IAsyncDisposable
     public bool InlineScheduling { get; init; }
     /// <summary>See <see cref="HttpDataPlane.InheritSocket"/>.</summary>
     public Func<ListenerConfig, Socket?>? Inherit { get; init; }
+    /// <summary>The io_uring loops the own front end's connections run on; null or a null answer: epoll.</summary>
+    public Func<Fulcrum.Core.IO.Uring.UringLoops?>? Uring { get; init; }
     public IPEndPoint? BoundEndpoint { get; private set; }
     /// <summary>The listening socket Kestrel accepts from (Kestrel owns it), for a process that takes over from this one.</summary>
     public Socket? ListenSocket { get; private set; }
@@ -157,7 +159,7 @@ internal sealed class KestrelListener : IAsyncDisposable
     private void StartOwnFrontEnd()
     {
         var frontEnd = new Http1FrontEnd(() => Config, () => _tls, HandleAsync, _stats is null ? null : Completed, _stats,
-            _store?.Services.Time ?? TimeProvider.System, _logger);
+            _store?.Services.Time ?? TimeProvider.System, _logger) { Loops = Uring?.Invoke() };
         var endpoint = new IPEndPoint(Config.Bind.Address, Config.Bind.Port);
         var socket = frontEnd.Start(endpoint, Inherit?.Invoke(Config));
         ListenSocket = socket;

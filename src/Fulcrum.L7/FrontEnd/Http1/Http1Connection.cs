@@ -7,8 +7,10 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Proxy;
 using Fulcrum.L7.Diagnostics;
+using Fulcrum.L7.Uring;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -19,9 +21,10 @@ namespace Fulcrum.L7.FrontEnd.Http1;
 /// request: read and parse a head, run the listener's handler on the connection's one <see cref="Http1Exchange"/>,
 /// end the response, and go on while keep-alive allows. Socket calls complete on the epoll threads and the loop runs
 /// there (docs/design.md, "Event-loop I/O"); no thread-pool hop per request. Between requests the read buffer goes
-/// back to the pool and a zero-byte read waits for the next one, so an idle connection holds no buffer.
+/// back to the pool and a zero-byte read waits for the next one, so an idle connection holds no buffer. With an
+/// io_uring loop the socket is a <see cref="UringStream"/> on that loop instead, and the requests run on its thread.
 /// </summary>
-internal sealed class Http1Connection
+internal sealed class Http1Connection : IUringWork
 {
     private const int InitialBuffer = 4096;
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
@@ -29,6 +32,8 @@ internal sealed class Http1Connection
 
     private readonly Http1FrontEnd _frontEnd;
     private readonly Socket _socket;
+    private readonly UringLoop? _loop;
+    private UringStream? _uring;
     private readonly CancellationTokenSource _aborted = new();
     private readonly CancellationTokenSource _timeout;
     private readonly Http1RequestHead _head = new();
@@ -45,10 +50,12 @@ internal sealed class Http1Connection
     private volatile bool _idle;
     private bool _served;
 
-    public Http1Connection(Http1FrontEnd frontEnd, Socket socket)
+    /// <param name="loop">The io_uring loop to run on; null: .NET's sockets.</param>
+    public Http1Connection(Http1FrontEnd frontEnd, Socket socket, UringLoop? loop = null)
     {
         _frontEnd = frontEnd;
         _socket = socket;
+        _loop = loop;
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, frontEnd.Time);
         _exchange = new Http1Exchange(this);
         _body = new Http1RequestBody(this);
@@ -68,6 +75,13 @@ internal sealed class Http1Connection
     public int Buffered => _end - _start;
     public ReadOnlySpan<byte> BufferedSpan => _buffer.AsSpan(_start, _end - _start);
 
+    /// <summary>
+    /// Starts <see cref="RunAsync"/> on the connection's io_uring loop (posted there by the accept loop): a call that
+    /// completes before its caller awaits it continues on the caller's thread, so the connection must begin on its
+    /// loop for its requests, and their backend connections, to stay there.
+    /// </summary>
+    public void Run(int what) => _ = RunAsync();
+
     public async Task RunAsync()
     {
         var config = _frontEnd.Config;
@@ -75,8 +89,7 @@ internal sealed class Http1Connection
         {
             _socket.NoDelay = true;
             _peer = _socket.RemoteEndPoint as IPEndPoint;
-            Stream stream = new NetworkStream(_socket, ownsSocket: false);
-            _stream = stream;
+            _stream = _loop is null ? new NetworkStream(_socket, ownsSocket: false) : _uring = UringStream.Attach(_loop, _socket);
             if (config.AcceptProxy && !await ReadProxyHeaderAsync(config)) return;
             if (config.Protocol == ListenerProtocol.Https && !await HandshakeAsync(config)) return;
             if (_tls?.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2 || config.Protocol == ListenerProtocol.Http && config.H2c && await PrefaceAsync())
@@ -107,7 +120,9 @@ internal sealed class Http1Connection
                 // The peer went first.
             }
 
-            _socket.Dispose();
+            // The io_uring stream closes the socket once the kernel has given back its operations.
+            if (_uring is not null) _uring.Dispose();
+            else _socket.Dispose();
             ReturnBuffer();
             Response.Release();
             _timeout.Dispose();
@@ -142,7 +157,8 @@ internal sealed class Http1Connection
 
         _http2?.Abort();
 
-        _socket.Dispose();
+        if (_uring is not null) _uring.Abort();
+        else _socket.Dispose();
     }
 
     private void CancelTimeout()
@@ -159,7 +175,15 @@ internal sealed class Http1Connection
     private async ValueTask<bool> HandshakeAsync(ListenerConfig config)
     {
         if (_frontEnd.Tls is not { } tls) return false;
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        var under = _stream;
+        if (Buffered > 0)
+        {
+            // The ClientHello began in the same read as the PROXY header: the handshake reads those bytes first.
+            under = new PrefixedStream(BufferedSpan.ToArray(), _stream);
+            _start = _end;
+        }
+
+        var ssl = new SslStream(under, leaveInnerStreamOpen: false);
         // Kestrel's HandshakeTimeout (10 s) where header-timeout is longer: a record header that promises 64 KiB and
         // never sends it must not hold the connection for the whole header-timeout.
         _timeout.CancelAfter(config.Limits.HeaderTimeout < HandshakeTimeout ? config.Limits.HeaderTimeout : HandshakeTimeout);
@@ -401,14 +425,17 @@ internal sealed class Http1Connection
     {
         try
         {
-            _socket.Shutdown(SocketShutdown.Send);
+            if (_uring is not null) _uring.ShutdownSend();
+            else _socket.Shutdown(SocketShutdown.Send);
             var scratch = ArrayPool<byte>.Shared.Rent(4096);
             try
             {
                 using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(1), Time);
                 for (var total = 0; total < 1 << 20;)
                 {
-                    var read = await _socket.ReceiveAsync(scratch, SocketFlags.None, linger.Token);
+                    var read = _uring is not null
+                        ? await _uring.ReadAsync(scratch, linger.Token)
+                        : await _socket.ReceiveAsync(scratch, SocketFlags.None, linger.Token);
                     if (read == 0) break;
                     total += read;
                 }
@@ -418,7 +445,7 @@ internal sealed class Http1Connection
                 ArrayPool<byte>.Shared.Return(scratch);
             }
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             // Gone, or still sending after a second: close anyway.
         }
@@ -473,6 +500,7 @@ internal sealed class Http1Connection
 
     public void Skip(int count) => _start += count;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         try

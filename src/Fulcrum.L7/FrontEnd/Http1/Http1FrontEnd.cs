@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Observability;
 using Fulcrum.L7.Exchange;
 using Fulcrum.L7.Tls;
@@ -35,6 +36,8 @@ internal sealed class Http1FrontEnd(
     public Action<HttpExchange>? Completed => completed;
     public TimeProvider Time => time;
     public ILogger Logger => logger;
+    /// <summary>The io_uring loops connections are dealt to; null: .NET's sockets (epoll).</summary>
+    public UringLoops? Loops { get; init; }
     public bool Closing => _closing;
     public int Count => _open.Count;
 
@@ -85,10 +88,12 @@ internal sealed class Http1FrontEnd(
             }
 
             stats?.ConnectionOpened();
-            var connection = new Http1Connection(this, client);
+            var loop = Loops?.Next();
+            var connection = new Http1Connection(this, client, loop);
             _open.TryAdd(connection, 0);
             if (_closing) connection.RequestClose(evenUnserved: false);
-            _ = connection.RunAsync();
+            if (loop is not null) loop.Post(connection, 0);
+            else _ = connection.RunAsync();
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Fulcrum.L7.BackendHttp;
 using Microsoft.AspNetCore.Http;
@@ -50,6 +51,7 @@ internal sealed class Http1Response(Http1Connection connection) : Stream
         _out = [];
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         if (!Started) StartHead(hasBody: true);
@@ -102,6 +104,7 @@ internal sealed class Http1Response(Http1Connection connection) : Stream
     }
 
     /// <summary>Ends the response: the head if nothing was written (with Content-Length: 0 where a body may be), the last chunk.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask CompleteAsync()
     {
         if (!Started) StartHead(hasBody: false);
@@ -234,6 +237,7 @@ internal sealed class Http1Response(Http1Connection connection) : Stream
         return false;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync(CancellationToken cancellationToken)
     {
         var length = _length;

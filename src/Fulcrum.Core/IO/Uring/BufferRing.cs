@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Fulcrum.L4.Uring;
+namespace Fulcrum.Core.IO.Uring;
 
 /// <summary>
 /// A provided-buffer ring (IORING_REGISTER_PBUF_RING, Linux 5.19): buffers the kernel picks from when a multishot

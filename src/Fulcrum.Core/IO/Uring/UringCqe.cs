@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Fulcrum.L4.Uring;
+namespace Fulcrum.Core.IO.Uring;
 
 /// <summary>struct io_uring_cqe (16 bytes; this engine does not set up 32-byte CQEs).</summary>
 [StructLayout(LayoutKind.Sequential)]

@@ -2,13 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Fulcrum.L4.Uring;
+namespace Fulcrum.Core.IO.Uring;
 
 /// <summary>
-/// One thread with its own ring and provided-buffer ring, running the relays given to it: like an nginx worker or a
-/// HAProxy thread, every operation of a connection is submitted and completed here. Each turn submits everything the
-/// last completions queued and waits for the next in one io_uring_enter. Other threads hand work over through an
-/// inbox and wake the loop through an eventfd the ring always has a read pending on.
+/// One thread with its own ring and provided-buffer ring, running the connections given to it (L4 relays, L7 client and
+/// backend connections): like an nginx worker or a HAProxy thread, every operation of a connection is submitted and
+/// completed here, and what a completion resumes runs here too. Each turn submits everything the last completions
+/// queued and waits for the next in one io_uring_enter. Other threads hand work over through an inbox and wake the
+/// loop through an eventfd the ring always has a read pending on.
 /// </summary>
 internal sealed unsafe class UringLoop
 {
@@ -25,10 +26,13 @@ internal sealed unsafe class UringLoop
     /// </summary>
     private static readonly long DefaultSpinMicroseconds = SpinMicroseconds(Environment.GetEnvironmentVariable("FULCRUM_URING_SPIN"));
 
-    private readonly ConcurrentQueue<(UringRelay Relay, bool Abort)> _inbox = new();
-    private readonly List<UringRelay?> _slots = [];
+    [ThreadStatic]
+    private static UringLoop? _current;
+
+    private readonly ConcurrentQueue<(IUringWork Work, int What)> _inbox = new();
+    private readonly List<IUringTarget?> _slots = [];
     private readonly Stack<int> _freeSlots = new();
-    private readonly List<UringRelay> _starving = [];
+    private readonly List<IUringTarget> _starving = [];
     private readonly int _bufferCount;
     private readonly int _bufferSize;
     private readonly long _spinTicks;
@@ -37,12 +41,12 @@ internal sealed unsafe class UringLoop
     private int _eventFd = -1;
     private ulong* _eventValue;
     private int _wakePending;
-    private int _threadId;
     private bool _returned;
     private string? _failure;
 
-    private UringLoop(int bufferCount, int bufferSize, long spinMicroseconds)
+    private UringLoop(int index, int bufferCount, int bufferSize, long spinMicroseconds)
     {
+        Index = index;
         _bufferCount = bufferCount;
         _bufferSize = bufferSize;
         _spinTicks = Stopwatch.Frequency * spinMicroseconds / 1_000_000;
@@ -51,16 +55,25 @@ internal sealed unsafe class UringLoop
     public Ring Ring => _ring!;
     public BufferRing Buffers => _buffers!;
 
+    /// <summary>Its place among the process's loops (0 up).</summary>
+    public int Index { get; }
+
     /// <summary>The loop thread's kernel id, for reading its CPU time (/proc/self/task/ID/schedstat).</summary>
     public int KernelThreadId { get; private set; }
 
-    /// <summary>Relays running on this loop now.</summary>
+    /// <summary>Targets registered on this loop now.</summary>
     public int Active { get; private set; }
+
+    /// <summary>The loop whose thread this is; null on any other thread.</summary>
+    public static UringLoop? Current => _current;
+
+    /// <summary>True on this loop's own thread, where the ring may be used directly.</summary>
+    public bool IsCurrent => _current == this;
 
     /// <summary>Starts a loop thread; null with the reason when its ring cannot be set up.</summary>
     public static UringLoop? Start(int index, int bufferCount, int bufferSize, out string? failure, long? spinMicroseconds = null)
     {
-        var loop = new UringLoop(bufferCount, bufferSize, spinMicroseconds ?? DefaultSpinMicroseconds);
+        var loop = new UringLoop(index, bufferCount, bufferSize, spinMicroseconds ?? DefaultSpinMicroseconds);
         using var ready = new ManualResetEventSlim();
         var thread = new Thread(() => loop.Run(ready)) { IsBackground = true, Name = $"fulcrum-uring-{index}" };
         thread.Start();
@@ -69,17 +82,12 @@ internal sealed unsafe class UringLoop
         return failure is null ? loop : null;
     }
 
-    /// <summary>Hands a relay to this loop to start, or to abort; from any thread.</summary>
-    public void Post(UringRelay relay, bool abort)
+    /// <summary>Hands work to this loop's thread, from any thread (on the loop's own it runs at the next turn).</summary>
+    public void Post(IUringWork work, int what)
     {
-        if (abort && Environment.CurrentManagedThreadId == _threadId)
-        {
-            relay.AbortNow();
-            return;
-        }
-
-        _inbox.Enqueue((relay, abort));
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        _inbox.Enqueue((work, what));
+        // The loop's own thread drains the inbox before its next wait: no wake-up needed.
+        if (_current != this && Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
             ulong one = 1;
             UringNative.Write(_eventFd, &one, sizeof(ulong));
@@ -92,19 +100,35 @@ internal sealed unsafe class UringLoop
         _returned = true;
     }
 
-    public void Starve(UringRelay relay) => _starving.Add(relay);
+    /// <summary>Asks for <see cref="IUringTarget.OnBuffersAvailable"/> once buffers come back.</summary>
+    public void Starve(IUringTarget target) => _starving.Add(target);
 
-    public void Remove(UringRelay relay)
+    /// <summary>Gives a target a slot: the high bits of its operations' user_data. Loop thread only.</summary>
+    public int Register(IUringTarget target)
     {
-        _slots[relay.Slot] = null;
-        _freeSlots.Push(relay.Slot);
+        if (_freeSlots.TryPop(out var slot)) _slots[slot] = target;
+        else
+        {
+            slot = _slots.Count;
+            _slots.Add(target);
+        }
+
+        Active++;
+        return slot;
+    }
+
+    /// <summary>Frees a slot once none of its target's operations is left in the kernel. Loop thread only.</summary>
+    public void Unregister(int slot)
+    {
+        _slots[slot] = null;
+        _freeSlots.Push(slot);
         Active--;
     }
 
     private void Run(ManualResetEventSlim ready)
     {
         // Set up on this thread: a single-issuer ring belongs to the thread that created it.
-        _threadId = Environment.CurrentManagedThreadId;
+        _current = this;
         KernelThreadId = UringNative.GetTid();
         _ring = Ring.Create(Entries, singleIssuer: true, out var ringError);
         if (_ring is not null) _buffers = BufferRing.Register(_ring, 0, _bufferCount, _bufferSize, out ringError);
@@ -127,8 +151,7 @@ internal sealed unsafe class UringLoop
             while (_inbox.TryDequeue(out var work))
             {
                 busy = true;
-                if (work.Abort) work.Relay.AbortNow();
-                else Begin(work.Relay);
+                work.Work.Run(work.What);
             }
 
             // With the spin off (the default) every turn submits and sleeps in one call.
@@ -170,20 +193,6 @@ internal sealed unsafe class UringLoop
     private static long SpinMicroseconds(string? variable) =>
         long.TryParse(variable, out var us) && us is >= 0 and <= 1000 ? us : 0;
 
-    private void Begin(UringRelay relay)
-    {
-        if (_freeSlots.TryPop(out var slot)) _slots[slot] = relay;
-        else
-        {
-            slot = _slots.Count;
-            _slots.Add(relay);
-        }
-
-        relay.Slot = slot;
-        Active++;
-        relay.Start();
-    }
-
     /// <summary>Runs the ready completions; true when there were any.</summary>
     private bool Reap()
     {
@@ -218,7 +227,7 @@ internal sealed unsafe class UringLoop
             _returned = false;
             var starving = _starving.ToArray();
             _starving.Clear();
-            foreach (var relay in starving) relay.OnBuffersAvailable();
+            foreach (var target in starving) target.OnBuffersAvailable();
         }
 
         _returned = false;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Fulcrum.L4.Uring;
+namespace Fulcrum.Core.IO.Uring;
 
 /// <summary>struct io_uring_sqe (64 bytes), with the union members this engine uses named for their use.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 64)]

@@ -1,4 +1,4 @@
-namespace Fulcrum.L4.Uring;
+namespace Fulcrum.Core.IO.Uring;
 
 /// <summary>
 /// Asks the running kernel whether the io_uring engine can run here: a ring can be set up (seccomp, a container's
@@ -7,7 +7,7 @@ namespace Fulcrum.L4.Uring;
 /// </summary>
 internal static unsafe class UringProbe
 {
-    private static readonly byte[] Needed = [UringNative.OpRecv, UringNative.OpSend, UringNative.OpAsyncCancel, UringNative.OpRead, UringNative.OpSplice];
+    private static readonly byte[] Needed = [UringNative.OpRecv, UringNative.OpSend, UringNative.OpAsyncCancel, UringNative.OpRead, UringNative.OpSplice, UringNative.OpConnect];
 
     /// <summary>Null when io_uring can run; otherwise why not, for the start-up log.</summary>
     public static string? Run()

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Fulcrum.L4.Uring;
+namespace Fulcrum.Core.IO.Uring;
 
 /// <summary>
 /// The three io_uring system calls and the few libc calls around them, with the constants this engine uses. Values are
@@ -41,6 +41,7 @@ internal static unsafe partial class UringNative
     public const byte OpSend = 26;
     public const byte OpRecv = 27;
     public const byte OpSplice = 30;
+    public const byte OpConnect = 16;
 
     // sqe flags
     public const byte SqeBufferSelect = 1 << 5;
@@ -108,6 +109,7 @@ internal static unsafe partial class UringNative
     public const int EfdCloexec = 0x80000;
     public const int EfdNonblock = 0x800;
     public const int ShutWrite = 1;
+    public const int ShutRdwr = 2;
     public const int OCloexec = 0x80000;
     public const int ONonblock = 0x800;
     public const int FGetFl = 3;

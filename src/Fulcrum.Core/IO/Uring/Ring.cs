@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Fulcrum.L4.Uring;
+namespace Fulcrum.Core.IO.Uring;
 
 /// <summary>
 /// One io_uring: the submission and completion rings and the SQE array, mapped into this process. Not thread-safe:

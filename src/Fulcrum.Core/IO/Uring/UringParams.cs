@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Fulcrum.L4.Uring;
+namespace Fulcrum.Core.IO.Uring;
 
 /// <summary>struct io_uring_params with its io_sqring_offsets and io_cqring_offsets (120 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
