@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Fulcrum.Core.Configuration;
@@ -14,7 +13,6 @@ namespace Fulcrum.L7.Tests.Hardening;
 /// </summary>
 public sealed class Http2AttackTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
-    private const string Python = "/usr/bin/python3";
     private readonly TestPki _pki = new();
 
     public void Dispose() => _pki.Dispose();
@@ -44,7 +42,7 @@ public sealed class Http2AttackTests(Xunit.Abstractions.ITestOutputHelper output
 
     private async Task AttackAsync(string attack, int count, bool closes, HttpFrontEnd frontEnd)
     {
-        Assert.True(File.Exists(Python), "needs /usr/bin/python3 with python3-h2 (scripts/install-deps.sh)");
+        Assert.True(File.Exists(PythonScript.Python), "needs /usr/bin/python3 with python3-h2 (scripts/install-deps.sh)");
         await using var backends = await Backends.StartAsync("a");
         var (cert, key) = _pki.Write(_pki.Issue(["a.test", "127.0.0.1"]), "a");
         var tls = new ListenerTlsConfig { Certificates = [new CertificateConfig { Cert = cert, Key = key }] };
@@ -83,27 +81,9 @@ public sealed class Http2AttackTests(Xunit.Abstractions.ITestOutputHelper output
     private static async Task<string> RunAsync(string attack, int port, int count)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Hardening", "h2attack.py");
-        var psi = new ProcessStartInfo(Python, [script, attack, "127.0.0.1", port.ToString(), count.ToString()])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{attack}: the attack did not end in 60 s");
-        }
-
-        var text = (await output).Trim();
-        Assert.True(process.ExitCode == 0, $"{attack}: h2attack.py failed: {await error}");
+        var (exitCode, output, error) = await PythonScript.RunAsync(attack, script, attack, "127.0.0.1", port.ToString(), count.ToString());
+        var text = output.Trim();
+        Assert.True(exitCode == 0, $"{attack}: h2attack.py failed: {error}");
         using var json = JsonDocument.Parse(text);
         return text;
     }

@@ -8,7 +8,7 @@ namespace Fulcrum.L7.FrontEnd.Http1;
 /// (large reads of a long body go straight into the caller's memory). A body that breaks off or breaks the chunked
 /// grammar fails the read with 400, one over `max-body-size` with 413, as Kestrel's does, so the backend leg answers the same.
 /// </summary>
-internal sealed class Http1RequestBody(Http1Connection connection) : Stream
+internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadStream
 {
     private readonly ChunkedDecoder _chunks = new();
     private Http1BodyFraming _framing;
@@ -87,17 +87,4 @@ internal sealed class Http1RequestBody(Http1Connection connection) : Stream
         connection.Response.CloseAfter();
         return new BadHttpRequestException("the request body ended early", StatusCodes.Status400BadRequest);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("synchronous reads are not allowed");
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

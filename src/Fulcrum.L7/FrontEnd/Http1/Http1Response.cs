@@ -14,7 +14,7 @@ namespace Fulcrum.L7.FrontEnd.Http1;
 /// known, or nothing for HEAD, 204 and 304 (RFC 9112 section 6.3). Each write is sent at once, as Kestrel flushes
 /// each, so a streamed answer reaches the client as the backend sends it.
 /// </summary>
-internal sealed class Http1Response(Http1Connection connection) : Stream
+internal sealed class Http1Response(Http1Connection connection) : AsyncWriteStream
 {
     private const int BufferSize = 16 * 1024;
     private static readonly SearchValues<char> NotFieldValue = SearchValues.Create("\0\r\n");
@@ -266,17 +266,4 @@ internal sealed class Http1Response(Http1Connection connection) : Stream
         if (_out.Length > 0) ArrayPool<byte>.Shared.Return(_out);
         _out = next;
     }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() => throw new InvalidOperationException("synchronous writes are not allowed");
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new InvalidOperationException("synchronous writes are not allowed");
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }

@@ -8,7 +8,7 @@ namespace Fulcrum.L7.FrontEnd.Http2;
 /// with 413, one that disagrees with its content-length or is reset with 400, as Kestrel's does, so the backend leg
 /// answers the same.
 /// </summary>
-internal sealed class Http2RequestBody(Http2Stream stream) : Stream
+internal sealed class Http2RequestBody(Http2Stream stream) : AsyncReadStream
 {
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
@@ -53,17 +53,4 @@ internal sealed class Http2RequestBody(Http2Stream stream) : Stream
             else await wait;
         }
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("synchronous reads are not allowed");
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -13,7 +13,7 @@ namespace Fulcrum.L7.FrontEnd.Http2;
 /// connection's output together; a write that completes the declared body is held until the handler returns, so the
 /// balancer's accounting of the request is done before the client sees its end (as the HTTP/1.1 front end does).
 /// </summary>
-internal sealed class Http2Response(Http2Stream stream) : Stream
+internal sealed class Http2Response(Http2Stream stream) : AsyncWriteStream
 {
     private readonly ArrayBufferWriter<byte> _frames = new(256);
     private readonly ArrayBufferWriter<byte> _block = new(256);
@@ -181,17 +181,4 @@ internal sealed class Http2Response(Http2Stream stream) : Stream
         _frames.ResetWrittenCount();
         return connection.Writer.Queued();
     }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() => throw new InvalidOperationException("synchronous writes are not allowed");
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new InvalidOperationException("synchronous writes are not allowed");
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }

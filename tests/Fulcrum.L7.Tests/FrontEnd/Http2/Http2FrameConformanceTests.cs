@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Fulcrum.Core.Configuration;
 using Fulcrum.L7.Tests.Support;
@@ -14,7 +13,6 @@ namespace Fulcrum.L7.Tests.FrontEnd.Http2;
 /// </summary>
 public sealed class Http2FrameConformanceTests : IClassFixture<Http2FrameConformanceTests.Proxy>
 {
-    private const string Python = "/usr/bin/python3";
     private const int ProtocolError = 1, FlowControlError = 3, FrameSizeError = 6, CompressionError = 9;
     private readonly Proxy _proxy;
 
@@ -45,26 +43,12 @@ public sealed class Http2FrameConformanceTests : IClassFixture<Http2FrameConform
 
     private async Task<JsonElement> RunAsync(string name)
     {
-        Assert.True(File.Exists(Python), "needs /usr/bin/python3 with python3-h2 (scripts/install-deps.sh)");
+        Assert.True(File.Exists(PythonScript.Python), "needs /usr/bin/python3 with python3-h2 (scripts/install-deps.sh)");
         var script = Path.Combine(AppContext.BaseDirectory, "FrontEnd", "Http2", "h2frames.py");
         var port = _proxy.Harness.Plane.BoundEndpoints["web"].Port;
-        var psi = new ProcessStartInfo(Python, [script, name, "127.0.0.1", port.ToString()]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{name}: h2frames.py did not end in 60 s");
-        }
-
-        Assert.True(process.ExitCode == 0, $"{name}: h2frames.py failed: {await error}");
-        return JsonDocument.Parse(await output).RootElement.Clone();
+        var (exitCode, output, error) = await PythonScript.RunAsync(name, script, name, "127.0.0.1", port.ToString());
+        Assert.True(exitCode == 0, $"{name}: h2frames.py failed: {error}");
+        return JsonDocument.Parse(output).RootElement.Clone();
     }
 
     [Fact]
