@@ -64,7 +64,7 @@ internal sealed class HpackEncoder
 
     private static void WriteField(IBufferWriter<byte> output, string name, StringValues values)
     {
-        if (IsConnectionSpecific(name)) return;
+        if (ConnectionSpecificFields.Contains(name)) return;
         if (name.Length == 0 || name.AsSpan().IndexOfAnyExceptInRange('!', '~') >= 0) throw new InvalidOperationException($"invalid response header name '{name}'");
         var index = HpackStaticTable.IndexOfName(name);
         foreach (var value in values)
@@ -97,16 +97,6 @@ internal sealed class HpackEncoder
             output.Advance(Encoding.Latin1.GetBytes(value, output.GetSpan(value.Length)));
         }
     }
-
-    // RFC 9113 section 8.2.2: these mean nothing in HTTP/2 and make a response malformed.
-    private static bool IsConnectionSpecific(string name) => name.Length switch
-    {
-        7 => name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase),
-        10 => name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase),
-        16 => name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase),
-        17 => name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase),
-        _ => false,
-    };
 
     /// <summary>An integer with an N-bit prefix (RFC 7541 section 5.1), <paramref name="flags"/> in the first byte's high bits.</summary>
     public static void WriteInteger(IBufferWriter<byte> output, byte flags, int prefixBits, int value)

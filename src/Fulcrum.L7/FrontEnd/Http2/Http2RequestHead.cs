@@ -59,7 +59,7 @@ internal sealed class Http2RequestHead : IHpackSink
             return;
         }
 
-        if (IsConnectionSpecific(name)) { Malformed = $"the connection-specific field {name}"; return; }
+        if (ConnectionSpecificFields.Contains(name)) { Malformed = $"the connection-specific field {name}"; return; }
         if (name.Equals("TE", StringComparison.OrdinalIgnoreCase) && !value.Equals("trailers", StringComparison.Ordinal))
         {
             Malformed = "te other than trailers";
@@ -111,13 +111,4 @@ internal sealed class Http2RequestHead : IHpackSink
     }
 
     private static bool IsWhitespace(char c) => c is ' ' or '\t';
-
-    private static bool IsConnectionSpecific(string name) => name.Length switch
-    {
-        7 => name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase),
-        10 => name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase),
-        16 => name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase),
-        17 => name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase),
-        _ => false,
-    };
 }
