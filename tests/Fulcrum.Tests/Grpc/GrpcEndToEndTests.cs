@@ -148,6 +148,12 @@ public sealed class GrpcEndToEndTests
         using var http = GrpcFixture.PlainClient();
         var url = new Uri(await fixture.ListenerAsync("plain"), "hold");
 
+        // Open each backend's connection first: on a cold pool a burst may race the first connection's SETTINGS and
+        // the handler (which may open more than one HTTP/2 connection per backend) can start a second one. Ties in
+        // least-connections rotate, so two requests in a row reach a and then b.
+        for (var i = 0; i < 2; i++) await http.GetStringAsync(new Uri(url, "plain"));
+        Assert.Equal((1, 1), (a.Connections, b.Connections));
+
         var held = Enumerable.Range(0, 10).Select(_ => http.GetStringAsync(url)).ToArray();
         await Poll.UntilAsync(() => a.Held + b.Held == 10, "ten requests held at the backends");
 
