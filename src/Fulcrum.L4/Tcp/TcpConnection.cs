@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
 using Fulcrum.Core.Protection;
@@ -46,8 +47,10 @@ internal sealed class TcpConnection : IPumpOwner
     /// <summary>Set by an engine that must cancel its own operations before the sockets may close.</summary>
     private IPumpAbort? _pumpAbort;
 
-    public TcpConnection(TcpDataPlane plane, TcpListenerLoop listener, Socket client)
+    /// <param name="loop">The io_uring loop that accepted the connection, where its relay runs too; null: accepted elsewhere.</param>
+    public TcpConnection(TcpDataPlane plane, TcpListenerLoop listener, Socket client, UringLoop? loop = null)
     {
+        Loop = loop;
         _plane = plane;
         _listener = listener;
         _client = client;
@@ -57,6 +60,8 @@ internal sealed class TcpConnection : IPumpOwner
     }
 
     public Backend? Backend => _lease.IsValid ? _lease.Backend : null;
+
+    public UringLoop? Loop { get; }
 
     public async Task RunAsync()
     {
