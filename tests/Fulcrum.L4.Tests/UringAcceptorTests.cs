@@ -94,6 +94,74 @@ public sealed class UringAcceptorTests
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
     }
 
+    [Fact]
+    public async Task RingConnect_ContinuesOnTheLoop_AndARefusalIsASocketException()
+    {
+        if (Loops is not { } loops) return;
+        var loop = loops[0];
+        using var listen = Listening();
+        var onLoop = await OnLoop<bool>.RunAsync(loop, async () =>
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await UringConnect.ConnectAsync(loop, socket, (IPEndPoint)listen.LocalEndPoint!, CancellationToken.None);
+            return loop.IsCurrent;
+        });
+        Assert.True(onLoop);
+
+        // A port nobody listens on: the one of a socket bound and closed.
+        var closed = Listening();
+        var endpoint = (IPEndPoint)closed.LocalEndPoint!;
+        closed.Dispose();
+        var refused = await Assert.ThrowsAsync<SocketException>(() => OnLoop<bool>.RunAsync(loop, async () =>
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await UringConnect.ConnectAsync(loop, socket, endpoint, CancellationToken.None);
+            return true;
+        }));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task RingConnect_ToASilentBackend_EndsCancelledWhenItsTokenFires()
+    {
+        if (Loops is not { } loops) return;
+        var loop = loops[0];
+        // A listener that never accepts and whose accept queue is full: the kernel drops further SYNs.
+        using var stuck = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        stuck.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        stuck.Listen(0);
+        var fillers = new List<Socket>();
+        try
+        {
+            while (fillers.Count < 16)
+            {
+                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(s);
+                var filling = s.ConnectAsync(stuck.LocalEndPoint!);
+                if (await Task.WhenAny(filling, Task.Delay(300)) != filling) break;
+            }
+
+            using var cancel = new CancellationTokenSource();
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var connect = OnLoop<bool>.RunAsync(loop, async () =>
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                var pending = UringConnect.ConnectAsync(loop, socket, (IPEndPoint)stuck.LocalEndPoint!, cancel.Token);
+                started.SetResult();
+                await pending;
+                return loop.IsCurrent;
+            });
+            await Poll.Within(started.Task);
+            Assert.False(connect.IsCompleted);
+            cancel.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connect);
+        }
+        finally
+        {
+            foreach (var s in fillers) s.Dispose();
+        }
+    }
+
     private static Socket Listening()
     {
         var listen = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -102,7 +102,10 @@ internal sealed class TcpConnection : IPumpOwner
             var context = pool.UsesHash ? SourceHash.Of(pool, source!) : PickContext.None;
             _phase = ConnectionPhase.Connecting;
             _pickStamp = _time.GetTimestamp();
-            var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, context).ConfigureAwait(false);
+            // On the ring that accepted it (no inspection waited), the connect goes through that ring too, unless a
+            // preamble follows: that is sent with the runtime's socket calls, which want a socket they connected.
+            var ring = proxyProtocol == ProxyProtocolVersion.None && inspection.ForwardLength == 0 ? Loop : null;
+            var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, context, ring).ConfigureAwait(false);
             if (connected.Refusal != AdmissionDecision.Admitted) Refused(connected.Refusal);
             if (connected.Socket is null) return;
             _lease = connected.Lease;
