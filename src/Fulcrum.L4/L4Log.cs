@@ -41,4 +41,7 @@ internal static partial class L4Log
 
     [LoggerMessage(4011, LogLevel.Warning, "{Variable}={Value} is not epoll, io_uring or auto; ignored")]
     public static partial void IoEngineVariableIgnored(ILogger logger, string variable, string value);
+
+    [LoggerMessage(4012, LogLevel.Warning, "tcp listener {Listener}: accept failed with errno {Errno} on io_uring; trying again shortly")]
+    public static partial void RingAcceptFailed(ILogger logger, string listener, int errno);
 }

@@ -72,5 +72,7 @@ public sealed class UringLoopTests
         public void Abort(Outcome outcome) { }
 
         public bool Attach(IPumpAbort abort) => true;
+
+        public UringLoop? Loop => null;
     }
 }

@@ -1,3 +1,4 @@
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Model;
 
 namespace Fulcrum.L4.Pump;
@@ -20,4 +21,7 @@ internal interface IPumpOwner
     /// was already aborted: the engine then starts nothing.
     /// </summary>
     bool Attach(IPumpAbort abort);
+
+    /// <summary>The io_uring loop that accepted the connection, where its relay should run too; null: any.</summary>
+    UringLoop? Loop { get; }
 }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Protection;
 
@@ -19,7 +20,10 @@ internal static class BackendConnector
     /// <summary>How often a queued connection looks again even without a freed slot (a backend may come up meanwhile).</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(250);
 
-    public static async Task<Connected> ConnectAsync(TcpDataPlane plane, string listener, Pool pool, PickContext context)
+    /// <param name="ring">
+    /// The io_uring loop the caller runs on, to connect there (IORING_OP_CONNECT) and go on there; null: .NET's sockets.
+    /// </param>
+    public static async Task<Connected> ConnectAsync(TcpDataPlane plane, string listener, Pool pool, PickContext context, UringLoop? ring = null)
     {
         var config = pool.Config;
         var time = plane.Time;
@@ -78,7 +82,9 @@ internal static class BackendConnector
                 {
                     var endpoint = await plane.Endpoints.ResolveAsync(backend, timeout.Token).ConfigureAwait(false);
                     socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                    await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+                    // Still on the ring only when nothing above waited: the endpoint was known, the lease at hand.
+                    if (ring is not null && ring.IsCurrent) await UringConnect.ConnectAsync(ring, socket, endpoint, timeout.Token).ConfigureAwait(false);
+                    else await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
                     return new Connected(lease, socket);
                 }
                 catch (Exception e) when (e is SocketException or OperationCanceledException)

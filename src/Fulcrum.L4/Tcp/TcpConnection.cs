@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Model;
 using Fulcrum.Core.Observability;
 using Fulcrum.Core.Protection;
@@ -46,8 +47,10 @@ internal sealed class TcpConnection : IPumpOwner
     /// <summary>Set by an engine that must cancel its own operations before the sockets may close.</summary>
     private IPumpAbort? _pumpAbort;
 
-    public TcpConnection(TcpDataPlane plane, TcpListenerLoop listener, Socket client)
+    /// <param name="loop">The io_uring loop that accepted the connection, where its relay runs too; null: accepted elsewhere.</param>
+    public TcpConnection(TcpDataPlane plane, TcpListenerLoop listener, Socket client, UringLoop? loop = null)
     {
+        Loop = loop;
         _plane = plane;
         _listener = listener;
         _client = client;
@@ -57,6 +60,8 @@ internal sealed class TcpConnection : IPumpOwner
     }
 
     public Backend? Backend => _lease.IsValid ? _lease.Backend : null;
+
+    public UringLoop? Loop { get; }
 
     public async Task RunAsync()
     {
@@ -97,7 +102,10 @@ internal sealed class TcpConnection : IPumpOwner
             var context = pool.UsesHash ? SourceHash.Of(pool, source!) : PickContext.None;
             _phase = ConnectionPhase.Connecting;
             _pickStamp = _time.GetTimestamp();
-            var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, context).ConfigureAwait(false);
+            // On the ring that accepted it (no inspection waited), the connect goes through that ring too, unless a
+            // preamble follows: that is sent with the runtime's socket calls, which want a socket they connected.
+            var ring = proxyProtocol == ProxyProtocolVersion.None && inspection.ForwardLength == 0 ? Loop : null;
+            var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, context, ring).ConfigureAwait(false);
             if (connected.Refusal != AdmissionDecision.Admitted) Refused(connected.Refusal);
             if (connected.Socket is null) return;
             _lease = connected.Lease;

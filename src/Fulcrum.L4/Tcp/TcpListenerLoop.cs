@@ -1,18 +1,23 @@
 using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.L4.Tls;
+using Fulcrum.L4.Uring;
 
 namespace Fulcrum.L4.Tcp;
 
 /// <summary>
 /// One tcp listener: a listening socket and its accept loop. Enforces `max-connections`: in queue mode the
 /// loop stops accepting while full (new clients wait in the kernel's backlog), in refuse mode it accepts and
-/// closes at once. A reload with the same bind swaps <see cref="ListenerLoop.Config"/> in place.
+/// closes at once. A reload with the same bind swaps <see cref="ListenerLoop.Config"/> in place. With the io_uring
+/// engine the rings accept (<see cref="UringAcceptor"/>) and each connection starts on the ring that took it, except in
+/// queue mode: a multishot accept takes every client it can, where queue mode must leave them in the backlog.
 /// </summary>
 internal sealed class TcpListenerLoop : ListenerLoop
 {
     private readonly TcpDataPlane _plane;
     private readonly AsyncSignal _slotFreed = new();
+    private readonly AsyncSignal _updated = new();
     private volatile SniRouter? _sni;
     private volatile TcpGateCounters? _gateCounters;
     private int _active;
@@ -35,6 +40,7 @@ internal sealed class TcpListenerLoop : ListenerLoop
         _sni = config.Sni.IsEmpty ? null : new SniRouter(config.Sni);
         base.Update(config);
         _slotFreed.Pulse(); // a raised max-connections may let a queued accept go on
+        _updated.Pulse(); // queue mode on or off moves accepting between the rings and this loop
     }
 
     public void OnConnectionClosed()
@@ -59,6 +65,12 @@ internal sealed class TcpListenerLoop : ListenerLoop
     {
         while (!token.IsCancellationRequested)
         {
+            if (_plane.PumpEngine is UringEngine uring && !QueueMode(Config))
+            {
+                await AcceptOnRingsAsync(uring.Loops, socket, token).ConfigureAwait(false);
+                continue;
+            }
+
             try
             {
                 var config = Config;
@@ -114,6 +126,57 @@ internal sealed class TcpListenerLoop : ListenerLoop
     }
 
     // Queue mode while full: stop accepting, so new clients wait in the kernel's backlog.
-    private bool MustQueue(ListenerConfig config) =>
-        config.MaxConnections > 0 && config.OverLimit == OverLimitAction.Queue && Volatile.Read(ref _active) >= config.MaxConnections;
+    private bool MustQueue(ListenerConfig config) => QueueMode(config) && Volatile.Read(ref _active) >= config.MaxConnections;
+
+    private static bool QueueMode(ListenerConfig config) => config.MaxConnections > 0 && config.OverLimit == OverLimitAction.Queue;
+
+    /// <summary>Until stopped, or until a reload turns queue mode on.</summary>
+    private async Task AcceptOnRingsAsync(UringLoops loops, Socket socket, CancellationToken token)
+    {
+        var acceptor = new UringAcceptor(loops, socket, Accepted, errno => L4Log.RingAcceptFailed(Logger, Config.Name, errno), _plane.Time);
+        acceptor.Start();
+        // Runs inside the stop's Cancel, so the rings let go of the socket before the stop closes it.
+        using (token.UnsafeRegister(static a => ((UringAcceptor)a!).StopAsync(), acceptor))
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var updated = _updated.Next();
+                if (QueueMode(Config)) break;
+                try
+                {
+                    await updated.WaitAsync(token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        await acceptor.StopAsync().ConfigureAwait(false);
+    }
+
+    // On the ring that accepted: the connection runs there until its first wait, and its relay stays there.
+    private void Accepted(UringLoop loop, Socket client)
+    {
+        var config = Config;
+        var active = Interlocked.Increment(ref _active);
+        if (config.MaxConnections > 0 && active > config.MaxConnections)
+        {
+            Interlocked.Decrement(ref _active);
+            try
+            {
+                L4Log.Rejected(Logger, config.Name, client.RemoteEndPoint, "max-connections reached");
+            }
+            catch (SocketException)
+            {
+                // reset already: nothing to name
+            }
+
+            client.Dispose();
+            return;
+        }
+
+        _ = new TcpConnection(_plane, this, client, loop).RunAsync();
+    }
 }

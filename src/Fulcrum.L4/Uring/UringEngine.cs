@@ -20,6 +20,9 @@ internal sealed class UringEngine : IPumpEngine
 
     public string Name => IoEngineNames.IoUring;
 
+    /// <summary>The rings; tcp listeners accept on them too.</summary>
+    public UringLoops Loops => _loops;
+
     /// <summary>The process's engine, started on first call; null with the reason when io_uring cannot run here.</summary>
     public static UringEngine? Shared(out string? failure)
     {
@@ -30,7 +33,7 @@ internal sealed class UringEngine : IPumpEngine
 
     public Task PumpAsync(IPumpOwner owner, Socket client, Socket backend)
     {
-        var loop = _loops.Next();
+        var loop = owner.Loop ?? _loops.Next();
         var relay = new UringRelay(loop, owner, (int)client.SafeHandle.DangerousGetHandle(), (int)backend.SafeHandle.DangerousGetHandle());
         if (!owner.Attach(relay)) return Task.CompletedTask;
         loop.Post(relay, UringRelay.StartWork);

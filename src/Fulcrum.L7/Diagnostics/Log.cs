@@ -63,4 +63,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7062, Level = LogLevel.Warning, Message = "{Variable}={Value} is not epoll, io_uring or auto; ignored")]
     public static partial void IoEngineVariableIgnored(ILogger logger, string variable, string value);
+
+    [LoggerMessage(EventId = 7063, Level = LogLevel.Warning, Message = "Listener {Listener}: accept failed with errno {Errno} on io_uring; trying again shortly")]
+    public static partial void AcceptFailed(ILogger logger, string listener, int errno);
 }

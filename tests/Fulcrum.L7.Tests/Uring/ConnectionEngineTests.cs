@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Model;
@@ -48,6 +50,28 @@ public sealed class ConnectionEngineTests
         await plane.StartAsync(CancellationToken.None);
 
         Assert.Null(plane.ConnectionEngineName);
+    }
+
+    [Fact]
+    public async Task OwnFrontEnd_OnIoUring_AcceptsOnTheRings_AndItsStopClosesTheListeningSocket()
+    {
+        await using var backend = RawBackend.KeepAlive(_ => Ok);
+        var plane = await StartAsync(IoEngineChoice.IoUring, null, backend, refusal: null);
+        IPEndPoint endpoint;
+        await using (plane)
+        {
+            Assert.Equal(KernelAllowsUring ? "io_uring" : "epoll", plane.ConnectionEngineName);
+            endpoint = plane.BoundEndpoints["web"];
+            // New connections, each accepted by a ring (one per request: Connection: close).
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{endpoint.Port}/"), Timeout = TimeSpan.FromSeconds(30) };
+            client.DefaultRequestHeaders.ConnectionClose = true;
+            for (var i = 0; i < 5; i++) Assert.Equal("ok", await client.GetStringAsync("/"));
+        }
+
+        // A ring's armed accept holds the socket in the kernel: had the stop left one, this connect would be queued.
+        using var late = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var refused = await Assert.ThrowsAsync<SocketException>(() => late.ConnectAsync(endpoint));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
     }
 
     private static async Task<HttpDataPlane> StartAsync(IoEngineChoice configured, string? variable, RawBackend backend, Func<string?>? refusal)

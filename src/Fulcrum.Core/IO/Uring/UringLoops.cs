@@ -23,6 +23,8 @@ internal sealed class UringLoops
 
     public int Count => _loops.Length;
 
+    public UringLoop this[int index] => _loops[index];
+
     /// <summary>The process's loops, started on first call; null with the reason when io_uring cannot run here.</summary>
     public static UringLoops? Shared(out string? failure)
     {

@@ -42,9 +42,13 @@ internal static unsafe partial class UringNative
     public const byte OpRecv = 27;
     public const byte OpSplice = 30;
     public const byte OpConnect = 16;
+    public const byte OpAccept = 13;
 
     // sqe flags
     public const byte SqeBufferSelect = 1 << 5;
+
+    // accept ioprio flags
+    public const ushort AcceptMultishot = 1 << 0;
 
     // recv/send ioprio flags
     public const ushort RecvMultishot = 1 << 1;
@@ -67,6 +71,8 @@ internal static unsafe partial class UringNative
     public const int EAGAIN = 11;
     public const int EBUSY = 16;
     public const int EINVAL = 22;
+    public const int ENFILE = 23;
+    public const int EMFILE = 24;
     public const int ENOBUFS = 105;
     public const int ECANCELED = 125;
 
@@ -111,6 +117,7 @@ internal static unsafe partial class UringNative
     public const int ShutWrite = 1;
     public const int ShutRdwr = 2;
     public const int OCloexec = 0x80000;
+    public const int SockCloexec = 0x80000;
     public const int ONonblock = 0x800;
     public const int FGetFl = 3;
     public const int FSetFl = 4;

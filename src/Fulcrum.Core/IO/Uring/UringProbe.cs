@@ -7,7 +7,7 @@ namespace Fulcrum.Core.IO.Uring;
 /// </summary>
 internal static unsafe class UringProbe
 {
-    private static readonly byte[] Needed = [UringNative.OpRecv, UringNative.OpSend, UringNative.OpAsyncCancel, UringNative.OpRead, UringNative.OpSplice, UringNative.OpConnect];
+    private static readonly byte[] Needed = [UringNative.OpRecv, UringNative.OpSend, UringNative.OpAsyncCancel, UringNative.OpRead, UringNative.OpSplice, UringNative.OpConnect, UringNative.OpAccept];
 
     /// <summary>Null when io_uring can run; otherwise why not, for the start-up log.</summary>
     public static string? Run()

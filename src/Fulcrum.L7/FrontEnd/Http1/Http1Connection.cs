@@ -76,7 +76,7 @@ internal sealed class Http1Connection : IUringWork
     public ReadOnlySpan<byte> BufferedSpan => _buffer.AsSpan(_start, _end - _start);
 
     /// <summary>
-    /// Starts <see cref="RunAsync"/> on the connection's io_uring loop (posted there by the accept loop): a call that
+    /// Starts <see cref="RunAsync"/> on the connection's io_uring loop (from the ring that accepted it): a call that
     /// completes before its caller awaits it continues on the caller's thread, so the connection must begin on its
     /// loop for its requests, and their backend connections, to stay there.
     /// </summary>

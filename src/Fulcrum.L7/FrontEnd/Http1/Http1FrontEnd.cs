@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Observability;
+using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.Exchange;
 using Fulcrum.L7.Tls;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,8 @@ namespace Fulcrum.L7.FrontEnd.Http1;
 
 /// <summary>
 /// Fulcrum's own HTTP/1.1 front end for one http or https listener (`front-end: fulcrum`): accepts on the listener's
-/// socket and serves each connection with an <see cref="Http1Connection"/>, handing every request to the same handler
+/// socket (on the io_uring loops when it has them, <see cref="UringAcceptor"/>) and serves each connection with an
+/// <see cref="Http1Connection"/>, handing every request to the same handler
 /// Kestrel's front end calls (<see cref="Hosting.KestrelListener"/>). Stopping follows Kestrel's: stop accepting, close
 /// idle connections, let busy ones finish their response until the deadline, then cut what is left.
 /// </summary>
@@ -28,6 +30,7 @@ internal sealed class Http1FrontEnd(
     private readonly CancellationTokenSource _stopAccepting = new();
     private Socket? _listen;
     private Task _accepting = Task.CompletedTask;
+    private UringAcceptor? _ringAccept;
     private volatile bool _closing;
 
     public ListenerConfig Config => config();
@@ -61,8 +64,27 @@ internal sealed class Http1FrontEnd(
         }
 
         _listen = socket;
-        _accepting = AcceptAsync(socket);
+        if (Loops is { } loops)
+        {
+            _ringAccept = new UringAcceptor(loops, socket, Accepted, errno => Log.AcceptFailed(logger, Config.Name, errno), time);
+            _ringAccept.Start();
+        }
+        else
+        {
+            _accepting = AcceptAsync(socket);
+        }
+
         return socket;
+    }
+
+    // On the loop that accepted: the connection starts there and stays, with its backend connections.
+    private void Accepted(UringLoop loop, Socket client)
+    {
+        stats?.ConnectionOpened();
+        var connection = new Http1Connection(this, client, loop);
+        _open.TryAdd(connection, 0);
+        if (_closing) connection.RequestClose(evenUnserved: false);
+        connection.Run(0);
     }
 
     private async Task AcceptAsync(Socket listen)
@@ -88,12 +110,10 @@ internal sealed class Http1FrontEnd(
             }
 
             stats?.ConnectionOpened();
-            var loop = Loops?.Next();
-            var connection = new Http1Connection(this, client, loop);
+            var connection = new Http1Connection(this, client);
             _open.TryAdd(connection, 0);
             if (_closing) connection.RequestClose(evenUnserved: false);
-            if (loop is not null) loop.Post(connection, 0);
-            else _ = connection.RunAsync();
+            _ = connection.RunAsync();
         }
     }
 
@@ -108,6 +128,8 @@ internal sealed class Http1FrontEnd(
     public async Task StopAcceptingAsync()
     {
         _stopAccepting.Cancel();
+        // The rings hold the socket while their accepts are armed: cancelled first, so the close below really closes it.
+        if (_ringAccept is not null) await _ringAccept.StopAsync();
         _listen?.Dispose();
         await _accepting;
     }

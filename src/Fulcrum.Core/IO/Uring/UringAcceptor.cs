@@ -1,0 +1,51 @@
+using System.Net.Sockets;
+
+namespace Fulcrum.Core.IO.Uring;
+
+/// <summary>
+/// Accepts a listening socket's connections on the rings themselves: every loop keeps a multishot IORING_OP_ACCEPT
+/// armed on the one socket, the kernel gives each new connection to exactly one of them, and the loop that took it
+/// owns it from its first byte, so no other thread runs for an accept and no connection is handed between threads.
+/// One socket shared by the rings rather than one SO_REUSEPORT socket per ring: a socket handed over by a takeover,
+/// tests that bind port 0, and a stop that must not drop the clients queued on it all stay as they are; and a loop
+/// runs its accepts only when it turns (DEFER_TASKRUN), so a busy loop leaves new connections to an idle one.
+/// </summary>
+internal sealed class UringAcceptor
+{
+    private readonly UringAccept[] _accepts;
+    private Task? _stopped;
+
+    /// <param name="accepted">
+    /// Runs on the loop that accepted, with the new connection; it owns the socket from here on. It must not throw.
+    /// </param>
+    /// <param name="failed">An accept failed with this errno (EMFILE and the like); that loop tries again shortly.</param>
+    public UringAcceptor(UringLoops loops, Socket listen, Action<UringLoop, Socket> accepted, Action<int>? failed = null, TimeProvider? time = null)
+    {
+        var fd = (int)listen.SafeHandle.DangerousGetHandle();
+        _accepts = new UringAccept[loops.Count];
+        for (var i = 0; i < _accepts.Length; i++) _accepts[i] = new UringAccept(loops[i], fd, accepted, failed, time ?? TimeProvider.System);
+    }
+
+    public void Start()
+    {
+        foreach (var accept in _accepts) accept.Loop.Post(accept, UringAccept.WorkArm);
+    }
+
+    /// <summary>
+    /// Cancels the accepts; done when no ring holds the socket any more, so that closing it then really closes it.
+    /// Connections accepted before the cancel landed still reach the callback.
+    /// </summary>
+    public Task StopAsync()
+    {
+        lock (_accepts)
+        {
+            if (_stopped is null)
+            {
+                foreach (var accept in _accepts) accept.Loop.Post(accept, UringAccept.WorkStop);
+                _stopped = Task.WhenAll(_accepts.Select(a => a.Stopped));
+            }
+
+            return _stopped;
+        }
+    }
+}
