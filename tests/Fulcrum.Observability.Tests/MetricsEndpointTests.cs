@@ -88,6 +88,7 @@ public sealed class MetricsEndpointTests
 
         Assert.True(PrometheusText.Value(text, "fulcrum_listener_connections_total{listener=\"web\"}") >= 1);
         Assert.True(PrometheusText.Value(text, "fulcrum_process_cpu_seconds_total") > 0);
+        Assert.True(PrometheusText.Value(text, "fulcrum_process_gc_allocated_bytes_total") > 0);
     }
 
     [Fact]

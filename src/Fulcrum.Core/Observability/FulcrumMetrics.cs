@@ -86,6 +86,9 @@ public sealed class FulcrumMetrics : IDisposable
         m.CreateObservableCounter("fulcrum.process.cpu.seconds", static () => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, "s", "CPU time used by the process, user and system");
         m.CreateObservableGauge("fulcrum.process.memory.bytes", ProcessMemory, "By", "memory: working_set (resident), gc_heap (managed heap), gc_committed");
         m.CreateObservableCounter("fulcrum.process.gc.collections", GcCollections, null, "garbage collections by generation");
+        // Bytes allocated per request (this over the requests counters) is what sets how often gen0 collections pause the
+        // event loops; it is the figure to watch when a change touches the request path.
+        m.CreateObservableCounter("fulcrum.process.gc.allocated.bytes", static () => GC.GetTotalAllocatedBytes(), "By", "bytes allocated on the managed heap since the start");
         m.CreateObservableGauge("fulcrum.process.threadpool.threads", static () => (long)ThreadPool.ThreadCount, null, "thread pool threads");
         m.CreateObservableGauge("fulcrum.process.threadpool.queue.length", static () => ThreadPool.PendingWorkItemCount, null, "work items waiting for a thread pool thread");
         m.CreateObservableCounter("fulcrum.process.threadpool.completed.items", static () => ThreadPool.CompletedWorkItemCount, null, "work items the thread pool completed");
