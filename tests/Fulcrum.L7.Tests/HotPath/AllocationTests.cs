@@ -37,7 +37,8 @@ public sealed class AllocationTests(ITestOutputHelper output)
 
     // The own front end over TLS (SslStream over the ring's stream with io_uring, .NET's sockets with epoll): what TLS
     // adds per request must stay small, since with many connections on one thread the pools' few cached objects run out
-    // and every allocation here is paid in GC time (docs/performance.md, "HTTPS: one thread, no allocation per record").
+    // and every allocation here is paid in GC time (docs/performance.md, "HTTPS keep-alive: where the user time goes,
+    // and TLS records sent behind").
     [Fact]
     public async Task KeepAliveRequest_OverTls_OnTheOwnFrontEnd_AllocatesUnder_1KiB()
     {
