@@ -30,14 +30,17 @@ OWNERS = [
      r"^Microsoft\.AspNetCore\.Server\.Kestrel\.Core\.Internal\.Http2\.(Http2Stream|Http2OutputProducer|Http2MessageBody)"),
     ("Kestrel HTTP/2 connection (frames, HPACK, flow control, frame writer)",
      r"^Microsoft\.AspNetCore\.Server\.Kestrel\.Core\.Internal\.Http2\.|^System\.Net\.Http\.HPack\."),
-    ("TLS (SslStream, OpenSSL)", r"^System\.Net\.Security\.|^Interop\+OpenSsl|^Interop\+Ssl|^Microsoft\.AspNetCore\.Server\.Kestrel\.Https\."),
+    # TLS in two rows: OpenSSL's own work (a sample whose leaf side is in libssl or libcrypto, TLS_LIBRARIES below)
+    # and what .NET adds around it (SslStream's record layer, its state machines and their allocations, the interop).
+    ("TLS: SslStream (record layer, its async state machines and allocations, interop)",
+     r"^System\.Net\.Security\.|^Interop\+OpenSsl|^Interop\+Ssl|^Interop\+Crypto|^Microsoft\.AspNetCore\.Server\.Kestrel\.Https\."),
     ("Kestrel socket transport", r"^Microsoft\.AspNetCore\.Server\.Kestrel\.Transport\.Sockets\."),
     ("Kestrel HTTP/1.1 (parser, HttpContext, pipes)", r"^Microsoft\.AspNetCore\.|^System\.IO\.Pipelines\."),
     ("YARP", r"^Yarp\."),
     ("HttpClient", r"^System\.Net\.Http\."),
 ]
 OWNER_PATTERNS = [(name, re.compile(pattern)) for name, pattern in OWNERS]
-TLS_LIBRARIES = re.compile(r"libssl|libcrypto")
+TLS_LIBRARIES = re.compile(r"libssl|libcrypto|Cryptography\.Native\.OpenSsl")
 
 SYSCALLS = [
     ("kernel: send (incl. loopback delivery to the peer)", r"__x64_sys_(sendto|sendmsg|write|writev|sendfile64|splice)\b"),
@@ -67,7 +70,7 @@ def classify(frames):
         return "kernel: other (scheduler, page faults)"
     for symbol, dso in frames:
         if TLS_LIBRARIES.search(dso):
-            return "TLS (SslStream, OpenSSL)"
+            return "TLS: OpenSSL (libssl, libcrypto: record encryption, BIOs)"
         for name, pattern in OWNER_PATTERNS:
             if pattern.search(symbol):
                 return name

@@ -35,6 +35,31 @@ public sealed class AllocationTests(ITestOutputHelper output)
         Assert.True(perRequest < 1024, $"{perRequest:0} bytes allocated per keep-alive request");
     }
 
+    // The own front end over TLS (SslStream over the ring's stream with io_uring, .NET's sockets with epoll): what TLS
+    // adds per request must stay small, since with many connections on one thread the pools' few cached objects run out
+    // and every allocation here is paid in GC time (docs/performance.md, "HTTPS keep-alive: where the user time goes,
+    // and TLS records sent behind").
+    [Fact]
+    public async Task KeepAliveRequest_OverTls_OnTheOwnFrontEnd_AllocatesUnder_1KiB()
+    {
+        using var pki = new Tls.TestPki();
+        var (cert, key) = pki.Write(pki.Issue(["app.test"]), "app");
+        using var backend = FixedAnswerBackend.Start();
+        var listener = Tls.HttpsListenerTests.Secure(new Fulcrum.Core.Configuration.ListenerTlsConfig
+        {
+            Certificates = [new Fulcrum.Core.Configuration.CertificateConfig { Cert = cert, Key = key }],
+            Alpn = ["http/1.1"],
+        }, ToPool("app")) with { FrontEnd = Fulcrum.Core.Configuration.HttpFrontEnd.Fulcrum };
+        await using var proxy = await ProxyHarness.StartAsync(Of(listener, backend.Pool("app")));
+        using var client = new KeepAliveClient(proxy.Plane.BoundEndpoints["web"], tls: true);
+
+        var perRequest = await Task.Run(() => Measure(client));
+
+        output.WriteLine($"{perRequest:0} bytes allocated per keep-alive request over TLS");
+        if (Environment.GetEnvironmentVariable("FULCRUM_ALLOCATION_SAMPLES") == "1") await Task.Run(() => Sample(client));
+        Assert.True(perRequest < 1024, $"{perRequest:0} bytes allocated per keep-alive request over TLS");
+    }
+
     private static double Measure(KeepAliveClient client)
     {
         client.Run(Warmup);

@@ -1,26 +1,34 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 
 namespace Fulcrum.L7.Tests.Support;
 
 /// <summary>
 /// One keep-alive HTTP/1.1 client connection on a blocking socket that sends the same GET again and again and reads
-/// each answer (a <see cref="FixedAnswerBackend"/>'s, passed on), allocating nothing per request.
+/// each answer (a <see cref="FixedAnswerBackend"/>'s, passed on), allocating nothing per request. With
+/// <c>tls</c> it speaks through a synchronous SslStream (any certificate accepted), which allocates nothing per call either.
 /// </summary>
 public sealed class KeepAliveClient : IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+    private readonly Stream _stream;
     private readonly byte[] _request;
     private readonly byte[] _buffer = new byte[16 * 1024];
     private int _start;
     private int _end;
 
-    public KeepAliveClient(IPEndPoint proxy, string path = "/")
+    public KeepAliveClient(IPEndPoint proxy, string path = "/", bool tls = false)
     {
         _request = System.Text.Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: app.test\r\nUser-Agent: keep-alive-client\r\nAccept: */*\r\n\r\n");
         _socket.ReceiveTimeout = 30_000;
         _socket.SendTimeout = 30_000;
         _socket.Connect(proxy);
+        _stream = new NetworkStream(_socket, ownsSocket: false);
+        if (!tls) return;
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, static (_, _, _, _) => true);
+        ssl.AuthenticateAsClient("app.test");
+        _stream = ssl;
     }
 
     /// <summary>Sends <paramref name="count"/> requests one after another; throws unless each is answered 200 with the backend's body.</summary>
@@ -28,7 +36,7 @@ public sealed class KeepAliveClient : IDisposable
     {
         for (var i = 0; i < count; i++)
         {
-            _socket.Send(_request);
+            _stream.Write(_request);
             ReadAnswer();
         }
     }
@@ -55,10 +63,14 @@ public sealed class KeepAliveClient : IDisposable
             _start = 0;
         }
 
-        var read = _socket.Receive(_buffer.AsSpan(_end));
+        var read = _stream.Read(_buffer.AsSpan(_end));
         if (read == 0) throw new IOException("the proxy closed the connection");
         _end += read;
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _socket.Dispose();
+    }
 }

@@ -34,6 +34,7 @@ internal sealed class Http1Connection : IUringWork
     private readonly Socket _socket;
     private readonly UringLoop? _loop;
     private UringStream? _uring;
+    private SendBehindStream? _sendBehind;
     private readonly CancellationTokenSource _aborted = new();
     private readonly CancellationTokenSource _timeout;
     private readonly Http1RequestHead _head = new();
@@ -109,6 +110,7 @@ internal sealed class Http1Connection : IUringWork
         }
         finally
         {
+            if (_sendBehind is not null) await _sendBehind.DrainAsync(); // the last record leaves before FIN
             if (!_aborted.IsCancellationRequested) await LingerAsync();
             _aborted.Cancel();
             try
@@ -175,11 +177,12 @@ internal sealed class Http1Connection : IUringWork
     private async ValueTask<bool> HandshakeAsync(ListenerConfig config)
     {
         if (_frontEnd.Tls is not { } tls) return false;
-        var under = _stream;
+        // On a ring, records go out through a send-behind stream: a response's write completes at once.
+        var under = _uring is null ? _stream : _sendBehind = new SendBehindStream(_uring);
         if (Buffered > 0)
         {
             // The ClientHello began in the same read as the PROXY header: the handshake reads those bytes first.
-            under = new PrefixedStream(BufferedSpan.ToArray(), _stream);
+            under = new PrefixedStream(BufferedSpan.ToArray(), under);
             _start = _end;
         }
 
@@ -194,6 +197,8 @@ internal sealed class Http1Connection : IUringWork
         _stream = ssl;
         var alpn = ssl.NegotiatedApplicationProtocol;
         if (alpn != default && alpn != Http11 && alpn != SslApplicationProtocol.Http2) return false;
+        // HTTP/2's writer batches a turn's frames into one write and waits for it by design: it keeps the plain stream.
+        if (_sendBehind is not null && alpn != SslApplicationProtocol.Http2) _sendBehind.Enabled = true;
         ClientCertificate = ssl.RemoteCertificate as X509Certificate2 ?? (ssl.RemoteCertificate is { } other ? new X509Certificate2(other) : null);
         return true;
     }
