@@ -58,7 +58,7 @@ internal sealed class Http2Writer(object sync, Stream stream, Action failed, Uri
     /// Writes until nothing is pending; called without the lock after <see cref="Queued"/> or <see cref="EndTurn"/> said
     /// so. On the connection's io_uring loop the write is posted to the loop, which runs it once the turn's completions
     /// are all handled and before it submits: whatever the other streams and reads of the turn queue meanwhile goes in
-    /// the same write (docs/performance.md, "One write per ring turn").
+    /// the same write (docs/performance.md, "h2: buffers per ring and one write per ring turn").
     /// </summary>
     public void Start()
     {
