@@ -8,8 +8,8 @@ namespace Fulcrum.L7.Uring;
 /// The buffers a request holds while it waits for its backend (the backend connection's read buffer, the request
 /// head), kept per io_uring loop thread. ArrayPool's shared pool keeps about 32 arrays of a size per CPU: a loop with 100
 /// requests in flight (10 HTTP/2 connections of 10 streams) rents past it, and every request then allocated and
-/// zeroed its 16 KiB and 4 KiB anew (memset and gen0 collections; without them h2 takes about a quarter less CPU per request:
-/// docs/performance.md, "h2: buffers per ring and one write per ring turn"). Here each loop keeps up to
+/// zeroed its 16 KiB and 4 KiB anew (memset and gen0 collections; without them h2 takes about a quarter less CPU per
+/// request: docs/performance.md, "h2: buffers per ring and one write per ring turn"). Here each loop keeps up to
 /// <see cref="KeepBytes"/> of each power-of-two size; off the loops (the epoll engine's threads, which a request may
 /// hop between) everything goes to the shared pool as before.
 /// </summary>
