@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Fulcrum.L7.Uring;
@@ -117,7 +116,7 @@ internal sealed class BackendConnection : IDisposable
 
     public void RentBuffer()
     {
-        if (Buffer.Length == 0) Buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        if (Buffer.Length == 0) Buffer = LoopBuffers.Rent(BufferSize);
         Start = End = 0;
         Answered = false;
     }
@@ -127,7 +126,7 @@ internal sealed class BackendConnection : IDisposable
         var buffer = Buffer;
         Buffer = [];
         Start = End = 0;
-        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer.Length > 0) LoopBuffers.Return(buffer);
     }
 
     /// <summary>Reads more bytes after <see cref="End"/>, making room first; 0 at the end of the stream.</summary>
@@ -146,9 +145,9 @@ internal sealed class BackendConnection : IDisposable
             else
             {
                 if (Buffer.Length >= MaxHeadSize) throw new InvalidDataException("the backend's response head or chunk line is too large");
-                var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(Buffer.Length * 2, MaxHeadSize));
+                var bigger = LoopBuffers.Rent(Math.Min(Buffer.Length * 2, MaxHeadSize));
                 Buffer.AsSpan(0, End).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(Buffer);
+                LoopBuffers.Return(Buffer);
                 Buffer = bigger;
             }
         }

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text;
+using Fulcrum.L7.Uring;
 using Microsoft.Extensions.Primitives;
 
 namespace Fulcrum.L7.BackendHttp;
@@ -20,11 +20,11 @@ internal struct RequestHead
     public byte[] Buffer;
     public int Length;
 
-    public static RequestHead Rent(int size) => new() { Buffer = ArrayPool<byte>.Shared.Rent(size) };
+    public static RequestHead Rent(int size) => new() { Buffer = LoopBuffers.Rent(size) };
 
     public void Return()
     {
-        if (Buffer is { Length: > 0 }) ArrayPool<byte>.Shared.Return(Buffer);
+        if (Buffer is { Length: > 0 }) LoopBuffers.Return(Buffer);
         Buffer = [];
         Length = 0;
     }
@@ -147,9 +147,9 @@ internal struct RequestHead
     private void Ensure(int count)
     {
         if (Buffer.Length - Length >= count) return;
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Length + count));
+        var bigger = LoopBuffers.Rent(Math.Max(Buffer.Length * 2, Length + count));
         Buffer.AsSpan(0, Length).CopyTo(bigger);
-        if (Buffer.Length > 0) ArrayPool<byte>.Shared.Return(Buffer);
+        if (Buffer.Length > 0) LoopBuffers.Return(Buffer);
         Buffer = bigger;
     }
 }

@@ -208,7 +208,7 @@ internal sealed class Http1Connection : IUringWork
     private async Task RunHttp2Async()
     {
         _served = true;
-        var http2 = new Http2.Http2Connection(_frontEnd, this, _stream);
+        var http2 = new Http2.Http2Connection(_frontEnd, this, _stream, _loop);
         _http2 = http2;
         if (_closeRequested || _frontEnd.Closing) http2.RequestClose();
         var leftover = BufferedSpan.ToArray();

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Fulcrum.Core.IO.Uring;
 using Fulcrum.L7.Diagnostics;
 using Fulcrum.L7.FrontEnd.Http1;
 using Microsoft.AspNetCore.Http;
@@ -64,7 +65,8 @@ internal sealed class Http2Connection
     private volatile bool _closeRequested;
     private TaskCompletionSource? _allFinished;
 
-    public Http2Connection(Http1FrontEnd frontEnd, Http1Connection owner, Stream stream)
+    /// <param name="loop">The io_uring loop the connection runs on (its writes wait for the end of the loop's turn); null: .NET's sockets.</param>
+    public Http2Connection(Http1FrontEnd frontEnd, Http1Connection owner, Stream stream, UringLoop? loop = null)
     {
         _frontEnd = frontEnd;
         _owner = owner;
@@ -75,7 +77,7 @@ internal sealed class Http2Connection
         _slots = new Http2Stream?[2 * _maxStreams];
         _decoder = new HpackDecoder(4096, MaxHeaderList);
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, frontEnd.Time);
-        Writer = new Http2Writer(Sync, stream, owner.Abort);
+        Writer = new Http2Writer(Sync, stream, owner.Abort, loop);
     }
 
     public object Sync { get; } = new();

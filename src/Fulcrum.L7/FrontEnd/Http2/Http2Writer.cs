@@ -1,4 +1,5 @@
 using System.Buffers;
+using Fulcrum.Core.IO.Uring;
 
 namespace Fulcrum.L7.FrontEnd.Http2;
 
@@ -7,9 +8,11 @@ namespace Fulcrum.L7.FrontEnd.Http2;
 /// possible. While the read loop works through what one read brought (a turn), nothing is written; the turn's end
 /// writes every frame it and the streams produced, as one TLS record where it fits (docs/performance.md, "HTTP/2
 /// (Kestrel): where the time goes"). Outside a turn, the first frame starts a write on the thread that queued it, and
-/// frames queued while that write is under way leave together in the next. One writer at a time, no thread hop.
+/// frames queued while that write is under way leave together in the next. One writer at a time, no thread hop. On an
+/// io_uring loop the write waits for the end of the loop's turn instead (<see cref="Start"/>): the responses of every
+/// backend answer and the frames of every read the turn's completions brought leave as one TLS record and one send.
 /// </summary>
-internal sealed class Http2Writer(object sync, Stream stream, Action failed)
+internal sealed class Http2Writer(object sync, Stream stream, Action failed, UringLoop? loop = null) : IUringWork
 {
     /// <summary>Past this much unsent output, streams writing bodies wait (backpressure from a slow client).</summary>
     public const int HighWater = 256 * 1024;
@@ -53,10 +56,25 @@ internal sealed class Http2Writer(object sync, Stream stream, Action failed)
 
     /// <summary>
     /// Writes until nothing is pending; called without the lock after <see cref="Queued"/> or <see cref="EndTurn"/> said
-    /// so. A write that completes at once (the usual case: the socket takes it) loops here without an async state
-    /// machine; one that waits goes on in <see cref="ContinueAsync"/>.
+    /// so. On the connection's io_uring loop the write is posted to the loop, which runs it once the turn's completions
+    /// are all handled and before it submits: whatever the other streams and reads of the turn queue meanwhile goes in
+    /// the same write (docs/performance.md, "h2: buffers per ring and one write per ring turn").
     /// </summary>
     public void Start()
+    {
+        if (loop is { IsCurrent: true })
+        {
+            loop.Post(this, 0);
+            return;
+        }
+
+        WriteNow();
+    }
+
+    void IUringWork.Run(int what) => WriteNow();
+
+    // A write that completes at once loops here without an async state machine; one that waits goes on in ContinueAsync.
+    private void WriteNow()
     {
         try
         {
@@ -85,16 +103,15 @@ internal sealed class Http2Writer(object sync, Stream stream, Action failed)
         {
             await write;
             Written(batch);
-            while (Next() is { } next)
-            {
-                await stream.WriteAsync(next.WrittenMemory);
-                Written(next);
-            }
         }
         catch (Exception)
         {
             Fail();
+            return;
         }
+
+        // Still the writer: what was queued meanwhile leaves next (at the turn's end on a loop), or the writer stops.
+        Start();
     }
 
     // The pending frames to write next, or null (and the writer stops) when there are none.

@@ -106,6 +106,26 @@ public sealed class Http2FrameConformanceTests : IClassFixture<Http2FrameConform
         Assert.Equal(200, result.GetProperty("responses").GetProperty("1").GetInt32());
     }
 
+    [Theory]
+    [InlineData("many-streams")]
+    [InlineData("many-streams-small-window")]
+    public async Task ManyStreamsInOneRead_EachGetTheirOwnAnswer_Whole(string name)
+    {
+        var result = await RunAsync(name);
+        var responses = result.GetProperty("responses");
+        for (var id = 1; id < 100; id += 2)
+        {
+            Assert.True(responses.GetProperty($"path-{id}").GetInt32() == 1, $"stream {id}: not its own answer, whole ({result})");
+        }
+
+        if (name.EndsWith("small-window", StringComparison.Ordinal))
+        {
+            Assert.True(responses.GetProperty("most-before-window-update").GetInt32() <= 10, result.ToString());
+        }
+
+        Assert.True(result.GetProperty("usable").GetBoolean(), result.ToString());
+    }
+
     [Fact]
     public async Task PaddedFrames_AndRequestTrailers_AreServed()
     {

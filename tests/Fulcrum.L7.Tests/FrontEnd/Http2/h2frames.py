@@ -39,6 +39,7 @@ class Conn:
         self.resets = {}
         self.responses = {}
         self.data = {}
+        self.bodies = {}
         self.ended = set()
         self.pings = []
         frame = SettingsFrame(0)
@@ -97,6 +98,7 @@ class Conn:
                 self.ended.add(frame.stream_id)
         elif isinstance(frame, DataFrame):
             self.data[frame.stream_id] = self.data.get(frame.stream_id, 0) + len(frame.data)
+            self.bodies[frame.stream_id] = self.bodies.get(frame.stream_id, b"") + bytes(frame.data)
             if "END_STREAM" in frame.flags:
                 self.ended.add(frame.stream_id)
             if frame.flow_controlled_length:
@@ -114,7 +116,8 @@ class Conn:
 
 
 def run(case, host, port):
-    c = Conn(host, port, {SettingsFrame.INITIAL_WINDOW_SIZE: 10} if case == "small-window" else None)
+    small = case in ("small-window", "many-streams-small-window")
+    c = Conn(host, port, {SettingsFrame.INITIAL_WINDOW_SIZE: 10} if small else None)
     c.read_until(lambda: c.server_settings)
     next_stream = 101
     if case == "get":
@@ -178,6 +181,24 @@ def run(case, host, port):
         c.send(WindowUpdateFrame(1, window_increment=100000))
         c.read_until(lambda: 1 in c.ended)
         c.responses["before-window-update"] = before
+    elif case in ("many-streams", "many-streams-small-window"):
+        # Fifty GETs in one write, so they arrive in one read and their answers leave together: each stream must get
+        # the answer to its own path, whole. With 10-byte stream windows, none may get more than 10 bytes before its
+        # WINDOW_UPDATE.
+        ids = list(range(1, 100, 2))
+        c.send(*[HeadersFrame(i, data=c.block(f"/echo/s{i}"), flags=["END_HEADERS", "END_STREAM"]) for i in ids])
+        if small:
+            c.read_until(lambda: all(c.data.get(i, 0) >= 10 for i in ids), 5)
+            c.read_until(lambda: False, 0.5)
+            c.responses["most-before-window-update"] = max(c.data.get(i, 0) for i in ids)
+            c.send(*[WindowUpdateFrame(i, window_increment=100000) for i in ids])
+        c.read_until(lambda: all(i in c.ended for i in ids), 8)
+        for i in ids:
+            try:
+                echoed = json.loads(c.bodies.get(i, b"{}")).get("path")
+            except ValueError:
+                echoed = None
+            c.responses[f"path-{i}"] = 1 if echoed == f"/echo/s{i}" and c.responses.get(i) == 200 else 0
     elif case == "padded-body-with-trailers":
         body = c.block("/echo/post", "POST", [("content-length", "5")])
         c.send(HeadersFrame(1, data=body, flags=["END_HEADERS", "PADDED"], pad_length=7),
