@@ -131,6 +131,32 @@ public sealed class WebSocketTests
 
     [Theory]
     [MemberData(nameof(FrontEnds))]
+    public async Task Stop_KeepsAWebSocketUntilTheDeadline_ThenCutsIt_AndReleasesItsLease(HttpFrontEnd frontEnd)
+    {
+        await using var backends = await Backends.StartAsync("ws");
+        await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("chat")) with { FrontEnd = frontEnd }, Pool("chat", backends.All)));
+        var stats = proxy.Pool("chat").Backends[0].Stats;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{proxy.Plane.BoundEndpoints["web"].Port}/ws"), timeout.Token);
+
+        using var deadline = new CancellationTokenSource();
+        var stopping = proxy.Plane.StopAsync(deadline.Token);
+        // Draining: the WebSocket is in-flight work and still carries messages both ways.
+        var buffer = new byte[64];
+        await socket.SendAsync("during the drain"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+        var received = await socket.ReceiveAsync(buffer, timeout.Token);
+        Assert.Equal("during the drain", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        Assert.False(stopping.IsCompleted);
+
+        deadline.Cancel();
+        await stopping.WaitAsync(timeout.Token);
+        await Assert.ThrowsAnyAsync<WebSocketException>(async () => await socket.ReceiveAsync(buffer, timeout.Token));
+        await Poll.UntilAsync(() => stats.Active == 0, "the lease to be released once the WebSocket was cut");
+    }
+
+    [Theory]
+    [MemberData(nameof(FrontEnds))]
     public async Task UpgradeToAProtocolNotRelayed_IsAnOrdinaryRequest(HttpFrontEnd frontEnd)
     {
         await using var backends = await Backends.StartAsync("app");

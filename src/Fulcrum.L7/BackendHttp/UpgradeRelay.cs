@@ -70,7 +70,13 @@ internal static class UpgradeRelay
                 }
                 catch (Exception e) when (IsIoFailure(e))
                 {
-                    if (e is not OperationCanceledException) state.ClientFailed = true;
+                    if (e is not OperationCanceledException)
+                    {
+                        // The client is gone: its backend side has no one to answer.
+                        state.ClientFailed = true;
+                        backend.Cancel();
+                    }
+
                     break;
                 }
 
