@@ -5,8 +5,9 @@
 #
 # usage: bench/l7/run.sh [--quick] [--breakdown] [--no-build] [--profile PROXY] [--interleave ROUNDS] [PROXY...]
 #   PROXY        any of: fulcrum yarp nginx haproxy kestrel-empty yarp-direct fulcrum-observed fulcrum-thread-pool
-#                fulcrum-baseline fulcrum-front
-#                (fulcrum-front: FULCRUM_FRONT_END=fulcrum, Fulcrum's own HTTP/1.1 and HTTP/2 front end instead of Kestrel)
+#                fulcrum-baseline fulcrum-front fulcrum-kestrel
+#                (fulcrum-front: FULCRUM_FRONT_END=fulcrum, Fulcrum's own HTTP/1.1 and HTTP/2 front end, the default
+#                now and named for older builds, e.g. BASELINE_ENV; fulcrum-kestrel: FULCRUM_FRONT_END=kestrel, Kestrel in front)
 #                (fulcrum-thread-pool: FULCRUM_IO=thread-pool, .NET's default socket I/O instead of event loops)
 #                (fulcrum-baseline: the fulcrum.dll that BASELINE_DLL names, e.g. a Release build of an earlier
 #                commit in a git worktree, with the same config: a change against what it changes, interleaved)
@@ -64,7 +65,7 @@ while [[ $# -gt 0 ]]; do
     --interleave) INTERLEAVE=${2:?--interleave needs a number of rounds}; shift ;;
     --together) TOGETHER=${2:?--together needs a number of rounds}; shift ;;
     -h|--help) sed -n '2,37p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed|fulcrum-thread-pool|fulcrum-baseline|fulcrum-front) PROXIES+=("$1") ;;
+    fulcrum|yarp|nginx|haproxy|kestrel-empty|yarp-direct|fulcrum-observed|fulcrum-thread-pool|fulcrum-baseline|fulcrum-front|fulcrum-kestrel) PROXIES+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -111,6 +112,7 @@ start_dotnet() {
   [[ $PROFILE == "$name" ]] && extra+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0)
   [[ $name == fulcrum-thread-pool ]] && extra+=(FULCRUM_IO=thread-pool)
   [[ $name == fulcrum-front ]] && extra+=(FULCRUM_FRONT_END=fulcrum)
+  [[ $name == fulcrum-kestrel ]] && extra+=(FULCRUM_FRONT_END=kestrel)
   env "${DOTNET_ENV[@]}" "${extra[@]}" taskset -c "$PROXY_CPU" dotnet "$@" >"$RUN/$name.log" 2>&1 &
   PROXY_PID=$!
 }
@@ -253,7 +255,7 @@ write_result() {
 start_proxy() {
   PROXY_PID=""
   case "$1" in
-    fulcrum|fulcrum-observed|fulcrum-thread-pool|fulcrum-baseline|fulcrum-front) start_fulcrum "$1" ;;
+    fulcrum|fulcrum-observed|fulcrum-thread-pool|fulcrum-baseline|fulcrum-front|fulcrum-kestrel) start_fulcrum "$1" ;;
     yarp) start_yarphost yarp config ;;
     yarp-direct) start_yarphost yarp-direct direct ;;
     kestrel-empty) start_yarphost kestrel-empty empty ;;
@@ -417,7 +419,7 @@ if [[ $BUILD -eq 1 ]]; then
   echo "== building Release" >&2
   for proxy in "${PROXIES[@]}"; do
     case "$proxy" in
-      fulcrum|fulcrum-observed|fulcrum-thread-pool|fulcrum-baseline|fulcrum-front)
+      fulcrum|fulcrum-observed|fulcrum-thread-pool|fulcrum-baseline|fulcrum-front|fulcrum-kestrel)
         [[ -f $RUN/build-fulcrum.log ]] || build_release fulcrum "$ROOT/src/Fulcrum/Fulcrum.csproj" ;;
       yarp|yarp-direct|kestrel-empty)
         [[ -f $RUN/build-yarphost.log ]] || build_release yarphost "$ROOT/bench/YarpHost/YarpHost.csproj" ;;

@@ -33,7 +33,7 @@ public sealed record ListenerConfig
     public bool H2c { get; init; }
     /// <summary>
     /// http/https: `front-end:` kestrel or fulcrum; null when the file does not say, and the data plane takes its
-    /// default (kestrel, unless the FULCRUM_FRONT_END environment variable names another).
+    /// default (fulcrum, Fulcrum's own, unless the FULCRUM_FRONT_END environment variable names kestrel).
     /// </summary>
     public HttpFrontEnd? FrontEnd { get; init; }
     /// <summary>http/https: how much and how slowly a client may send (`limits:`).</summary>

@@ -111,6 +111,20 @@ internal sealed class BackendConnection : IDisposable
         }
     }
 
+    /// <summary>Ends what this side sends (a relayed client's half close); a TLS connection is left as it is.</summary>
+    public void ShutdownSend()
+    {
+        try
+        {
+            if (_uring is not null) _uring.ShutdownSend();
+            else if (_socket is not null && Stream is NetworkStream) _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Gone already: the relay's other side sees it.
+        }
+    }
+
     /// <summary>Clears the clock for the next request; false when it fired (the connection is then not reusable).</summary>
     public bool TryReset() => _timeout.TryReset();
 

@@ -10,7 +10,8 @@ namespace Fulcrum.L7.BackendHttp;
 /// The backend leg: forwards one ordinary request over an HTTP/1.1 keep-alive connection of our own
 /// (<see cref="BackendConnectionPool"/>), in place of YARP's IHttpForwarder and SocketsHttpHandler, which cost about
 /// twice what the whole request costs nginx (docs/performance.md), in the three steps of <see cref="IBackendLeg"/>.
-/// Upgrades (WebSocket, CONNECT) are not for this leg (<see cref="Forwarding.UpgradeLeg"/>).
+/// Upgrades (WebSocket) from Fulcrum's own front end take it too (<see cref="SendUpgradeAsync"/>, <see cref="RelayAsync"/>);
+/// Kestrel's go through YARP's forwarder (<see cref="Forwarding.UpgradeLeg"/>).
 /// </summary>
 internal sealed class Http1Leg : IBackendLeg
 {
@@ -36,14 +37,22 @@ internal sealed class Http1Leg : IBackendLeg
     }
 
     /// <summary>Sends the request (head and body) and reads the backend's response head, skipping 1xx answers.</summary>
-    public ValueTask<LegResult> SendAsync(HttpExchange exchange, Backend backend, LegAttempt attempt) => SendAsync(exchange, ConnectionsOf(backend), attempt);
+    public ValueTask<LegResult> SendAsync(HttpExchange exchange, Backend backend, LegAttempt attempt) => SendAsync(exchange, ConnectionsOf(backend), attempt, null);
+
+    /// <summary>
+    /// As <see cref="SendAsync(HttpExchange, Backend, LegAttempt)"/> for a request that asks to switch protocols
+    /// (<see cref="HttpExchange.IsUpgradeOrConnect"/> on a front end that relays it itself): asks the backend for the
+    /// client's Upgrade, and takes a 101 as the answer. The attempt then goes on with <see cref="RelayAsync"/>.
+    /// </summary>
+    public ValueTask<LegResult> SendUpgradeAsync(HttpExchange exchange, Backend backend, LegAttempt attempt) =>
+        SendAsync(exchange, ConnectionsOf(backend), attempt, exchange.RequestHeader("Upgrade").ToString());
 
     // A backend of this generation, or one reached by affinity that the generation does not list (it is leaving).
     private BackendConnectionPool ConnectionsOf(Backend backend) =>
         _backends.TryGetValue(backend, out var connections) ? connections : _connections.For(backend);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<LegResult> SendAsync(HttpExchange exchange, BackendConnectionPool backend, LegAttempt attempt)
+    private async ValueTask<LegResult> SendAsync(HttpExchange exchange, BackendConnectionPool backend, LegAttempt attempt, string? upgrade)
     {
         var aborted = exchange.Aborted;
         var canHaveBody = exchange.RequestHasBody;
@@ -59,7 +68,7 @@ internal sealed class Http1Leg : IBackendLeg
         {
             if (exchange.RequestFieldBytes is { } fields)
             {
-                head.WriteHead(exchange.Method, exchange.BackendPath.ToUriComponent(), exchange.Query.Value, fields, chunked, backend.Authority);
+                head.WriteHead(exchange.Method, exchange.BackendPath.ToUriComponent(), exchange.Query.Value, fields, chunked, backend.Authority, upgrade);
             }
             else
             {
@@ -67,7 +76,7 @@ internal sealed class Http1Leg : IBackendLeg
                 try
                 {
                     headers.CopyFrom(exchange.RequestHeaders);
-                    head.WriteHead(exchange.Method, exchange.BackendPath.ToUriComponent(), exchange.Query.Value, headers, chunked, backend.Authority);
+                    head.WriteHead(exchange.Method, exchange.BackendPath.ToUriComponent(), exchange.Query.Value, headers, chunked, backend.Authority, upgrade);
                 }
                 finally
                 {
@@ -107,7 +116,7 @@ internal sealed class Http1Leg : IBackendLeg
                     await connection.Stream.WriteAsync(head.Buffer.AsMemory(0, head.Length), connection.Token);
                     if (streamed || chunked) attempt.BodySend = RequestBody.SendStreamedAsync(exchange.RequestBody, connection, chunked);
                     connection.Phase = LegPhase.ResponseHead;
-                    (attempt.Head, attempt.HeadStart) = await ReadHeadAsync(connection);
+                    (attempt.Head, attempt.HeadStart) = await ReadHeadAsync(connection, upgrade is not null);
                     break;
                 }
                 catch (Exception e) when (retry == 0 && connection.Reused && !streamed && !chunked && IsStale(connection, e, aborted))
@@ -222,13 +231,40 @@ internal sealed class Http1Leg : IBackendLeg
         }
     }
 
+    /// <summary>
+    /// After a 101 to <see cref="SendUpgradeAsync"/>, its head copied and the response hooks run: the client's 101 with
+    /// the backend's Upgrade, then the bytes both ways until the relay ends (<see cref="UpgradeRelay"/>). The connection
+    /// is never reused.
+    /// </summary>
+    public async ValueTask<LegResult> RelayAsync(LegAttempt attempt, HttpExchange exchange)
+    {
+        var connection = attempt.Connection!;
+        var protocol = UpgradeRelay.UpgradeOf(connection.Buffer.AsSpan(attempt.HeadStart, attempt.Head.End), attempt.Head.HeadersStart);
+        if (protocol is not null) exchange.SetResponseHeader("Upgrade", protocol);
+        Stream client;
+        try
+        {
+            connection.Phase = LegPhase.WriteClientBody;
+            client = await exchange.SwitchProtocolsAsync(connection.Token);
+        }
+        catch (Exception e)
+        {
+            return await FailAsync(exchange, attempt, LegPhase.WriteClientBody, e);
+        }
+
+        var ending = await UpgradeRelay.RunAsync(connection, client, _requestTimeout, exchange.Aborted);
+        Release(attempt, reusable: false);
+        return new LegResult(StatusCodes.Status101SwitchingProtocols, ending.Outcome, ending.Sent, ending.Received, Retryable: false,
+            ending.Failure, LegPhase.ReadBackendBody);
+    }
+
     private static Outcome OutcomeOf(int status) => status is 502 or 503 or 504 ? Outcome.ServerError : Outcome.Success;
 
     // The response head, skipping interim (1xx) responses (RFC 9110 section 15.2); returns it and where it starts.
     // Interim heads count toward the head size limit together with the final one, so a backend that sends 1xx
     // answers without end gets a 502 rather than holding the request forever.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<(ResponseHead Head, int Start)> ReadHeadAsync(BackendConnection connection)
+    private static async ValueTask<(ResponseHead Head, int Start)> ReadHeadAsync(BackendConnection connection, bool upgrade)
     {
         var interim = 0;
         while (true)
@@ -251,8 +287,7 @@ internal sealed class Http1Leg : IBackendLeg
                 throw new InvalidDataException("the backend sent an invalid HTTP/1.1 response head");
             }
 
-            if (head.Status >= 200) return (head, start);
-            // We never ask for an upgrade on this leg, so a 101 is a protocol error.
+            if (head.Status >= 200 || head.Status == 101 && upgrade) return (head, start);
             if (head.Status == 101) throw new InvalidDataException("the backend switched protocols unasked");
             interim += end;
             if (interim >= BackendConnection.MaxHeadSize) throw new InvalidDataException("the backend sent too many interim responses");

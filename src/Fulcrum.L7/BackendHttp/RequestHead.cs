@@ -29,8 +29,8 @@ internal struct RequestHead
         Length = 0;
     }
 
-    /// <summary>The request line and headers, ending with the empty line.</summary>
-    public void WriteHead(string method, string path, string? query, OutgoingHeaders headers, bool chunked, string authority)
+    /// <summary>The request line and headers, ending with the empty line; <paramref name="upgrade"/> asks to switch protocols.</summary>
+    public void WriteHead(string method, string path, string? query, OutgoingHeaders headers, bool chunked, string authority, string? upgrade = null)
     {
         WriteRequestLine(method, path, query);
         var hasHost = false;
@@ -40,14 +40,14 @@ internal struct RequestHead
             WriteField(name, values);
         }
 
-        End(hasHost, chunked, authority);
+        End(hasHost, chunked, authority, upgrade);
     }
 
     /// <summary>
     /// The request line, the client's header lines as bytes (<see cref="IRequestFieldBytes"/>), the filters' edits,
     /// the empty line: what the other overload writes for the same request, without a string per header.
     /// </summary>
-    public void WriteHead(string method, string path, string? query, IRequestFieldBytes fields, bool chunked, string authority)
+    public void WriteHead(string method, string path, string? query, IRequestFieldBytes fields, bool chunked, string authority, string? upgrade = null)
     {
         WriteRequestLine(method, path, query);
         Ensure(fields.FieldsLength);
@@ -60,7 +60,7 @@ internal struct RequestHead
             WriteField(name, values);
         }
 
-        End(hasHost, chunked, authority);
+        End(hasHost, chunked, authority, upgrade);
     }
 
     private void WriteRequestLine(string method, string path, string? query)
@@ -91,11 +91,18 @@ internal struct RequestHead
         }
     }
 
-    private void End(bool hasHost, bool chunked, string authority)
+    private void End(bool hasHost, bool chunked, string authority, string? upgrade)
     {
         // HTTP/1.1 requires Host (RFC 9112 section 3.2); a client may not have sent one (HTTP/1.0).
         if (!hasHost) WriteHeader(HeaderNames.Host, authority);
         if (chunked) WriteBytes(ChunkedLine);
+        if (upgrade is not null)
+        {
+            // Upgrade is hop-by-hop (RFC 9110 section 7.8): the client's was dropped with the others and is asked anew.
+            WriteBytes("Connection: upgrade\r\n"u8);
+            WriteHeader("Upgrade", upgrade);
+        }
+
         WriteBytes(Crlf);
     }
 

@@ -90,6 +90,15 @@ internal abstract class HttpExchange
     /// <summary>True for a request that asks to switch protocols (HTTP/1.1 Upgrade, HTTP/2 extended CONNECT) or CONNECT.</summary>
     public abstract bool IsUpgradeOrConnect { get; }
 
+    /// <summary>
+    /// For an upgrade the backend accepted (101): sends the response head as the filters left it and returns the client's
+    /// connection as a two-way byte stream, for the backend leg to relay (<see cref="BackendHttp.UpgradeRelay"/>). Only a
+    /// front end that relays upgrades through the backend leg has it (Fulcrum's own HTTP/1.1 one); Kestrel's go through
+    /// YARP's forwarder (<see cref="Forwarding.UpgradeLeg"/>).
+    /// </summary>
+    public virtual ValueTask<Stream> SwitchProtocolsAsync(CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this front end does not relay upgrades through the backend leg");
+
     // ---- the response ----
 
     public abstract int Status { get; set; }

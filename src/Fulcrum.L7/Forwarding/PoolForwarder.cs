@@ -29,6 +29,8 @@ namespace Fulcrum.L7.Forwarding;
 internal sealed class PoolForwarder : IBackendTarget
 {
     private readonly IBackendLeg _leg;
+    // Upgrades from Fulcrum's own front end: HTTP/1.1 to the backend, whatever the pool's backend-protocol.
+    private readonly Http1Leg _upgradeLeg;
     private readonly UpgradeLeg _upgrades;
     private readonly HttpMessageInvoker _client;
     private readonly ForwarderRequestConfig _upgradeConfig;
@@ -52,6 +54,7 @@ internal sealed class PoolForwarder : IBackendTarget
         _leg = clients.Http2 is { } http2
             ? new Http2Leg(http2, pool.Config.Tls is not null, pool.Config.RequestTimeout, pool.Services.Time)
             : new Http1Leg(pool.Config.RequestTimeout, clients.Connections, pool.Backends);
+        _upgradeLeg = _leg as Http1Leg ?? new Http1Leg(pool.Config.RequestTimeout, clients.Connections, pool.Backends);
         _logger = logger;
         // ActivityTimeout bounds each wait on the backend: for the response headers, and an upgraded connection's idle time.
         _upgradeConfig = new ForwarderRequestConfig { ActivityTimeout = pool.Config.RequestTimeout };
@@ -142,12 +145,14 @@ internal sealed class PoolForwarder : IBackendTarget
                 else
                 {
                     var attempt = exchange.LegAttempt;
-                    result = await _leg.SendAsync(exchange, backend, attempt);
+                    var leg = upgrade ? _upgradeLeg : _leg;
+                    result = upgrade ? await _upgradeLeg.SendUpgradeAsync(exchange, backend, attempt) : await _leg.SendAsync(exchange, backend, attempt);
                     if (!result.Failed)
                     {
                         record.FirstByte = Stopwatch.GetTimestamp();
-                        // A 502/503/504 the pool retries elsewhere is dropped before a byte of it reaches the client.
-                        if (result.Outcome == Outcome.ServerError && canRetry && idempotent && _retriesOnStatus
+                        // A 502/503/504 the pool retries elsewhere is dropped before a byte of it reaches the client
+                        // (an upgrade's is passed on, as YARP's forwarder does on Kestrel's front end).
+                        if (!upgrade && result.Outcome == Outcome.ServerError && canRetry && idempotent && _retriesOnStatus
                             && (retry ??= new RetryAttempt(Pool, pick, backend)).TryPrepare(result.Outcome, result.Status, idempotent))
                         {
                             await _leg.AbandonAsync(attempt);
@@ -161,7 +166,7 @@ internal sealed class PoolForwarder : IBackendTarget
 
                         try
                         {
-                            _leg.CopyHead(attempt, exchange);
+                            leg.CopyHead(attempt, exchange);
                             chain.RunResponse(exchange, chain.Count);
                         }
                         catch (Exception)
@@ -169,16 +174,17 @@ internal sealed class PoolForwarder : IBackendTarget
                             // A response hook threw (or the front end refused a header): the backend did its part, but
                             // without this its lease and its connection would stay taken for good. The front end
                             // answers 500 (nothing was sent) and logs the exception.
-                            await _leg.AbandonAsync(attempt);
+                            await leg.AbandonAsync(attempt);
                             Finish(exchange, lease, result, counted: true);
                             throw;
                         }
 
-                        result = await _leg.CopyBodyAsync(attempt, exchange);
+                        result = upgrade && result.Status == 101 ? await _upgradeLeg.RelayAsync(attempt, exchange) : await leg.CopyBodyAsync(attempt, exchange);
                     }
                 }
 
-                Finish(exchange, lease, result, counted: !upgrade);
+                // YARP's relay does not tell its bytes; the own one does.
+                Finish(exchange, lease, result, counted: !upgrade || exchange is not KestrelExchange);
                 if (!result.Failed)
                 {
                     if (!upgrade && chain.HasResponseEnd) await chain.RunResponseEndAsync(exchange, chain.Count);

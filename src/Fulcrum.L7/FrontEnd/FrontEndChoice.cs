@@ -3,9 +3,10 @@ using Fulcrum.Core.Configuration;
 namespace Fulcrum.L7.FrontEnd;
 
 /// <summary>
-/// Which front end serves a listener: its `front-end:` key, else the default, kestrel. The environment variable
-/// FULCRUM_FRONT_END=fulcrum makes fulcrum the default of every http and https listener that does not say (HTTP/1.1,
-/// HTTP/2 by ALPN, h2c), so a whole test suite or a bench can run on it without editing configs.
+/// Which front end serves a listener: its `front-end:` key, else the default, Fulcrum's own (HTTP/1.1, HTTP/2 by ALPN,
+/// h2c) for every http and https listener. The environment variable FULCRUM_FRONT_END=kestrel makes Kestrel the default
+/// of the listeners that do not say, so a whole test suite or a bench can run on it without editing configs
+/// (FULCRUM_FRONT_END=fulcrum names the default). The admin API is Kestrel's whatever this says.
 /// </summary>
 internal static class FrontEndChoice
 {
@@ -21,7 +22,7 @@ internal static class FrontEndChoice
     public static HttpFrontEnd For(ListenerConfig listener)
     {
         if (listener.FrontEnd is { } chosen) return chosen;
-        if (Override != HttpFrontEnd.Fulcrum) return HttpFrontEnd.Kestrel;
+        if (Override == HttpFrontEnd.Kestrel) return HttpFrontEnd.Kestrel;
         return CanServe(listener) ? HttpFrontEnd.Fulcrum : HttpFrontEnd.Kestrel;
     }
 

@@ -91,16 +91,18 @@ internal sealed class RecordingFilter(string name, string? require, bool countBo
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             Counted(await inner.ReadAsync(buffer, cancellationToken));
 
+        // Counted before they go: the client may hold the last byte before a write's continuation runs (on io_uring it
+        // runs on the ring's thread after the send completes), and the test reads the count once the client has it all.
         public override void Write(byte[] buffer, int offset, int count)
         {
-            inner.Write(buffer, offset, count);
             Counted(count);
+            inner.Write(buffer, offset, count);
         }
 
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await inner.WriteAsync(buffer, cancellationToken);
             Counted(buffer.Length);
+            return inner.WriteAsync(buffer, cancellationToken);
         }
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

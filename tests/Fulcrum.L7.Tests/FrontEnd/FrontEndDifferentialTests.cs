@@ -55,8 +55,10 @@ public sealed class FrontEndDifferentialTests(FrontEndDifferentialTests.Pair pai
         pair.Kestrel.Backend.Clear();
         pair.Fulcrum.Backend.Clear();
 
-        var kestrel = await ClientProbe.VerdictAsync(pair.Kestrel.Endpoint, request);
-        var fulcrum = await ClientProbe.VerdictAsync(pair.Fulcrum.Endpoint, request);
+        // The pipelined case is due two answers: waited for, not taken as over after a quiet moment.
+        var responses = name == "pipelined" ? 2 : 1;
+        var kestrel = await ClientProbe.VerdictAsync(pair.Kestrel.Endpoint, request, responses: responses);
+        var fulcrum = await ClientProbe.VerdictAsync(pair.Fulcrum.Endpoint, request, responses: responses);
 
         Assert.True(StatusClasses(kestrel) == StatusClasses(fulcrum), $"{name}: kestrel answered '{kestrel}', fulcrum '{fulcrum}'");
         var expected = Requests(pair.Kestrel.Backend);

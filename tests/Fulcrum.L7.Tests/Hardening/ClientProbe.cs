@@ -11,7 +11,12 @@ namespace Fulcrum.L7.Tests.Hardening;
 /// </summary>
 public static class ClientProbe
 {
-    public static async Task<string> VerdictAsync(IPEndPoint proxy, byte[] request, TimeSpan? deadline = null)
+    /// <param name="responses">
+    /// How many responses the case is due (pipelined requests): until that many came, the probe waits for the next one up
+    /// to the deadline, or the close, instead of taking 300 ms of quiet for the end (a busy machine's second round trip
+    /// to the backend can take longer).
+    /// </param>
+    public static async Task<string> VerdictAsync(IPEndPoint proxy, byte[] request, TimeSpan? deadline = null, int responses = 1)
     {
         using var socket = new Socket(proxy.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(proxy);
@@ -56,6 +61,7 @@ public static class ClientProbe
                 return await reader.ClosedAsync(TimeSpan.FromSeconds(5)) ? string.Join(",", statuses) + "+close" : string.Join(",", statuses) + "+open";
             }
 
+            if (statuses.Count < responses) continue;
             if (!await reader.HasMoreAsync(TimeSpan.FromMilliseconds(300)))
             {
                 return await reader.ClosedAsync(TimeSpan.Zero) ? string.Join(",", statuses) + "+close" : string.Join(",", statuses);

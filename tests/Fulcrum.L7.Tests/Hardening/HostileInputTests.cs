@@ -7,6 +7,7 @@ namespace Fulcrum.L7.Tests.Hardening;
 /// <summary>
 /// Every case of <see cref="HostileCorpus"/> against a real listener in front of a <see cref="RecordingBackend"/>: the
 /// client gets a right verdict, and the backend gets no ambiguous request and no more requests than the case allows.
+/// This class runs it on Kestrel's front end (`front-end: kestrel`), the subclass below on Fulcrum's own.
 /// </summary>
 public class HostileInputTests(HostileInputTests.Proxy proxy) : IClassFixture<HostileInputTests.Proxy>
 {
@@ -37,8 +38,8 @@ public class HostileInputTests(HostileInputTests.Proxy proxy) : IClassFixture<Ho
     /// <summary>One Fulcrum listener and one recording backend for the whole corpus (the cases run one at a time).</summary>
     public class Proxy : IAsyncLifetime, IAsyncDisposable
     {
-        /// <summary>The listener's front end; null takes the default.</summary>
-        protected virtual HttpFrontEnd? FrontEnd => null;
+        /// <summary>The listener's front end.</summary>
+        protected virtual HttpFrontEnd FrontEnd => HttpFrontEnd.Kestrel;
 
         public RecordingBackend Backend { get; } = new();
         public ProxyHarness Harness { get; private set; } = null!;
@@ -71,6 +72,6 @@ public sealed class HostileInputOnFulcrumFrontEndTests(HostileInputOnFulcrumFron
 {
     public sealed class FulcrumProxy : Proxy
     {
-        protected override HttpFrontEnd? FrontEnd => HttpFrontEnd.Fulcrum;
+        protected override HttpFrontEnd FrontEnd => HttpFrontEnd.Fulcrum;
     }
 }

@@ -7,23 +7,26 @@ using Fulcrum.L7.Tests.Support;
 
 namespace Fulcrum.L7.Tests.Hardening;
 
-/// <summary>A listener's `limits:`: sizes answered with 414, 431 and 413, and slow or idle clients cut off.</summary>
+/// <summary>A listener's `limits:`: sizes answered with 414, 431 and 413, and slow or idle clients cut off, on either front end.</summary>
 public sealed class HttpLimitsTests
 {
-    private static async Task<(RecordingBackend Backend, ProxyHarness Proxy)> StartAsync(HttpLimitsConfig limits)
+    public static TheoryData<HttpFrontEnd> FrontEnds => [HttpFrontEnd.Kestrel, HttpFrontEnd.Fulcrum];
+
+    private static async Task<(RecordingBackend Backend, ProxyHarness Proxy)> StartAsync(HttpLimitsConfig limits, HttpFrontEnd frontEnd)
     {
         var backend = new RecordingBackend();
         var pool = new PoolConfig { Name = "app", Backends = [new BackendConfig { Address = backend.Address }], Retries = new RetryConfig { Attempts = 1 } };
-        var proxy = await ProxyHarness.StartAsync(Configs.Of(Configs.Web(Configs.ToPool("app")) with { Limits = limits }, pool));
+        var proxy = await ProxyHarness.StartAsync(Configs.Of(Configs.Web(Configs.ToPool("app")) with { Limits = limits, FrontEnd = frontEnd }, pool));
         return (backend, proxy);
     }
 
     private static int Requests(RecordingBackend backend) => backend.Received.Sum(c => BackendRules.Inspect(c).Requests);
 
-    [Fact]
-    public async Task BodyOverMaxBodySize_Gets413_BeforeTheBackendHearsOfIt_ChunkedOrNot()
+    [Theory]
+    [MemberData(nameof(FrontEnds))]
+    public async Task BodyOverMaxBodySize_Gets413_BeforeTheBackendHearsOfIt_ChunkedOrNot(HttpFrontEnd frontEnd)
     {
-        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { MaxBodySize = 1000 });
+        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { MaxBodySize = 1000 }, frontEnd);
         await using var _ = backend;
         await using var __ = proxy;
         var endpoint = proxy.Plane.BoundEndpoints["web"];
@@ -37,10 +40,11 @@ public sealed class HttpLimitsTests
         Assert.Equal("200", await ClientProbe.VerdictAsync(endpoint, Encoding.ASCII.GetBytes($"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n{new string('x', 1000)}")));
     }
 
-    [Fact]
-    public async Task RequestLineAndHeaderLimits_AreTheConfiguredOnes()
+    [Theory]
+    [MemberData(nameof(FrontEnds))]
+    public async Task RequestLineAndHeaderLimits_AreTheConfiguredOnes(HttpFrontEnd frontEnd)
     {
-        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { MaxRequestLine = 1024, MaxHeaderSize = 2048, MaxHeaders = 10 });
+        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { MaxRequestLine = 1024, MaxHeaderSize = 2048, MaxHeaders = 10 }, frontEnd);
         await using var _ = backend;
         await using var __ = proxy;
         var endpoint = proxy.Plane.BoundEndpoints["web"];
@@ -52,10 +56,11 @@ public sealed class HttpLimitsTests
         Assert.Equal("200", await ClientProbe.VerdictAsync(endpoint, Encoding.ASCII.GetBytes($"GET /{new string('a', 900)} HTTP/1.1\r\nHost: a\r\n\r\n")));
     }
 
-    [Fact]
-    public async Task HeadersTrickledPastHeaderTimeout_AreCutOff_WhileOtherClientsAreServed()
+    [Theory]
+    [MemberData(nameof(FrontEnds))]
+    public async Task HeadersTrickledPastHeaderTimeout_AreCutOff_WhileOtherClientsAreServed(HttpFrontEnd frontEnd)
     {
-        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { HeaderTimeout = TimeSpan.FromSeconds(1) });
+        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { HeaderTimeout = TimeSpan.FromSeconds(1) }, frontEnd);
         await using var _ = backend;
         await using var __ = proxy;
         var endpoint = proxy.Plane.BoundEndpoints["web"];
@@ -91,10 +96,11 @@ public sealed class HttpLimitsTests
         Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(15));
     }
 
-    [Fact]
-    public async Task BodySentBelowMinBodyRate_IsCutOffAfterTheGrace()
+    [Theory]
+    [MemberData(nameof(FrontEnds))]
+    public async Task BodySentBelowMinBodyRate_IsCutOffAfterTheGrace(HttpFrontEnd frontEnd)
     {
-        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { MinBodyRate = 1000 });
+        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { MinBodyRate = 1000 }, frontEnd);
         await using var _ = backend;
         await using var __ = proxy;
         using var slow = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -102,7 +108,7 @@ public sealed class HttpLimitsTests
         await slow.SendAsync(Encoding.ASCII.GetBytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n"));
         var started = Stopwatch.StartNew();
 
-        // Ten bytes every 200 ms is 50 B/s, far below 1000 B/s: after the 5 s grace Kestrel gives up on the body.
+        // Ten bytes every 200 ms is 50 B/s, far below 1000 B/s: after the 5 s grace the front end gives up on the body.
         var closed = false;
         while (!closed && started.Elapsed < TimeSpan.FromSeconds(25))
         {
@@ -124,10 +130,39 @@ public sealed class HttpLimitsTests
         Assert.Equal(0, Requests(backend)); // the backend never got a whole request
     }
 
-    [Fact]
-    public async Task IdleKeepAliveConnection_IsClosedAfterKeepAliveTimeout()
+    [Theory]
+    [MemberData(nameof(FrontEnds))]
+    public async Task BodySentAboveMinBodyRate_PastTheGrace_IsServed(HttpFrontEnd frontEnd)
     {
-        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { KeepAliveTimeout = TimeSpan.FromSeconds(1) });
+        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { MinBodyRate = 1000 }, frontEnd);
+        await using var _ = backend;
+        await using var __ = proxy;
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(proxy.Plane.BoundEndpoints["web"]);
+        const int Length = 32_000;
+        await client.SendAsync(Encoding.ASCII.GetBytes($"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {Length}\r\n\r\n"));
+
+        // 500 bytes every 100 ms or so: about 5000 B/s, well above 1000 B/s, for longer than the 5 s grace.
+        var chunk = Encoding.ASCII.GetBytes(new string('x', 500));
+        var started = Stopwatch.StartNew();
+        for (var sent = 0; sent < Length; sent += chunk.Length)
+        {
+            await client.SendAsync(chunk);
+            await Task.Delay(100);
+        }
+
+        var buffer = new byte[4096];
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var read = await client.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
+        Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(buffer, 0, read));
+        Assert.True(started.Elapsed > TimeSpan.FromSeconds(5), "the body was meant to outlast the grace");
+    }
+
+    [Theory]
+    [MemberData(nameof(FrontEnds))]
+    public async Task IdleKeepAliveConnection_IsClosedAfterKeepAliveTimeout(HttpFrontEnd frontEnd)
+    {
+        var (backend, proxy) = await StartAsync(new HttpLimitsConfig { KeepAliveTimeout = TimeSpan.FromSeconds(1) }, frontEnd);
         await using var _ = backend;
         await using var __ = proxy;
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -147,10 +182,11 @@ public sealed class HttpLimitsTests
         Assert.InRange(idle.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(25));
     }
 
-    [Fact]
-    public async Task ReloadWithOtherLimits_RestartsTheListenerWithThem()
+    [Theory]
+    [MemberData(nameof(FrontEnds))]
+    public async Task ReloadWithOtherLimits_RestartsTheListenerWithThem(HttpFrontEnd frontEnd)
     {
-        var (backend, proxy) = await StartAsync(HttpLimitsConfig.Default);
+        var (backend, proxy) = await StartAsync(HttpLimitsConfig.Default, frontEnd);
         await using var _ = backend;
         await using var __ = proxy;
         var body = Encoding.ASCII.GetBytes($"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2000\r\n\r\n{new string('x', 2000)}");

@@ -1,3 +1,4 @@
+using Fulcrum.Core.Configuration;
 using Fulcrum.L7.Tests.Support;
 using Xunit.Abstractions;
 using static Fulcrum.L7.Tests.Support.Configs;
@@ -10,9 +11,9 @@ public sealed class AllocationCounting;
 
 /// <summary>
 /// What a keep-alive request costs the proxy in allocated bytes (docs/performance.md, "The hot path"). The client and
-/// the backend allocate nothing per request, so the process's count over many requests is the proxy's: Kestrel's front
-/// end, the route, the default filters (X-Request-ID, X-Forwarded-*), the pick, the backend leg and the access-log
-/// record. The bound is generous (several times what was measured), so only a new per-request allocation of some size
+/// the backend allocate nothing per request, so the process's count over many requests is the proxy's: the front end
+/// (Kestrel's or Fulcrum's own), the route, the default filters (X-Request-ID, X-Forwarded-*), the pick, the backend leg
+/// and the access-log record. The bound is generous (several times what was measured), so only a new per-request allocation of some size
 /// trips it, not the noise of a timer or the JIT that the count also sees.
 /// </summary>
 [Collection(nameof(AllocationCounting))]
@@ -21,11 +22,13 @@ public sealed class AllocationTests(ITestOutputHelper output)
     private const int Warmup = 3000;
     private const int Requests = 20_000;
 
-    [Fact]
-    public async Task KeepAliveRequest_OnTheDefaultRoute_AllocatesUnder_1KiB()
+    [Theory]
+    [InlineData(HttpFrontEnd.Kestrel)]
+    [InlineData(HttpFrontEnd.Fulcrum)]
+    public async Task KeepAliveRequest_OnTheDefaultRoute_AllocatesUnder_1KiB(HttpFrontEnd frontEnd)
     {
         using var backend = FixedAnswerBackend.Start();
-        await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("app")), backend.Pool("app")));
+        await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("app")) with { FrontEnd = frontEnd }, backend.Pool("app")));
         using var client = new KeepAliveClient(proxy.Plane.BoundEndpoints["web"]);
 
         var perRequest = await Task.Run(() => Measure(client));

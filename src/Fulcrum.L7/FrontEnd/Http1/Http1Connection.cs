@@ -363,7 +363,7 @@ internal sealed class Http1Connection : IUringWork
     {
         _served = true;
         var config = _frontEnd.Config;
-        _body.Begin(_head, config.Limits.MaxBodySize, (int)Math.Min(config.Limits.MaxHeaderSize, int.MaxValue));
+        _body.Begin(_head, config.Limits.MaxBodySize, (int)Math.Min(config.Limits.MaxHeaderSize, int.MaxValue), config.Limits.MinBodyRate);
         Response.Begin(_exchange);
         _exchange.Begin(_head, _head.Framing == Http1BodyFraming.None ? Stream.Null : _body, Response, _peer?.Address, _peer?.Port ?? 0);
         try
@@ -483,6 +483,13 @@ internal sealed class Http1Connection : IUringWork
         var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
         _end += read;
         return read;
+    }
+
+    /// <summary>The backend switched protocols: the 101 goes out and the connection becomes a byte stream both ways.</summary>
+    public async ValueTask<Stream> SwitchProtocolsAsync(CancellationToken cancellationToken)
+    {
+        await Response.SwitchProtocolsAsync(cancellationToken);
+        return new Http1Tunnel(this);
     }
 
     /// <summary>Reads into the caller's memory when nothing is buffered (a long body's large reads skip a copy).</summary>

@@ -93,8 +93,19 @@ internal sealed class Http1Exchange(Http1Connection connection) : HttpExchange, 
         set => _requestBody = value;
     }
 
-    /// <summary>Never: an Upgrade is ignored (RFC 9110 section 7.8 lets a server do so) and CONNECT is refused by the parser.</summary>
-    public override bool IsUpgradeOrConnect => false;
+    /// <summary>
+    /// An HTTP/1.1 request without a body that names `upgrade` in Connection and asks for WebSocket (or SPDY/*): the
+    /// upgrades YARP's forwarder relays on Kestrel's front end, so both front ends relay the same ones. Any other Upgrade
+    /// is ignored (RFC 9110 section 7.8 lets a server do so) and CONNECT is refused by the parser.
+    /// </summary>
+    public override bool IsUpgradeOrConnect =>
+        _head.Upgrade && !_head.Http10 && _head.Framing == Http1BodyFraming.None && IsRelayed(_head.Get("Upgrade"));
+
+    private static bool IsRelayed(StringValues upgrade) =>
+        upgrade.Count == 1 && upgrade[0] is { } value
+        && (value.Equals("websocket", StringComparison.OrdinalIgnoreCase) || value.StartsWith("SPDY/", StringComparison.OrdinalIgnoreCase));
+
+    public override ValueTask<Stream> SwitchProtocolsAsync(CancellationToken cancellationToken) => connection.SwitchProtocolsAsync(cancellationToken);
 
     public override int Status { get; set; }
 

@@ -44,7 +44,7 @@ internal sealed class Http1FrontEnd(
     public bool Closing => _closing;
     public int Count => _open.Count;
 
-    /// <summary>Binds (or takes the inherited socket, listening already) and starts accepting; returns the listening socket.</summary>
+    /// <summary>Binds (or takes the inherited socket) and starts accepting; returns the listening socket.</summary>
     public Socket Start(IPEndPoint endpoint, Socket? inherited)
     {
         var socket = inherited;
@@ -60,7 +60,13 @@ internal sealed class Http1FrontEnd(
                 // As Kestrel reports it, so the data plane tells a taken address the same way whichever front end.
                 throw new IOException($"Failed to bind to address {endpoint}: {e.Message}", e);
             }
-
+        }
+        else
+        {
+            // An inherited socket may be one the takeover bound for a listener the old process did not have
+            // (InheritedSockets.BindTheRest), not listening yet; listen(2) again on a listening one only sets its backlog,
+            // as Kestrel's transport does with the socket it is given.
+            socket.Listen(Backlog);
         }
 
         _listen = socket;

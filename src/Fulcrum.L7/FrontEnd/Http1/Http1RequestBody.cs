@@ -6,12 +6,21 @@ namespace Fulcrum.L7.FrontEnd.Http1;
 /// A request's body as a stream, by its framing: Content-Length bytes, or chunks through the strict
 /// <see cref="ChunkedDecoder"/>. Reads take what the connection has buffered after the head first, then read the socket
 /// (large reads of a long body go straight into the caller's memory). A body that breaks off or breaks the chunked
-/// grammar fails the read with 400, one over `max-body-size` with 413, as Kestrel's does, so the backend leg answers the same.
+/// grammar fails the read with 400, one over `max-body-size` with 413, one slower than `min-body-rate` with 408, as
+/// Kestrel's does, so the backend leg answers the same.
 /// </summary>
 internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadStream
 {
+    // Kestrel's MinRequestBodyDataRate grace period, which `min-body-rate` keeps.
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+
     private readonly ChunkedDecoder _chunks = new();
+    // Fires when the client has been waited for longer than min-body-rate allows; made on the first wait.
+    private CancellationTokenSource? _slow;
     private Http1BodyFraming _framing;
+    private int _minRate;
+    private long _received;
+    private TimeSpan _waited;
     private long _remaining;
     private long _maxBody;
     private bool _continue;
@@ -19,8 +28,12 @@ internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadSt
     /// <summary>True once the body was read to its end (the connection can read the next request).</summary>
     public bool Done { get; private set; }
 
-    public void Begin(Http1RequestHead head, long maxBody, int maxTrailers)
+    /// <param name="minRate">`min-body-rate`: bytes per second the client must keep up while it is waited for; 0 for none.</param>
+    public void Begin(Http1RequestHead head, long maxBody, int maxTrailers, int minRate)
     {
+        _minRate = minRate;
+        _received = 0;
+        _waited = TimeSpan.Zero;
         _framing = head.Framing;
         _remaining = head.ContentLength;
         _maxBody = maxBody;
@@ -46,7 +59,7 @@ internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadSt
         var want = (int)Math.Min(destination.Length, _remaining);
         int read;
         if (connection.Buffered > 0) read = connection.Take(destination.Span[..want]);
-        else if ((read = await connection.ReadDirectAsync(destination[..want], cancellationToken)) == 0) throw Early();
+        else if ((read = await ReceiveAsync(destination[..want], cancellationToken)) == 0) throw Early();
         _remaining -= read;
         if (_remaining == 0) Done = true;
         return read;
@@ -78,8 +91,64 @@ internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadSt
                     throw new BadHttpRequestException("the chunked request body is malformed", StatusCodes.Status400BadRequest);
             }
 
-            if (await connection.FillAsync(cancellationToken) == 0) throw Early();
+            if (await ReceiveAsync(Memory<byte>.Empty, cancellationToken) == 0) throw Early();
         }
+    }
+
+    // One wait for the client: into the caller's memory, or (empty) into the connection's buffer. With min-body-rate, as
+    // Kestrel's MinRequestBodyDataRate: only the time spent waiting counts, and past the grace the bytes so far must keep
+    // up with the rate over it; the wait is cut where they would stop doing so.
+    private async ValueTask<int> ReceiveAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (_minRate <= 0) return destination.IsEmpty ? await connection.FillAsync(cancellationToken) : await connection.ReadDirectAsync(destination, cancellationToken);
+
+        var allowed = TimeSpan.FromSeconds(Math.Max(Grace.TotalSeconds, (double)_received / _minRate)) - _waited;
+        if (allowed <= TimeSpan.Zero) throw TooSlow();
+        var slow = Slow();
+        slow.CancelAfter(allowed);
+        var link = cancellationToken.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), slow);
+        var started = connection.Time.GetTimestamp();
+        try
+        {
+            var read = destination.IsEmpty ? await connection.FillAsync(slow.Token) : await connection.ReadDirectAsync(destination, slow.Token);
+            _received += read;
+            return read;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !connection.Aborted.IsCancellationRequested)
+        {
+            throw TooSlow();
+        }
+        finally
+        {
+            // Unregister, not Dispose: Dispose would wait for a callback running on another thread (see Http1Leg).
+            link.Unregister();
+            slow.CancelAfter(Timeout.InfiniteTimeSpan);
+            _waited += connection.Time.GetElapsedTime(started);
+        }
+    }
+
+    private CancellationTokenSource Slow()
+    {
+        if (_slow is { } slow && slow.TryReset()) return slow;
+        _slow?.Dispose();
+        return _slow = new CancellationTokenSource(Timeout.InfiniteTimeSpan, connection.Time);
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private BadHttpRequestException TooSlow()
+    {
+        connection.Response.CloseAfter();
+        return new BadHttpRequestException("the request body arrived slower than the listener's min-body-rate", StatusCodes.Status408RequestTimeout);
     }
 
     private BadHttpRequestException Early()

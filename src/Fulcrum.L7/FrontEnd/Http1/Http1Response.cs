@@ -117,6 +117,17 @@ internal sealed class Http1Response(Http1Connection connection) : AsyncWriteStre
     public ValueTask ContinueAsync(CancellationToken cancellationToken) =>
         Started ? ValueTask.CompletedTask : connection.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), cancellationToken);
 
+    /// <summary>
+    /// Sends the head of a 101 the backend gave (with `Connection: upgrade`; the leg set its Upgrade): from here the
+    /// connection carries the relayed protocol and closes when the relay ends.
+    /// </summary>
+    public ValueTask SwitchProtocolsAsync(CancellationToken cancellationToken)
+    {
+        StartHead(hasBody: false);
+        MustClose = true;
+        return SendAsync(cancellationToken);
+    }
+
     /// <summary>Makes the connection close after this response (a refusal, a failure).</summary>
     public void CloseAfter() => MustClose = true;
 
@@ -176,7 +187,8 @@ internal sealed class Http1Response(Http1Connection connection) : AsyncWriteStre
         }
 
         if (_chunked) Append("Transfer-Encoding: chunked\r\n"u8);
-        if (MustClose) Append("Connection: close\r\n"u8);
+        if (status == StatusCodes.Status101SwitchingProtocols) Append("Connection: upgrade\r\n"u8);
+        else if (MustClose) Append("Connection: close\r\n"u8);
         else if (head.Http10) Append("Connection: keep-alive\r\n"u8);
         Append("\r\n"u8);
     }
