@@ -50,6 +50,30 @@ public sealed class UringAcceptorTests
     }
 
     [Fact]
+    public async Task Stop_HandsOnClientsStillQueued_InsteadOfLeavingThemInTheBacklog()
+    {
+        if (Loops is not { } loops) return;
+        using var listen = Listening();
+        var accepted = new ConcurrentQueue<Socket>();
+        // Never started: the clients wait in the backlog, as one does when a ring took the kernel's one wake-up for it
+        // and its cancel ran first (then, in a takeover, no other process's ring is woken for it).
+        var acceptor = new UringAcceptor(loops, listen, (_, socket) => accepted.Enqueue(socket));
+        using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await first.ConnectAsync(listen.LocalEndPoint!);
+        await second.ConnectAsync(listen.LocalEndPoint!);
+        try
+        {
+            await Poll.Within(acceptor.StopAsync());
+            Assert.Equal(2, accepted.Count);
+        }
+        finally
+        {
+            foreach (var socket in accepted) socket.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Stop_ThenClose_ClosesTheListeningSocket_NewClientsAreRefused()
     {
         if (Loops is not { } loops) return;

@@ -119,6 +119,24 @@ internal sealed class UringAccept(UringLoop loop, int listenFd, Action<UringLoop
         accepted(loop, socket);
     }
 
+    /// <summary>
+    /// The kernel wakes one waiting accept per new connection (exclusive wake-up). If this ring took the wake-up and its
+    /// cancel then ran before the accept did (the accept runs as deferred task work, the cancel at submission), the
+    /// connection stays queued and nobody else is woken: with a takeover, the new process's rings would not see it until
+    /// the next client came. So the last thing a stopping accept does is take what is queued, without waiting (the
+    /// socket is non-blocking, <see cref="UringAcceptor"/>), and hand it on like any other connection.
+    /// </summary>
+    private void TakeStranded()
+    {
+        // Bounded: a flood during a stop must not keep the loop here.
+        for (var i = 0; i < 256; i++)
+        {
+            var fd = UringNative.Accept4(listenFd, 0, 0, UringNative.SockCloexec);
+            if (fd < 0) return; // EAGAIN: nothing queued (or the socket is gone)
+            Hand(fd);
+        }
+    }
+
     private async Task RetryLaterAsync()
     {
         await Task.Delay(RetryAfter, time).ConfigureAwait(false);
@@ -132,6 +150,7 @@ internal sealed class UringAccept(UringLoop loop, int listenFd, Action<UringLoop
     private void TryFinish()
     {
         if (!_stopping || _operations > 0) return;
+        TakeStranded();
         if (_slot >= 0)
         {
             loop.Unregister(_slot);

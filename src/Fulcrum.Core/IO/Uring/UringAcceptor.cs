@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Fulcrum.Core.IO.Uring;
 
@@ -13,6 +14,7 @@ namespace Fulcrum.Core.IO.Uring;
 internal sealed class UringAcceptor
 {
     private readonly UringAccept[] _accepts;
+    private readonly int _fd;
     private Task? _stopped;
 
     /// <param name="accepted">
@@ -21,7 +23,13 @@ internal sealed class UringAcceptor
     /// <param name="failed">An accept failed with this errno (EMFILE and the like); that loop tries again shortly.</param>
     public UringAcceptor(UringLoops loops, Socket listen, Action<UringLoop, Socket> accepted, Action<int>? failed = null, TimeProvider? time = null)
     {
-        var fd = (int)listen.SafeHandle.DangerousGetHandle();
+        // A descriptor of our own: the rings (and the last accepts of a stop) may still use it after the owner closes
+        // its socket. Non-blocking, so a stop's last look at the queue never waits (io_uring's accept does not mind).
+        var fd = UringNative.Fcntl((int)listen.SafeHandle.DangerousGetHandle(), UringNative.FDupFdCloexec, 0);
+        if (fd < 0) throw new SocketException(Marshal.GetLastPInvokeError());
+        var flags = UringNative.Fcntl(fd, UringNative.FGetFl, 0);
+        if (flags >= 0) UringNative.Fcntl(fd, UringNative.FSetFl, flags | UringNative.ONonblock);
+        _fd = fd;
         _accepts = new UringAccept[loops.Count];
         for (var i = 0; i < _accepts.Length; i++) _accepts[i] = new UringAccept(loops[i], fd, accepted, failed, time ?? TimeProvider.System);
     }
@@ -33,7 +41,7 @@ internal sealed class UringAcceptor
 
     /// <summary>
     /// Cancels the accepts; done when no ring holds the socket any more, so that closing it then really closes it.
-    /// Connections accepted before the cancel landed still reach the callback.
+    /// Connections accepted before the cancel landed, and those still queued when it did, reach the callback.
     /// </summary>
     public Task StopAsync()
     {
@@ -42,10 +50,16 @@ internal sealed class UringAcceptor
             if (_stopped is null)
             {
                 foreach (var accept in _accepts) accept.Loop.Post(accept, UringAccept.WorkStop);
-                _stopped = Task.WhenAll(_accepts.Select(a => a.Stopped));
+                _stopped = StopAllAsync();
             }
 
             return _stopped;
         }
+    }
+
+    private async Task StopAllAsync()
+    {
+        await Task.WhenAll(_accepts.Select(a => a.Stopped)).ConfigureAwait(false);
+        UringNative.Close(_fd);
     }
 }

@@ -108,6 +108,9 @@ internal static unsafe partial class UringNative
     [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
     public static partial int Shutdown(int fd, int how);
 
+    [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
+    public static partial int Accept4(int fd, nint address, nint addressLength, int flags);
+
     public const int ProtRead = 1;
     public const int ProtWrite = 2;
     public const int MapShared = 0x01;
@@ -122,6 +125,7 @@ internal static unsafe partial class UringNative
     public const int FGetFl = 3;
     public const int FSetFl = 4;
     public const int FSetPipeSize = 1031;
+    public const int FDupFdCloexec = 1030;
     public const uint SpliceMove = 1;
 
     /// <summary>io_uring_setup(2); the ring's fd, or -errno.</summary>
