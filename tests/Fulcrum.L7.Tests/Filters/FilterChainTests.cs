@@ -116,7 +116,7 @@ public sealed class FilterChainTests : IDisposable
         using var client = HttpsClient(proxy);
 
         var body = new byte[100_000];
-        using var response = await client.PostAsync("/echo", new ByteArrayContent(body));
+        using var response = await client.PostAsync("/echo?read-body", new ByteArrayContent(body));
         var answer = await response.Content.ReadAsByteArrayAsync();
 
         var recorder = Assert.Single(_recorder.Made);

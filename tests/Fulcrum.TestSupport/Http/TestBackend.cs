@@ -84,6 +84,9 @@ public sealed class TestBackend : IAsyncDisposable
             }
 
             context.Response.Headers["X-Backend"] = Name;
+            // `?read-body`: take the whole request body before answering. Otherwise the answer may end the exchange
+            // while the proxy is still forwarding the body, and a test that counts the forwarded bytes races it.
+            if (request.Query.ContainsKey("read-body")) await request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
             if (request.Path.StartsWithSegments("/echo"))
             {
                 await context.Response.WriteAsJsonAsync(Echo.From(context, Name));
