@@ -135,7 +135,8 @@ internal sealed class TcpListenerLoop : ListenerLoop
     {
         var acceptor = new UringAcceptor(loops, socket, Accepted, errno => L4Log.RingAcceptFailed(Logger, Config.Name, errno), _plane.Time);
         acceptor.Start();
-        // Runs inside the stop's Cancel, so the rings let go of the socket before the stop closes it.
+        // Runs inside the stop's Cancel, so the rings stop accepting at once; they hold a descriptor of their own, so the
+        // stop may close the listener's socket without waiting for them.
         using (token.UnsafeRegister(static a => ((UringAcceptor)a!).StopAsync(), acceptor))
         {
             while (!token.IsCancellationRequested)
