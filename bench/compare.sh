@@ -28,7 +28,9 @@
 #                `strace -f -c`: which system calls, per request (strace slows the proxy a lot: the counts per
 #                request hold, its times do not): OUT/<stamp>/strace.md
 #   --no-build   use the Release build of Fulcrum already there
-# env: DURATION (s, default 10), WARMUP (s per proxy and path, default 15), PATHS (default
+# env: DURATION (s, default 10), WARMUP (s per proxy and path, default 30: measured on the https path, Fulcrum's tiered JIT
+#      still compiled hundreds of methods between 30 and 40 s of load and was done only after about 70 s; the
+#      paths share most code, so 30 s on each settles it before the rounds), PATHS (default
 #      "l7 https h2 l4 l4-close"), PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/compare),
 #      BASELINE_DLL (another build's fulcrum.dll, measured as proxy "baseline": before/after a change),
 #      FULCRUM_ENV ("KEY=VALUE ..." for the fulcrum proxy only, e.g. FULCRUM_FRONT_END=fulcrum),
@@ -40,7 +42,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib.sh
 source "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-15}
+WARMUP=${WARMUP:-30}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 OUT=${OUT:-$ROOT/bench/.bench-out/compare}
