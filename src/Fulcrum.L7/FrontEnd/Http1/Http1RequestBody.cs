@@ -11,16 +11,11 @@ namespace Fulcrum.L7.FrontEnd.Http1;
 /// </summary>
 internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadStream
 {
-    // Kestrel's MinRequestBodyDataRate grace period, which `min-body-rate` keeps.
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
-
     private readonly ChunkedDecoder _chunks = new();
     // Fires when the client has been waited for longer than min-body-rate allows; made on the first wait.
     private CancellationTokenSource? _slow;
     private Http1BodyFraming _framing;
-    private int _minRate;
-    private long _received;
-    private TimeSpan _waited;
+    private MinBodyRate _rate;
     private long _remaining;
     private long _maxBody;
     private bool _continue;
@@ -31,9 +26,7 @@ internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadSt
     /// <param name="minRate">`min-body-rate`: bytes per second the client must keep up while it is waited for; 0 for none.</param>
     public void Begin(Http1RequestHead head, long maxBody, int maxTrailers, int minRate)
     {
-        _minRate = minRate;
-        _received = 0;
-        _waited = TimeSpan.Zero;
+        _rate.Begin(minRate);
         _framing = head.Framing;
         _remaining = head.ContentLength;
         _maxBody = maxBody;
@@ -100,9 +93,9 @@ internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadSt
     // up with the rate over it; the wait is cut where they would stop doing so.
     private async ValueTask<int> ReceiveAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
-        if (_minRate <= 0) return destination.IsEmpty ? await connection.FillAsync(cancellationToken) : await connection.ReadDirectAsync(destination, cancellationToken);
+        if (!_rate.Limited) return destination.IsEmpty ? await connection.FillAsync(cancellationToken) : await connection.ReadDirectAsync(destination, cancellationToken);
 
-        var allowed = TimeSpan.FromSeconds(Math.Max(Grace.TotalSeconds, (double)_received / _minRate)) - _waited;
+        var allowed = _rate.Allowed;
         if (allowed <= TimeSpan.Zero) throw TooSlow();
         var slow = Slow();
         slow.CancelAfter(allowed);
@@ -111,7 +104,7 @@ internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadSt
         try
         {
             var read = destination.IsEmpty ? await connection.FillAsync(slow.Token) : await connection.ReadDirectAsync(destination, slow.Token);
-            _received += read;
+            _rate.Received(read);
             return read;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !connection.Aborted.IsCancellationRequested)
@@ -123,7 +116,7 @@ internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadSt
             // Unregister, not Dispose: Dispose would wait for a callback running on another thread (see Http1Leg).
             link.Unregister();
             slow.CancelAfter(Timeout.InfiniteTimeSpan);
-            _waited += connection.Time.GetElapsedTime(started);
+            _rate.Waited(connection.Time.GetElapsedTime(started));
         }
     }
 
@@ -148,7 +141,7 @@ internal sealed class Http1RequestBody(Http1Connection connection) : AsyncReadSt
     private BadHttpRequestException TooSlow()
     {
         connection.Response.CloseAfter();
-        return new BadHttpRequestException("the request body arrived slower than the listener's min-body-rate", StatusCodes.Status408RequestTimeout);
+        return MinBodyRate.TooSlow();
     }
 
     private BadHttpRequestException Early()

@@ -72,6 +72,7 @@ internal sealed class Http2Stream
         _bodyStart = _bodyEnd = 0;
         _bodyWaiter = _windowWaiter = null;
         if (_aborted.IsCancellationRequested) _aborted = new CancellationTokenSource();
+        Body.Begin(_connection.FrontEnd.Config.Limits.MinBodyRate);
         ExpectContinue = !endStream && Head.Headers.TryGetValue("Expect", out var expect) && string.Equals(expect, "100-continue", StringComparison.OrdinalIgnoreCase);
     }
 

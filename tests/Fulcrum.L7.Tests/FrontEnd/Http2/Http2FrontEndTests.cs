@@ -140,6 +140,63 @@ public sealed class Http2FrontEndTests : IDisposable
         Assert.Equal(Pattern(10), await small.Content.ReadAsByteArrayAsync());
     }
 
+    // A body sent in pieces of `chunk` bytes every `every`, until `total` bytes or the stream is reset under it.
+    private sealed class Trickle(int chunk, TimeSpan every, int total) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            for (var sent = 0; sent < total; sent += chunk)
+            {
+                await stream.WriteAsync(Pattern(chunk));
+                await stream.FlushAsync();
+                await Task.Delay(every);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = total;
+            return true;
+        }
+    }
+
+    [Fact]
+    public async Task BodyBelowMinBodyRate_Gets408AfterTheGrace_AndTheConnectionGoesOn()
+    {
+        await using var backend = await HandlerBackend.StartAsync(EchoAsync);
+        var listener = Listener(ToPool("app")) with { Limits = new HttpLimitsConfig { MinBodyRate = 2000 } };
+        await using var proxy = await ProxyHarness.StartAsync(Of(listener, Raw("app", backend.Address)));
+        using var client = Client(proxy);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        // 100 bytes every 200 ms is at most 500 B/s, far below 2000 B/s: past the 5 s grace the stream is answered 408.
+        // (Above the backend Kestrel's own 240 B/s, so the 408 is the proxy's.)
+        using var slow = await client.PostAsync("/up", new Trickle(100, TimeSpan.FromMilliseconds(200), 100_000));
+        using var next = await client.PostAsync("/up", new ByteArrayContent(Pattern(10)));
+
+        Assert.Equal(HttpStatusCode.RequestTimeout, slow.StatusCode);
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(25));
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal(Pattern(10), await next.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task BodyAboveMinBodyRate_PastTheGrace_IsServed()
+    {
+        await using var backend = await HandlerBackend.StartAsync(EchoAsync);
+        var listener = Listener(ToPool("app")) with { Limits = new HttpLimitsConfig { MinBodyRate = 2000 } };
+        await using var proxy = await ProxyHarness.StartAsync(Of(listener, Raw("app", backend.Address)));
+        using var client = Client(proxy);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        // 1000 bytes every 100 ms or so: about 10000 B/s, well above 2000 B/s, for longer than the 5 s grace.
+        using var response = await client.PostAsync("/up", new Trickle(1000, TimeSpan.FromMilliseconds(100), 64_000));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("64000", response.Headers.GetValues("X-Request-Length").Single());
+        Assert.True(started.Elapsed > TimeSpan.FromSeconds(5), "the body was meant to outlast the grace");
+    }
+
     [Fact]
     public async Task StreamedBodyWithoutLength_ReachesTheBackend()
     {
