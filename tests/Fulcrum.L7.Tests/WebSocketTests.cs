@@ -102,8 +102,8 @@ public sealed class WebSocketTests
     }
 
     [Theory]
-    [InlineData(HttpFrontEnd.Kestrel, HttpStatusCode.OK)]            // RFC 8441 extended CONNECT on the h2 connection
-    [InlineData(HttpFrontEnd.Fulcrum, HttpStatusCode.SwitchingProtocols)] // no SETTINGS_ENABLE_CONNECT_PROTOCOL: HTTP/1.1
+    [InlineData(HttpFrontEnd.Kestrel, HttpStatusCode.OK)] // RFC 8441 extended CONNECT on the h2 connection
+    [InlineData(HttpFrontEnd.Fulcrum, HttpStatusCode.OK)] // the same: SETTINGS_ENABLE_CONNECT_PROTOCOL, then HTTP/1.1 to the backend
     public async Task WebSocketOverTls_FromAClientOfferingHttp2_Echoes(HttpFrontEnd frontEnd, HttpStatusCode handshake)
     {
         using var pki = new TestPki();
@@ -127,6 +127,49 @@ public sealed class WebSocketTests
         var received = await socket.ReceiveAsync(buffer, timeout.Token);
         Assert.Equal("over tls", Encoding.UTF8.GetString(buffer, 0, received.Count));
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+    }
+
+    [Fact]
+    public async Task WebSocketOverHttp2Only_OnTheOwnFrontEnd_CarriesLargeMessagesBothWays_AndCountsAsActiveUntilClosed()
+    {
+        using var pki = new TestPki();
+        var (cert, key) = pki.Write(pki.Issue(["a.test", "127.0.0.1"]), "a");
+        var tls = new ListenerTlsConfig { Certificates = [new CertificateConfig { Cert = cert, Key = key }] };
+        await using var backends = await Backends.StartAsync("ws");
+        await using var proxy = await ProxyHarness.StartAsync(Of(HttpsListenerTests.Secure(tls, ToPool("chat")) with { FrontEnd = HttpFrontEnd.Fulcrum }, Pool("chat", backends.All)));
+        var stats = proxy.Pool("chat").Backends[0].Stats;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var handler = new SocketsHttpHandler { UseProxy = false };
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        using var invoker = new HttpMessageInvoker(handler);
+        using var socket = new ClientWebSocket();
+        // Exact: no fallback to HTTP/1.1, so the handshake is the extended CONNECT or nothing.
+        socket.Options.HttpVersion = HttpVersion.Version20;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        socket.Options.CollectHttpResponseDetails = true;
+
+        await socket.ConnectAsync(new Uri($"wss://127.0.0.1:{proxy.Plane.BoundEndpoints["web"].Port}/ws"), invoker, timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, socket.HttpStatusCode);
+        Assert.Equal(1, stats.Active);
+
+        // Past the stream's 64 KiB window and the 16 KiB frame: WINDOW_UPDATEs and several DATA frames each way.
+        var message = new byte[300_000];
+        Random.Shared.NextBytes(message);
+        await socket.SendAsync(message, WebSocketMessageType.Binary, endOfMessage: true, timeout.Token);
+        var received = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var part = await socket.ReceiveAsync(buffer, timeout.Token);
+            received.Write(buffer, 0, part.Count);
+            if (part.EndOfMessage) break;
+        }
+
+        Assert.Equal(message, received.ToArray());
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+        Assert.Equal(WebSocketState.Closed, socket.State);
+        await Poll.UntilAsync(() => stats.Active == 0, "the lease to be released after close");
+        Assert.Equal(0, stats.Failures);
     }
 
     [Theory]

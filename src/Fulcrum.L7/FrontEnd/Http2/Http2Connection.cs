@@ -122,6 +122,7 @@ internal sealed class Http2Connection
                     (Http2SettingId.MaxConcurrentStreams, (uint)_maxStreams),
                     (Http2SettingId.InitialWindowSize, StreamWindow),
                     (Http2SettingId.MaxHeaderListSize, (uint)MaxHeaderList),
+                    (Http2SettingId.EnableConnectProtocol, 1),
                 ]);
                 Http2FrameWriter.WindowUpdate(Writer.Output, 0, ConnectionWindow - DefaultWindow);
             }

@@ -39,7 +39,8 @@ internal sealed class Http2Exchange(Http2Stream stream) : HttpExchange
         Reset(peer?.Address, peer?.Port ?? 0);
     }
 
-    public override string Method => stream.Head.Method!;
+    /// <summary>GET for a WebSocket's extended CONNECT: what the backend's HTTP/1.1 handshake is.</summary>
+    public override string Method => stream.Head.IsWebSocket ? HttpMethods.Get : stream.Head.Method!;
     public override string Scheme => stream.Connection.IsHttps ? "https" : "http";
     public override string Protocol => "HTTP/2";
     public override HostString Host => new(stream.Head.Authority ?? ((IHeaderDictionary)stream.Head.Headers).Host.ToString());
@@ -64,8 +65,8 @@ internal sealed class Http2Exchange(Http2Stream stream) : HttpExchange
 
     public override long? RequestContentLength => stream.Head.ContentLength >= 0 ? stream.Head.ContentLength : null;
 
-    /// <summary>The HEADERS frame did not end the stream: DATA may follow.</summary>
-    public override bool RequestHasBody => !stream.EndedWithHeaders;
+    /// <summary>The HEADERS frame did not end the stream: DATA may follow (a WebSocket's DATA are its tunnel, no body).</summary>
+    public override bool RequestHasBody => !stream.EndedWithHeaders && !stream.Head.IsWebSocket;
 
     public override Stream RequestBody
     {
@@ -73,8 +74,24 @@ internal sealed class Http2Exchange(Http2Stream stream) : HttpExchange
         set => _requestBody = value;
     }
 
-    /// <summary>Never: CONNECT and extended CONNECT are refused when the header block is read.</summary>
-    public override bool IsUpgradeOrConnect => false;
+    /// <summary>A WebSocket's extended CONNECT (RFC 8441); plain CONNECT and other protocols are refused when the header block is read.</summary>
+    public override bool IsUpgradeOrConnect => stream.Head.IsWebSocket;
+
+    /// <summary>
+    /// The backend said 101: the client hears 200 on the stream (RFC 8441 section 5), without the HTTP/1.1 handshake's
+    /// own fields, and the stream's DATA both ways become the tunnel. The body's min-body-rate stops here: a WebSocket
+    /// may stay quiet for as long as the pool's request-timeout allows.
+    /// </summary>
+    public override async ValueTask<Stream> SwitchProtocolsAsync(CancellationToken cancellationToken)
+    {
+        Status = StatusCodes.Status200OK;
+        _responseHeaders.Remove("Upgrade");
+        _responseHeaders.Remove("Connection");
+        _responseHeaders.Remove("Sec-WebSocket-Accept");
+        stream.Body.Begin(0);
+        await stream.Response.FlushAsync(cancellationToken);
+        return new Http2Tunnel(stream);
+    }
 
     public override int Status { get; set; }
     public override IHeaderDictionary ResponseHeaders => _responseHeaders;

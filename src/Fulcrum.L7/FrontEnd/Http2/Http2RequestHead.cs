@@ -17,6 +17,8 @@ internal sealed class Http2RequestHead : IHpackSink
     /// <summary>`:path` as sent: the path, still percent-encoded, and the query with its `?`.</summary>
     public string? Target { get; private set; }
     public string? ConnectProtocol { get; private set; }
+    /// <summary>An extended CONNECT for a WebSocket (RFC 8441), valid: relayed to the backend as an HTTP/1.1 upgrade.</summary>
+    public bool IsWebSocket { get; private set; }
     public HeaderDictionary Headers { get; } = new();
     /// <summary>The declared body length, -1 when none was given.</summary>
     public long ContentLength { get; private set; } = -1;
@@ -27,6 +29,7 @@ internal sealed class Http2RequestHead : IHpackSink
     public void Clear()
     {
         Method = Scheme = Authority = Target = ConnectProtocol = Malformed = null;
+        IsWebSocket = false;
         Headers.Clear();
         ContentLength = -1;
         _regularSeen = false;
@@ -88,8 +91,16 @@ internal sealed class Http2RequestHead : IHpackSink
     {
         if (Malformed is not null) return;
         if (Method is null) { Malformed = "no :method"; return; }
-        if (ConnectProtocol is not null) { Malformed = ":protocol (extended CONNECT) is not offered"; return; }
-        if (Method == "CONNECT") { Malformed = "CONNECT is not offered"; return; }
+        if (ConnectProtocol is not null)
+        {
+            // RFC 8441 section 4: :protocol goes with CONNECT only, and such a request names :scheme, :path and :authority.
+            if (Method != "CONNECT") { Malformed = ":protocol on a request other than CONNECT"; return; }
+            if (!ConnectProtocol.Equals("websocket", StringComparison.OrdinalIgnoreCase)) { Malformed = $":protocol {ConnectProtocol} is not offered"; return; }
+            if (Scheme is null || Target is null || Authority is null) { Malformed = "an extended CONNECT without :scheme, :path or :authority"; return; }
+            IsWebSocket = true;
+        }
+        else if (Method == "CONNECT") { Malformed = "CONNECT is not offered"; return; }
+
         if (Scheme is null || Target is null) { Malformed = "no :scheme or :path"; return; }
         if (Target.Length == 0 || Target[0] != '/' && !(Target == "*" && Method == "OPTIONS")) { Malformed = "an invalid :path"; return; }
         if (Authority is null) return;
@@ -101,7 +112,21 @@ internal sealed class Http2RequestHead : IHpackSink
         else if (host.Count != 1 || !string.Equals(host[0], Authority, StringComparison.OrdinalIgnoreCase))
         {
             Malformed = "a Host that differs from :authority";
+            return;
         }
+
+        if (IsWebSocket) AsHttp11Upgrade();
+    }
+
+    // The backend hears an HTTP/1.1 WebSocket handshake (RFC 6455 section 4.1), as YARP and Envoy relay one: the
+    // Upgrade the backend leg asks for, and a fresh Sec-WebSocket-Key, which an HTTP/2 client does not send (RFC 8441
+    // section 5). The backend's Sec-WebSocket-Accept answers that key and stays here (Http2Exchange.SwitchProtocolsAsync).
+    private void AsHttp11Upgrade()
+    {
+        Headers["Upgrade"] = "websocket";
+        Span<byte> key = stackalloc byte[16];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(key);
+        Headers["Sec-WebSocket-Key"] = Convert.ToBase64String(key);
     }
 
     private string Once(string? current, string value, string name)

@@ -9,4 +9,6 @@ internal enum Http2SettingId : ushort
     InitialWindowSize = 0x4,
     MaxFrameSize = 0x5,
     MaxHeaderListSize = 0x6,
+    /// <summary>RFC 8441 section 3: the server accepts extended CONNECT (`:protocol`), which carries WebSockets.</summary>
+    EnableConnectProtocol = 0x8,
 }

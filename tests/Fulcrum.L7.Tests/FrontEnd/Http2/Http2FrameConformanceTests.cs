@@ -57,6 +57,7 @@ public sealed class Http2FrameConformanceTests : IClassFixture<Http2FrameConform
         var result = await RunAsync("get");
         Assert.Equal(200, result.GetProperty("responses").GetProperty("1").GetInt32());
         Assert.Equal(100, result.GetProperty("settings").GetProperty("3").GetInt32()); // SETTINGS_MAX_CONCURRENT_STREAMS
+        Assert.Equal(1, result.GetProperty("settings").GetProperty("8").GetInt32());   // SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441)
         Assert.True(result.GetProperty("usable").GetBoolean());
     }
 
@@ -90,6 +91,9 @@ public sealed class Http2FrameConformanceTests : IClassFixture<Http2FrameConform
     [InlineData("te-gzip")]
     [InlineData("no-path")]
     [InlineData("pseudo-after-regular")]
+    [InlineData("protocol-not-connect")] // RFC 8441 section 4: :protocol only on CONNECT
+    [InlineData("protocol-unknown")]     // extended CONNECT carries WebSockets only
+    [InlineData("connect-plain")]        // CONNECT tunnels are not offered
     public async Task MalformedRequests_AreStreamErrors_AndTheConnectionGoesOn(string name)
     {
         var result = await RunAsync(name);

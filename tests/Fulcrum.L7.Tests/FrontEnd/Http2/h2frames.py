@@ -152,6 +152,16 @@ def run(case, host, port):
         c.send(HeadersFrame(1, data=c.encoder.encode([(":method", "GET"), (":scheme", "https"), ("x-a", "1"), (":path", "/")]),
                             flags=["END_HEADERS", "END_STREAM"]))
         c.read_until(lambda: 1 in c.resets)
+    elif case == "protocol-not-connect":
+        c.send(HeadersFrame(1, data=c.block(extra=[(":protocol", "websocket")]), flags=["END_HEADERS", "END_STREAM"]))
+        c.read_until(lambda: 1 in c.resets)
+    elif case == "protocol-unknown":
+        c.send(HeadersFrame(1, data=c.encoder.encode([(":method", "CONNECT"), (":protocol", "other"), (":scheme", "https"),
+                                                      (":authority", "a.test"), (":path", "/")]), flags=["END_HEADERS"]))
+        c.read_until(lambda: 1 in c.resets)
+    elif case == "connect-plain":
+        c.send(HeadersFrame(1, data=c.encoder.encode([(":method", "CONNECT"), (":authority", "a.test:443")]), flags=["END_HEADERS"]))
+        c.read_until(lambda: 1 in c.resets)
     elif case == "window-update-zero":
         c.send(WindowUpdateFrame(0, window_increment=0))
         c.read_until(lambda: False, 3)
