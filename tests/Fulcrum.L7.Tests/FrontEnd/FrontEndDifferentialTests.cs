@@ -61,8 +61,12 @@ public sealed class FrontEndDifferentialTests(FrontEndDifferentialTests.Pair pai
         var fulcrum = await ClientProbe.VerdictAsync(pair.Fulcrum.Endpoint, request, responses: responses);
 
         Assert.True(StatusClasses(kestrel) == StatusClasses(fulcrum), $"{name}: kestrel answered '{kestrel}', fulcrum '{fulcrum}'");
-        var expected = Requests(pair.Kestrel.Backend);
-        var actual = Requests(pair.Fulcrum.Backend);
+        // A request refused for its body (a bad chunk) may have had its head streamed to the backend before the body
+        // broke, or not yet, and the backend may record it after the client's answer: timing on either front end. What
+        // must agree is that no such request reaches a backend whole; requests cut short count only when served.
+        var refused = StatusClasses(kestrel).StartsWith("4xx", StringComparison.Ordinal);
+        var expected = Requests(pair.Kestrel.Backend, refused);
+        var actual = Requests(pair.Fulcrum.Backend, refused);
         Assert.Equal(expected.Count, actual.Count);
         for (var i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
     }
@@ -71,7 +75,7 @@ public sealed class FrontEndDifferentialTests(FrontEndDifferentialTests.Pair pai
         string.Join(",", verdict.Split('+')[0].Split(',').Select(s => s.Length == 3 ? s[0] + "xx" : s));
 
     // Each request a backend received, as one comparable text: request line, sorted fields, decoded body.
-    private static List<string> Requests(RecordingBackend backend)
+    private static List<string> Requests(RecordingBackend backend, bool wholeOnly)
     {
         var requests = new List<string>();
         foreach (var connection in backend.Received)
@@ -86,15 +90,18 @@ public sealed class FrontEndDifferentialTests(FrontEndDifferentialTests.Pair pai
                 var fields = lines.Skip(1).Select(l => (Name: l[..l.IndexOf(':')].ToLowerInvariant(), Value: l[(l.IndexOf(':') + 1)..].Trim()))
                     .Where(f => !PerListener.Contains(f.Name)).OrderBy(f => f.Name, StringComparer.Ordinal).ThenBy(f => f.Value, StringComparer.Ordinal).ToList();
                 var body = "";
+                var whole = true;
                 if (fields.FirstOrDefault(f => f.Name == "content-length") is { Name: not null } length)
                 {
-                    var n = int.Parse(length.Value, System.Globalization.CultureInfo.InvariantCulture);
+                    var n = Math.Min(int.Parse(length.Value, System.Globalization.CultureInfo.InvariantCulture), text.Length);
+                    whole = n == int.Parse(length.Value, System.Globalization.CultureInfo.InvariantCulture);
                     body = text[..n];
                     text = text[n..];
                 }
                 else if (fields.Any(f => f.Name == "transfer-encoding"))
                 {
                     var decoded = new StringBuilder();
+                    whole = false;
                     while (true)
                     {
                         var lineEnd = text.IndexOf("\r\n", StringComparison.Ordinal);
@@ -104,6 +111,7 @@ public sealed class FrontEndDifferentialTests(FrontEndDifferentialTests.Pair pai
                         if (size == 0)
                         {
                             text = text[(text.IndexOf("\r\n", StringComparison.Ordinal) + 2)..];
+                            whole = true;
                             break;
                         }
 
@@ -117,6 +125,7 @@ public sealed class FrontEndDifferentialTests(FrontEndDifferentialTests.Pair pai
 
                 // Framing may legitimately differ (a chunked body may go on with a length); the content may not.
                 fields.RemoveAll(f => f.Name is "content-length" or "transfer-encoding");
+                if (wholeOnly && !whole) continue;
                 requests.Add(lines[0] + "\n" + string.Join("\n", fields.Select(f => f.Name + ": " + f.Value)) + "\n\n" + body);
             }
         }
