@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Fulcrum.L7.BackendHttp;
 using Fulcrum.L7.Exchange;
+using Fulcrum.L7.Uring;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -105,7 +106,7 @@ internal sealed class Http1RequestHead : IRequestFieldBytes
         if (_raw.Length < head.Length)
         {
             ReturnRaw();
-            _raw = ArrayPool<byte>.Shared.Rent(Math.Max(head.Length, 512));
+            _raw = LoopBuffers.Rent(Math.Max(head.Length, 1024));
         }
 
         head.CopyTo(_raw);
@@ -123,7 +124,7 @@ internal sealed class Http1RequestHead : IRequestFieldBytes
 
     private void ReturnRaw()
     {
-        if (_raw.Length > 0) ArrayPool<byte>.Shared.Return(_raw);
+        if (_raw.Length > 0) LoopBuffers.Return(_raw);
         _raw = [];
         _rawLength = 0;
     }
