@@ -14,6 +14,11 @@ internal sealed class ConnectionDeadline : IDisposable
     private const long Never = long.MaxValue;
 
     private readonly TimeProvider _time;
+    // The system's clock is read coarsely (Environment.TickCount64, milliseconds: a memory read in the vDSO, where
+    // Stopwatch's clock is a precise read per call, and a connection sets its deadline several times per request);
+    // timeouts are seconds long. Any other provider (a test's) is read exactly.
+    private readonly bool _coarse;
+    private readonly long _frequency;
     private readonly CancellationTokenSource _cancel = new();
     private readonly ITimer _timer;
     private readonly object _gate = new();
@@ -25,6 +30,8 @@ internal sealed class ConnectionDeadline : IDisposable
     public ConnectionDeadline(TimeProvider time)
     {
         _time = time;
+        _coarse = time == TimeProvider.System;
+        _frequency = _coarse ? 1000 : time.TimestampFrequency;
         // The timer needs no caller's ExecutionContext: its callback only cancels the token.
         using (ExecutionContext.SuppressFlow())
         {
@@ -54,7 +61,7 @@ internal sealed class ConnectionDeadline : IDisposable
             return;
         }
 
-        var now = _time.GetTimestamp();
+        var now = Now();
         var due = now + ToTimestamp(timeout);
         // A full fence between writing the deadline and reading the wake-up, paired with OnWake's (which clears the
         // wake-up, then reads the deadline): either the timer sees the new deadline, or this sees it must arm.
@@ -105,7 +112,7 @@ internal sealed class ConnectionDeadline : IDisposable
             Interlocked.Exchange(ref _wake, Never);
             var due = Volatile.Read(ref _due);
             if (due == Never) return;
-            var now = _time.GetTimestamp();
+            var now = Now();
             if (now >= due) fire = true;
             else
             {
@@ -117,12 +124,15 @@ internal sealed class ConnectionDeadline : IDisposable
         if (fire) Cancel();
     }
 
-    // Exact in ticks when the provider counts ticks (a test's clock); else through double, capped far from overflow.
-    private long ToTimestamp(TimeSpan span) => _time.TimestampFrequency == TimeSpan.TicksPerSecond
-        ? Math.Min(span.Ticks, Never / 4)
-        : (long)Math.Min(span.TotalSeconds * _time.TimestampFrequency, Never / 4);
+    private long Now() => _coarse ? Environment.TickCount64 : _time.GetTimestamp();
 
-    private TimeSpan ToTimeSpan(long timestamps) => _time.TimestampFrequency == TimeSpan.TicksPerSecond
+    // Exact in ticks when the provider counts ticks (a test's clock); else through double, rounded up (a deadline is
+    // never early), capped far from overflow.
+    private long ToTimestamp(TimeSpan span) => _frequency == TimeSpan.TicksPerSecond
+        ? Math.Min(span.Ticks, Never / 4)
+        : (long)Math.Min(Math.Ceiling(span.TotalSeconds * _frequency), Never / 4);
+
+    private TimeSpan ToTimeSpan(long timestamps) => _frequency == TimeSpan.TicksPerSecond
         ? TimeSpan.FromTicks(timestamps)
-        : TimeSpan.FromTicks((long)(timestamps * ((double)TimeSpan.TicksPerSecond / _time.TimestampFrequency)));
+        : TimeSpan.FromTicks((long)(timestamps * ((double)TimeSpan.TicksPerSecond / _frequency)));
 }
