@@ -465,9 +465,9 @@ internal sealed class Http1Connection : IUringWork
             }
             else
             {
-                var next = LoopBuffers.Rent(_buffer.Length * 2);
+                var next = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
                 _buffer.AsSpan(0, _end).CopyTo(next);
-                LoopBuffers.Return(_buffer);
+                ArrayPool<byte>.Shared.Return(_buffer);
                 _buffer = next;
             }
         }
@@ -520,13 +520,13 @@ internal sealed class Http1Connection : IUringWork
 
     private void RentBuffer()
     {
-        if (_buffer.Length == 0) _buffer = LoopBuffers.Rent(InitialBuffer);
+        if (_buffer.Length == 0) _buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
     }
 
     private void ReturnBuffer()
     {
         if (_buffer.Length == 0 || _start != _end) return;
-        LoopBuffers.Return(_buffer);
+        ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         _start = _end = 0;
     }

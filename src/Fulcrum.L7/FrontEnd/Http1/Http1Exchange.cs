@@ -4,7 +4,6 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Fulcrum.L7.BackendHttp;
 using Fulcrum.L7.Exchange;
-using Fulcrum.L7.Uring;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
@@ -50,7 +49,7 @@ internal sealed class Http1Exchange(Http1Connection connection) : HttpExchange, 
     {
         _head.Release();
         DropResponseBytes();
-        if (_responseLines.Length > 0) LoopBuffers.Return(_responseLines);
+        if (_responseLines.Length > 0) ArrayPool<byte>.Shared.Return(_responseLines);
         _responseLines = [];
     }
 
@@ -149,8 +148,8 @@ internal sealed class Http1Exchange(Http1Connection connection) : HttpExchange, 
 
         if (_responseLines.Length < length)
         {
-            if (_responseLines.Length > 0) LoopBuffers.Return(_responseLines);
-            _responseLines = LoopBuffers.Rent(Math.Max(length, 1024));
+            if (_responseLines.Length > 0) ArrayPool<byte>.Shared.Return(_responseLines);
+            _responseLines = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1024));
         }
 
         room = _responseLines.AsSpan(0, length);

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using Fulcrum.L7.BackendHttp;
 using Fulcrum.L7.Exchange;
-using Fulcrum.L7.Uring;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -106,7 +105,7 @@ internal sealed class Http1RequestHead : IRequestFieldBytes
         if (_raw.Length < head.Length)
         {
             ReturnRaw();
-            _raw = LoopBuffers.Rent(Math.Max(head.Length, 1024));
+            _raw = ArrayPool<byte>.Shared.Rent(Math.Max(head.Length, 512));
         }
 
         head.CopyTo(_raw);
@@ -124,7 +123,7 @@ internal sealed class Http1RequestHead : IRequestFieldBytes
 
     private void ReturnRaw()
     {
-        if (_raw.Length > 0) LoopBuffers.Return(_raw);
+        if (_raw.Length > 0) ArrayPool<byte>.Shared.Return(_raw);
         _raw = [];
         _rawLength = 0;
     }
