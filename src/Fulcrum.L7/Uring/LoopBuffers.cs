@@ -6,8 +6,7 @@ namespace Fulcrum.L7.Uring;
 
 /// <summary>
 /// The buffers a request holds while it waits for its backend (the backend connection's read buffer, the request
-/// head; on the HTTP/1.1 front end the client connection's read buffer, the head's copy and the response lines), kept
-/// per io_uring loop thread. ArrayPool's shared pool keeps about 32 arrays of a size per CPU: a loop with 100
+/// head), kept per io_uring loop thread. ArrayPool's shared pool keeps about 32 arrays of a size per CPU: a loop with 100
 /// requests in flight (10 HTTP/2 connections of 10 streams) rents past it, and every request then allocated and
 /// zeroed its 16 KiB and 4 KiB anew (memset and gen0 collections; without them h2 takes about a quarter less CPU per
 /// request: docs/performance.md, "h2: buffers per ring and one write per ring turn"). Here each loop keeps up to
