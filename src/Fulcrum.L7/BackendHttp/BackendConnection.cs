@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Fulcrum.Core.IO;
 using Fulcrum.L7.Uring;
 
 namespace Fulcrum.L7.BackendHttp;
@@ -20,7 +21,7 @@ internal sealed class BackendConnection : IDisposable
     /// <summary>A response head larger than this is refused (502), like nginx's proxy_buffer_size limit.</summary>
     public const int MaxHeadSize = 64 * 1024;
 
-    private readonly CancellationTokenSource _timeout = new();
+    private readonly ConnectionDeadline _timeout;
     private readonly Socket? _socket;
     private readonly UringStream? _uring;
     private int _disposed;
@@ -28,8 +29,10 @@ internal sealed class BackendConnection : IDisposable
     /// <param name="stream">The socket's stream, or the TLS stream over it.</param>
     /// <param name="socket">The socket under <paramref name="stream"/>, polled while the connection is idle.</param>
     /// <param name="created">When it was opened (a TimeProvider timestamp).</param>
-    public BackendConnection(Stream stream, Socket? socket, long created)
+    /// <param name="time">The clock of the request-timeout (the system's when null).</param>
+    public BackendConnection(Stream stream, Socket? socket, long created, TimeProvider? time = null)
     {
+        _timeout = new ConnectionDeadline(time ?? TimeProvider.System);
         Stream = stream;
         _socket = socket;
         _uring = stream as UringStream;
@@ -77,20 +80,11 @@ internal sealed class BackendConnection : IDisposable
     /// <summary>Starts the clock for one wait (a read or a write).</summary>
     public void Arm(TimeSpan timeout)
     {
-        if (timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan) _timeout.CancelAfter(timeout);
+        if (timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan) _timeout.Set(timeout);
     }
 
     /// <summary>Client went away or the connection is abandoned: fail whatever waits on it.</summary>
-    public void Cancel()
-    {
-        try
-        {
-            _timeout.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
+    public void Cancel() => _timeout.Cancel();
 
     /// <summary>
     /// True when an idle connection has something to read: bytes the backend sent past its last answer (a body longer

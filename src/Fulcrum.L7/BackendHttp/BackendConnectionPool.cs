@@ -144,7 +144,7 @@ internal sealed class BackendConnectionPool : IDisposable
                 stream = new NetworkStream(socket, ownsSocket: true);
             }
 
-            return new BackendConnection(stream, socket, _owner.Time.GetTimestamp());
+            return new BackendConnection(stream, socket, _owner.Time.GetTimestamp(), _owner.Time);
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {

@@ -7,6 +7,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Fulcrum.Core.Configuration;
+using Fulcrum.Core.IO;
 using Fulcrum.Core.IO.Uring;
 using Fulcrum.Core.Proxy;
 using Fulcrum.L7.Diagnostics;
@@ -36,7 +37,7 @@ internal sealed class Http1Connection : IUringWork
     private UringStream? _uring;
     private SendBehindStream? _sendBehind;
     private readonly CancellationTokenSource _aborted = new();
-    private readonly CancellationTokenSource _timeout;
+    private readonly ConnectionDeadline _timeout;
     private readonly Http1RequestHead _head = new();
     private readonly Http1Exchange _exchange;
     private readonly Http1RequestBody _body;
@@ -57,7 +58,7 @@ internal sealed class Http1Connection : IUringWork
         _frontEnd = frontEnd;
         _socket = socket;
         _loop = loop;
-        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, frontEnd.Time);
+        _timeout = new ConnectionDeadline(frontEnd.Time);
         _exchange = new Http1Exchange(this);
         _body = new Http1RequestBody(this);
         Response = new Http1Response(this);
@@ -170,16 +171,7 @@ internal sealed class Http1Connection : IUringWork
         else _socket.Dispose();
     }
 
-    private void CancelTimeout()
-    {
-        try
-        {
-            _timeout.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
+    private void CancelTimeout() => _timeout.Cancel();
 
     private async ValueTask<bool> HandshakeAsync(ListenerConfig config)
     {
@@ -196,10 +188,10 @@ internal sealed class Http1Connection : IUringWork
         var ssl = new SslStream(under, leaveInnerStreamOpen: false);
         // Kestrel's HandshakeTimeout (10 s) where header-timeout is longer: a record header that promises 64 KiB and
         // never sends it must not hold the connection for the whole header-timeout.
-        _timeout.CancelAfter(config.Limits.HeaderTimeout < HandshakeTimeout ? config.Limits.HeaderTimeout : HandshakeTimeout);
+        _timeout.Set(config.Limits.HeaderTimeout < HandshakeTimeout ? config.Limits.HeaderTimeout : HandshakeTimeout);
         await ssl.AuthenticateAsServerAsync(static (_, hello, state, _) => ValueTask.FromResult(((Fulcrum.L7.Tls.ListenerTls)state!).OptionsFor(hello.ServerName)),
             tls, _timeout.Token);
-        _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        _timeout.Clear();
         _tls = ssl;
         _stream = ssl;
         var alpn = ssl.NegotiatedApplicationProtocol;
@@ -228,7 +220,7 @@ internal sealed class Http1Connection : IUringWork
     // HTTP/2 connection preface; anything else is served as HTTP/1.1 from the same buffer.
     private async ValueTask<bool> PrefaceAsync()
     {
-        _timeout.CancelAfter(_frontEnd.Config.Limits.HeaderTimeout);
+        _timeout.Set(_frontEnd.Config.Limits.HeaderTimeout);
         try
         {
             while (true)
@@ -244,7 +236,7 @@ internal sealed class Http1Connection : IUringWork
         }
         finally
         {
-            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            _timeout.Clear();
         }
     }
 
@@ -262,14 +254,14 @@ internal sealed class Http1Connection : IUringWork
     private async ValueTask<bool> ReadProxyHeaderAsync(ListenerConfig config)
     {
         RentBuffer();
-        _timeout.CancelAfter(config.InspectTimeout);
+        _timeout.Set(config.InspectTimeout);
         while (true)
         {
             var status = ProxyHeaderReader.TryParse(_buffer.AsSpan(0, Math.Min(_end, ProxyHeaderReader.MaxLength)), out var header);
             if (status == ProxyParseStatus.Done)
             {
                 _start = header.Length;
-                _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                _timeout.Clear();
                 if (header.Source is { } source) _peer = source.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(source.Address.MapToIPv4(), source.Port) : source;
                 return true;
             }
@@ -305,7 +297,7 @@ internal sealed class Http1Connection : IUringWork
                 if (Closing && _served) return false;
                 ReturnBuffer();
                 _idle = true;
-                _timeout.CancelAfter(_served ? config.Limits.KeepAliveTimeout : config.Limits.HeaderTimeout);
+                _timeout.Set(_served ? config.Limits.KeepAliveTimeout : config.Limits.HeaderTimeout);
                 if (_closeRequested) return false;
                 _ = await _stream.ReadAsync(Memory<byte>.Empty, _timeout.Token); // a zero-byte read: waits for data, holds no buffer
                 _idle = false;
@@ -313,14 +305,14 @@ internal sealed class Http1Connection : IUringWork
                 if (await FillAsync(_timeout.Token) == 0) return false;
             }
 
-            _timeout.CancelAfter(config.Limits.HeaderTimeout);
+            _timeout.Set(config.Limits.HeaderTimeout);
             while (true)
             {
                 var result = Http1HeadParser.Parse(BufferedSpan, limits, _head);
                 if (result.Status == Http1ParseStatus.Done)
                 {
                     _start += result.Consumed;
-                    _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                    _timeout.Clear();
                     return true;
                 }
 
@@ -353,7 +345,7 @@ internal sealed class Http1Connection : IUringWork
         body.CopyTo(bytes.AsSpan(bytes.Length - body.Length));
         try
         {
-            _timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            _timeout.Set(TimeSpan.FromSeconds(5));
             await _stream.WriteAsync(bytes, _timeout.Token);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -411,7 +403,7 @@ internal sealed class Http1Connection : IUringWork
         var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
-            _timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            _timeout.Set(TimeSpan.FromSeconds(1));
             for (var drained = 0; !_body.Done && drained < MaxDrain;)
             {
                 var read = await _body.ReadAsync(scratch, _timeout.Token);
@@ -419,7 +411,7 @@ internal sealed class Http1Connection : IUringWork
                 drained += read;
             }
 
-            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            _timeout.Clear();
             return _body.Done;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException or SocketException)
