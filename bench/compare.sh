@@ -122,8 +122,11 @@ start_baseline() {
 PROXY_ENV=()
 
 # start_fulcrum_build NAME DLL: a Fulcrum build serving NAME's ports.
+# The config sits in a folder of its own: Fulcrum's config reloader watches the config's folder, and every write
+# into RUN (perf record's perf.data during a breakdown, the load generators' logs) would wake it and its thread pool.
 start_fulcrum_build() {
-  local name=$1 dll=$2 cfg="$RUN/$1.yaml"
+  local name=$1 dll=$2 cfg="$RUN/$1-config/$1.yaml"
+  mkdir -p "$RUN/$1-config"
   {
     echo "listeners:"
     fulcrum_http_listener http "${HTTP_PORT[$name]}"

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Fulcrum.Core.Model;
+using Fulcrum.L4.Tcp;
 
 namespace Fulcrum.L4.Pump;
 
@@ -18,10 +19,11 @@ internal sealed class EpollPumpEngine : IPumpEngine
 
     public string Name => IoEngineNames.Epoll;
 
-    public async Task PumpAsync(IPumpOwner owner, Socket client, Socket backend)
+    public async Task PumpAsync(IPumpOwner owner, PeerSocket client, PeerSocket backend)
     {
-        var upstream = PumpAsync(owner, client, backend, toBackend: true);
-        var downstream = PumpAsync(owner, backend, client, toBackend: false);
+        // Only the rings accept or connect bare descriptors, and they run only with the io_uring engine.
+        var upstream = PumpAsync(owner, client.Socket!, backend.Socket!, toBackend: true);
+        var downstream = PumpAsync(owner, backend.Socket!, client.Socket!, toBackend: false);
         await upstream.ConfigureAwait(false);
         await downstream.ConfigureAwait(false);
     }

@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using Fulcrum.L4.Tcp;
 
 namespace Fulcrum.L4.Pump;
 
@@ -14,6 +14,9 @@ internal interface IPumpEngine
     /// <summary>The name the config and the start-up log use: `epoll` or `io_uring`.</summary>
     string Name { get; }
 
-    /// <summary>Completes when both directions are done; never faults (failures go to <see cref="IPumpOwner.Abort"/>).</summary>
-    Task PumpAsync(IPumpOwner owner, Socket client, Socket backend);
+    /// <summary>
+    /// Completes when both directions are done; never faults (failures go to <see cref="IPumpOwner.Abort"/>). Bare
+    /// descriptors come only from the rings of an engine that relays on them.
+    /// </summary>
+    Task PumpAsync(IPumpOwner owner, PeerSocket client, PeerSocket backend);
 }

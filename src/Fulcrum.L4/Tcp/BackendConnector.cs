@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Fulcrum.Core.Balancing;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.IO.Uring;
@@ -15,13 +16,14 @@ namespace Fulcrum.L4.Tcp;
 internal static class BackendConnector
 {
     /// <param name="Refusal">Why there is no socket when the pool's circuit breaker closed the connection (max-pending), else Admitted.</param>
-    public readonly record struct Connected(Lease Lease, Socket? Socket, AdmissionDecision Refusal = AdmissionDecision.Admitted);
+    public readonly record struct Connected(Lease Lease, PeerSocket? Socket, AdmissionDecision Refusal = AdmissionDecision.Admitted);
 
     /// <summary>How often a queued connection looks again even without a freed slot (a backend may come up meanwhile).</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(250);
 
     /// <param name="ring">
-    /// The io_uring loop the caller runs on, to connect there (IORING_OP_CONNECT) and go on there; null: .NET's sockets.
+    /// The io_uring loop the caller runs on, to connect there (IORING_OP_CONNECT) with a bare descriptor and go on
+    /// there; null: .NET's sockets.
     /// </param>
     public static async Task<Connected> ConnectAsync(TcpDataPlane plane, string listener, Pool pool, PickContext context, UringLoop? ring = null)
     {
@@ -76,20 +78,30 @@ internal static class BackendConnector
 
                 attempt++;
                 var backend = lease.Backend;
-                Socket? socket = null;
+                PeerSocket? socket = null;
                 using var timeout = new CancellationTokenSource(config.ConnectTimeout, time);
                 try
                 {
                     var endpoint = await plane.Endpoints.ResolveAsync(backend, timeout.Token).ConfigureAwait(false);
-                    socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                     // Still on the ring only when nothing above waited: the endpoint was known, the lease at hand.
-                    if (ring is not null && ring.IsCurrent) await UringConnect.ConnectAsync(ring, socket, endpoint, timeout.Token).ConfigureAwait(false);
-                    else await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+                    if (ring is not null && ring.IsCurrent)
+                    {
+                        socket = PeerSocket.Bare(OpenBare(endpoint.AddressFamily));
+                        await UringConnect.ConnectAsync(ring, socket.Value.Fd, endpoint, noDelay: true, timeout.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        var runtime = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                        socket = PeerSocket.Of(runtime);
+                        await runtime.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+                    }
+
                     return new Connected(lease, socket);
                 }
                 catch (Exception e) when (e is SocketException or OperationCanceledException)
                 {
-                    socket?.Dispose();
+                    // The connect's completion (or its failure) ran on the ring's thread: a bare descriptor closes there.
+                    socket?.Close(ring);
                     var timedOut = e is OperationCanceledException;
                     lease.Release(timedOut ? Outcome.Timeout : Outcome.ConnectFailure);
                     tried ??= new Backend[config.ConnectRetries + 1];
@@ -106,6 +118,14 @@ internal static class BackendConnector
 
         if (plane.NoBackendWarnings.Allow()) L4Log.NoBackend(plane.Logger, listener, pool.Name);
         return default;
+    }
+
+    /// <summary>A TCP socket as socket(2) makes it, close-on-exec; blocking, which the ring's operations do not mind.</summary>
+    private static int OpenBare(AddressFamily family)
+    {
+        var fd = UringNative.Socket(family == AddressFamily.InterNetworkV6 ? UringNative.AfInet6 : UringNative.AfInet, UringNative.SockStream | UringNative.SockCloexec, 0);
+        if (fd < 0) throw new SocketException(Marshal.GetLastPInvokeError());
+        return fd;
     }
 
     // Waiting helps only when some backend is up but full; with none up, fail fast.

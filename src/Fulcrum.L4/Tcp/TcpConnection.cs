@@ -23,11 +23,11 @@ internal sealed class TcpConnection : IPumpOwner
 {
     private readonly TcpDataPlane _plane;
     private readonly TcpListenerLoop _listener;
-    private readonly Socket _client;
+    private PeerSocket _client;
     private readonly TimeProvider _time;
     /// <summary>When the connection was accepted (a <see cref="TimeProvider"/> timestamp, like every time here).</summary>
     private readonly long _accepted;
-    private Socket? _backend;
+    private PeerSocket? _backend;
     private Lease _lease;
     private Pool? _pool;
     private volatile ConnectionPhase _phase = ConnectionPhase.Inspecting;
@@ -47,8 +47,12 @@ internal sealed class TcpConnection : IPumpOwner
     /// <summary>Set by an engine that must cancel its own operations before the sockets may close.</summary>
     private IPumpAbort? _pumpAbort;
 
+    /// <param name="client">
+    /// A runtime socket, or a bare descriptor when the connection was accepted on <paramref name="loop"/> and nothing
+    /// in its set-up needs a socket (no inspection).
+    /// </param>
     /// <param name="loop">The io_uring loop that accepted the connection, where its relay runs too; null: accepted elsewhere.</param>
-    public TcpConnection(TcpDataPlane plane, TcpListenerLoop listener, Socket client, UringLoop? loop = null)
+    public TcpConnection(TcpDataPlane plane, TcpListenerLoop listener, PeerSocket client, UringLoop? loop = null)
     {
         Loop = loop;
         _plane = plane;
@@ -66,22 +70,28 @@ internal sealed class TcpConnection : IPumpOwner
     public async Task RunAsync()
     {
         var listener = _listener.Config;
+        var sni = _listener.Sni;
+        var inspects = listener.AcceptProxy || sni is not null;
         _listener.Stats.ConnectionOpened();
+        // Inspection reads with the runtime's socket calls: a bare descriptor becomes a socket for it here, before the
+        // plane knows the connection, so no abort from another thread sees it change.
+        var wrapped = !inspects || WrapClient();
         _plane.Register(this);
         byte[]? peeked = null;
         try
         {
-            _client.NoDelay = true;
+            if (!wrapped) return;
+            // TCP_NODELAY comes with the accept: the listening socket has it (TcpListenerLoop.OnBound).
             // The access log names the client; read before the socket can close, and only when a log wants it.
-            if (_listener.AccessLog is not null) _clientRemote = (IPEndPoint?)_client.RemoteEndPoint;
+            if (_listener.AccessLog is not null) _clientRemote = _client.RemoteEndPoint();
             var inspection = ConnectionInspection.None;
-            if (listener.AcceptProxy || _listener.Sni is not null)
+            if (inspects)
             {
                 peeked = ArrayPool<byte>.Shared.Rent(ProxyHeaderReader.MaxLength + ClientHelloReader.MaxLength + 64);
-                inspection = await ConnectionInspection.ReadAsync(_client, listener, _listener.Sni, peeked).ConfigureAwait(false);
+                inspection = await ConnectionInspection.ReadAsync(_client.Socket!, listener, sni, peeked).ConfigureAwait(false);
                 if (inspection.Rejection is not null)
                 {
-                    L4Log.Rejected(_listener.Logger, listener.Name, _client.RemoteEndPoint, inspection.Rejection);
+                    L4Log.Rejected(_listener.Logger, listener.Name, _client.RemoteEndPoint(), inspection.Rejection);
                     return;
                 }
             }
@@ -89,7 +99,7 @@ internal sealed class TcpConnection : IPumpOwner
             var poolName = inspection.Pool ?? listener.Pool;
             if (poolName is null || !_plane.Store.Current.Pools.TryGetValue(poolName, out var pool))
             {
-                L4Log.Rejected(_listener.Logger, listener.Name, _client.RemoteEndPoint, "no pool");
+                L4Log.Rejected(_listener.Logger, listener.Name, _client.RemoteEndPoint(), "no pool");
                 return;
             }
 
@@ -98,7 +108,8 @@ internal sealed class TcpConnection : IPumpOwner
             // Addresses only when something needs them: a getsockname and two objects saved per connection otherwise.
             var proxyProtocol = pool.Config.ProxyProtocol;
             var needsSource = pool.UsesHash || proxyProtocol != ProxyProtocolVersion.None;
-            var source = inspection.Source ?? (needsSource ? (IPEndPoint)_client.RemoteEndPoint! : null);
+            var source = inspection.Source ?? (needsSource ? _client.RemoteEndPoint() : null);
+            if (needsSource && source is null) return; // reset before it could be named
             var context = pool.UsesHash ? SourceHash.Of(pool, source!) : PickContext.None;
             _phase = ConnectionPhase.Connecting;
             _pickStamp = _time.GetTimestamp();
@@ -107,15 +118,15 @@ internal sealed class TcpConnection : IPumpOwner
             var ring = proxyProtocol == ProxyProtocolVersion.None && inspection.ForwardLength == 0 ? Loop : null;
             var connected = await BackendConnector.ConnectAsync(_plane, listener.Name, pool, context, ring).ConfigureAwait(false);
             if (connected.Refusal != AdmissionDecision.Admitted) Refused(connected.Refusal);
-            if (connected.Socket is null) return;
+            if (connected.Socket is not { } backend) return;
             _lease = connected.Lease;
-            _backend = connected.Socket;
+            _backend = backend;
             _connectedStamp = _time.GetTimestamp();
             if (Volatile.Read(ref _aborted) != 0) return;
 
             if (proxyProtocol != ProxyProtocolVersion.None || inspection.ForwardLength > 0)
             {
-                var destination = proxyProtocol == ProxyProtocolVersion.None ? null : inspection.Destination ?? (IPEndPoint)_client.LocalEndPoint!;
+                var destination = proxyProtocol == ProxyProtocolVersion.None ? null : inspection.Destination ?? _client.LocalEndPoint();
                 await SendPreambleAsync(proxyProtocol, source, destination, peeked, inspection).ConfigureAwait(false);
             }
 
@@ -127,7 +138,7 @@ internal sealed class TcpConnection : IPumpOwner
 
             _phase = ConnectionPhase.Relaying;
             Touch();
-            await _plane.PumpEngine.PumpAsync(this, _client, _backend).ConfigureAwait(false);
+            await _plane.PumpEngine.PumpAsync(this, _client, backend).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
@@ -142,6 +153,25 @@ internal sealed class TcpConnection : IPumpOwner
         {
             if (peeked is not null) ArrayPool<byte>.Shared.Return(peeked);
             Close();
+        }
+    }
+
+    private bool WrapClient()
+    {
+        if (_client.Socket is not null) return true;
+        var handle = new SafeSocketHandle(_client.Fd, ownsHandle: true);
+        try
+        {
+            _client = PeerSocket.Of(new Socket(handle));
+            return true;
+        }
+        catch (SocketException)
+        {
+            // The runtime asks the descriptor what it is; a reset that early is a client gone already.
+            handle.Dispose();
+            _client = PeerSocket.None;
+            _failure = Outcome.ClientAbort;
+            return false;
         }
     }
 
@@ -226,8 +256,8 @@ internal sealed class TcpConnection : IPumpOwner
             return;
         }
 
-        _client.Dispose();
-        _backend?.Dispose();
+        _client.Abort();
+        _backend?.Abort();
     }
 
     bool IPumpOwner.Attach(IPumpAbort abort)
@@ -248,7 +278,8 @@ internal sealed class TcpConnection : IPumpOwner
 
     private async Task SendPreambleAsync(ProxyProtocolVersion version, IPEndPoint? source, IPEndPoint? destination, byte[]? peeked, ConnectionInspection inspection)
     {
-        var backend = _backend!;
+        // A preamble follows a connect through the runtime's sockets (RunAsync): the backend is one.
+        var backend = _backend!.Value.Socket!;
         if (version != ProxyProtocolVersion.None)
         {
             var header = new byte[ProxyHeaderWriter.MaxLength];
@@ -293,8 +324,10 @@ internal sealed class TcpConnection : IPumpOwner
     private void Close()
     {
         _phase = ConnectionPhase.Closed;
-        _client.Dispose();
-        _backend?.Dispose();
+        // Here nothing uses them any more: the relay has ended (or never started). On the ring's thread they close in
+        // its next submission.
+        _client.Close(Loop);
+        _backend?.Close(Loop);
         if (_lease.IsValid)
         {
             var (up, down) = ReportBytes(final: true);

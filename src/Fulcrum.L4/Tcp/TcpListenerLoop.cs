@@ -57,9 +57,15 @@ internal sealed class TcpListenerLoop : ListenerLoop
         return socket;
     }
 
-    // The kernel caps the backlog at net.core.somaxconn; ask for plenty so bursts and queue mode wait there. An inherited
-    // socket listens already: listen(2) again only sets its backlog.
-    protected override void OnBound(Socket socket) => socket.Listen(4096);
+    protected override void OnBound(Socket socket)
+    {
+        // Accepted sockets inherit TCP_NODELAY from the listening one (Linux copies the option into each new
+        // connection), which saves a setsockopt per connection; set here, after the bind, so an inherited socket has it too.
+        socket.NoDelay = true;
+        // The kernel caps the backlog at net.core.somaxconn; ask for plenty so bursts and queue mode wait there. An
+        // inherited socket listens already: listen(2) again only sets its backlog.
+        socket.Listen(4096);
+    }
 
     protected override async Task RunAsync(Socket socket, CancellationToken token)
     {
@@ -95,7 +101,7 @@ internal sealed class TcpListenerLoop : ListenerLoop
                 }
 
                 // One async method per connection; it runs inline until its first await, then the loop goes on.
-                _ = new TcpConnection(_plane, this, client).RunAsync();
+                _ = new TcpConnection(_plane, this, PeerSocket.Of(client)).RunAsync();
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -158,26 +164,18 @@ internal sealed class TcpListenerLoop : ListenerLoop
     }
 
     // On the ring that accepted: the connection runs there until its first wait, and its relay stays there.
-    private void Accepted(UringLoop loop, Socket client)
+    private void Accepted(UringLoop loop, int fd)
     {
         var config = Config;
         var active = Interlocked.Increment(ref _active);
         if (config.MaxConnections > 0 && active > config.MaxConnections)
         {
             Interlocked.Decrement(ref _active);
-            try
-            {
-                L4Log.Rejected(Logger, config.Name, client.RemoteEndPoint, "max-connections reached");
-            }
-            catch (SocketException)
-            {
-                // reset already: nothing to name
-            }
-
-            client.Dispose();
+            L4Log.Rejected(Logger, config.Name, SockAddr.Peer(fd), "max-connections reached");
+            loop.Close(fd);
             return;
         }
 
-        _ = new TcpConnection(_plane, this, client, loop).RunAsync();
+        _ = new TcpConnection(_plane, this, PeerSocket.Bare(fd), loop).RunAsync();
     }
 }

@@ -1,6 +1,6 @@
-using System.Net.Sockets;
 using Fulcrum.Core.IO.Uring;
 using Fulcrum.L4.Pump;
+using Fulcrum.L4.Tcp;
 
 namespace Fulcrum.L4.Uring;
 
@@ -31,10 +31,10 @@ internal sealed class UringEngine : IPumpEngine
         lock (Gate) return _shared ??= new UringEngine(loops);
     }
 
-    public Task PumpAsync(IPumpOwner owner, Socket client, Socket backend)
+    public Task PumpAsync(IPumpOwner owner, PeerSocket client, PeerSocket backend)
     {
         var loop = owner.Loop ?? _loops.Next();
-        var relay = new UringRelay(loop, owner, (int)client.SafeHandle.DangerousGetHandle(), (int)backend.SafeHandle.DangerousGetHandle());
+        var relay = new UringRelay(loop, owner, client.Fd, backend.Fd);
         if (!owner.Attach(relay)) return Task.CompletedTask;
         loop.Post(relay, UringRelay.StartWork);
         return relay.Completion;

@@ -274,11 +274,14 @@ internal sealed unsafe partial class UringRelay : IPumpAbort, IUringTarget, IUri
 
     private ulong UserData(int kind) => ((ulong)(uint)Slot << 8) | (uint)kind;
 
-    // FIN: pass it on and let the other direction keep flowing (half-close).
+    // FIN: pass it on and let the other direction keep flowing (half-close). The second FIN of the two needs no
+    // shutdown: both sides have sent theirs and every byte has been read, so the relay ends and the connection closes
+    // both sockets at once, and a close with nothing unread sends the FIN itself. One system call fewer per connection.
     private void PassFin(UringDirection d)
     {
         d.Done = true;
-        UringNative.Shutdown(d.To, UringNative.ShutWrite);
+        var other = ReferenceEquals(d, _up) ? _down : _up;
+        if (!other.Done) UringNative.Shutdown(d.To, UringNative.ShutWrite);
     }
 
     // A reset on either side ends both directions. Blame the side whose operation failed.

@@ -1,12 +1,10 @@
-using System.Net.Sockets;
-
 namespace Fulcrum.Core.IO.Uring;
 
 /// <summary>
 /// One loop's multishot accept on a listening socket (<see cref="UringAcceptor"/>): armed once, it posts a completion
 /// per connection until the kernel ends it (then it is armed again) or a stop cancels it.
 /// </summary>
-internal sealed class UringAccept(UringLoop loop, int listenFd, Action<UringLoop, Socket> accepted, Action<int>? failed, TimeProvider time)
+internal sealed class UringAccept(UringLoop loop, int listenFd, Action<UringLoop, int> accepted, Action<int>? failed, TimeProvider time)
     : IUringTarget, IUringWork
 {
     public const int WorkArm = 0;
@@ -101,23 +99,7 @@ internal sealed class UringAccept(UringLoop loop, int listenFd, Action<UringLoop
         TryFinish();
     }
 
-    private void Hand(int fd)
-    {
-        Socket socket;
-        var handle = new SafeSocketHandle(fd, ownsHandle: true);
-        try
-        {
-            socket = new Socket(handle);
-        }
-        catch (SocketException)
-        {
-            // The runtime asks the socket for its family and type; one reset that early is a client gone already.
-            handle.Dispose();
-            return;
-        }
-
-        accepted(loop, socket);
-    }
+    private void Hand(int fd) => accepted(loop, fd);
 
     /// <summary>
     /// The kernel wakes one waiting accept per new connection (exclusive wake-up). If this ring took the wake-up and its

@@ -18,10 +18,11 @@ internal sealed class UringAcceptor
     private Task? _stopped;
 
     /// <param name="accepted">
-    /// Runs on the loop that accepted, with the new connection; it owns the socket from here on. It must not throw.
+    /// Runs on the loop that accepted, with the new connection's descriptor (blocking, close-on-exec); it owns the
+    /// descriptor from here on, and wraps it in a <see cref="Socket"/> only if it needs one. It must not throw.
     /// </param>
     /// <param name="failed">An accept failed with this errno (EMFILE and the like); that loop tries again shortly.</param>
-    public UringAcceptor(UringLoops loops, Socket listen, Action<UringLoop, Socket> accepted, Action<int>? failed = null, TimeProvider? time = null)
+    public UringAcceptor(UringLoops loops, Socket listen, Action<UringLoop, int> accepted, Action<int>? failed = null, TimeProvider? time = null)
     {
         // A descriptor of our own: the rings (and the last accepts of a stop) may still use it after the owner closes
         // its socket. Non-blocking, so a stop's last look at the queue never waits (io_uring's accept does not mind).
@@ -32,6 +33,34 @@ internal sealed class UringAcceptor
         _fd = fd;
         _accepts = new UringAccept[loops.Count];
         for (var i = 0; i < _accepts.Length; i++) _accepts[i] = new UringAccept(loops[i], fd, accepted, failed, time ?? TimeProvider.System);
+    }
+
+    /// <param name="accepted">Runs on the loop that accepted, with the new connection as a runtime socket; it owns it.</param>
+    public UringAcceptor(UringLoops loops, Socket listen, Action<UringLoop, Socket> accepted, Action<int>? failed = null, TimeProvider? time = null)
+        : this(loops, listen, (loop, fd) => Wrap(loop, fd, accepted), failed, time)
+    {
+    }
+
+    /// <summary>
+    /// The runtime's socket over an accepted descriptor. It asks the kernel what the descriptor is (family, type,
+    /// protocol, flags: about seven system calls), which is why a caller that can do without it takes the descriptor.
+    /// </summary>
+    private static void Wrap(UringLoop loop, int fd, Action<UringLoop, Socket> accepted)
+    {
+        Socket socket;
+        var handle = new SafeSocketHandle(fd, ownsHandle: true);
+        try
+        {
+            socket = new Socket(handle);
+        }
+        catch (SocketException)
+        {
+            // One reset that early is a client gone already.
+            handle.Dispose();
+            return;
+        }
+
+        accepted(loop, socket);
     }
 
     public void Start()

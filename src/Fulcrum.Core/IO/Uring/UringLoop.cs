@@ -15,6 +15,8 @@ internal sealed unsafe class UringLoop
 {
     private const uint Entries = 1024;
     private const ulong WakeData = ulong.MaxValue;
+    /// <summary>The user_data of operations whose completion nobody waits for (a close): reaped and dropped.</summary>
+    private const ulong IgnoredData = ulong.MaxValue - 1;
 
     /// <summary>
     /// How long a loop that just found work watches for more before it sleeps; 0, the default, sleeps at once. A
@@ -102,6 +104,25 @@ internal sealed unsafe class UringLoop
 
     /// <summary>Asks for <see cref="IUringTarget.OnBuffersAvailable"/> once buffers come back.</summary>
     public void Starve(IUringTarget target) => _starving.Add(target);
+
+    /// <summary>
+    /// Closes a socket none of this ring's operations uses any more, in the next submission (IORING_OP_CLOSE) where the
+    /// kernel has it, else at once with close(2). Loop thread only: the descriptor stays open, its number taken, until
+    /// the submission, which this thread makes.
+    /// </summary>
+    public void Close(int fd)
+    {
+        if (!UringFeatures.Close)
+        {
+            UringNative.Close(fd);
+            return;
+        }
+
+        var sqe = _ring!.NextSqe();
+        sqe->Opcode = UringNative.OpClose;
+        sqe->Fd = fd;
+        sqe->UserData = IgnoredData;
+    }
 
     /// <summary>Gives a target a slot: the high bits of its operations' user_data. Loop thread only.</summary>
     public int Register(IUringTarget target)
@@ -209,10 +230,14 @@ internal sealed unsafe class UringLoop
                 var data = cqe.UserData;
                 var res = cqe.Res;
                 var flags = cqe.Flags;
-                if (data == WakeData)
+                if (data >= IgnoredData)
                 {
-                    Interlocked.Exchange(ref _wakePending, 0);
-                    ArmWake();
+                    if (data == WakeData)
+                    {
+                        Interlocked.Exchange(ref _wakePending, 0);
+                        ArmWake();
+                    }
+
                     continue;
                 }
 

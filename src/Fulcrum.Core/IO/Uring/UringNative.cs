@@ -43,6 +43,11 @@ internal static unsafe partial class UringNative
     public const byte OpSplice = 30;
     public const byte OpConnect = 16;
     public const byte OpAccept = 13;
+    public const byte OpClose = 19;
+    public const byte OpUringCmd = 46;
+
+    // IORING_OP_URING_CMD on a socket: cmd_op (enum io_uring_socket_op), 6.7+
+    public const uint SocketCmdSetSockOpt = 3;
 
     // sqe flags
     public const byte SqeBufferSelect = 1 << 5;
@@ -74,6 +79,7 @@ internal static unsafe partial class UringNative
     public const int ENFILE = 23;
     public const int EMFILE = 24;
     public const int ENOBUFS = 105;
+    public const int EOPNOTSUPP = 95;
     public const int ECANCELED = 125;
 
     public const int MsgNoSignal = 0x4000;
@@ -111,6 +117,18 @@ internal static unsafe partial class UringNative
     [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
     public static partial int Accept4(int fd, nint address, nint addressLength, int flags);
 
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSockOpt(int fd, int level, int name, void* value, uint length);
+
+    [LibraryImport("libc", EntryPoint = "getpeername", SetLastError = true)]
+    public static partial int GetPeerName(int fd, byte* address, uint* length);
+
+    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
+    public static partial int GetSockName(int fd, byte* address, uint* length);
+
     public const int ProtRead = 1;
     public const int ProtWrite = 2;
     public const int MapShared = 0x01;
@@ -121,6 +139,11 @@ internal static unsafe partial class UringNative
     public const int ShutRdwr = 2;
     public const int OCloexec = 0x80000;
     public const int SockCloexec = 0x80000;
+    public const int SockStream = 1;
+    public const int AfInet = 2;
+    public const int AfInet6 = 10;
+    public const int IpProtoTcp = 6;
+    public const int TcpNoDelay = 1;
     public const int ONonblock = 0x800;
     public const int FGetFl = 3;
     public const int FSetFl = 4;

@@ -36,9 +36,12 @@ internal static unsafe class UringProbe
             var length = probe[1];
             foreach (var op in Needed)
             {
-                // io_uring_probe_op: op u8, resv u8, flags u16 (IO_URING_OP_SUPPORTED = 1), resv2 u32.
-                if (op >= length || (*(ushort*)(probe + 16 + op * 8 + 2) & 1) == 0) return $"io_uring op {op} not supported";
+                if (!Supported(probe, length, op)) return $"io_uring op {op} not supported";
             }
+
+            UringFeatures.Close = Supported(probe, length, UringNative.OpClose);
+            // The probe lists URING_CMD from 5.19 (for NVMe); sockets take setsockopt through it from 6.7.
+            UringFeatures.SetSockOpt = Supported(probe, length, UringNative.OpUringCmd) && OperatingSystem.IsOSPlatformVersionAtLeast("Linux", 6, 7);
 
             using var buffers = BufferRing.Register(ring, 0, 2, 4096, out var bufferError);
             if (buffers is null) return $"IORING_REGISTER_PBUF_RING failed: errno {bufferError}";
@@ -46,4 +49,7 @@ internal static unsafe class UringProbe
 
         return null;
     }
+
+    // io_uring_probe_op: op u8, resv u8, flags u16 (IO_URING_OP_SUPPORTED = 1), resv2 u32.
+    private static bool Supported(byte* probe, byte length, byte op) => op < length && (*(ushort*)(probe + 16 + op * 8 + 2) & 1) != 0;
 }
