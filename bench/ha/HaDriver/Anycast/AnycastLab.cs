@@ -210,14 +210,14 @@ public sealed class AnycastLab : IAsyncDisposable
         router id {{Router.Address}};
         log stderr all;
         timeformat log "%T.%3f";          # milliseconds and every route change in the log: a slow withdrawal shows where
-        debug protocols { states, routes }; # its time went (here, beside the node's BIRD and its hook)
+        debug protocols { states, routes, events }; # its time went (here, beside the node's BIRD and its hook)
         protocol device { scan time 10; }
         protocol kernel {
           ipv4 { import none; export all; };
           merge paths on;            # equal BGP routes from several nodes become one multipath kernel route
         }
         protocol bfd {
-          interface "*" { interval {{(long)_options.BfdInterval.TotalMilliseconds}} ms; multiplier 3; };
+          interface "*" { interval {{(long)_options.BfdInterval.TotalMilliseconds}} ms; multiplier {{_options.BfdMultiplier}}; };
         }
         template bgp anycast_node {
           local {{Router.Address}} as {{RouterAs}};
@@ -235,10 +235,10 @@ public sealed class AnycastLab : IAsyncDisposable
         router id {{node.Member.Address}};
         log stderr all;
         timeformat log "%T.%3f";          # milliseconds and every route change in the log, as on the router
-        debug protocols { states, routes };
+        debug protocols { states, routes, events };
         protocol device { scan time 10; }
         protocol bfd {
-          interface "*" { interval {{(long)_options.BfdInterval.TotalMilliseconds}} ms; multiplier 3; };
+          interface "*" { interval {{(long)_options.BfdInterval.TotalMilliseconds}} ms; multiplier {{_options.BfdMultiplier}}; };
         }
         protocol static {{AnycastNode.Protocol}} {
           ipv4;
