@@ -9,7 +9,7 @@
 # BIRD router with ECMP, each through `fulcrum anycast`; the time until the router's route loses node a):
 #   anycast-kill      SIGKILL to node a's fulcrum (the hook's checks are refused)
 #   anycast-drain     SIGTERM to node a's fulcrum (/healthz 503 during the accept grace)
-#   anycast-link-cut  node a's port on the bridge goes down (BFD, 3 x 100 ms)
+#   anycast-link-cut  node a's port on the bridge goes down (BFD, 5 x 100 ms)
 # Failover is the time from the fault to the end of the first request the backup answered, at the client; failed
 # requests count from the fault until 50 requests in a row succeeded again (a switchover: until the old node exited).
 # Between runs node a comes back and takes the VIP again (preemption). Needs root (ip netns), keepalived and nginx.

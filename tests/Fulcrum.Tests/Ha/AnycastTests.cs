@@ -8,8 +8,8 @@ namespace Fulcrum.Tests.Ha;
 /// Anycast on real processes in network namespaces (bench/ha's anycast lab): two nodes announce the same /32 over BGP
 /// to a router running BIRD with ECMP, each through `fulcrum anycast`, the hook that follows its Fulcrum's /healthz.
 /// New connections from the router's namespace spread over both; a node taken down stops getting new ones within the
-/// hook's two checks (100 ms apart) when its Fulcrum dies or drains, and within BFD's three missed intervals (100 ms)
-/// when the node itself goes silent.
+/// hook's two checks (100 ms apart) when its Fulcrum dies or drains, and within BFD's five missed intervals (100 ms;
+/// AnycastLabOptions.BfdMultiplier says why five) when the node itself goes silent.
 /// </summary>
 public sealed class AnycastTests(ITestOutputHelper output)
 {
@@ -48,7 +48,7 @@ public sealed class AnycastTests(ITestOutputHelper output)
         {
             var cut = await lab.CutLinkAsync();
 
-            // BFD: three missed 100 ms intervals; the margin is for a busy machine's BIRD.
+            // BFD: five missed 100 ms intervals; the margin is for a busy machine's BIRD.
             Assert.True(cut.Withdrawn < TimeSpan.FromSeconds(1.5), $"{cut}\n{lab.Logs()}");
             AssertOnlyBServesAfter(lab, cut);
             output.WriteLine(await lab.RestoreAsync("link cut"));

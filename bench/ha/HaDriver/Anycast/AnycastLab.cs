@@ -28,6 +28,7 @@ public sealed class AnycastLab : IAsyncDisposable
     private LabProcess? _backends;
     private LabProcess? _router;
     private NetnsSockets? _clientSockets;
+    private RouteMonitor? _routes;
 
     private AnycastLab(AnycastLabOptions options, Action<string> progress, NetworkLab network)
     {
@@ -102,7 +103,7 @@ public sealed class AnycastLab : IAsyncDisposable
     public string Logs()
     {
         var text = new StringBuilder();
-        foreach (var process in new[] { _router, A.Bird, A.Hook, A.Fulcrum, B.Bird, B.Hook, B.Fulcrum })
+        foreach (var process in new[] { _router, _routes?.Process, A.Bird, A.Hook, A.Fulcrum, B.Bird, B.Hook, B.Fulcrum })
         {
             if (process is null) continue;
             text.Append("--- ").Append(process.Name).Append('\n').Append(process.Tail(20)).Append('\n');
@@ -116,6 +117,7 @@ public sealed class AnycastLab : IAsyncDisposable
     {
         if (Client is not null) await Client.DisposeAsync();
         _clientSockets?.Dispose();
+        _routes?.Dispose();
         A.Dispose();
         B.Dispose();
         _router?.Dispose();
@@ -135,6 +137,7 @@ public sealed class AnycastLab : IAsyncDisposable
         Command.Run("ip", "netns", "exec", Router.Namespace, "sysctl", "-qw", "net.ipv4.fib_multipath_hash_policy=1");
         var routerConf = Path.Combine(_options.Directory, "bird-router.conf");
         File.WriteAllText(routerConf, RouterConf());
+        _routes = new RouteMonitor(Router.Namespace, _options.Directory, _clock);
         _router = StartBird("bird router", Router.Namespace, routerConf, Path.Combine(_options.Directory, "bird-router.ctl"), _options.Directory, _clock);
 
         _backends = await LabBackends.StartAsync(_network["sv"], _options.Directory, _clock, _options.StartTimeout);
@@ -173,14 +176,16 @@ public sealed class AnycastLab : IAsyncDisposable
         var client = Client!;
         if (await client.WaitForSuccessAsync("a", Now - TimeSpan.FromSeconds(1), FaultTimeout) is null || NextHops().Count != 2)
             throw new InvalidOperationException($"node a does not serve before the {scenario}:\n{Logs()}");
+        // The withdrawal is timed on the wall clock, as ip stamps the router's route changes (RouteMonitor).
         var t0 = Now;
+        var faultAt = DateTime.UtcNow;
         fault();
         TimeSpan? withdrawn = null;
         while (Now - t0 < FaultTimeout)
         {
-            if (!NextHops().Contains("a"))
+            if (_routes!.LeftAt(Vip, A.Member.Address.ToString(), faultAt) is { } left)
             {
-                withdrawn = Now - t0;
+                withdrawn = left - faultAt;
                 break;
             }
 
@@ -204,13 +209,15 @@ public sealed class AnycastLab : IAsyncDisposable
         # The router: ECMP over every node that announces the anycast address (docs/gslb.md, "Anycast").
         router id {{Router.Address}};
         log stderr all;
+        timeformat log "%T.%3f";          # milliseconds and every route change in the log: a slow withdrawal shows where
+        debug protocols { states, routes, events }; # its time went (here, beside the node's BIRD and its hook)
         protocol device { scan time 10; }
         protocol kernel {
           ipv4 { import none; export all; };
           merge paths on;            # equal BGP routes from several nodes become one multipath kernel route
         }
         protocol bfd {
-          interface "*" { interval {{(long)_options.BfdInterval.TotalMilliseconds}} ms; multiplier 3; };
+          interface "*" { interval {{(long)_options.BfdInterval.TotalMilliseconds}} ms; multiplier {{_options.BfdMultiplier}}; };
         }
         template bgp anycast_node {
           local {{Router.Address}} as {{RouterAs}};
@@ -227,9 +234,11 @@ public sealed class AnycastLab : IAsyncDisposable
         # Node {{node.Name}}: announces {{Vip}}/32 while `fulcrum anycast` keeps the static protocol enabled.
         router id {{node.Member.Address}};
         log stderr all;
+        timeformat log "%T.%3f";          # milliseconds and every route change in the log, as on the router
+        debug protocols { states, routes, events };
         protocol device { scan time 10; }
         protocol bfd {
-          interface "*" { interval {{(long)_options.BfdInterval.TotalMilliseconds}} ms; multiplier 3; };
+          interface "*" { interval {{(long)_options.BfdInterval.TotalMilliseconds}} ms; multiplier {{_options.BfdMultiplier}}; };
         }
         protocol static {{AnycastNode.Protocol}} {
           ipv4;
