@@ -11,17 +11,26 @@ namespace Fulcrum.Anycast;
 /// The desired state is sent to BIRD again every <see cref="Reassert"/>, so a BIRD that restarts (its config says
 /// `disabled yes`) is brought back in line; and when this hook stops it withdraws, since nothing watches Fulcrum then.
 /// </summary>
-internal sealed class AnycastAnnouncer(Uri health, BirdControl bird, string protocol, TimeSpan interval, int rise, int fall, TimeProvider time, ILogger logger)
+/// <param name="timeout">How long one check may take before it counts as a bad answer; null: half the interval, at least 50 ms.</param>
+internal sealed class AnycastAnnouncer(Uri health, BirdControl bird, string protocol, TimeSpan interval, int rise, int fall, TimeProvider time, ILogger logger,
+    TimeSpan? timeout = null)
 {
     private static readonly TimeSpan Reassert = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Half the interval, at least 50 ms: a Fulcrum that hangs then counts as down at about the pace of one that refuses.
+    /// A busy machine may answer a healthy /healthz slower than that (seen in the lab at 50 ms), which is what
+    /// `--timeout` is for: a dead or draining Fulcrum is seen at once whatever it says (refused, or 503).
+    /// </summary>
+    public static TimeSpan DefaultTimeout(TimeSpan interval) => interval / 2 > TimeSpan.FromMilliseconds(50) ? interval / 2 : TimeSpan.FromMilliseconds(50);
+
     public async Task RunAsync(CancellationToken stop)
     {
-        AnycastLog.Watching(logger, health.ToString(), interval.TotalMilliseconds, rise, fall, bird.SocketPath, protocol);
+        var checkTimeout = timeout ?? DefaultTimeout(interval);
+        AnycastLog.Watching(logger, health.ToString(), interval.TotalMilliseconds, checkTimeout.TotalMilliseconds, rise, fall, bird.SocketPath, protocol);
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero })
         {
-            // Half the interval at most, so a Fulcrum that hangs counts as down at the pace of one that refuses.
-            Timeout = interval / 2 > TimeSpan.FromMilliseconds(50) ? interval / 2 : TimeSpan.FromMilliseconds(50),
+            Timeout = checkTimeout,
         };
         bool? announced = null;
         var ups = 0;

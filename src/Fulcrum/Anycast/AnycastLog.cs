@@ -14,6 +14,6 @@ internal static partial class AnycastLog
     [LoggerMessage(72, LogLevel.Error, "anycast: could not {Action} BIRD protocol {Protocol}: {Error}; trying again")]
     public static partial void BirdFailed(ILogger logger, string action, string protocol, string error);
 
-    [LoggerMessage(73, LogLevel.Information, "anycast: watching {Health} every {IntervalMs}ms (rise {Rise}, fall {Fall}); BIRD at {Socket}, protocol {Protocol}")]
-    public static partial void Watching(ILogger logger, string health, double intervalMs, int rise, int fall, string socket, string protocol);
+    [LoggerMessage(73, LogLevel.Information, "anycast: watching {Health} every {IntervalMs}ms, {TimeoutMs}ms each (rise {Rise}, fall {Fall}); BIRD at {Socket}, protocol {Protocol}")]
+    public static partial void Watching(ILogger logger, string health, double intervalMs, double timeoutMs, int rise, int fall, string socket, string protocol);
 }

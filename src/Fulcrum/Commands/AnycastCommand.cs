@@ -31,20 +31,26 @@ public static class AnycastCommand
             DefaultValueFactory = _ => TimeSpan.FromMilliseconds(200),
             CustomParser = CommonOptions.ParseDuration,
         };
+        var timeout = new Option<TimeSpan?>("--timeout")
+        {
+            Description = "How long one check may take before it counts as a bad answer (default: half the interval, at least 50ms).",
+            CustomParser = result => CommonOptions.ParseDuration(result),
+        };
         var rise = new Option<int>("--rise") { Description = "Good answers in a row before announcing.", DefaultValueFactory = _ => 2 };
         var fall = new Option<int>("--fall") { Description = "Bad answers in a row before withdrawing.", DefaultValueFactory = _ => 2 };
         var logLevel = CommonOptions.LogLevel();
         var command = new Command("anycast", "Announce this node's anycast route through BIRD while Fulcrum serves, withdraw it when it does not.")
         {
-            config, socket, protocol, interval, rise, fall, logLevel,
+            config, socket, protocol, interval, timeout, rise, fall, logLevel,
         };
         command.SetAction((parsed, _) => RunAsync(
             parsed.GetRequiredValue(config), parsed.GetRequiredValue(socket), parsed.GetRequiredValue(protocol),
-            parsed.GetValue(interval), parsed.GetValue(rise), parsed.GetValue(fall), parsed.GetValue(logLevel)));
+            parsed.GetValue(interval), parsed.GetValue(rise), parsed.GetValue(fall), parsed.GetValue(logLevel), parsed.GetValue(timeout)));
         return command;
     }
 
-    public static async Task<int> RunAsync(string path, string socket, string protocol, TimeSpan interval, int rise, int fall, LogLevel logLevel)
+    public static async Task<int> RunAsync(string path, string socket, string protocol, TimeSpan interval, int rise, int fall, LogLevel logLevel,
+        TimeSpan? timeout = null)
     {
         var loaded = ConfigFiles.Load(path);
         if (!loaded.IsValid)
@@ -59,9 +65,9 @@ public static class AnycastCommand
             return ExitCodes.BadUsage;
         }
 
-        if (interval <= TimeSpan.Zero || rise < 1 || fall < 1)
+        if (interval <= TimeSpan.Zero || timeout <= TimeSpan.Zero || rise < 1 || fall < 1)
         {
-            Console.Error.WriteLine("--interval must be more than 0, --rise and --fall at least 1");
+            Console.Error.WriteLine("--interval and --timeout must be more than 0, --rise and --fall at least 1");
             return ExitCodes.BadUsage;
         }
 
@@ -74,7 +80,7 @@ public static class AnycastCommand
         using var stop = new CancellationTokenSource();
         _ = shutdown.Requested.ContinueWith(_ => stop.Cancel(), TaskScheduler.Default);
         var announcer = new AnycastAnnouncer(health, new BirdControl(socket, TimeSpan.FromSeconds(2)), protocol, interval, rise, fall,
-            TimeProvider.System, loggerFactory.CreateLogger("Fulcrum.Anycast"));
+            TimeProvider.System, loggerFactory.CreateLogger("Fulcrum.Anycast"), timeout);
         await announcer.RunAsync(stop.Token);
         return ExitCodes.Success;
     }

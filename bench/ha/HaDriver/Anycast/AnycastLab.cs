@@ -150,7 +150,7 @@ public sealed class AnycastLab : IAsyncDisposable
         }
 
         await Task.WhenAll(A.StartFulcrumAsync(_options.StartTimeout), B.StartFulcrumAsync(_options.StartTimeout));
-        foreach (var node in new[] { A, B }) node.StartHook(_options.HookInterval);
+        foreach (var node in new[] { A, B }) node.StartHook(_options.HookInterval, _options.HookTimeout);
         var waiting = Stopwatch.StartNew();
         while (NextHops().Count < 2)
         {

@@ -12,6 +12,13 @@ public sealed record AnycastLabOptions
     /// <summary>How often `fulcrum anycast` asks /healthz (it withdraws after two bad answers).</summary>
     public TimeSpan HookInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long one /healthz may take (`--timeout`). Not the default half interval (50 ms here): on a busy 2-core machine
+    /// a healthy node answered two checks in a row later than that and its hook withdrew it. A killed or draining Fulcrum
+    /// is still seen at once (refused, or 503), so the kill and drain figures do not move.
+    /// </summary>
+    public TimeSpan HookTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>BFD's transmit and receive interval on both sides; a session is down after <see cref="BfdMultiplier"/> missed (RFC 5880).</summary>
     public TimeSpan BfdInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 

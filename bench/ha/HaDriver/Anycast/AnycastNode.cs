@@ -56,13 +56,13 @@ public sealed partial class AnycastNode : IDisposable
 
     public void StartBird() => Bird = AnycastLab.StartBird($"bird {Name}", Member.Namespace, BirdConfPath, BirdSocket, _directory, _clock);
 
-    /// <summary>`fulcrum anycast` in the node's namespace, asking /healthz every <paramref name="interval"/>.</summary>
-    public void StartHook(TimeSpan interval) =>
+    /// <summary>`fulcrum anycast` in the node's namespace, asking /healthz every <paramref name="interval"/>, each within <paramref name="timeout"/>.</summary>
+    public void StartHook(TimeSpan interval, TimeSpan timeout) =>
         Hook = LabProcess.Start($"anycast hook {Name}", Path.Combine(_directory, $"anycast-{Name}.log"), _clock, "ip",
         [
             "netns", "exec", Member.Namespace, "dotnet", _fulcrumDll, "anycast", "-c", ConfigPath,
             "--bird-socket", BirdSocket, "--protocol", Protocol,
-            "--interval", $"{(long)interval.TotalMilliseconds}ms", "--rise", "2", "--fall", "2",
+            "--interval", $"{(long)interval.TotalMilliseconds}ms", "--timeout", $"{(long)timeout.TotalMilliseconds}ms", "--rise", "2", "--fall", "2",
         ]);
 
     public void Dispose()
