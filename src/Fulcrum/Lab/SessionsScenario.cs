@@ -98,7 +98,10 @@ internal sealed class SessionsScenario : ILabScenario
                 apps.Add(await SessionDemoApp.StartAsync($"app-{i}", store));
             }
 
-            string[] keys = ["health: { active: { path: /health, interval: 250ms, timeout: 200ms, rise: 2, fall: 2 } }"];
+            // A generous check timeout: the crash is seen as refused checks at once, and a healthy backend that answers
+            // two checks late on a busy machine must not be taken out, which sends its sticky users elsewhere (logged
+            // out before the crash: seen once in CI with 200 ms).
+            string[] keys = ["health: { active: { path: /health, interval: 250ms, timeout: 2s, rise: 2, fall: 2 } }"];
             if (redis is null) keys = [.. keys, "affinity: { mode: cookie, cookie: SERVERID }"];
             var yaml = LabConfig.Text("round-robin", apps.Select(a => (a.Name, a.Address, 1)), keys);
             await using var host = await LabBalancer.StartAsync(yaml, "sessions", loggerFactory, cancellationToken);
