@@ -42,7 +42,7 @@ public sealed class RedisCluster : IClusterView, IAsyncDisposable
         var origin = $"{config.Instance}/{Guid.NewGuid():N}";
         _reachability = new Reachability(time);
         _membership = new Membership(config.Instance, origin, config.Heartbeat, time);
-        _runtime = new RuntimeStateSync(origin, time, _log) { Kick = WriteChangesAsync };
+        _runtime = new RuntimeStateSync(origin, time, _log) { Kick = WriteChangesAsync, Missed = () => _ = BeatAsync() };
         _rateLimits = new RedisRateLimits(() => _redis?.GetDatabase(), _reachability, () => _membership.AliveAtLastBeat, config.RateLimitTimeout);
         if (config.ShareEjections) _ejections = new EjectionSharing(config.Instance, origin, () => _reachability.Reachable ? _redis?.GetSubscriber() : null, _log);
     }

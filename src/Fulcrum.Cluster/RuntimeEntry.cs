@@ -18,6 +18,9 @@ internal sealed record RuntimeEntry
     [JsonPropertyName("weight")] public int? Weight { get; init; }
     [JsonPropertyName("backend")] public AddedBackend? Backend { get; init; }
 
+    /// <summary>The runtime version the write of this entry made; only in announcements, so a gap shows.</summary>
+    [JsonPropertyName("v")] public long? Version { get; init; }
+
     /// <summary>
     /// The hash field: one per backend and aspect, since a drain and a weight are independent, while a drain and a
     /// ready (or an add and a remove) replace each other.

@@ -32,8 +32,8 @@ internal sealed class RuntimeStateSync(string origin, TimeProvider time, ILogger
         end
         local text = cjson.encode(entry)
         redis.call('HSET', KEYS[1], ARGV[1], text)
-        redis.call('INCR', KEYS[2])
-        redis.call('PUBLISH', ARGV[4], text)
+        entry.v = redis.call('INCR', KEYS[2])
+        redis.call('PUBLISH', ARGV[4], cjson.encode(entry))
         return text
         """;
 
@@ -44,10 +44,14 @@ internal sealed class RuntimeStateSync(string origin, TimeProvider time, ILogger
     private BackendOperations? _operations;
     private TopologyStore? _store;
     private long _version = -1;
+    private long _lastAt;
     private string? _epoch;
 
     /// <summary>Called by the heartbeat when it wants the pending changes written (it also runs them after each change).</summary>
     public Func<Task>? Kick { get; set; }
+
+    /// <summary>Called when an announcement shows that one before it was missed: the heartbeat should catch up now.</summary>
+    public Action? Missed { get; set; }
 
     /// <summary>Runtime changes this instance knows (its own and the others').</summary>
     public int Known
@@ -67,9 +71,13 @@ internal sealed class RuntimeStateSync(string origin, TimeProvider time, ILogger
     /// <summary>Always answers at once: the write happens off the admin request (<see cref="WritePendingAsync"/>).</summary>
     public void Changed(RuntimeChange change)
     {
-        var entry = RuntimeEntry.From(change, time.GetUtcNow().ToUnixTimeMilliseconds(), origin);
         lock (_gate)
         {
+            // Strictly later than this process's previous change, so two changes in one millisecond replay in the
+            // order they were made (a drain of b2 before the ready of b1 would leave nothing to serve in between).
+            var at = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), _lastAt + 1);
+            _lastAt = at;
+            var entry = RuntimeEntry.From(change, at, origin);
             _known[entry.Field] = entry;
             _pending.Enqueue((entry, Now: Reachable));
         }
@@ -158,10 +166,27 @@ internal sealed class RuntimeStateSync(string origin, TimeProvider time, ILogger
         Interlocked.Exchange(ref _version, version.Value);
     }
 
-    /// <summary>A change announced on the channel.</summary>
+    /// <summary>
+    /// A change announced on the channel, with the version its write made. One that skips a version means an earlier
+    /// announcement was missed (the subscription came back between two writes): it is not run out of order; the
+    /// heartbeat is asked to catch up, which runs both in the order they were made.
+    /// </summary>
     public void OnMessage(RedisValue message)
     {
-        if (Read(message) is { } entry) Take(entry);
+        if (Read(message) is not { } announced) return;
+        var entry = announced with { Version = null };
+        lock (_gate)
+        {
+            var version = Interlocked.Read(ref _version);
+            if (announced.Version is not { } v || v <= version + 1)
+            {
+                Take(entry);
+                if (announced.Version == version + 1) Interlocked.Exchange(ref _version, version + 1);
+                return;
+            }
+        }
+
+        Missed?.Invoke();
     }
 
     // Keeps the entry when it is newer than what this instance knows of its field, and runs it unless it is this

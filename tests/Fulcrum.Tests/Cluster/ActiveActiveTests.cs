@@ -76,8 +76,10 @@ public sealed class ActiveActiveTests(ITestOutputHelper output)
 
         // Steady traffic through both for the whole outage: bounded in time and count.
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var traffic = new[] { Traffic(a, stop.Token), Traffic(b, stop.Token) };
+        var clock = Stopwatch.StartNew();
+        var traffic = new[] { Traffic(a, clock, stop.Token), Traffic(b, clock, stop.Token) };
 
+        output.WriteLine($"{clock.ElapsedMilliseconds} ms: redis killed");
         await redis.KillAsync();
         await Poll.UntilAsync(async () => !await a.RedisReachableAsync() && !await b.RedisReachableAsync(), "both report redis unreachable");
         Assert.Contains("fulcrum_cluster_redis_reachable 0", await a.MetricsAsync(), StringComparison.Ordinal);
@@ -87,10 +89,12 @@ public sealed class ActiveActiveTests(ITestOutputHelper output)
         Assert.Equal("maintenance", await b.StateAsync("b1"));
 
         // A change during the outage takes hold where it was made, and reaches the other once Redis is back.
+        output.WriteLine($"{clock.ElapsedMilliseconds} ms: b1 ready, b2 drain through A");
         await a.PostAsync("api/pools/app/backends/b1/ready");
         await a.PostAsync("api/pools/app/backends/b2/drain");
         Assert.Equal("maintenance", await b.StateAsync("b1"));
 
+        output.WriteLine($"{clock.ElapsedMilliseconds} ms: redis restarted");
         await redis.RestartAsync();
         await Poll.UntilAsync(async () => await a.RedisReachableAsync() && await b.RedisReachableAsync(), "both reach redis again");
         await Poll.UntilAsync(async () => await b.StateAsync("b1") == "up" && await b.StateAsync("b2") == "draining", "B catches up with A's changes");
@@ -104,34 +108,34 @@ public sealed class ActiveActiveTests(ITestOutputHelper output)
         }
 
         await stop.CancelAsync();
-        foreach (var (served, failed) in await Task.WhenAll(traffic))
+        foreach (var (served, failures) in await Task.WhenAll(traffic))
         {
             Assert.True(served > 0, "traffic was served");
-            Assert.Equal(0, failed);
+            Assert.True(failures.Count == 0, "requests failed: " + string.Join("; ", failures));
         }
     }
 
-    // Requests one after another until told to stop (at most 20000): how many were answered 200, how many were not.
-    private static async Task<(int Served, int Failed)> Traffic(ClusterInstance instance, CancellationToken stop)
+    // Requests one after another until told to stop (at most 20000): how many were answered 200, and what the others got.
+    private static async Task<(int Served, List<string> Failures)> Traffic(ClusterInstance instance, Stopwatch since, CancellationToken stop)
     {
         var served = 0;
-        var failed = 0;
+        var failures = new List<string>();
         for (var i = 0; i < 20_000 && !stop.IsCancellationRequested; i++)
         {
             try
             {
                 using var response = await instance.Client.GetAsync("", CancellationToken.None);
                 if (response.StatusCode == HttpStatusCode.OK) served++;
-                else failed++;
+                else failures.Add($"{instance.Name} {since.ElapsedMilliseconds} ms: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException e)
             {
-                failed++;
+                failures.Add($"{instance.Name} {since.ElapsedMilliseconds} ms: {e.Message}");
             }
 
             await Task.Delay(5, CancellationToken.None);
         }
 
-        return (served, failed);
+        return (served, failures);
     }
 }
