@@ -31,7 +31,8 @@ public static class ClientProbe
             // The proxy may close while we still send (a refused head); what it answered is still to read.
         }
 
-        var reader = new ResponseReader(stream, timeout.Token);
+        // The answer to a HEAD names its body's length but sends none: waiting for it would wait out the deadline.
+        var reader = new ResponseReader(stream, timeout.Token, bodiless: request.AsSpan().StartsWith("HEAD "u8));
         var statuses = new List<int>();
         while (true)
         {
@@ -69,7 +70,7 @@ public static class ClientProbe
         }
     }
 
-    private sealed class ResponseReader(NetworkStream stream, CancellationToken cancel)
+    private sealed class ResponseReader(NetworkStream stream, CancellationToken cancel, bool bodiless)
     {
         private byte[] _buffer = new byte[64 * 1024];
         private int _start;
@@ -103,6 +104,7 @@ public static class ClientProbe
                     if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) LastSaidClose = value.Contains("close", StringComparison.OrdinalIgnoreCase);
                 }
 
+                if (bodiless || status is 204 or 304) return status;
                 if (chunked)
                 {
                     while (true)

@@ -21,7 +21,8 @@ public sealed class TlsGarbageTests : IDisposable
         var tls = new ListenerTlsConfig { Certificates = [new CertificateConfig { Cert = cert, Key = key }] };
         var proxy = await ProxyHarness.StartAsync(new FulcrumConfig
         {
-            Listeners = [HttpsListenerTests.Secure(tls, Configs.ToPool("app"))],
+            // A header-timeout under the 10 s handshake bound: the promised-but-never-sent record is cut at the shorter.
+            Listeners = [HttpsListenerTests.Secure(tls, Configs.ToPool("app")) with { Limits = new HttpLimitsConfig { HeaderTimeout = TimeSpan.FromSeconds(2) } }],
             Pools = [Configs.Pool("app", backends.All)],
         });
         return (backends, proxy);

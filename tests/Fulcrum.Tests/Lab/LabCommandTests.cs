@@ -46,6 +46,7 @@ public sealed class LabCommandTests
             Assert.Contains(SlowServerReport.SeedFile, html, StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(directory, "requests.csv")));
             Assert.True(File.Exists(Path.Combine(directory, "inflight.csv")));
+            Assert.Empty(await ReportPage.ProblemsAsync(Path.Combine(directory, "index.html"), "the claim", 4, "lab-slow-server.png"));
 
             var summary = await File.ReadAllLinesAsync(Path.Combine(directory, "summary.csv"));
             var header = summary[0].Split(',');
@@ -78,6 +79,7 @@ public sealed class LabCommandTests
             Assert.True(Regex.Count(html, "<svg ") >= 2, html);
             Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
             Assert.True(File.Exists(Path.Combine(directory, "keys.csv")));
+            Assert.Empty(await ReportPage.ProblemsAsync(Path.Combine(directory, "index.html"), "the claim", 2, "lab-hashing.png"));
 
             var summary = await File.ReadAllLinesAsync(Path.Combine(directory, "summary.csv"));
             var header = summary[0].Split(',');

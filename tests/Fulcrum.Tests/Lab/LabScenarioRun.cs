@@ -3,7 +3,10 @@ using Fulcrum.Lab;
 
 namespace Fulcrum.Tests.Lab;
 
-/// <summary>Runs a lab scenario in the short mode into a temporary directory, checks the page is self-contained, and deletes it.</summary>
+/// <summary>
+/// Runs a lab scenario in the short mode into a temporary directory, checks the page is self-contained and renders in
+/// the browser (<see cref="ReportPage"/>), and deletes it.
+/// </summary>
 internal sealed class LabScenarioRun : IDisposable
 {
     private LabScenarioRun(string directory, string html)
@@ -25,6 +28,7 @@ internal sealed class LabScenarioRun : IDisposable
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("src=\"http", html, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("class=\"verdict\"", html, StringComparison.Ordinal);
+        Assert.Empty(await ReportPage.ProblemsAsync(index, "the claim", charts, $"lab-{name}.png"));
         return new LabScenarioRun(directory, html);
     }
 

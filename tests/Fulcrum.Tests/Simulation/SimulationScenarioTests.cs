@@ -64,7 +64,7 @@ public sealed class SimulationScenarioTests
     [InlineData("hedging")]
     [InlineData("subsetting")]
     [InlineData("balls-into-bins")]
-    public void SimulateScenarioWithOut_WritesAReportPageWithChartsAndTheVerdict_AndTheTableAsCsv(string name)
+    public async Task SimulateScenarioWithOut_WritesAReportPageWithChartsAndTheVerdict_AndTheTableAsCsv(string name)
     {
         var dir = Directory.CreateTempSubdirectory("fulcrum-scenario-").FullName;
         try
@@ -81,6 +81,7 @@ public sealed class SimulationScenarioTests
             Assert.True(csv.Length >= 3, string.Join('\n', csv));
             var columns = csv[0].Split(',').Length;
             Assert.All(csv, line => Assert.Equal(columns, line.Split(',').Length));
+            Assert.Empty(await ReportPage.ProblemsAsync(Path.Combine(dir, "index.html"), "the expectation", 1, $"simulate-{name}.png"));
         }
         finally
         {

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace Fulcrum.Observability.Tests.Support;
+namespace Fulcrum.TestSupport;
 
 /// <summary>
 /// Headless Debian chromium driven by Playwright (`playwright install` cannot download here, so the system
@@ -30,7 +30,7 @@ public sealed class Browser : IAsyncDisposable
 
     public static async Task<Browser> StartAsync()
     {
-        if (!File.Exists(Chromium)) Assert.Fail($"{Chromium} is missing: run scripts/install-deps.sh (Debian package chromium)");
+        if (!File.Exists(Chromium)) throw new InvalidOperationException($"{Chromium} is missing: run scripts/install-deps.sh (Debian package chromium)");
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
