@@ -147,6 +147,13 @@ internal sealed class Http1Connection : IUringWork
         if (_idle) CancelTimeout();
     }
 
+    /// <summary>
+    /// After a takeover: HTTP/2 gets GOAWAY now, so an idle h2 connection closes at once instead of at its keep-alive
+    /// timeout, as on a Kestrel listener (GOAWAY names the last stream taken, so the client loses nothing). HTTP/1.1 waits
+    /// for its next response, which says `Connection: close`: closing it idle could cut a request already on the wire.
+    /// </summary>
+    public void CloseGently() => _http2?.RequestClose();
+
     /// <summary>Cuts the connection: the handler's token fires and the socket closes under any pending read or write.</summary>
     public void Abort()
     {
@@ -201,7 +208,8 @@ internal sealed class Http1Connection : IUringWork
     {
         _served = true;
         var http2 = new Http2.Http2Connection(_frontEnd, this, _stream, _loop);
-        _http2 = http2;
+        // A full fence, as in Http1FrontEnd.CloseGently: one of the two sides sees the other's write.
+        Interlocked.Exchange(ref _http2, http2);
         if (_closeRequested || _frontEnd.Closing) http2.RequestClose();
         var leftover = BufferedSpan.ToArray();
         _start = _end;

@@ -140,10 +140,14 @@ internal sealed class Http1FrontEnd(
         await _accepting;
     }
 
-    /// <summary>After a takeover: each connection closes after its next response, saying `Connection: close`.</summary>
+    /// <summary>After a takeover: HTTP/2 connections get GOAWAY; HTTP/1.1 ones close after their next response, saying `Connection: close`.</summary>
     public void CloseGently()
     {
         _closing = true;
+        // A connection that turns to HTTP/2 after this sees Closing itself (RunHttp2Async); the fence keeps the read of
+        // its _http2 below after the write above, so no connection is missed by both.
+        Interlocked.MemoryBarrier();
+        foreach (var (connection, _) in _open) connection.CloseGently();
         if (_open.IsEmpty) _drained.TrySetResult();
     }
 

@@ -33,6 +33,10 @@ internal sealed class Http2Connection
     private const int ControlBacklog = 10_000;
     private const int ReadBuffer = 32 * 1024;
     private static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
+    /// <summary>The PING that follows a closing GOAWAY's first step; its ACK says every stream the client sent before has arrived.</summary>
+    private static ReadOnlySpan<byte> ClosePing => "goaway!!"u8;
+    /// <summary>How long the first step waits for that ACK (a client that does not answer gets the final GOAWAY anyway).</summary>
+    private static readonly TimeSpan CloseNoticeTimeout = TimeSpan.FromSeconds(1);
 
     private readonly Http1FrontEnd _frontEnd;
     private readonly Http1Connection _owner;
@@ -63,6 +67,8 @@ internal sealed class Http2Connection
     private int _controlQueued;
     private bool _peerGoAway;
     private volatile bool _closeRequested;
+    private bool _closeNoticed;
+    private ITimer? _noticeTimer;
     private TaskCompletionSource? _allFinished;
 
     /// <param name="loop">The io_uring loop the connection runs on (its writes wait for the end of the loop's turn); null: .NET's sockets.</param>
@@ -141,7 +147,7 @@ internal sealed class Http2Connection
                     if (start) Writer.Start();
                 }
 
-                if (_frontEnd.Closing && !_closeRequested) RequestClose();
+                if (_frontEnd.Closing && !_closeNoticed) RequestClose();
                 if ((_closeRequested || _peerGoAway) && Volatile.Read(ref _running) == 0) break;
                 if (await ReadAsync() == 0) break;
             }
@@ -468,7 +474,12 @@ internal sealed class Http2Connection
     {
         if (header.StreamId != 0) throw new Http2ConnectionError(Http2ErrorCode.ProtocolError, "PING on a stream");
         if (header.Length != 8) throw new Http2ConnectionError(Http2ErrorCode.FrameSizeError, "PING not 8 bytes long");
-        if (header.Has(Http2Flags.Ack)) return;
+        if (header.Has(Http2Flags.Ack))
+        {
+            if (payload.SequenceEqual(ClosePing)) FinishClose();
+            return;
+        }
+
         lock (Sync)
         {
             Http2FrameWriter.Ping(Writer.Output, payload, ack: true);
@@ -651,8 +662,31 @@ internal sealed class Http2Connection
 
     // ---- closing ----
 
-    /// <summary>GOAWAY without error: streams in flight finish, new ones are refused, then the connection closes.</summary>
+    /// <summary>
+    /// Closes in two steps, as RFC 9113 section 6.8 advises: a GOAWAY naming 2^31-1 and a PING first, so the client
+    /// opens no new stream while one it sent before may still be on the wire; once the PING comes back (or after
+    /// <see cref="CloseNoticeTimeout"/>), every stream the client sent has arrived, and the final GOAWAY names the last
+    /// one taken. Those finish, and the connection closes. A single GOAWAY could cross a request in flight: the client
+    /// would retry it, but a close soon after could reach it first and fail it.
+    /// </summary>
     public void RequestClose()
+    {
+        bool start;
+        lock (Sync)
+        {
+            if (_closeNoticed || _goAwayLastId != int.MaxValue) return;
+            _closeNoticed = true;
+            Http2FrameWriter.GoAway(Writer.Output, int.MaxValue, Http2ErrorCode.NoError);
+            Http2FrameWriter.Ping(Writer.Output, ClosePing, ack: false);
+            _noticeTimer = _frontEnd.Time.CreateTimer(static s => ((Http2Connection)s!).FinishClose(), this, CloseNoticeTimeout, Timeout.InfiniteTimeSpan);
+            start = Writer.Queued();
+        }
+
+        if (start) Writer.Start();
+    }
+
+    // The second step: the final GOAWAY; streams up to it finish, new ones are refused, then the connection closes.
+    private void FinishClose()
     {
         _closeRequested = true;
         bool start;
@@ -710,6 +744,7 @@ internal sealed class Http2Connection
         Abort();
         await Task.WhenAny(finished, Task.Delay(TimeSpan.FromSeconds(5), time));
         ReturnBuffer();
+        lock (Sync) _noticeTimer?.Dispose();
         _timeout.Dispose();
     }
 

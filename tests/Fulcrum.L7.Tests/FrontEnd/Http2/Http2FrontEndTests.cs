@@ -307,4 +307,86 @@ public sealed class Http2FrontEndTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await stop;
     }
+
+    [Fact]
+    public async Task AfterATakeover_AnIdleH2Connection_GetsGoAway_AndClosesAtOnce()
+    {
+        await using var backends = await Backends.StartAsync("a");
+        await using var proxy = await ProxyHarness.StartAsync(Of(Listener(ToPool("app")), Pool("app", backends.All)));
+        using var client = Client(proxy);
+        Assert.Equal("a", await client.GetStringAsync("/"));
+
+        // The keep-alive timeout (130 s) is far past the deadline: only a GOAWAY closes the idle connection in time.
+        proxy.Plane.HandedOver = true;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(100));
+        await proxy.Plane.StopAsync(deadline.Token).WaitAsync(Poll.Deadline);
+        Assert.False(deadline.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Closing_AnnouncesWithGoAwayAndPing_AndARequestThatCrossedIt_IsServed_BeforeTheFinalGoAway()
+    {
+        await using var backends = await Backends.StartAsync("a");
+        await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("app")) with { FrontEnd = HttpFrontEnd.Fulcrum, H2c = true }, Pool("app", backends.All)));
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(proxy.Plane.BoundEndpoints["web"]);
+        await using var stream = new System.Net.Sockets.NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray());
+        await stream.WriteAsync(RawFrame(0x4, 0, 0, []));
+        await ReadUntilAsync(stream, f => f.Type == 0x4 && f.Flags == 0); // the server's SETTINGS
+
+        proxy.Plane.HandedOver = true;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(100));
+        var stop = proxy.Plane.StopAsync(deadline.Token);
+
+        // First step: GOAWAY naming 2^31-1, then a PING.
+        var notice = await ReadUntilAsync(stream, f => f.Type == 0x7);
+        Assert.Equal(int.MaxValue, LastStreamId(notice));
+        var ping = await ReadUntilAsync(stream, f => f.Type == 0x6);
+
+        // A request the client sent before it read the GOAWAY (GET / with :authority a), then the PING's ACK.
+        await stream.WriteAsync(RawFrame(0x1, 0x5, 1, [0x82, 0x86, 0x84, 0x41, 0x01, (byte)'a']));
+        await stream.WriteAsync(RawFrame(0x6, 0x1, 0, ping.Payload));
+
+        // Second step (before or after the answer): the final GOAWAY names that stream; it is answered; then the close.
+        var frames = new List<(byte Type, byte Flags, int Stream, byte[] Payload)>();
+        try
+        {
+            while (true) frames.Add(await ReadUntilAsync(stream, _ => true));
+        }
+        catch (EndOfStreamException)
+        {
+        }
+
+        Assert.Equal(1, LastStreamId(Assert.Single(frames, f => f.Type == 0x7)));
+        var headers = Assert.Single(frames, f => f.Type == 0x1 && f.Stream == 1);
+        // :status 200, indexed, after any dynamic table size update (001xxxxx).
+        Assert.Equal(0x88, headers.Payload.SkipWhile(b => (b & 0xE0) == 0x20).First());
+        await stop.WaitAsync(Poll.Deadline);
+        Assert.False(deadline.IsCancellationRequested);
+    }
+
+    private static byte[] RawFrame(byte type, byte flags, int stream, byte[] payload) =>
+    [
+        (byte)(payload.Length >> 16), (byte)(payload.Length >> 8), (byte)payload.Length, type, flags,
+        (byte)(stream >> 24), (byte)(stream >> 16), (byte)(stream >> 8), (byte)stream, .. payload,
+    ];
+
+    private static int LastStreamId((byte Type, byte Flags, int Stream, byte[] Payload) goAway) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(goAway.Payload) & int.MaxValue;
+
+    // Reads frames until one matches (the deadline fails the test rather than hang it).
+    private static async Task<(byte Type, byte Flags, int Stream, byte[] Payload)> ReadUntilAsync(Stream stream, Func<(byte Type, byte Flags, int Stream, byte[] Payload), bool> wanted)
+    {
+        using var deadline = new CancellationTokenSource(Poll.Deadline);
+        var header = new byte[9];
+        while (true)
+        {
+            await stream.ReadExactlyAsync(header, deadline.Token);
+            var payload = new byte[(header[0] << 16) | (header[1] << 8) | header[2]];
+            await stream.ReadExactlyAsync(payload, deadline.Token);
+            var frame = (header[3], header[4], System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(5)) & int.MaxValue, payload);
+            if (wanted(frame)) return frame;
+        }
+    }
 }
