@@ -68,6 +68,8 @@ internal sealed class Http2Connection
     private bool _peerGoAway;
     private volatile bool _closeRequested;
     private bool _closeNoticed;
+    private bool _settingsSent;
+    private bool _closeWaitsForSettings;
     private ITimer? _noticeTimer;
     private TaskCompletionSource? _allFinished;
 
@@ -131,7 +133,10 @@ internal sealed class Http2Connection
                     (Http2SettingId.EnableConnectProtocol, 1),
                 ]);
                 Http2FrameWriter.WindowUpdate(Writer.Output, 0, ConnectionWindow - DefaultWindow);
+                _settingsSent = true;
             }
+
+            if (_closeWaitsForSettings) RequestClose();
 
             while (true)
             {
@@ -675,6 +680,13 @@ internal sealed class Http2Connection
         lock (Sync)
         {
             if (_closeNoticed || _goAwayLastId != int.MaxValue) return;
+            if (!_settingsSent)
+            {
+                // The server's preface is a SETTINGS frame first (section 3.4): a GOAWAY before it fails the client's handshake.
+                _closeWaitsForSettings = true;
+                return;
+            }
+
             _closeNoticed = true;
             Http2FrameWriter.GoAway(Writer.Output, int.MaxValue, Http2ErrorCode.NoError);
             Http2FrameWriter.Ping(Writer.Output, ClosePing, ack: false);

@@ -366,6 +366,40 @@ public sealed class Http2FrontEndTests : IDisposable
         Assert.False(deadline.IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task ATakeoverBeforeTheClientsPreface_StillAnswersSettingsFirst_ThenGoAway()
+    {
+        await using var backends = await Backends.StartAsync("a");
+        await using var proxy = await ProxyHarness.StartAsync(Of(Listener(ToPool("app")), Pool("app", backends.All)));
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        var endpoint = proxy.Plane.BoundEndpoints["web"];
+        await socket.ConnectAsync(endpoint);
+        await using var tls = new System.Net.Security.SslStream(new System.Net.Sockets.NetworkStream(socket, ownsSocket: false));
+        await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "a.test",
+            ApplicationProtocols = [System.Net.Security.SslApplicationProtocol.Http2],
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        });
+
+        // The connection is HTTP/2 (ALPN) but has not sent its preface when the takeover closes it gently.
+        proxy.Plane.HandedOver = true;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(100));
+        var stop = proxy.Plane.StopAsync(deadline.Token);
+        await Poll.UntilAsync(async () => !await Accepts(endpoint.Port), "the listener to stop accepting (after the gentle close)");
+        await tls.WriteAsync("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray());
+        await tls.WriteAsync(RawFrame(0x4, 0, 0, []));
+
+        // A client fails the handshake when the server's first frame is not SETTINGS (RFC 9113 section 3.4).
+        var first = await ReadUntilAsync(tls, _ => true);
+        Assert.Equal(0x4, first.Type);
+        Assert.Equal(0, first.Flags);
+        var goAway = await ReadUntilAsync(tls, f => f.Type == 0x7);
+        Assert.Equal(int.MaxValue, LastStreamId(goAway));
+        tls.Close();
+        await stop.WaitAsync(Poll.Deadline);
+    }
+
     private static byte[] RawFrame(byte type, byte flags, int stream, byte[] payload) =>
     [
         (byte)(payload.Length >> 16), (byte)(payload.Length >> 8), (byte)payload.Length, type, flags,
