@@ -136,11 +136,11 @@ internal sealed class ChallengeScenario : ILabScenario
         var rows = runs.Select(r => (IReadOnlyList<string>)[r.Name, LabPage.Invariant($"{r.Throughput.RequestsPerSecond:0}"), LabPage.Invariant($"{r.Throughput.MeanMs:0.0}"),
             LabPage.Invariant($"{r.Throughput.P50Ms:0.0}"), LabPage.Invariant($"{r.Throughput.Percentile(0.9):0.0}"), LabPage.Invariant($"{r.Throughput.P99Ms:0.0}"),
             LabPage.Invariant($"{r.ErrorRate * 100:0.0}%"), Failover(r)]).ToList();
-        string[] csvHeader = ["mode", "requests_per_second", "mean_ms", "p50_ms", "p90_ms", "p99_ms", "throughput_errors", "failover_requests", "failover_failed", "error_rate", "failover_ms"];
+        string[] csvHeader = ["mode", "requests_per_second", "mean_ms", "p50_ms", "p90_ms", "p99_ms", "throughput_errors", "failover_requests", "failover_failed", "error_rate", "failover_ms", "killed_ms"];
         var csvRows = runs.Select(r => (IReadOnlyList<string>)[r.Name.Replace(' ', '-'), LabPage.Invariant($"{r.Throughput.RequestsPerSecond:0.##}"), LabPage.Invariant($"{r.Throughput.MeanMs:0.###}"),
             LabPage.Invariant($"{r.Throughput.P50Ms:0.###}"), LabPage.Invariant($"{r.Throughput.Percentile(0.9):0.###}"), LabPage.Invariant($"{r.Throughput.P99Ms:0.###}"),
             LabPage.Invariant($"{r.Throughput.Errors}"), LabPage.Invariant($"{r.Failover.Count}"), LabPage.Invariant($"{r.Failed}"), LabPage.Invariant($"{r.ErrorRate:0.####}"),
-            LabPage.Invariant($"{r.FailoverMs(phase):0.#}")]);
+            LabPage.Invariant($"{r.FailoverMs(phase):0.#}"), LabPage.Invariant($"{r.KilledMs:0.#}")]);
         var names = runs.Select(r => r.Name).ToList();
         return new LabPage("challenge", started, took, settings.Short, verdict)
             .Section("Setup", LabPage.Invariant($"""
@@ -172,7 +172,7 @@ internal sealed class ChallengeScenario : ILabScenario
                 clients, the balancer and the backends alike, the balancers' own cost shows in the latency of each request
                 more than in the requests/s, which the backends' capacity bounds.</p>
                 """)
-            .Data("summary.csv", LabCsv.Table(csvHeader, csvRows), "per mode: throughput phase (requests/s, mean, p50, p90, p99) and failover phase (requests, failed, error rate, failover ms)")
+            .Data("summary.csv", LabCsv.Table(csvHeader, csvRows), "per mode: throughput phase (requests/s, mean, p50, p90, p99) and failover phase (requests, failed, error rate, failover ms, and when the kill of b1 began, in ms since the phase began)")
             .Data("requests.csv", LabCsv.Requests(runs.SelectMany(r => new[] { (r.Name + " throughput", r.Throughput.Requests), (r.Name + " failover", r.Failover) })), "every request of both phases")
             .Save(settings.OutputDirectory);
     }
