@@ -48,10 +48,12 @@ build_release() {
     || { echo "run.sh: $name build failed (see $RUN/build-$name.log)" >&2; exit 1; }
 }
 
-# make_bench_cert: a self-signed ECDSA P-256 certificate for bench.test in $RUN: CERT and KEY (PEM), BUNDLE
-# (both in one file, as HAProxy wants them).
+# make_bench_cert: a self-signed ECDSA P-256 certificate for bench.test in $RUN/certs: CERT and KEY (PEM), BUNDLE
+# (both in one file, as HAProxy wants them). A directory of their own: Fulcrum watches the certificates' directory,
+# and the logs written in $RUN during a run (h2load's, one line per request) would wake its watcher on every write.
 make_bench_cert() {
-  CERT="$RUN/bench.test.pem"; KEY="$RUN/bench.test.key"; BUNDLE="$RUN/bench.test.bundle.pem"
+  mkdir -p "$RUN/certs"
+  CERT="$RUN/certs/bench.test.pem"; KEY="$RUN/certs/bench.test.key"; BUNDLE="$RUN/certs/bench.test.bundle.pem"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench.test" \
     -addext "subjectAltName=DNS:bench.test" -keyout "$KEY" -out "$CERT" 2>/dev/null
   cat "$CERT" "$KEY" >"$BUNDLE"

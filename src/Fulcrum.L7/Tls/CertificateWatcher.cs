@@ -1,8 +1,11 @@
+using Fulcrum.Core.Configuration;
+
 namespace Fulcrum.L7.Tls;
 
 /// <summary>
 /// Watches the directories of a listener's certificate files and calls back once things settle: writers
-/// (certbot, cert-manager's symlink swap, cp) touch several files in a burst, so events are debounced.
+/// (certbot, cert-manager's symlink swap, cp) touch several files in a burst, so events are debounced. Other files'
+/// events in those directories are ignored (<see cref="WatchedFiles"/>).
 /// A reload that finds half-written files fails validation and keeps the old certificates; the next
 /// event retries.
 /// </summary>
@@ -16,18 +19,24 @@ internal sealed class CertificateWatcher : IDisposable
     public CertificateWatcher(IEnumerable<string> files, Action reload, TimeProvider time)
     {
         _timer = time.CreateTimer(_ => reload(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        foreach (var directory in files.Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal))
+        foreach (var inDirectory in files.GroupBy(Path.GetDirectoryName, StringComparer.Ordinal))
         {
+            var directory = inDirectory.Key;
             if (directory is null || !Directory.Exists(directory)) continue;
+            string[] names = [.. inDirectory.Select(Path.GetFileName).OfType<string>().Distinct(StringComparer.Ordinal)];
             var watcher = new FileSystemWatcher(directory)
             {
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
                 IncludeSubdirectories = false,
             };
-            watcher.Changed += OnEvent;
-            watcher.Created += OnEvent;
-            watcher.Renamed += OnEvent;
-            watcher.Deleted += OnEvent;
+            FileSystemEventHandler onEvent = (_, e) =>
+            {
+                if (WatchedFiles.Concerns(e, names)) _timer.Change(Settle, Timeout.InfiniteTimeSpan);
+            };
+            watcher.Changed += onEvent;
+            watcher.Created += onEvent;
+            watcher.Renamed += (sender, e) => onEvent(sender, e);
+            watcher.Deleted += onEvent;
             watcher.EnableRaisingEvents = true;
             _watchers.Add(watcher);
         }
@@ -38,6 +47,4 @@ internal sealed class CertificateWatcher : IDisposable
         foreach (var w in _watchers) w.Dispose();
         _timer.Dispose();
     }
-
-    private void OnEvent(object sender, FileSystemEventArgs e) => _timer.Change(Settle, Timeout.InfiniteTimeSpan);
 }

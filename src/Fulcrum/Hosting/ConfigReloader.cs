@@ -154,7 +154,7 @@ public sealed class ConfigReloader : IDisposable
     {
         // Another file's writes (an access log kept beside the config) must not keep restarting the debounce,
         // which would put a reload off for as long as they last.
-        if (!ConcernsConfig(e)) return;
+        if (!WatchedFiles.Concerns(e, [_fileName])) return;
         lock (_gate)
         {
             if (!_disposed)
@@ -163,19 +163,6 @@ public sealed class ConfigReloader : IDisposable
             }
         }
     }
-
-    /// <summary>
-    /// True for events that may change what the config path reads: the file itself (written, or renamed over
-    /// or away) and Kubernetes' `..data`-style entries, which the path may be a symlink through.
-    /// </summary>
-    private bool ConcernsConfig(FileSystemEventArgs e)
-    {
-        if (IsConfigOrLink(e.Name, _fileName)) return true;
-        return e is RenamedEventArgs renamed && IsConfigOrLink(renamed.OldName, _fileName);
-    }
-
-    private static bool IsConfigOrLink(string? entry, string configName) =>
-        entry is not null && (string.Equals(entry, configName, StringComparison.Ordinal) || entry.StartsWith("..", StringComparison.Ordinal));
 
     /// <summary>What the debounced watcher runs: a reload only when the file's bytes changed since the last load.</summary>
     /// <returns>The reload's outcome, or null when nothing was loaded.</returns>

@@ -92,6 +92,42 @@ public sealed class HttpsListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task ACertificateRenewal_IsServed_WhileAFileBesideItIsWrittenAllTheTime()
+    {
+        await using var backends = await Backends.StartAsync("a");
+        var (cert, key) = _pki.Write(_pki.Issue(["a.test"]), "a");
+        var tls = new ListenerTlsConfig { Certificates = [new CertificateConfig { Cert = cert, Key = key }] };
+        await using var proxy = await ProxyHarness.StartAsync(new FulcrumConfig { Listeners = [Secure(tls, ToPool("app"))], Pools = [Pool("app", backends.All)] });
+        var port = proxy.Plane.BoundEndpoints["web"].Port;
+
+        // A log kept beside the certificates, written every 20 ms: its events used to restart the 200 ms debounce, so
+        // the renewal waited for the log to pause.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var neighbour = Path.Combine(Path.GetDirectoryName(cert)!, "access.log");
+        // A thread of its own: the handshakes the poll makes block pool threads, which would space a pool-run writer out.
+        var writer = Task.Factory.StartNew(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                File.AppendAllText(neighbour, "a line\n");
+                stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(20));
+            }
+        }, TaskCreationOptions.LongRunning);
+        try
+        {
+            var renewed = _pki.Issue(["a.test", "renewed.a.test"]);
+            TestPki.Replace(key, renewed.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
+            TestPki.Replace(cert, renewed.ExportCertificatePem() + "\n");
+            await Poll.UntilAsync(() => ServedSans(port, "a.test").Contains("renewed.a.test"), "the renewed certificate to be served", TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await writer;
+        }
+    }
+
+    [Fact]
     public async Task ReloadWithAnUnreadableCertificate_IsLoggedAsATlsError_AndTheListenerKeepsItsCertificate()
     {
         await using var backends = await Backends.StartAsync("a");
