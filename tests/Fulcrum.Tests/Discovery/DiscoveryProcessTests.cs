@@ -170,6 +170,20 @@ public sealed class DiscoveryProcessTests
         await Poll.UntilAsync(async () => Ids(await PoolAsync(admin)).SequenceEqual([backends[1].Address]), "a leaves with the file");
         using var client = TestHttp.CreateClient();
         Assert.Equal("b", (await TestHttp.GetAsync(client, new Uri(web, "/"))).Body);
+
+        // As a ConfigMap volume: backends.txt -> ..data/backends.txt, ..data -> ..v1. An update writes ..v2 and renames
+        // a new ..data link over the old one, never touching backends.txt: seen at once, not at the 5 min re-read.
+        Directory.CreateDirectory(Path.Combine(file.Directory, "..v1"));
+        File.WriteAllText(Path.Combine(file.Directory, "..v1", "backends.txt"), $"{backends[0].Address}\n{backends[1].Address}\n");
+        File.CreateSymbolicLink(Path.Combine(file.Directory, "..data"), "..v1");
+        File.CreateSymbolicLink(list + ".link", Path.Combine("..data", "backends.txt"));
+        File.Move(list + ".link", list, overwrite: true);
+        await Poll.UntilAsync(async () => Ids(await PoolAsync(admin)).Count == 2, "the file, now a link into ..data, read");
+        Directory.CreateDirectory(Path.Combine(file.Directory, "..v2"));
+        File.WriteAllText(Path.Combine(file.Directory, "..v2", "backends.txt"), $"{backends[0].Address}\n");
+        File.CreateSymbolicLink(Path.Combine(file.Directory, "..data_tmp"), "..v2");
+        Posix.Rename(Path.Combine(file.Directory, "..data_tmp"), Path.Combine(file.Directory, "..data"));
+        await Poll.UntilAsync(async () => Ids(await PoolAsync(admin)).SequenceEqual([backends[0].Address]), "a comes back with the ConfigMap's update", TimeSpan.FromSeconds(20));
         Assert.DoesNotContain(fulcrum.StdoutLines, l => l.Contains("reload applied"));
     }
 
