@@ -24,21 +24,7 @@ internal sealed class CertificateWatcher : IDisposable
             var directory = inDirectory.Key;
             if (directory is null || !Directory.Exists(directory)) continue;
             string[] names = [.. inDirectory.Select(Path.GetFileName).OfType<string>().Distinct(StringComparer.Ordinal)];
-            var watcher = new FileSystemWatcher(directory)
-            {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-                IncludeSubdirectories = false,
-            };
-            FileSystemEventHandler onEvent = (_, e) =>
-            {
-                if (WatchedFiles.Concerns(e, names)) _timer.Change(Settle, Timeout.InfiniteTimeSpan);
-            };
-            watcher.Changed += onEvent;
-            watcher.Created += onEvent;
-            watcher.Renamed += (sender, e) => onEvent(sender, e);
-            watcher.Deleted += onEvent;
-            watcher.EnableRaisingEvents = true;
-            _watchers.Add(watcher);
+            _watchers.Add(WatchedFiles.Watch(directory, names, () => _timer.Change(Settle, Timeout.InfiniteTimeSpan)));
         }
     }
 

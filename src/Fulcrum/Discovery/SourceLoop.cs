@@ -132,27 +132,11 @@ internal sealed class SourceLoop : IAsyncDisposable
         await Task.Delay(Settle, _time, stop);
     }
 
-    // The directory, not the file: a rename over the file (the safe way to rewrite it) is an event of the directory, and
-    // so is a ConfigMap update, which renames a new `..data` link over the old one and never touches the file's name.
     private FileSystemWatcher? Watch(string path)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is null || !Directory.Exists(directory)) return null;
-        string[] names = [Path.GetFileName(path)];
-        var watcher = new FileSystemWatcher(directory)
-        {
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-        };
-        FileSystemEventHandler wake = (_, e) =>
-        {
-            if (WatchedFiles.Concerns(e, names)) Volatile.Read(ref _fileChanged).TrySetResult();
-        };
-        watcher.Changed += wake;
-        watcher.Created += wake;
-        watcher.Deleted += wake;
-        watcher.Renamed += (sender, e) => wake(sender, e);
-        watcher.EnableRaisingEvents = true;
-        return watcher;
+        return WatchedFiles.Watch(directory, [Path.GetFileName(path)], () => Volatile.Read(ref _fileChanged).TrySetResult());
     }
 
     private static bool SameSet(IReadOnlyList<BackendConfig> a, IReadOnlyList<BackendConfig> b) => Keys(a).SetEquals(Keys(b));

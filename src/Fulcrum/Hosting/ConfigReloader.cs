@@ -132,17 +132,7 @@ public sealed class ConfigReloader : IDisposable
         var directory = System.IO.Path.GetDirectoryName(FullPath)!;
         try
         {
-            var watcher = new FileSystemWatcher(directory)
-            {
-                IncludeSubdirectories = false,
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            watcher.Changed += OnDirectoryEvent;
-            watcher.Created += OnDirectoryEvent;
-            watcher.Renamed += OnDirectoryEvent;
-            watcher.Deleted += OnDirectoryEvent;
-            watcher.EnableRaisingEvents = true;
-            _watcher = watcher;
+            _watcher = WatchedFiles.Watch(directory, [_fileName], OnConfigEvent);
         }
         catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
         {
@@ -150,11 +140,8 @@ public sealed class ConfigReloader : IDisposable
         }
     }
 
-    private void OnDirectoryEvent(object sender, FileSystemEventArgs e)
+    private void OnConfigEvent()
     {
-        // Another file's writes (an access log kept beside the config) must not keep restarting the debounce,
-        // which would put a reload off for as long as they last.
-        if (!WatchedFiles.Concerns(e, [_fileName])) return;
         lock (_gate)
         {
             if (!_disposed)

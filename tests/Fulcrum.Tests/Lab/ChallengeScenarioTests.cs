@@ -14,8 +14,11 @@ public sealed class ChallengeScenarioTests
         [.. (await File.ReadAllLinesAsync(Path.Combine(run.Directory, "requests.csv")))
             .Select(l => l.Split(','))
             .Where(c => c[0] == mode + " failover")
-            .Select(c => (Start: double.Parse(c[1], CultureInfo.InvariantCulture), Latency: double.Parse(c[2], CultureInfo.InvariantCulture), Status: int.Parse(c[4], CultureInfo.InvariantCulture)))
-            .Select(r => new Sent(r.Start, r.Start + r.Latency, r.Status))];
+            .Select(c =>
+            {
+                var start = double.Parse(c[1], CultureInfo.InvariantCulture);
+                return new Sent(start, start + double.Parse(c[2], CultureInfo.InvariantCulture), int.Parse(c[4], CultureInfo.InvariantCulture));
+            })];
 
     [Fact]
     public async Task Challenge_Short_BothBalancersDoubleOneServersCapacity_AndFailOverWhereTheLoneServerCannot()
