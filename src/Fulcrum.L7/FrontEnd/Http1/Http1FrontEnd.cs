@@ -32,6 +32,9 @@ internal sealed class Http1FrontEnd(
     private Task _accepting = Task.CompletedTask;
     private UringAcceptor? _ringAccept;
     private volatile bool _closing;
+    // Drained waits for this too: a connection accepted between a takeover's CloseGently and the end of accepting
+    // must be served, not cut by the stop that follows a drain that looked complete.
+    private volatile bool _acceptStopped;
 
     public ListenerConfig Config => config();
     public ListenerTls? Tls => tls();
@@ -127,7 +130,15 @@ internal sealed class Http1FrontEnd(
     {
         if (!_open.TryRemove(connection, out _)) return;
         stats?.ConnectionClosed();
-        if (_closing && _open.IsEmpty) _drained.TrySetResult();
+        CompleteDrainIfEmpty();
+    }
+
+    private void CompleteDrainIfEmpty()
+    {
+        // Pairs with the stores before each call (a removal from _open, or _acceptStopped), so that the last of the
+        // two to happen sees the other.
+        Interlocked.MemoryBarrier();
+        if (_closing && _acceptStopped && _open.IsEmpty) _drained.TrySetResult();
     }
 
     /// <summary>Stops accepting; the connections go on. The socket is closed here (a process that took it over has its own copy).</summary>
@@ -138,6 +149,8 @@ internal sealed class Http1FrontEnd(
         if (_ringAccept is not null) await _ringAccept.StopAsync();
         _listen?.Dispose();
         await _accepting;
+        _acceptStopped = true;
+        CompleteDrainIfEmpty();
     }
 
     /// <summary>After a takeover: HTTP/2 connections get GOAWAY; HTTP/1.1 ones close after their next response, saying `Connection: close`.</summary>
@@ -148,7 +161,7 @@ internal sealed class Http1FrontEnd(
         // its _http2 below after the write above, so no connection is missed by both.
         Interlocked.MemoryBarrier();
         foreach (var (connection, _) in _open) connection.CloseGently();
-        if (_open.IsEmpty) _drained.TrySetResult();
+        CompleteDrainIfEmpty();
     }
 
     /// <summary>Idle connections that served a request close now, busy ones after their response (see ListenerConnections.CloseAll).</summary>
@@ -156,9 +169,10 @@ internal sealed class Http1FrontEnd(
     {
         _closing = true;
         foreach (var (connection, _) in _open) connection.RequestClose(evenUnserved: false);
-        if (_open.IsEmpty) _drained.TrySetResult();
+        CompleteDrainIfEmpty();
     }
 
+    /// <summary>Done once accepting has stopped and every connection has closed, after CloseGently, CloseAll or StopAsync.</summary>
     public Task Drained => _drained.Task;
 
     /// <summary>Stops accepting, closes idle connections, waits for busy ones until the deadline, then cuts the rest.</summary>
@@ -167,7 +181,7 @@ internal sealed class Http1FrontEnd(
         await StopAcceptingAsync();
         _closing = true;
         foreach (var (connection, _) in _open) connection.RequestClose(evenUnserved: true);
-        if (_open.IsEmpty) _drained.TrySetResult();
+        CompleteDrainIfEmpty();
         try
         {
             await _drained.Task.WaitAsync(drainDeadline);
