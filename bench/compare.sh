@@ -22,7 +22,8 @@
 #   --quick      3 s runs, 2 s warm-ups, 2 rounds (unless --rounds): a few minutes, to see the script work
 #   --rounds R   rounds (default 5; 0 with --breakdown or --strace: only those)
 #   --breakdown  after the rounds, one more run per path and proxy under `perf stat` (user and system µs,
-#                system calls and context switches per request), and for Fulcrum under `perf record -g`,
+#                system calls and context switches per request; how busy each CPU was, the hypervisor's steal,
+#                and the load CPU's µs per request), and for Fulcrum under `perf record -g`,
 #                split into the request's components by bench/perf-components.py: OUT/<stamp>/breakdown.md
 #   --strace     after the rounds (and the breakdown), one more run per path of Fulcrum (and baseline) under
 #                `strace -f -c`: which system calls, per request (strace slows the proxy a lot: the counts per
@@ -223,13 +224,13 @@ h2load_result() {
 }
 
 # measure ROUND PATH NAME: one measured run; appends round, path, proxy, req/s, p99 ms, errors, proxy CPU
-# µs/req to segments.tsv.
+# µs/req, load CPU busy % to segments.tsv.
 measure() {
-  local r=$1 path=$2 name=$3 log="$RUN/$2.$3.$1.log" t0 t1 rps p99 errors requests
+  local r=$1 path=$2 name=$3 log="$RUN/$2.$3.$1.log" t0 t1 rps p99 errors requests lb0 ls0 lt0 lb1 ls1 lt1
   echo "== round $((r + 1)) of $ROUNDS: $path, $name, ${DURATION}s" >&2
-  t0=$(proc_ticks "${PID_OF[$name]}")
+  t0=$(proc_ticks "${PID_OF[$name]}"); read -r lb0 ls0 lt0 < <(cpu_ticks "$LOAD_CPU")
   load "$path" "$name" "$DURATION" "$log"
-  t1=$(proc_ticks "${PID_OF[$name]}")
+  t1=$(proc_ticks "${PID_OF[$name]}"); read -r lb1 ls1 lt1 < <(cpu_ticks "$LOAD_CPU")
   if [[ $path == h2 ]]; then
     read -r rps p99 errors < <(h2load_result "$log")
     requests=$(awk '/^requests:/ { print $8 }' "$log")
@@ -237,14 +238,16 @@ measure() {
     rps=$(wrk_rps "$log"); p99=$(wrk_p99 "$log"); errors=$(wrk_errors "$log"); requests=$(wrk_requests "$log")
   fi
   [[ -n $rps ]] || { echo "compare.sh: no result for $path/$name (see $log)" >&2; rps=0; p99=nan; }
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$path" "$name" "${rps:-0}" "${p99:-nan}" "${errors:-0}" \
-    "$(cpu_us_per "$t0" "$t1" "${requests:-0}")" >>"$RUN/segments.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$path" "$name" "${rps:-0}" "${p99:-nan}" "${errors:-0}" \
+    "$(cpu_us_per "$t0" "$t1" "${requests:-0}")" "$(awk -v b=$((lb1 - lb0)) -v t=$((lt1 - lt0)) 'BEGIN { printf "%.0f", (t > 0 ? b / t * 100 : 0) }')" \
+    >>"$RUN/segments.tsv"
 }
 
 # breakdown PATH NAME: one more run of PATH against NAME under `perf stat` (and `perf record -g` for Fulcrum);
 # appends its row to breakdown.tsv and, for Fulcrum, writes breakdown.PATH.md (the components).
 breakdown() {
   local path=$1 name=$2 log="$RUN/$1.$2.breakdown.log" pids stat="$RUN/$1.$2.stat" rec="" t0 t1 u0 u1 requests hz
+  local lb0 ls0 lt0 lb1 ls1 lt1 pb0 ps0 pt0 pb1 ps1 pt1
   pids=$(echo "${PID_OF[$name]}" $(pgrep -P "${PID_OF[$name]}" || true) | tr ' ' ',')
   echo "== breakdown: $path, $name, ${DURATION}s" >&2
   taskset -c "$LOAD_CPU" perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$pids" -o "$stat" \
@@ -256,17 +259,23 @@ breakdown() {
     rec=$!
   fi
   t0=$(proc_ticks "${PID_OF[$name]}"); u0=$(proc_sum "${PID_OF[$name]}" stat '{ print $14 }')
+  read -r lb0 ls0 lt0 < <(cpu_ticks "$LOAD_CPU"); read -r pb0 ps0 pt0 < <(cpu_ticks "$PROXY_CPU")
   load "$path" "$name" "$DURATION" "$log"
   t1=$(proc_ticks "${PID_OF[$name]}"); u1=$(proc_sum "${PID_OF[$name]}" stat '{ print $14 }')
+  read -r lb1 ls1 lt1 < <(cpu_ticks "$LOAD_CPU"); read -r pb1 ps1 pt1 < <(cpu_ticks "$PROXY_CPU")
   wait "$stat_pid" || true
   if [[ $path == h2 ]]; then requests=$(awk '/^requests:/ { print $8 }' "$log"); rm -f "$log.requests"
   else requests=$(wrk_requests "$log"); fi
   hz=$(getconf CLK_TCK)
   # perf stat counts over its own DURATION, the load over its own: close enough for per-request counts.
-  awk -F, -v name="$name" -v path="$path" -v n="${requests:-0}" -v t0="$t0" -v t1="$t1" -v u0="$u0" -v u1="$u1" -v hz="$hz" '
+  # The CPUs as a whole, besides the proxy's own time: when the load's CPU is busy all the time, the rate is set there
+  # (by the load generator, the backends and the packets they send), and proxies differ only by what they cost it.
+  awk -F, -v name="$name" -v path="$path" -v n="${requests:-0}" -v t0="$t0" -v t1="$t1" -v u0="$u0" -v u1="$u1" -v hz="$hz" \
+    -v lb="$((lb1 - lb0))" -v ls="$((ls1 - ls0))" -v lt="$((lt1 - lt0))" -v pb="$((pb1 - pb0))" -v ps="$((ps1 - ps0))" -v pt="$((pt1 - pt0))" '
     $3 == "raw_syscalls:sys_enter" { sys = $1 } $3 == "context-switches" { cs = $1 }
-    END { if (n > 0) printf "%s\t%s\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\n", path, name, (t1 - t0) / hz / n * 1e6,
-            (u1 - u0) / hz / n * 1e6, ((t1 - t0) - (u1 - u0)) / hz / n * 1e6, sys / n, cs / n }' "$stat" >>"$RUN/breakdown.tsv"
+    END { if (n > 0 && lt > 0 && pt > 0) printf "%s\t%s\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%.0f\t%.0f\t%.1f\t%.1f\n", path, name,
+            (t1 - t0) / hz / n * 1e6, (u1 - u0) / hz / n * 1e6, ((t1 - t0) - (u1 - u0)) / hz / n * 1e6, sys / n, cs / n,
+            lb / lt * 100, pb / pt * 100, (ls + ps) / (lt + pt) * 100, lb / hz / n * 1e6 }' "$stat" >>"$RUN/breakdown.tsv"
   if [[ -n $rec ]]; then
     wait "$rec" || true
     perf script -i "$RUN/$path.$name.perf.data" -F comm,tid,period,ip,sym,dso 2>/dev/null |
@@ -348,12 +357,15 @@ done
   echo "bench/compare.sh: rounds $ROUNDS, ${DURATION}s runs, warm-up ${WARMUP}s per proxy and path; each proxy alone on CPU $PROXY_CPU"
   echo "(the others stopped), load and nginx backends on CPU $LOAD_CPU; $(nproc) CPUs; commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?');"
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'); load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after."
-  echo "Each figure is the proxy's median over the rounds; ratios are the median of the per-round ratios Fulcrum/peer (req/s)."
+  echo "Each figure is the proxy's median over the rounds; ratios are the median of the per-round ratios Fulcrum/peer (req/s),"
+  echo "in brackets the middle half of them (a ratio whose bracket holds 1.00 is a tie on this machine). Load CPU busy: the"
+  echo "share of CPU $LOAD_CPU in use during that proxy's runs; near 100 % the load side sets the rate, not the proxy."
   echo
-  echo "| path | load | proxy | requests/s | p99 ms | proxy CPU µs/req | errors | Fulcrum/peer req/s |"
-  echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  echo "| path | load | proxy | requests/s | p99 ms | proxy CPU µs/req | load CPU busy % | errors | Fulcrum/peer req/s |"
+  echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   awk -F'\t' -v paths="${PATHS[*]}" -v proxies="${PROXIES[*]}" "$AWK_MEDIAN"'
-    { k = ++n[$2, $3]; rps[$2, $3, k] = $4; p99[$2, $3, k] = $5; us[$2, $3, k] = $7; err[$2, $3] += $6
+    { k = ++n[$2, $3]; rps[$2, $3, k] = $4; p99[$2, $3, k] = $5; us[$2, $3, k] = $7; busy[$2, $3, k] = $8 == "" ? "nan" : $8
+      err[$2, $3] += $6
       round_rps[$1, $2, $3] = $4; if ($1 + 1 > rounds) rounds = $1 + 1 }
     function med(arr, path, proxy,   i, m, col) {
       m = 0
@@ -371,11 +383,13 @@ done
           m = 0
           for (r = 0; r < rounds; r++)
             if (round_rps[r, path, proxy] > 0 && (r, path, "fulcrum") in round_rps) q[++m] = round_rps[r, path, "fulcrum"] / round_rps[r, path, proxy]
-          if (m) ratio = sprintf("%.2f", median(q, m))
+          # median() sorts q: its quartiles are then at a quarter of the way in from each end.
+          if (m) { ratio = sprintf("%.2f", median(q, m)); lo = int((m + 3) / 4); ratio = ratio sprintf(" (%.2f-%.2f)", q[lo], q[m + 1 - lo]) }
         }
         v = med(p99, path, proxy); p = v == "nan" ? "-" : sprintf("%.2f", v)
         v = med(us, path, proxy); u = v == "nan" ? "-" : sprintf("%.1f", v)
-        printf "| %s | %s | %s | %.0f | %s | %s | %d | %s |\n", path, load[path], proxy, med(rps, path, proxy), p, u, err[path, proxy], ratio
+        v = med(busy, path, proxy); c = v == "nan" ? "-" : sprintf("%.0f", v)
+        printf "| %s | %s | %s | %.0f | %s | %s | %s | %d | %s |\n", path, load[path], proxy, med(rps, path, proxy), p, u, c, err[path, proxy], ratio
       }
     }' "$RUN/segments.tsv"
 } | tee "$RUN/summary.md"
@@ -389,9 +403,9 @@ if [[ $BREAKDOWN -eq 1 ]]; then
     echo "bench/compare.sh --breakdown: one ${DURATION}s run per path and proxy, each alone on CPU $PROXY_CPU;"
     echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'); $(date -u '+%Y-%m-%d %H:%M UTC'); load average $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
-    echo "| path | proxy | CPU µs/req | user µs/req | system µs/req | system calls/req | context switches/req |"
-    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$RUN/breakdown.tsv"
+    echo "| path | proxy | CPU µs/req | user µs/req | system µs/req | system calls/req | context switches/req | load CPU busy % | proxy CPU busy % | steal % | load CPU µs/req |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$RUN/breakdown.tsv"
     for path in "${PATHS[@]}"; do
       for name in fulcrum baseline; do
         [[ -s $RUN/breakdown.$path.$name.md ]] || continue

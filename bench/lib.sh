@@ -73,6 +73,11 @@ proc_sum() {
 # CPU ticks (user + system) and RSS (KiB) of a process and its children.
 proc_ticks() { proc_sum "$1" stat '{ print $14 + $15 }'; }
 proc_rss_kib() { proc_sum "$1" status '/^VmRSS:/ { print $2 }'; }
+# cpu_ticks CPU: that CPU's ticks from /proc/stat as "busy steal total" (busy: user, nice, system, irq, softirq;
+# steal: time the hypervisor ran something else while this CPU wanted to run).
+cpu_ticks() {
+  awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print $2 + $3 + $4 + $7 + $8, $9, t }' /proc/stat
+}
 # cpu_percent T0 T1 SECONDS: share of one CPU the ticks between T0 and T1 are.
 cpu_percent() {
   awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v d="$3" 'BEGIN { printf "%.0f", (b - a) / hz / d * 100 }'
