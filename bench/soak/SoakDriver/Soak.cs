@@ -188,9 +188,12 @@ public static class Soak
     private static async Task WaitForEndAsync(TimeSpan duration, FulcrumUnderTest fulcrum)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration && !fulcrum.HasExited)
+        while (!fulcrum.HasExited)
         {
+            // The clock read once: read twice, a thread preempted between the reads (a busy CI machine) got a negative
+            // wait, and Task.Delay takes one between -1 and -2 ms as -1, that is forever (the soak test hung so once).
             var left = duration - clock.Elapsed;
+            if (left <= TimeSpan.Zero) return;
             await Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
         }
     }
