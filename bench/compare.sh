@@ -226,11 +226,11 @@ h2load_result() {
 # measure ROUND PATH NAME: one measured run; appends round, path, proxy, req/s, p99 ms, errors, proxy CPU
 # µs/req, load CPU busy % to segments.tsv.
 measure() {
-  local r=$1 path=$2 name=$3 log="$RUN/$2.$3.$1.log" t0 t1 rps p99 errors requests lb0 ls0 lt0 lb1 ls1 lt1
+  local r=$1 path=$2 name=$3 log="$RUN/$2.$3.$1.log" t0 t1 rps p99 errors requests lb0 lt0 lb1 lt1
   echo "== round $((r + 1)) of $ROUNDS: $path, $name, ${DURATION}s" >&2
-  t0=$(proc_ticks "${PID_OF[$name]}"); read -r lb0 ls0 lt0 < <(cpu_ticks "$LOAD_CPU")
+  t0=$(proc_ticks "${PID_OF[$name]}"); read -r lb0 _ lt0 < <(cpu_ticks "$LOAD_CPU")
   load "$path" "$name" "$DURATION" "$log"
-  t1=$(proc_ticks "${PID_OF[$name]}"); read -r lb1 ls1 lt1 < <(cpu_ticks "$LOAD_CPU")
+  t1=$(proc_ticks "${PID_OF[$name]}"); read -r lb1 _ lt1 < <(cpu_ticks "$LOAD_CPU")
   if [[ $path == h2 ]]; then
     read -r rps p99 errors < <(h2load_result "$log")
     requests=$(awk '/^requests:/ { print $8 }' "$log")

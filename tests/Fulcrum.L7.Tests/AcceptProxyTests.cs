@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Fulcrum.Core.Configuration;
 using Fulcrum.Core.Proxy;
 using Fulcrum.L7.Tests.Support;
@@ -128,7 +127,7 @@ public sealed class AcceptProxyTests : IDisposable
 
         await socket.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
 
-        Assert.Equal("", await ReadToCloseAsync(socket));
+        Assert.Equal("", await RawSocket.ReadToCloseAsync(socket));
         Assert.Equal(0, backends[0].Requests);
     }
 
@@ -143,7 +142,7 @@ public sealed class AcceptProxyTests : IDisposable
 
         await socket.SendAsync("PROXY TCP4 203.0.113.7 "u8.ToArray());
 
-        Assert.Equal("", await ReadToCloseAsync(socket));
+        Assert.Equal("", await RawSocket.ReadToCloseAsync(socket));
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(900), TimeSpan.FromSeconds(20));
     }
 
@@ -156,7 +155,7 @@ public sealed class AcceptProxyTests : IDisposable
 
         await socket.SendAsync("PROXY TCP4 203.0.113.7 127.0.0.1 40000 80\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
 
-        Assert.StartsWith("HTTP/1.1 400", await ReadToCloseAsync(socket));
+        Assert.StartsWith("HTTP/1.1 400", await RawSocket.ReadToCloseAsync(socket));
         Assert.Equal(0, backends[0].Requests);
     }
 
@@ -190,28 +189,5 @@ public sealed class AcceptProxyTests : IDisposable
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, url.Port);
         return socket;
-    }
-
-    // Everything the listener sends until it closes; bounded, so a listener that hangs fails the test instead.
-    private static async Task<string> ReadToCloseAsync(Socket socket)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var received = new StringBuilder();
-        var buffer = new byte[4096];
-        while (true)
-        {
-            int n;
-            try
-            {
-                n = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-            }
-            catch (SocketException)
-            {
-                return received.ToString(); // a reset is a close too
-            }
-
-            if (n == 0) return received.ToString();
-            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-        }
     }
 }

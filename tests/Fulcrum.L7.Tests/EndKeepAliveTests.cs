@@ -27,9 +27,9 @@ public sealed class EndKeepAliveTests
 
         proxy.Plane.EndKeepAlive();
 
-        Assert.Equal("", await ReadToCloseAsync(served));
+        Assert.Equal("", await RawSocket.ReadToCloseAsync(served));
         await fresh.SendAsync(Request("keep-alive"));
-        var answer = await ReadToCloseAsync(fresh);
+        var answer = await RawSocket.ReadToCloseAsync(fresh);
         Assert.StartsWith("HTTP/1.1 200", answer);
         Assert.Contains("Connection: close", answer, StringComparison.OrdinalIgnoreCase);
     }
@@ -59,28 +59,6 @@ public sealed class EndKeepAliveTests
             if (headEnd < 0) continue;
             var lengthLine = text[..headEnd].Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
             if (lengthLine is not null && text.Length - headEnd - 4 >= int.Parse(lengthLine.Split(':')[1].Trim())) return text;
-        }
-    }
-
-    private static async Task<string> ReadToCloseAsync(Socket socket)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var received = new StringBuilder();
-        var buffer = new byte[4096];
-        while (true)
-        {
-            int n;
-            try
-            {
-                n = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-            }
-            catch (SocketException)
-            {
-                return received.ToString();
-            }
-
-            if (n == 0) return received.ToString();
-            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Fulcrum.Core.Configuration;
 using Fulcrum.L7.Exchange;
 using Fulcrum.L7.FrontEnd.Http1;
@@ -29,7 +28,7 @@ public sealed class HandoverDrainTests
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync((IPEndPoint)listen.LocalEndPoint!);
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
-        var answer = await ReadToEndAsync(client).WaitAsync(Poll.Deadline);
+        var answer = await RawSocket.ReadToCloseAsync(client);
         Assert.StartsWith("HTTP/1.1 204 ", answer);
         Assert.Contains("Connection: close", answer, StringComparison.OrdinalIgnoreCase);
 
@@ -41,14 +40,5 @@ public sealed class HandoverDrainTests
     {
         exchange.Status = 204;
         return Task.CompletedTask;
-    }
-
-    private static async Task<string> ReadToEndAsync(Socket socket)
-    {
-        var all = new StringBuilder();
-        var buffer = new byte[4096];
-        int n;
-        while ((n = await socket.ReceiveAsync(buffer)) > 0) all.Append(Encoding.ASCII.GetString(buffer, 0, n));
-        return all.ToString();
     }
 }
