@@ -12,6 +12,12 @@ internal sealed record HealthRun(string Name, IReadOnlyList<RequestSample> Reque
 
     public int Failed => Requests.Count(r => r.IsError);
 
+    /// <summary>
+    /// Failed requests sent after the kill had completed: the ones the time to find the backend down costs. Requests cut
+    /// inside the dying backend are not among them, and how many a kill finds there depends on the machine, not the check.
+    /// </summary>
+    public int FailedAfterTheKill => Requests.Count(r => r.IsError && r.StartMs >= KilledMs);
+
     /// <summary>Failed requests that started while the backend was dead or not yet back in rotation.</summary>
     public int FailedAroundTheCrash => Requests.Count(r => r.IsError && r.StartMs >= KilledMs - 100);
 

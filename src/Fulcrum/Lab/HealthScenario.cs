@@ -130,8 +130,8 @@ internal sealed class HealthScenario : ILabScenario
         string[] header = ["run", "requests", "failed", "failed around the crash", "found down after ms", "back in rotation after ms", "answered by b1 after its return", "found down by"];
         var rows = runs.Select(r => (IReadOnlyList<string>)[r.Name, LabPage.Invariant($"{r.Requests.Count}"), LabPage.Invariant($"{r.Failed}"),
             LabPage.Invariant($"{r.FailedAroundTheCrash}"), Ms(r.DetectMs), Ms(r.ReturnMs), LabPage.Invariant($"{r.ServedAfterReturn(Victim)}"), r.DownReason]).ToList();
-        string[] csvHeader = ["run", "requests", "failed", "killed_ms", "down_ms", "restarted_ms", "up_ms", "detect_ms", "return_ms", "served_by_victim_after_return", "down_reason"];
-        var csvRows = runs.Select(r => (IReadOnlyList<string>)[r.Name, LabPage.Invariant($"{r.Requests.Count}"), LabPage.Invariant($"{r.Failed}"),
+        string[] csvHeader = ["run", "requests", "failed", "failed_after_kill", "killed_ms", "down_ms", "restarted_ms", "up_ms", "detect_ms", "return_ms", "served_by_victim_after_return", "down_reason"];
+        var csvRows = runs.Select(r => (IReadOnlyList<string>)[r.Name, LabPage.Invariant($"{r.Requests.Count}"), LabPage.Invariant($"{r.Failed}"), LabPage.Invariant($"{r.FailedAfterTheKill}"),
             LabPage.Invariant($"{r.KilledMs:0.#}"), LabPage.Invariant($"{r.DownMs:0.#}"), LabPage.Invariant($"{r.RestartedMs:0.#}"), LabPage.Invariant($"{r.UpMs:0.#}"),
             LabPage.Invariant($"{r.DetectMs:0.#}"), LabPage.Invariant($"{r.ReturnMs:0.#}"), LabPage.Invariant($"{r.ServedAfterReturn(Victim)}"), r.DownReason.Replace(',', ';')]);
         return new LabPage("health", started, took, settings.Short, verdict)
