@@ -1,4 +1,5 @@
 using System.Net;
+using Fulcrum.Core.Configuration;
 using Fulcrum.L7.Tests.Support;
 using static Fulcrum.L7.Tests.Support.Configs;
 
@@ -11,11 +12,13 @@ namespace Fulcrum.L7.Tests;
 /// </summary>
 public sealed class HandoverTests
 {
-    [Fact]
-    public async Task AfterATakeover_AnIdleKeepAliveConnection_ClosesAfterItsNextAnswer_NotUnderIt()
+    [Theory]
+    [InlineData(HttpFrontEnd.Fulcrum)]
+    [InlineData(HttpFrontEnd.Kestrel)]
+    public async Task AfterATakeover_AnIdleKeepAliveConnection_ClosesAfterItsNextAnswer_NotUnderIt(HttpFrontEnd frontEnd)
     {
         await using var backends = await Backends.StartAsync("a");
-        await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("app")), Pool("app", backends.All)));
+        await using var proxy = await ProxyHarness.StartAsync(Of(Web(ToPool("app")) with { FrontEnd = frontEnd }, Pool("app", backends.All)));
         var port = proxy.Plane.BoundEndpoints["web"].Port;
         using (var first = await proxy.Client.GetAsync("/")) Assert.Equal(HttpStatusCode.OK, first.StatusCode);
 

@@ -138,7 +138,7 @@ internal sealed class KestrelListener : IAsyncDisposable
             ListenSocket = socket;
             return socket;
         };
-        var transport = new AcceptGate(new SocketTransportFactory(Options.Create(transportOptions), _loggerFactory));
+        var transport = new AcceptGate(new SocketTransportFactory(Options.Create(transportOptions), _loggerFactory), _connections.Opened);
         _gate = transport;
         var server = new KestrelServer(Options.Create(options), transport, _loggerFactory);
         try
@@ -241,8 +241,11 @@ internal sealed class KestrelListener : IAsyncDisposable
             return;
         }
 
-        if (_gate is not null) await _gate.StopAcceptingAsync();
+        // Closing first, as the own front end does: a connection accepted until accepting stops is then served once,
+        // with `Connection: close`, and the drain waits for it (ListenerConnections.Drained).
         _connections.CloseGently();
+        if (_gate is not null) await _gate.StopAcceptingAsync();
+        _connections.AcceptingStopped();
         try
         {
             await _connections.Drained.WaitAsync(drainDeadline);

@@ -23,13 +23,17 @@ internal sealed class ListenerConnections
     private readonly ConcurrentDictionary<ConnectionContext, byte> _open = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _closing;
+    private volatile bool _acceptStopped;
 
     /// <summary>True once <see cref="CloseGently"/> ran: every HTTP/1.1 response says `Connection: close`.</summary>
     public bool Closing => _closing;
 
     public int Count => _open.Count;
 
-    /// <summary>Completes when no connection is left once closing began.</summary>
+    /// <summary>
+    /// Completes once closing began, accepting has stopped (<see cref="AcceptingStopped"/>) and no connection is left: a
+    /// connection accepted after the gentle close is served first, not cut by the stop that follows the drain.
+    /// </summary>
     public Task Drained => _drained.Task;
 
     public void Opened(ConnectionContext connection) => _open.TryAdd(connection, 0);
@@ -37,13 +41,31 @@ internal sealed class ListenerConnections
     public void Closed(ConnectionContext connection)
     {
         _open.TryRemove(connection, out _);
-        if (_closing && _open.IsEmpty) _drained.TrySetResult();
+        CompleteDrainIfEmpty();
+    }
+
+    /// <summary>The listener accepts no more, and every connection it accepted was reported to <see cref="Opened"/> (AcceptGate).</summary>
+    public void AcceptingStopped()
+    {
+        _acceptStopped = true;
+        CompleteDrainIfEmpty();
+    }
+
+    private void CompleteDrainIfEmpty()
+    {
+        // Pairs with the stores before each call (a removal from _open, _closing or _acceptStopped), so that the last
+        // of them to happen sees the others.
+        Interlocked.MemoryBarrier();
+        if (_closing && _acceptStopped && _open.IsEmpty) _drained.TrySetResult();
     }
 
     /// <summary>GOAWAY to each HTTP/2 connection; HTTP/1.1 ones close after their next response.</summary>
     public void CloseGently()
     {
         _closing = true;
+        // An HTTP/2 connection opened after this sees Closing itself (KestrelListener); the fence keeps the reads of
+        // _open below after the write above, so no connection is missed by both.
+        Interlocked.MemoryBarrier();
         foreach (var (connection, _) in _open)
         {
             if (connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) == true)
@@ -52,7 +74,7 @@ internal sealed class ListenerConnections
             }
         }
 
-        if (_open.IsEmpty) _drained.TrySetResult();
+        CompleteDrainIfEmpty();
     }
 
     /// <summary>
@@ -76,7 +98,7 @@ internal sealed class ListenerConnections
             connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
         }
 
-        if (_open.IsEmpty) _drained.TrySetResult();
+        CompleteDrainIfEmpty();
     }
 
     /// <summary>Marks the connection of a request's features as one that has had a request (once per HTTP/1.x connection).</summary>

@@ -294,7 +294,10 @@ internal sealed class Http1Connection : IUringWork
         {
             if (Buffered == 0)
             {
-                if (Closing && _served) return false;
+                // Asked to close (a drain, a stop): an idle connection that served goes now. After a takeover's gentle
+                // close it stays for its next request, whose response says `Connection: close`: the last response may
+                // have left without it, and the client may be sending on this connection already.
+                if (_closeRequested && _served) return false;
                 ReturnBuffer();
                 _idle = true;
                 _timeout.Set(_served ? config.Limits.KeepAliveTimeout : config.Limits.HeaderTimeout);
