@@ -23,7 +23,8 @@
 #   --rounds R   rounds (default 5; 0 with --breakdown or --strace: only those)
 #   --breakdown  after the rounds, one more run per path and proxy under `perf stat` (user and system µs,
 #                system calls and context switches per request; how busy each CPU was, the hypervisor's steal,
-#                and the load CPU's µs per request), and for Fulcrum under `perf record -g`,
+#                and the load CPU's µs per request; the host's TCP segments sent per request), and for
+#                Fulcrum under `perf record -g`,
 #                split into the request's components by bench/perf-components.py: OUT/<stamp>/breakdown.md
 #   --strace     after the rounds (and the breakdown), one more run per path of Fulcrum (and baseline) under
 #                `strace -f -c`: which system calls, per request (strace slows the proxy a lot: the counts per
@@ -247,7 +248,7 @@ measure() {
 # appends its row to breakdown.tsv and, for Fulcrum, writes breakdown.PATH.md (the components).
 breakdown() {
   local path=$1 name=$2 log="$RUN/$1.$2.breakdown.log" pids stat="$RUN/$1.$2.stat" rec="" t0 t1 u0 u1 requests hz
-  local lb0 ls0 lt0 lb1 ls1 lt1 pb0 ps0 pt0 pb1 ps1 pt1
+  local lb0 ls0 lt0 lb1 ls1 lt1 pb0 ps0 pt0 pb1 ps1 pt1 sg0 sg1
   pids=$(echo "${PID_OF[$name]}" $(pgrep -P "${PID_OF[$name]}" || true) | tr ' ' ',')
   echo "== breakdown: $path, $name, ${DURATION}s" >&2
   taskset -c "$LOAD_CPU" perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$pids" -o "$stat" \
@@ -259,10 +260,10 @@ breakdown() {
     rec=$!
   fi
   t0=$(proc_ticks "${PID_OF[$name]}"); u0=$(proc_sum "${PID_OF[$name]}" stat '{ print $14 }')
-  read -r lb0 ls0 lt0 < <(cpu_ticks "$LOAD_CPU"); read -r pb0 ps0 pt0 < <(cpu_ticks "$PROXY_CPU")
+  read -r lb0 ls0 lt0 < <(cpu_ticks "$LOAD_CPU"); read -r pb0 ps0 pt0 < <(cpu_ticks "$PROXY_CPU"); sg0=$(tcp_segments)
   load "$path" "$name" "$DURATION" "$log"
   t1=$(proc_ticks "${PID_OF[$name]}"); u1=$(proc_sum "${PID_OF[$name]}" stat '{ print $14 }')
-  read -r lb1 ls1 lt1 < <(cpu_ticks "$LOAD_CPU"); read -r pb1 ps1 pt1 < <(cpu_ticks "$PROXY_CPU")
+  read -r lb1 ls1 lt1 < <(cpu_ticks "$LOAD_CPU"); read -r pb1 ps1 pt1 < <(cpu_ticks "$PROXY_CPU"); sg1=$(tcp_segments)
   wait "$stat_pid" || true
   if [[ $path == h2 ]]; then requests=$(awk '/^requests:/ { print $8 }' "$log"); rm -f "$log.requests"
   else requests=$(wrk_requests "$log"); fi
@@ -271,11 +272,11 @@ breakdown() {
   # The CPUs as a whole, besides the proxy's own time: when the load's CPU is busy all the time, the rate is set there
   # (by the load generator, the backends and the packets they send), and proxies differ only by what they cost it.
   awk -F, -v name="$name" -v path="$path" -v n="${requests:-0}" -v t0="$t0" -v t1="$t1" -v u0="$u0" -v u1="$u1" -v hz="$hz" \
-    -v lb="$((lb1 - lb0))" -v ls="$((ls1 - ls0))" -v lt="$((lt1 - lt0))" -v pb="$((pb1 - pb0))" -v ps="$((ps1 - ps0))" -v pt="$((pt1 - pt0))" '
+    -v lb="$((lb1 - lb0))" -v ls="$((ls1 - ls0))" -v lt="$((lt1 - lt0))" -v pb="$((pb1 - pb0))" -v ps="$((ps1 - ps0))" -v pt="$((pt1 - pt0))" -v sg="$((sg1 - sg0))" '
     $3 == "raw_syscalls:sys_enter" { sys = $1 } $3 == "context-switches" { cs = $1 }
-    END { if (n > 0 && lt > 0 && pt > 0) printf "%s\t%s\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%.0f\t%.0f\t%.1f\t%.1f\n", path, name,
+    END { if (n > 0 && lt > 0 && pt > 0) printf "%s\t%s\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%.0f\t%.0f\t%.1f\t%.1f\t%.2f\n", path, name,
             (t1 - t0) / hz / n * 1e6, (u1 - u0) / hz / n * 1e6, ((t1 - t0) - (u1 - u0)) / hz / n * 1e6, sys / n, cs / n,
-            lb / lt * 100, pb / pt * 100, (ls + ps) / (lt + pt) * 100, lb / hz / n * 1e6 }' "$stat" >>"$RUN/breakdown.tsv"
+            lb / lt * 100, pb / pt * 100, (ls + ps) / (lt + pt) * 100, lb / hz / n * 1e6, sg / n }' "$stat" >>"$RUN/breakdown.tsv"
   if [[ -n $rec ]]; then
     wait "$rec" || true
     perf script -i "$RUN/$path.$name.perf.data" -F comm,tid,period,ip,sym,dso 2>/dev/null |
@@ -403,9 +404,9 @@ if [[ $BREAKDOWN -eq 1 ]]; then
     echo "bench/compare.sh --breakdown: one ${DURATION}s run per path and proxy, each alone on CPU $PROXY_CPU;"
     echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'); $(date -u '+%Y-%m-%d %H:%M UTC'); load average $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
-    echo "| path | proxy | CPU µs/req | user µs/req | system µs/req | system calls/req | context switches/req | load CPU busy % | proxy CPU busy % | steal % | load CPU µs/req |"
-    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$RUN/breakdown.tsv"
+    echo "| path | proxy | CPU µs/req | user µs/req | system µs/req | system calls/req | context switches/req | load CPU busy % | proxy CPU busy % | steal % | load CPU µs/req | TCP segments/req |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }' "$RUN/breakdown.tsv"
     for path in "${PATHS[@]}"; do
       for name in fulcrum baseline; do
         [[ -s $RUN/breakdown.$path.$name.md ]] || continue

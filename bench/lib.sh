@@ -78,6 +78,11 @@ proc_rss_kib() { proc_sum "$1" status '/^VmRSS:/ { print $2 }'; }
 cpu_ticks() {
   awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print $2 + $3 + $4 + $7 + $8, $9, t }' /proc/stat
 }
+# tcp_segments: the host's TCP segments sent so far. On loopback each costs a CPU the packet's work; a request relayed
+# with no ACK sent apart from its data takes four (client to proxy to backend and back).
+tcp_segments() {
+  awk '$1 == "Tcp:" && $2 ~ /^[0-9]/ { print $12 }' /proc/net/snmp
+}
 # cpu_percent T0 T1 SECONDS: share of one CPU the ticks between T0 and T1 are.
 cpu_percent() {
   awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v d="$3" 'BEGIN { printf "%.0f", (b - a) / hz / d * 100 }'
