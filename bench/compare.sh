@@ -36,7 +36,9 @@
 #      "l7 https h2 l4 l4-close"), PROXY_CPU (1), LOAD_CPU (0), OUT (default bench/.bench-out/compare),
 #      BASELINE_DLL (another build's fulcrum.dll, measured as proxy "baseline": before/after a change),
 #      FULCRUM_ENV ("KEY=VALUE ..." for the fulcrum proxy only, e.g. FULCRUM_FRONT_END=fulcrum),
-#      BASELINE_ENV (the same for the baseline proxy)
+#      BASELINE_ENV (the same for the baseline proxy), PROXY_QUOTA (percent of one CPU each proxy may use, e.g. 50: a
+#      CFS quota, so that the proxy sets the rate instead of the load's CPU, and the ratio compares what each proxy
+#      does with the same share of a core; default none)
 # writes: OUT/<stamp>/summary.md (the table, also on stdout), segments.tsv (every run), *.log (each tool's output)
 set -euo pipefail
 
@@ -322,7 +324,12 @@ echo "== backends ${BACKENDS[*]} ${TCP_BACKENDS[*]} (CPU $LOAD_CPU); proxies on 
 start_nginx_backends 8192 300s "${BACKENDS[@]}" "${TCP_BACKENDS[@]}"
 
 # A stopped process cannot take SIGTERM's exit path: continue them all before cleanup stops them.
-trap 'for name in "${!PID_OF[@]}"; do resume "$name"; done; cleanup' EXIT
+QUOTA_DIR=""
+trap 'for name in "${!PID_OF[@]}"; do resume "$name"; done; cleanup; cpu_quota_remove "$QUOTA_DIR"' EXIT
+if [[ -n ${PROXY_QUOTA:-} ]]; then
+  [[ $PROXY_QUOTA =~ ^[1-9][0-9]?$ ]] || { echo "compare.sh: PROXY_QUOTA wants a percent from 1 to 99, not '$PROXY_QUOTA'" >&2; exit 2; }
+  QUOTA_DIR=$(cpu_quota_group "$PROXY_QUOTA") || { echo "compare.sh: cannot make a cgroup for PROXY_QUOTA" >&2; exit 1; }
+fi
 for name in "${PROXIES[@]}"; do
   PROXY_PID=""
   "start_$name" || exit 1
@@ -331,6 +338,8 @@ for name in "${PROXIES[@]}"; do
   wait_ready "https://127.0.0.1:${HTTPS_PORT[$name]}/" "$PROXY_PID" "$name" -k || exit 1
   wait_ready "http://127.0.0.1:${TCP_PORT[$name]}/" "$PROXY_PID" "$name" || exit 1
   PID_OF[$name]=$PROXY_PID
+  # Only the proxy being measured runs, so the group's quota is that proxy's alone.
+  [[ -z $QUOTA_DIR ]] || cpu_quota_add "$QUOTA_DIR" "$PROXY_PID"
   pause "$name"
 done
 
@@ -356,6 +365,7 @@ done
 # ---- the table -----------------------------------------------------------------------------------------
 [[ $ROUNDS -eq 0 ]] || {
   echo "bench/compare.sh: rounds $ROUNDS, ${DURATION}s runs, warm-up ${WARMUP}s per proxy and path; each proxy alone on CPU $PROXY_CPU"
+  [[ -z ${PROXY_QUOTA:-} ]] || echo "each proxy limited to ${PROXY_QUOTA}% of that CPU (a CFS quota over 5 ms periods)"
   echo "(the others stopped), load and nginx backends on CPU $LOAD_CPU; $(nproc) CPUs; commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?');"
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'); load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after."
   echo "Each figure is the proxy's median over the rounds; ratios are the median of the per-round ratios Fulcrum/peer (req/s),"

@@ -130,6 +130,33 @@ signal_tree() {
   kill "-$sig" "${pids[@]}" 2>/dev/null || true
 }
 
+# ---- CPU quota -----------------------------------------------------------------------------------
+# cpu_quota_group PERCENT: a new cgroup whose processes may use PERCENT of one CPU between them (a CFS quota over a
+# 5 ms period, short so that a throttled proxy stalls for at most a few ms), on cgroup v2 or v1's `cpu` hierarchy.
+# Prints its folder; the EXIT trap of the caller removes it with cpu_quota_remove once its processes are gone.
+cpu_quota_group() {
+  local percent=$1 dir period=5000
+  local quota=$((period * percent / 100))
+  if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+    dir=/sys/fs/cgroup/fulcrum-bench-$$
+    mkdir -p "$dir" && echo "$quota $period" >"$dir/cpu.max" || return 1
+  else
+    dir=/sys/fs/cgroup/cpu/fulcrum-bench-$$
+    mkdir -p "$dir" && echo "$period" >"$dir/cpu.cfs_period_us" && echo "$quota" >"$dir/cpu.cfs_quota_us" || return 1
+  fi
+  echo "$dir"
+}
+# cpu_quota_add DIR PID...: moves each process (all its threads) and its children into the group.
+cpu_quota_add() {
+  local dir=$1 p c
+  shift
+  for p in "$@"; do
+    echo "$p" >"$dir/cgroup.procs"
+    for c in $(pgrep -P "$p" || true); do echo "$c" >"$dir/cgroup.procs"; done
+  done
+}
+cpu_quota_remove() { [[ -z ${1:-} ]] || rmdir "$1" 2>/dev/null || true; }
+
 # ---- nginx ---------------------------------------------------------------------------------------
 # http-block lines every nginx here needs: no access log, temp paths inside DIR (never /var/lib/nginx).
 nginx_common() {
