@@ -40,8 +40,9 @@ internal sealed class AcceptGate(IConnectionListenerFactory inner, Action<Connec
         // Kestrel's accept loop calls this one at a time.
         public ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
         {
-            _accepting = AcceptAndReportAsync(cancellationToken);
-            return new ValueTask<ConnectionContext?>(_accepting);
+            var accepting = AcceptAndReportAsync(cancellationToken);
+            Volatile.Write(ref _accepting, accepting); // read by StopAcceptingAsync, on another thread
+            return new ValueTask<ConnectionContext?>(accepting);
         }
 
         public ValueTask UnbindAsync(CancellationToken cancellationToken = default) => inner.UnbindAsync(cancellationToken);

@@ -285,11 +285,11 @@ internal sealed class KestrelListener : IAsyncDisposable
             : Config.H2c ? HttpProtocols.Http2 : HttpProtocols.Http1;
         var stats = _stats;
         var connections = _connections;
-        // Outermost, so a connection that fails its TLS handshake still counts as accepted.
+        // Outermost, so a connection that fails its TLS handshake still counts as accepted. The drain's count of open
+        // connections began earlier, as AcceptGate accepted it (the same ConnectionContext); it ends here.
         listen.Use(next => async connection =>
         {
             stats?.ConnectionOpened();
-            connections.Opened(connection);
             try
             {
                 await next(connection);
