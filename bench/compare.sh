@@ -9,7 +9,10 @@
 #   https     the same over TLS (ECDSA P-256, TLS 1.2-1.3, the proxies' default ciphers)
 #   h2        h2load -t1 -c10 -m10 over TLS (ALPN h2): 100 streams in flight on 10 connections;
 #             HTTP/1.1 keep-alive to the backends
-#   l4        wrk -t1 -c32 --latency through a TCP listener to 2 nginx backends, keep-alive
+#   l4        32 HTTP/1.1 keep-alive connections through a TCP listener to 2 backends, from bench/l4/load-and-backends.c:
+#             the load generator and both backends in one thread (L4_LOAD=wrk: wrk -t1 -c32 --latency to the nginx
+#             backends instead; at a whole core, wrk and nginx cost the load CPU more per request than any proxy costs
+#             its own, so the load CPU set every proxy's rate)
 #   l4-close  the same with `Connection: close`: one proxied TCP connection per request
 #
 # Each proxy is warmed up on each path (WARMUP seconds), then ROUNDS rounds: in each round every path,
@@ -38,7 +41,8 @@
 #      FULCRUM_ENV ("KEY=VALUE ..." for the fulcrum proxy only, e.g. FULCRUM_FRONT_END=fulcrum),
 #      BASELINE_ENV (the same for the baseline proxy), PROXY_QUOTA (percent of one CPU each proxy may use, e.g. 50: a
 #      CFS quota, so that the proxy sets the rate instead of the load's CPU, and the ratio compares what each proxy
-#      does with the same share of a core; default none)
+#      does with the same share of a core; default none), L4_LOAD (load-and-backends, the default, or wrk: the l4
+#      paths' load, above)
 # writes: OUT/<stamp>/summary.md (the table, also on stdout), segments.tsv (every run), *.log (each tool's output)
 set -euo pipefail
 
@@ -51,6 +55,7 @@ PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 OUT=${OUT:-$ROOT/bench/.bench-out/compare}
 read -r -a PATHS <<<"${PATHS:-l7 https h2 l4 l4-close}"
+L4_LOAD=${L4_LOAD:-load-and-backends}
 PROXIES=(fulcrum nginx haproxy)
 # BASELINE_DLL: another build of Fulcrum (say main's, from a git worktree) measured as one more proxy, so a change is
 # judged by the same interleaved ratio as the peers.
@@ -68,7 +73,7 @@ while [[ $# -gt 0 ]]; do
     --breakdown) BREAKDOWN=1 ;;
     --strace) STRACE=1 ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,37p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,46p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -79,10 +84,12 @@ ROUNDS=${ROUNDS:-5}
 for path in "${PATHS[@]}"; do
   case "$path" in l7|https|h2|l4|l4-close) ;; *) echo "compare.sh: unknown path '$path' in PATHS" >&2; exit 2 ;; esac
 done
+case "$L4_LOAD" in load-and-backends|wrk) ;; *) echo "compare.sh: L4_LOAD is load-and-backends or wrk, not '$L4_LOAD'" >&2; exit 2 ;; esac
 
 require_tools nginx haproxy wrk h2load taskset curl openssl python3 dotnet timeout
 [[ $BREAKDOWN -eq 0 ]] || require_tools perf
 [[ $STRACE -eq 0 ]] || require_tools strace
+[[ $L4_LOAD == wrk ]] || require_tools cc
 STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 [[ -f $STREAM_MODULE ]] || { echo "compare.sh: nginx stream module missing ($STREAM_MODULE)" >&2; exit 1; }
 # Connection: close runs leave thousands of sockets in TIME_WAIT; three proxies each hold their own.
@@ -205,10 +212,36 @@ load() {
     # --log-file: one line per request (start, status, duration in µs), for the p99 h2load does not print.
     h2) taskset -c "$LOAD_CPU" timeout "$limit" h2load -t1 -c10 -m10 -D "$seconds" --log-file="$log.requests" \
           "https://127.0.0.1:${HTTPS_PORT[$name]}/" ;;
-    l4) taskset -c "$LOAD_CPU" timeout "$limit" wrk -t1 -c32 -d"${seconds}s" --latency "http://127.0.0.1:${TCP_PORT[$name]}/" ;;
-    l4-close) taskset -c "$LOAD_CPU" timeout "$limit" wrk -t1 -c32 -d"${seconds}s" --latency -H "Connection: close" \
-          "http://127.0.0.1:${TCP_PORT[$name]}/" ;;
+    l4|l4-close) l4_load "$path" "$name" "$seconds" "$limit" ;;
   esac >"$log" 2>&1 || true
+}
+
+# l4_load PATH NAME SECONDS LIMIT: the l4 paths' load (L4_LOAD); both print wrk's lines.
+l4_load() {
+  local close=()
+  if [[ $L4_LOAD == wrk ]]; then
+    [[ $1 == l4 ]] || close=(-H "Connection: close")
+    taskset -c "$LOAD_CPU" timeout "$4" wrk -t1 -c32 -d"$3s" --latency "${close[@]}" "http://127.0.0.1:${TCP_PORT[$2]}/"
+  else
+    [[ $1 == l4 ]] || close=(--close)
+    taskset -c "$LOAD_CPU" timeout "$4" "$LOAD_AND_BACKENDS" -c 32 -d "$3" "${close[@]}" "127.0.0.1:${TCP_PORT[$2]}" \
+      "${TCP_BACKENDS[@]}"
+  fi
+}
+
+# wait_tcp_ready NAME: returns once one request through NAME's tcp listener is answered, with L4_LOAD's backends.
+# load-and-backends serves the backends only while it runs, so curl through the proxy would find none.
+wait_tcp_ready() {
+  local deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
+  if [[ $L4_LOAD == wrk ]]; then wait_ready "http://127.0.0.1:${TCP_PORT[$1]}/" "$PROXY_PID" "$1"; return; fi
+  while [[ $SECONDS -lt $deadline ]]; do
+    kill -0 "$PROXY_PID" 2>/dev/null || { echo "compare.sh: $1 exited before it was ready (see $RUN/$1.log)" >&2; return 1; }
+    "$LOAD_AND_BACKENDS" -c 1 -d 1 -n 1 "127.0.0.1:${TCP_PORT[$1]}" "${TCP_BACKENDS[@]}" 2>/dev/null |
+      grep -q '^  1 requests in' && return 0
+    sleep 0.1
+  done
+  echo "compare.sh: $1's tcp listener did not answer within ${READY_TIMEOUT:-60}s (see $RUN/$1.log)" >&2
+  return 1
 }
 
 # h2load_result LOG: "req/s p99-ms errors" of one h2load run; errors are failed, errored and timed-out
@@ -321,7 +354,12 @@ if [[ $BUILD -eq 1 ]]; then
 fi
 
 echo "== backends ${BACKENDS[*]} ${TCP_BACKENDS[*]} (CPU $LOAD_CPU); proxies on CPU $PROXY_CPU; output in $RUN" >&2
-start_nginx_backends 8192 300s "${BACKENDS[@]}" "${TCP_BACKENDS[@]}"
+if [[ $L4_LOAD == wrk ]]; then start_nginx_backends 8192 300s "${BACKENDS[@]}" "${TCP_BACKENDS[@]}"
+else
+  LOAD_AND_BACKENDS="$RUN/load-and-backends"
+  cc -O2 -Wall -o "$LOAD_AND_BACKENDS" "$ROOT/bench/l4/load-and-backends.c" || exit 1
+  start_nginx_backends 8192 300s "${BACKENDS[@]}"
+fi
 
 # A stopped process cannot take SIGTERM's exit path: continue them all before cleanup stops them.
 QUOTA_DIR=""
@@ -336,7 +374,7 @@ for name in "${PROXIES[@]}"; do
   PIDS+=("$PROXY_PID")
   wait_ready "http://127.0.0.1:${HTTP_PORT[$name]}/" "$PROXY_PID" "$name" || exit 1
   wait_ready "https://127.0.0.1:${HTTPS_PORT[$name]}/" "$PROXY_PID" "$name" -k || exit 1
-  wait_ready "http://127.0.0.1:${TCP_PORT[$name]}/" "$PROXY_PID" "$name" || exit 1
+  wait_tcp_ready "$name" || exit 1
   PID_OF[$name]=$PROXY_PID
   # Only the proxy being measured runs, so the group's quota is that proxy's alone.
   [[ -z $QUOTA_DIR ]] || cpu_quota_add "$QUOTA_DIR" "$PROXY_PID"
@@ -366,7 +404,7 @@ done
 [[ $ROUNDS -eq 0 ]] || {
   echo "bench/compare.sh: rounds $ROUNDS, ${DURATION}s runs, warm-up ${WARMUP}s per proxy and path; each proxy alone on CPU $PROXY_CPU"
   [[ -z ${PROXY_QUOTA:-} ]] || echo "each proxy limited to ${PROXY_QUOTA}% of that CPU (a CFS quota over 5 ms periods)"
-  echo "(the others stopped), load and nginx backends on CPU $LOAD_CPU; $(nproc) CPUs; commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?');"
+  echo "(the others stopped), load and backends on CPU $LOAD_CPU; $(nproc) CPUs; commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?');"
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'); load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after."
   echo "Each figure is the proxy's median over the rounds; ratios are the median of the per-round ratios Fulcrum/peer (req/s),"
   echo "in brackets the middle half of them (a ratio whose bracket holds 1.00 is a tie on this machine). Load CPU busy: the"
@@ -374,7 +412,7 @@ done
   echo
   echo "| path | load | proxy | requests/s | p99 ms | proxy CPU µs/req | load CPU busy % | errors | Fulcrum/peer req/s |"
   echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-  awk -F'\t' -v paths="${PATHS[*]}" -v proxies="${PROXIES[*]}" "$AWK_MEDIAN"'
+  awk -F'\t' -v paths="${PATHS[*]}" -v proxies="${PROXIES[*]}" -v l4load="$L4_LOAD" "$AWK_MEDIAN"'
     { k = ++n[$2, $3]; rps[$2, $3, k] = $4; p99[$2, $3, k] = $5; us[$2, $3, k] = $7; busy[$2, $3, k] = $8 == "" ? "nan" : $8
       err[$2, $3] += $6
       round_rps[$1, $2, $3] = $4; if ($1 + 1 > rounds) rounds = $1 + 1 }
@@ -385,8 +423,8 @@ done
     }
     END {
       load["l7"] = "wrk -c64, HTTP/1.1 keep-alive"; load["https"] = "wrk -c64, HTTPS keep-alive"
-      load["h2"] = "h2load -c10 -m10, h2 over TLS"; load["l4"] = "wrk -c32 via TCP, keep-alive"
-      load["l4-close"] = "wrk -c32 via TCP, Connection: close"
+      load["h2"] = "h2load -c10 -m10, h2 over TLS"; load["l4"] = l4load " -c32 via TCP, keep-alive"
+      load["l4-close"] = l4load " -c32 via TCP, Connection: close"
       np = split(paths, P, " "); nx = split(proxies, X, " ")
       for (a = 1; a <= np; a++) for (b = 1; b <= nx; b++) {
         path = P[a]; proxy = X[b]; ratio = "-"

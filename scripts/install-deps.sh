@@ -8,8 +8,8 @@ PACKAGES=(
   haproxy nginx libnginx-mod-stream
   # nginx with Brotli, the peer of bench/compression/run.sh
   libnginx-mod-http-brotli-filter
-  # load generators and clients
-  wrk nghttp2-client iperf3 curl openssl
+  # load generators and clients (gcc builds bench/l4/load-and-backends.c, the L4 comparison's load)
+  wrk nghttp2-client iperf3 curl openssl gcc
   # cluster state and the virtual IP
   redis-server keepalived
   # second-chance rules for a planned VIP switchover (docs/ha.md)

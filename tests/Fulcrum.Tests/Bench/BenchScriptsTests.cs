@@ -38,6 +38,43 @@ public sealed class BenchScriptsTests
     }
 
     [Fact]
+    public void Compare_RefusesAnUnknownL4Load_BeforeStartingAnything()
+    {
+        var (code, error) = Bash("-c", "L4_LOAD=ab " + Path.Combine(RepositoryRoot, "bench/compare.sh") + " --no-build");
+        Assert.Equal(2, code);
+        Assert.Contains("L4_LOAD is load-and-backends or wrk, not 'ab'", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("--close")]
+    public void LoadAndBackends_AnswersEveryRequestItSends_WithWrksLines(string close)
+    {
+        // The L4 comparison's load (bench/l4/load-and-backends.c) against its own backend: every request answered,
+        // no socket errors, and the lines bench/lib.sh reads from wrk. Bounded by count (-n), not by time.
+        var dir = Directory.CreateTempSubdirectory("load-and-backends-");
+        try
+        {
+            var binary = Path.Combine(dir.FullName, "load-and-backends");
+            var (built, compiler) = Bash("-c", $"cc -O2 -Wall -Werror -o '{binary}' '{Path.Combine(RepositoryRoot, "bench/l4/load-and-backends.c")}'");
+            Assert.True(built == 0, compiler);
+
+            var (code, output) = Bash("-c", $"'{binary}' -c 4 -d 50 -n 2000 {close} self 127.0.0.1:0 127.0.0.1:0");
+
+            Assert.True(code == 0, output);
+            Assert.Contains("  2000 requests in ", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Socket errors", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Non-2xx", output, StringComparison.Ordinal);
+            Assert.Matches(@"(?m)^ +99%  [0-9.]+(us|ms)$", output);
+            Assert.Matches(@"(?m)^Requests/sec: [0-9.]+$", output);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void PerfComponents_FilesKernelTimeUnderItsSystemCall_AndUserTimeUnderTheComponentThatCalledIt()
     {
         // Three samples as `perf script -F comm,tid,period,ip,sym,dso` prints them: loopback delivery (softirq) inside a
