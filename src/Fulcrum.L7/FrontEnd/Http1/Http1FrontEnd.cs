@@ -92,7 +92,6 @@ internal sealed class Http1FrontEnd(
         stats?.ConnectionOpened();
         var connection = new Http1Connection(this, client, loop);
         _open.TryAdd(connection, 0);
-        if (_closing) connection.RequestClose(evenUnserved: false);
         connection.Run(0);
     }
 
@@ -121,7 +120,6 @@ internal sealed class Http1FrontEnd(
             stats?.ConnectionOpened();
             var connection = new Http1Connection(this, client);
             _open.TryAdd(connection, 0);
-            if (_closing) connection.RequestClose(evenUnserved: false);
             _ = connection.RunAsync();
         }
     }
