@@ -229,19 +229,16 @@ l4_load() {
   fi
 }
 
-# wait_tcp_ready NAME: returns once one request through NAME's tcp listener is answered, with L4_LOAD's backends.
-# load-and-backends serves the backends only while it runs, so curl through the proxy would find none.
+# tcp_answers NAME: whether one request through NAME's tcp listener is answered, load-and-backends serving the backends
+# (it serves them only while it runs, so curl through the proxy would find none).
+tcp_answers() {
+  [[ $("$LOAD_AND_BACKENDS" -c 1 -d 1 -n 1 "127.0.0.1:${TCP_PORT[$1]}" "${TCP_BACKENDS[@]}" 2>/dev/null || true) == *$'\n  1 requests in '* ]]
+}
+
+# wait_tcp_ready NAME: returns once NAME's tcp listener answers a request through to L4_LOAD's backends.
 wait_tcp_ready() {
-  local deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
-  if [[ $L4_LOAD == wrk ]]; then wait_ready "http://127.0.0.1:${TCP_PORT[$1]}/" "$PROXY_PID" "$1"; return; fi
-  while [[ $SECONDS -lt $deadline ]]; do
-    kill -0 "$PROXY_PID" 2>/dev/null || { echo "compare.sh: $1 exited before it was ready (see $RUN/$1.log)" >&2; return 1; }
-    "$LOAD_AND_BACKENDS" -c 1 -d 1 -n 1 "127.0.0.1:${TCP_PORT[$1]}" "${TCP_BACKENDS[@]}" 2>/dev/null |
-      grep -q '^  1 requests in' && return 0
-    sleep 0.1
-  done
-  echo "compare.sh: $1's tcp listener did not answer within ${READY_TIMEOUT:-60}s (see $RUN/$1.log)" >&2
-  return 1
+  if [[ $L4_LOAD == wrk ]]; then wait_ready "http://127.0.0.1:${TCP_PORT[$1]}/" "$PROXY_PID" "$1"
+  else wait_until "$PROXY_PID" "$1" tcp_answers "$1"; fi
 }
 
 # h2load_result LOG: "req/s p99-ms errors" of one h2load run; errors are failed, errored and timed-out

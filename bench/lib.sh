@@ -27,18 +27,33 @@ require_tools() {
   done
 }
 
-# wait_ready URL PID NAME [CURL_OPTION...]: polls until URL answers 200 (-k for a self-signed https
-# proxy), the process exits, or READY_TIMEOUT seconds (default 60) pass.
-wait_ready() {
-  local url=$1 pid=$2 name=$3 deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
-  shift 3
+# wait_until PID NAME PROBE...: runs PROBE (a command) every 0.1 s until it succeeds, the process PID exits, or
+# READY_TIMEOUT seconds (default 60) pass.
+wait_until() {
+  local pid=$1 name=$2 deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
+  shift 2
   while [[ $SECONDS -lt $deadline ]]; do
     kill -0 "$pid" 2>/dev/null || { echo "run.sh: $name exited before it was ready (see $RUN/$name.log)" >&2; return 1; }
-    if [[ $(curl -s "$@" -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]]; then return 0; fi
+    "$@" && return 0
     sleep 0.1
   done
   echo "run.sh: $name was not ready within ${READY_TIMEOUT:-60}s (see $RUN/$name.log)" >&2
   return 1
+}
+
+# answers_200 URL [CURL_OPTION...]: whether URL answers 200 within a second.
+answers_200() {
+  local url=$1
+  shift
+  [[ $(curl -s "$@" -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]]
+}
+
+# wait_ready URL PID NAME [CURL_OPTION...]: polls until URL answers 200 (-k for a self-signed https
+# proxy), the process exits, or READY_TIMEOUT seconds (default 60) pass.
+wait_ready() {
+  local url=$1 pid=$2 name=$3
+  shift 3
+  wait_until "$pid" "$name" answers_200 "$url" "$@"
 }
 
 # build_release NAME CSPROJ: a Release build, its log in $RUN/build-NAME.log; exits the script on failure.

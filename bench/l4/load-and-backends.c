@@ -213,6 +213,22 @@ static void served_readable(struct conn *c) {
   c->have -= head;
 }
 
+// One turn of the loop: waits up to TIMEOUT_MS for ready sockets and serves each; returns how many there were.
+// A closed client has left the epoll set with its descriptor, so after the run only backends turn up here.
+static int turn(int timeout_ms) {
+  struct epoll_event events[256];
+  int n = epoll_wait(epfd, events, 256, timeout_ms);
+  if (n < 0 && errno != EINTR) die("epoll_wait");
+  for (int k = 0; k < n; k++) {
+    struct conn *c = events[k].data.ptr;
+    if (c->role == LISTENER) backend_accept(c);
+    else if (c->role == SERVED) served_readable(c);
+    else if (c->connecting) client_writable(c);
+    else client_readable(c);
+  }
+  return n < 0 ? 0 : n;
+}
+
 static void print_latency(double percent, uint64_t total) {
   uint64_t want = (uint64_t)(total * percent / 100.0 + 0.999999), seen = 0;
   for (size_t us = 0; us < LATENCY_SLOTS; us++) {
@@ -268,18 +284,9 @@ int main(int argc, char **argv) {
   uint64_t start = now_us(), deadline = start + (uint64_t)(seconds * 1e6);
   for (int k = 0; k < connections; k++) { clients[k].role = CLIENT; client_connect(&clients[k]); }
 
-  struct epoll_event events[256];
   uint64_t now = start;
   while (now < deadline && requests < max_requests) {
-    int n = epoll_wait(epfd, events, 256, 100);
-    if (n < 0 && errno != EINTR) die("epoll_wait");
-    for (int k = 0; k < n; k++) {
-      struct conn *c = events[k].data.ptr;
-      if (c->role == LISTENER) backend_accept(c);
-      else if (c->role == SERVED) served_readable(c);
-      else if (c->connecting) client_writable(c);
-      else client_readable(c);
-    }
+    turn(100);
     now = now_us();
   }
   double took = (now - start) / 1e6;
@@ -288,16 +295,8 @@ int main(int argc, char **argv) {
   // connect in flight would count as a failure with nginx (max_fails), which then refuses the next run for 10 s.
   for (int k = 0; k < connections; k++) close(clients[k].fd);
   uint64_t quiet_since = now_us(), give_up = quiet_since + 5000000u;
-  for (now = quiet_since; now < give_up && (served_open > 0 || now - quiet_since < 200000u); now = now_us()) {
-    int n = epoll_wait(epfd, events, 256, 50);
-    if (n < 0 && errno != EINTR) die("epoll_wait");
-    for (int k = 0; k < n; k++) {
-      struct conn *c = events[k].data.ptr;
-      if (c->role == LISTENER) backend_accept(c);
-      else if (c->role == SERVED) served_readable(c);
-    }
-    if (n > 0) quiet_since = now_us();
-  }
+  for (now = quiet_since; now < give_up && (served_open > 0 || now - quiet_since < 200000u); now = now_us())
+    if (turn(50) > 0) quiet_since = now_us();
 
   printf("Running %.0fs test @ %s\n  1 threads and %d connections\n", seconds, argv[i], connections);
   printf("  Latency Distribution\n");
